@@ -1,0 +1,35 @@
+# Two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test run serve clean-data help
+
+help:
+	@echo "make demo   - run the whole pipeline once, offline, on recorded sources"
+	@echo "make test   - run the test suite"
+	@echo "make run    - run the pipeline once against the live sources"
+	@echo "make serve  - keep every deployment of prefect.yaml running (starts a Prefect server)"
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/vigia demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+run: $(STAMP)
+	$(BIN)/vigia run
+
+serve: $(STAMP)
+	$(BIN)/vigia serve
+
+clean-data:
+	rm -rf data/

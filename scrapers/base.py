@@ -1,0 +1,122 @@
+"""The item model and the Source interface every scraper implements.
+
+A source has two halves: ``fetch`` does the I/O through the shared polite
+HTTP client and returns raw pages; ``parse`` turns those pages into items
+without touching the network, so tests can feed it recorded bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from scrapers.http import HttpClient
+
+KINDS = ("gazette", "court", "news")
+
+
+def stable_id(source: str, external_id: str) -> str:
+    """Return the id an item keeps across runs: SHA-1 of source and external id."""
+    return hashlib.sha1(f"{source}:{external_id}".encode()).hexdigest()
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and collapse whitespace, as the DOF mixes both accent forms."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass(frozen=True)
+class Item:
+    """One published thing: a gazette nota, a court ruling, a news story."""
+
+    source: str
+    kind: str
+    external_id: str
+    url: str
+    title: str
+    text: str
+    published: date | None
+    lang: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        """Stable id, the store's primary key."""
+        return stable_id(self.source, self.external_id)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of what a reader sees; a change makes a new stored version."""
+        payload = json.dumps([self.title, self.text], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    """Raw bytes of one HTTP response, tagged with the role it plays for the parser."""
+
+    url: str
+    body: bytes
+    role: str
+    content_type: str | None = None
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a run asks a source for: gazette days, court years, feed validators."""
+
+    days: tuple[date, ...]
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Distinct years covered by the window, newest first."""
+        return tuple(sorted({d.year for d in self.days}, reverse=True))
+
+
+@dataclass
+class SourceResult:
+    """What one source produced in one run: items, pages seen, or the error that stopped it."""
+
+    source: str
+    items: list[Item] = field(default_factory=list)
+    error: str | None = None
+    error_type: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    not_modified: int = 0
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    started_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source ran to the end."""
+        return self.error is None
+
+
+class Source(ABC):
+    """A place Vigía reads. Subclasses set ``name``, ``kind`` and a docstring."""
+
+    name: ClassVar[str]
+    kind: ClassVar[str]
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    @abstractmethod
+    def fetch(self, http: HttpClient, window: Window) -> list[Page]:
+        """Download the raw pages this source needs for the window (I/O only)."""
+
+    @abstractmethod
+    def parse(self, pages: list[Page]) -> list[Item]:
+        """Turn raw pages into items (pure: no network, no clock)."""

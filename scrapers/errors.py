@@ -1,0 +1,57 @@
+"""Errors raised while reading sources, and by the pipeline around them.
+
+    VigiaError
+    ├── ConfigError          a settings, sources or demands file is wrong
+    ├── FetchError           an HTTP request failed for good (keeps url and status)
+    │   └── TooLarge         the response passed the size cap
+    ├── ParseError           a page did not have the shape we expect
+    │   └── WrongDay         the gazette answered with another day's index
+    ├── EmptyResult          a source that always publishes returned nothing
+    ├── StorageError         the store could not be opened or written
+    └── AlertError           an alert could not be delivered
+
+Callers catch ``VigiaError``; tests assert the leaf types.
+"""
+
+from __future__ import annotations
+
+
+class VigiaError(Exception):
+    """Base class of every error Vigía raises on purpose."""
+
+
+class ConfigError(VigiaError):
+    """A configuration file is invalid; the message says where and how to fix it."""
+
+
+class FetchError(VigiaError):
+    """An HTTP request failed after the allowed retries."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class TooLarge(FetchError):
+    """A response body was larger than the configured cap."""
+
+
+class ParseError(VigiaError):
+    """A fetched page could not be parsed into items."""
+
+
+class WrongDay(ParseError):
+    """The gazette served the index of a different day than the one requested."""
+
+
+class EmptyResult(VigiaError):
+    """A source that always publishes returned no items."""
+
+
+class StorageError(VigiaError):
+    """The DuckDB store could not be opened or written."""
+
+
+class AlertError(VigiaError):
+    """An alert could not be delivered."""
