@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from scrapers.errors import FetchError
+
 if TYPE_CHECKING:
     from scrapers.http import HttpClient
 
@@ -69,6 +71,12 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def failed_page(exc: FetchError, **context: Any) -> Page:
+    """Record a failed request among the pages, so one failure does not hide the rest."""
+    return Page(url=exc.url, body=b"", role="error", status=exc.status or 0,
+                context={"error": str(exc), **context})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from scrapers.base import Item, Page, Source, Window
+from scrapers.base import Item, Page, Source, Window, failed_page
 from scrapers.errors import FetchError, ParseError, WrongDay
 from scrapers.http import HttpClient
 from scrapers.text import decode, html_to_text, one_line, soup
@@ -79,7 +79,7 @@ class GazetteSource(Source):
                                       context={"cod": cod}))
             except FetchError as exc:
                 # The item is still stored with its title; the text comes on a later run.
-                log.warning("text of nota %s not fetched: %s", cod, exc)
+                pages.append(failed_page(exc, cod=cod))
         return pages
 
     def _fetch_dof_index(self, http: HttpClient, day: date, edition: str) -> Page:

@@ -1,0 +1,46 @@
+"""Accent- and case-insensitive matching that keeps offsets into the original text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+# A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[:1] or char
+    return base.lower()[:1] or char
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents one character for one, so offsets stay valid."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for many phrases: word-bounded, accent-folded, optional plural ending."""
+    alternatives = sorted({fold(p).strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not alternatives:
+        return None
+    body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in alternatives)
+    return re.compile(rf"(?<!\w)(?:{body})(?:e?s)?(?!\w)")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of each sentence of ``text``."""
+    spans = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.start() > start:
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans

@@ -1,0 +1,14 @@
+"""Sources Vigía reads. Register a new one here; its ``name`` keys config, logs, the store and Slack."""
+
+from scrapers.base import Item, Page, Source, SourceResult, Window
+from scrapers.courts import ScjnRulingsSource
+from scrapers.gazette import GazetteSource
+from scrapers.news import NewsFeedsSource
+
+SOURCES: dict[str, type[Source]] = {
+    "gazette": GazetteSource,
+    "scjn": ScjnRulingsSource,
+    "news": NewsFeedsSource,
+}
+
+__all__ = ["SOURCES", "Item", "Page", "Source", "SourceResult", "Window"]

@@ -1,0 +1,118 @@
+"""News RSS/Atom feeds: fetched by our HTTP client, guarded, then parsed by feedparser.
+
+feedparser only ever sees bytes that passed the guard: a size cap (in the
+client) and no internal DTD subset, because its lenient fallback parser
+expands entities without limit (a 160 KB feed took 49 s and 5.7 GB; see
+../shared/STACK.md §4.2). Feeds are fetched with conditional GET; a 304
+means nothing to parse.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import logging
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+import feedparser
+
+from scrapers.base import Item, Page, Source, Window, failed_page
+from scrapers.errors import FetchError, ParseError
+from scrapers.http import HttpClient
+from scrapers.text import html_to_text, one_line
+
+log = logging.getLogger(__name__)
+
+_DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z]")
+
+
+class NewsFeedsSource(Source):
+    """News outlets' RSS/Atom feeds listed in sources.yaml."""
+
+    name = "news"
+    kind = "news"
+
+    @property
+    def feeds(self) -> list[dict[str, Any]]:
+        return list(self.config.get("feeds", []))
+
+    def fetch(self, http: HttpClient, window: Window) -> list[Page]:
+        """GET every feed with its stored ETag/Last-Modified; a failed feed does not stop the rest."""
+        pages = []
+        for feed in self.feeds:
+            url = str(feed["url"])
+            context = {"feed": feed.get("name", url), "lang": feed.get("lang", "")}
+            try:
+                pages.append(http.get(url, "feed", validators=window.validators.get(url),
+                                      context=context))
+            except FetchError as exc:
+                pages.append(failed_page(exc, **context))
+        return pages
+
+    def parse(self, pages: list[Page]) -> list[Item]:
+        """Items from every feed page that changed since the last run."""
+        items: dict[str, Item] = {}
+        for page in pages:
+            if page.role != "feed" or page.status == 304:
+                continue
+            for item in self._feed_items(page):
+                items.setdefault(item.id, item)
+        return list(items.values())
+
+    def _feed_items(self, page: Page) -> list[Item]:
+        parsed = parse_feed_bytes(page.body, page.content_type)
+        feed_lang = _lang(parsed.feed.get("language")) or _lang(page.context.get("lang"))
+        outlet = one_line(parsed.feed.get("title") or page.context.get("feed") or "")
+        items = []
+        for entry in parsed.entries:
+            link = str(entry.get("link") or "").strip()
+            if not link.startswith(("http://", "https://")):
+                continue
+            summary = entry.get("summary") or ""
+            content = entry.get("content") or []
+            body = content[0].get("value", "") if content else summary
+            items.append(Item(
+                source=self.name, kind=self.kind,
+                external_id=str(entry.get("id") or link),
+                url=link, title=one_line(entry.get("title") or ""),
+                text=html_to_text(body), published=_entry_date(entry),
+                lang=_lang(entry.get("language")) or feed_lang or "es",
+                meta={"outlet": outlet, "feed": page.context.get("feed", "")},
+            ))
+        return items
+
+
+def parse_feed_bytes(data: bytes, content_type: str | None = None) -> Any:
+    """Parse a feed with feedparser after removing any internal DTD subset.
+
+    Raises ParseError when an entity declaration survives, or when the bytes
+    hold no feed at all.
+    """
+    prolog_end = _FIRST_ELEMENT.search(data)
+    prolog = data[: prolog_end.start()] if prolog_end else data
+    prolog = _DOCTYPE_WITH_SUBSET.sub(b"", prolog)
+    if b"<!ENTITY" in prolog.upper():
+        raise ParseError("feed declares entities; refused")
+    guarded = prolog + (data[prolog_end.start():] if prolog_end else b"")
+    headers = {"content-type": content_type} if content_type else {}
+    # Always a file object: feedparser treats bare bytes as a path and would open it.
+    parsed = feedparser.parse(io.BytesIO(guarded), response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        raise ParseError(f"not an RSS or Atom feed ({parsed.get('bozo_exception', 'no entries')})")
+    if parsed.get("bozo"):
+        log.info("feed parsed leniently: %s", parsed.get("bozo_exception"))
+    return parsed
+
+
+def _entry_date(entry: Any) -> date | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not stamp:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC).date()
+
+
+def _lang(value: Any) -> str:
+    return str(value or "").strip().lower()[:2]
