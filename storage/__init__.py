@@ -1,0 +1,20 @@
+"""The DuckDB store: schema, migrations and every SQL statement Vigía runs."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from storage.db import connect, migrate
+from storage.query import run_query
+from storage.repo import PendingAlert, Store, UpsertReport, alert_key
+
+
+@contextmanager
+def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Store]:
+    """Open the store for writing (migrated), as a Store, for one short unit of work."""
+    with connect(path, lock_timeout=lock_timeout) as conn:
+        yield Store(conn)
+
+
+__all__ = ["PendingAlert", "Store", "UpsertReport", "alert_key", "connect", "migrate",
+           "open_store", "run_query"]

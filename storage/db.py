@@ -1,0 +1,177 @@
+"""Open the DuckDB store with a lock retry, and apply ordered migrations.
+
+DuckDB lets one process hold a database file at a time, even for readers
+(../shared/STACK.md §2.2). Every command therefore opens short-lived
+connections and retries while another process holds the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from scrapers.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+LOCK_MESSAGE = "Could not set lock"
+DEFAULT_LOCK_TIMEOUT = 120.0
+
+
+def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("""
+        CREATE TABLE items (
+            id VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            external_id VARCHAR NOT NULL,
+            url VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            published DATE,
+            lang VARCHAR NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            meta JSON,
+            version INTEGER NOT NULL DEFAULT 1,
+            first_seen TIMESTAMPTZ NOT NULL,
+            last_seen TIMESTAMPTZ NOT NULL,
+            classified_hash VARCHAR,
+            classifier_version VARCHAR
+        )""")
+    conn.execute("""
+        CREATE TABLE item_versions (
+            item_id VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            seen_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (item_id, version)
+        )""")
+    conn.execute("""
+        CREATE TABLE matches (
+            item_id VARCHAR NOT NULL,
+            demand_id VARCHAR NOT NULL,
+            stance VARCHAR NOT NULL,
+            score DOUBLE NOT NULL,
+            evidence VARCHAR NOT NULL,
+            evidence_field VARCHAR NOT NULL,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL,
+            rule VARCHAR NOT NULL,
+            classifier_version VARCHAR NOT NULL,
+            matched_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (item_id, demand_id)
+        )""")
+    conn.execute("""
+        CREATE TABLE alerts (
+            key VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            demand_id VARCHAR NOT NULL,
+            item_id VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            status VARCHAR NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL,
+            sent_at TIMESTAMPTZ,
+            sent_via VARCHAR,
+            slack_channel VARCHAR,
+            slack_ts VARCHAR
+        )""")
+    conn.execute("""
+        CREATE TABLE source_state (
+            source VARCHAR PRIMARY KEY,
+            cursor VARCHAR,
+            last_attempt_at TIMESTAMPTZ,
+            last_success_at TIMESTAMPTZ,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR,
+            items_last_seen INTEGER
+        )""")
+    conn.execute("""
+        CREATE TABLE http_validators (
+            url VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            etag VARCHAR,
+            last_modified VARCHAR,
+            updated_at TIMESTAMPTZ NOT NULL
+        )""")
+    conn.execute("""
+        CREATE TABLE runs (
+            run_id VARCHAR PRIMARY KEY,
+            command VARCHAR NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ,
+            status VARCHAR NOT NULL,
+            summary JSON
+        )""")
+    conn.execute("""
+        CREATE VIEW match_details AS
+        SELECT m.item_id, i.source, i.kind, i.published, i.title, i.url, i.lang,
+               m.demand_id, m.stance, m.score, m.evidence, m.rule, m.classifier_version,
+               m.matched_at
+        FROM matches m JOIN items i ON i.id = m.item_id""")
+
+
+# Ordered and append-only: never edit a released migration, add a new one.
+MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
+]
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this database lacks, each in its own transaction; return them."""
+    conn.execute("""CREATE TABLE IF NOT EXISTS _migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)""")
+    done = {row[0] for row in conn.execute("SELECT version FROM _migrations").fetchall()}
+    applied = []
+    for version, name, apply in MIGRATIONS:
+        if version in done:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            apply(conn)
+            conn.execute("INSERT INTO _migrations VALUES (?, ?, now())", [version, name])
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+@contextmanager
+def connect(path: str | Path, *, read_only: bool = False,
+            lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the store, waiting up to ``lock_timeout`` s for another process to let go of it."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StorageError(f"no store at {path}; run `vigia demo` or `vigia run` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _open_with_retry(str(path), read_only, lock_timeout)
+    try:
+        if not read_only:
+            migrate(conn)
+        yield conn
+    finally:
+        conn.close()
+
+
+def _open_with_retry(path: str, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if LOCK_MESSAGE not in str(exc) or time.monotonic() >= deadline:
+                raise StorageError(f"cannot open {path}: {exc}") from exc
+            log.info("store %s is locked by another process; retrying in %.2fs", path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
