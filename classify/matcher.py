@@ -62,19 +62,22 @@ class Classifier:
 
     @cached_property
     def _cues(self) -> dict[str, re.Pattern[str] | None]:
-        return {stance: phrase_pattern(p for ps in groups.values() for p in ps)
+        # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
+        return {stance: phrase_pattern((p for ps in groups.values() for p in ps),
+                                       fold_accents=False)
                 for stance, groups in self.campaign.stance_cues.items()}
 
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
+        lowered = {name: value.lower() for name, value in fields.items()}
         spans = {name: sentence_spans(value) for name, value in fields.items()}
         matches = []
         for demand in self.campaign.demands:
             hits = self._hits(demand, folded, spans)
             if hits:
-                matches.append(self._match(item, demand, hits, fields, folded))
+                matches.append(self._match(item, demand, hits, fields, lowered))
         return matches
 
     def _hits(self, demand: Demand, folded: dict[str, str],
@@ -98,11 +101,11 @@ class Classifier:
         return hits
 
     def _match(self, item: Item, demand: Demand, hits: list[_Hit], fields: dict[str, str],
-               folded: dict[str, str]) -> Match:
+               lowered: dict[str, str]) -> Match:
         best = _best_sentence(hits)
         start, end = best.sentence
         evidence = fields[best.field][start:end].strip()
-        stance, cue = self._stance(folded[best.field][start:end], folded[TITLE])
+        stance, cue = self._stance(lowered[best.field][start:end], lowered[TITLE])
         terms = sorted({h.term for h in hits})
         in_title = any(h.field == TITLE for h in hits)
         score = min(1.0, 0.5 + 0.1 * (len(terms) - 1) + (0.2 if in_title else 0.0)

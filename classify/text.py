@@ -24,9 +24,14 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for many phrases: word-bounded, accent-folded, optional plural ending."""
-    alternatives = sorted({fold(p).strip() for p in phrases if p.strip()}, key=len, reverse=True)
+def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = True) -> re.Pattern[str] | None:
+    """One regex for many phrases: word-bounded, lower-case, optional plural ending.
+
+    With ``fold_accents`` the phrases are accent-folded too, to search folded text.
+    """
+    normalise = fold if fold_accents else str.lower
+    alternatives = sorted({normalise(p).strip() for p in phrases if p.strip()}, key=len,
+                          reverse=True)
     if not alternatives:
         return None
     body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in alternatives)

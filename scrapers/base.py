@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scrapers.errors import FetchError
+from scrapers.errors import EmptyResult, FetchError, VigiaError
 
 if TYPE_CHECKING:
     from scrapers.http import HttpClient
@@ -128,3 +128,23 @@ class Source(ABC):
     @abstractmethod
     def parse(self, pages: list[Page]) -> list[Item]:
         """Turn raw pages into items (pure: no network, no clock)."""
+
+
+def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
+    """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
+    result = SourceResult(source=source.name, started_at=datetime.now().astimezone())
+    try:
+        pages = source.fetch(http, window)
+        result.pages = len(pages)
+        result.not_modified = sum(1 for p in pages if p.status == 304)
+        result.warnings = [p.context.get("error", p.url) for p in pages if p.role == "error"]
+        result.validators = {p.url: (p.etag, p.last_modified) for p in pages
+                             if p.role != "error" and (p.etag or p.last_modified)}
+        result.items = source.parse(pages)
+        usable = [p for p in pages if p.role != "error"]
+        if not usable and pages:
+            raise EmptyResult(f"{source.name}: every request failed: {result.warnings[0]}")
+    except VigiaError as exc:
+        result.error, result.error_type = str(exc), type(exc).__name__
+        result.items = []
+    return result

@@ -43,6 +43,14 @@ class GazetteSource(Source):
         return str(self.config.get("dof_url", "https://www.dof.gob.mx")).rstrip("/")
 
     @property
+    def sidof_public_url(self) -> str:
+        return str(self.config.get("sidof_public_url", self.sidof_url)).rstrip("/")
+
+    @property
+    def dof_public_url(self) -> str:
+        return str(self.config.get("dof_public_url", self.dof_url)).rstrip("/")
+
+    @property
     def editions(self) -> list[str]:
         return list(self.config.get("editions", ["MAT", "VES", "EXT"]))
 
@@ -84,8 +92,12 @@ class GazetteSource(Source):
 
     def _fetch_dof_index(self, http: HttpClient, day: date, edition: str) -> Page:
         params = {"year": f"{day:%Y}", "month": f"{day:%m}", "day": f"{day:%d}", "edicion": edition}
-        return http.get(f"{self.dof_url}/index_111.php", "dof-index", params=params,
-                        context={"day": day.isoformat(), "edition": edition})
+        context = {"day": day.isoformat(), "edition": edition}
+        try:
+            return http.get(f"{self.dof_url}/index_111.php", "dof-index", params=params,
+                            context=context)
+        except FetchError as exc:
+            return failed_page(exc, **context)
 
     def parse(self, pages: list[Page]) -> list[Item]:
         """Build items from SIDOF indexes (with nota texts) and DOF HTML indexes."""
@@ -104,7 +116,7 @@ class GazetteSource(Source):
         text = doc[1] if doc else ""
         return Item(
             source=self.name, kind=self.kind, external_id=cod,
-            url=f"{self.sidof_url}/notas/{cod}", title=title, text=text,
+            url=f"{self.sidof_public_url}/notas/{cod}", title=title, text=text,
             published=_parse_date(nota.get("fecha"), "%d-%m-%Y"), lang="es",
             meta=_drop_empty({
                 "code": cod, "edition": nota.get("edition"),
@@ -125,7 +137,7 @@ class GazetteSource(Source):
         return [
             Item(
                 source=self.name, kind=self.kind, external_id=n["code"],
-                url=f"{self.dof_url}/nota_detalle.php?codigo={n['code']}&fecha={n['fecha']}",
+                url=f"{self.dof_public_url}/nota_detalle.php?codigo={n['code']}&fecha={n['fecha']}",
                 title=n["title"], text="", published=_parse_date(n["fecha"], "%d/%m/%Y"),
                 lang="es",
                 meta=_drop_empty({k: n.get(k) for k in ("code", "edition", "section", "branch",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from storage.db import connect, migrate
 from storage.query import run_query
-from storage.repo import PendingAlert, Store, UpsertReport, alert_key
+from storage.repo import Store, UpsertReport, alert_key
 
 
 @contextmanager
@@ -16,5 +16,5 @@ def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Sto
         yield Store(conn)
 
 
-__all__ = ["PendingAlert", "Store", "UpsertReport", "alert_key", "connect", "migrate",
+__all__ = ["Store", "UpsertReport", "alert_key", "connect", "migrate",
            "open_store", "run_query"]

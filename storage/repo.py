@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from alerts.model import PendingAlert
 from classify.matcher import Match
 from scrapers.base import Item, SourceResult
 
@@ -26,21 +27,6 @@ class UpsertReport:
     new_ids: list[str]
     changed_ids: list[str]
     unchanged: int
-
-
-@dataclass(frozen=True)
-class PendingAlert:
-    """One outbox row joined with what a message needs to say."""
-
-    key: str
-    demand_id: str
-    channel: str
-    attempts: int
-    stance: str
-    score: float
-    evidence: str
-    rule: str
-    item: Item
 
 
 class Store:

@@ -1,0 +1,22 @@
+"""What an alert needs to say: the outbox row joined with its match and item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrapers.base import Item
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """One outbox row waiting to go out, with the match and item it is about."""
+
+    key: str
+    demand_id: str
+    channel: str
+    attempts: int
+    stance: str
+    score: float
+    evidence: str
+    rule: str
+    item: Item

@@ -1,0 +1,1 @@
+"""Prefect flows. They only orchestrate: every task is one call into vigia.pipeline."""

@@ -1,0 +1,51 @@
+"""Tasks shared by the flows: each is one call to a plain function in vigia.pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+
+from vigia import pipeline
+from vigia.config import Settings, load_settings
+
+
+def settings_for(db_path: str | None, sources_config: dict[str, Any] | None) -> Settings:
+    """Settings from the environment, with the flow's parameters taking precedence."""
+    return load_settings(db_path=db_path, sources_config=sources_config)
+
+
+# Retries of a whole source are rare and slow: transient HTTP errors are retried in the client.
+@task(name="ingest-source", retries=1, retry_delay_seconds=300, cache_policy=NO_CACHE)
+def ingest(settings: Settings, source: str) -> pipeline.IngestReport:
+    """Fetch, parse and store one source."""
+    return pipeline.ingest_source(settings, source)
+
+
+@task(name="classify-pending", cache_policy=NO_CACHE)
+def classify(settings: Settings) -> pipeline.ClassifyReport:
+    """Classify new and changed items, queue alerts for new matches."""
+    return pipeline.classify_pending(settings)
+
+
+@task(name="dispatch-alerts", cache_policy=NO_CACHE)
+def dispatch(settings: Settings) -> pipeline.DispatchReport:
+    """Send the alert outbox."""
+    return pipeline.dispatch_alerts(settings)
+
+
+def announce_items(report: pipeline.IngestReport) -> None:
+    """Emit `vigia.items.new` when a source stored new or changed items (triggers processing)."""
+    if report.new or report.changed:
+        emit_event(event="vigia.items.new",
+                   resource={"prefect.resource.id": f"vigia.source.{report.source}"},
+                   payload={"source": report.source, "new": report.new, "changed": report.changed})
+
+
+def announce_matches(report: pipeline.ClassifyReport) -> None:
+    """Emit `vigia.matches.new` with counts per demand when classification found new matches."""
+    if report.new_matches:
+        emit_event(event="vigia.matches.new", resource={"prefect.resource.id": "vigia.classifier"},
+                   payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand})

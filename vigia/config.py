@@ -1,0 +1,117 @@
+"""Settings for every command, from the environment and sources.yaml, merged in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from scrapers import SOURCES
+from scrapers.base import Window
+from scrapers.errors import ConfigError
+from scrapers.http import HttpSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+# Defaults that keep campaigners' infrastructure from phoning home (STACK.md §1.4, §1.10).
+PREFECT_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "events,flow_runs",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know, resolved once."""
+
+    db_path: Path
+    data_dir: Path
+    demands_path: Path
+    sources_path: Path
+    http: HttpSettings
+    sources: dict[str, dict[str, Any]]
+    env: Mapping[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """True when alerts go to Slack rather than the console."""
+        return bool(self.env.get("SLACK_BOT_TOKEN", "").strip())
+
+    def window(self, source: str, today: date | None = None) -> Window:
+        """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""
+        config = self.sources.get(source, {})
+        if config.get("dates"):
+            days = tuple(_as_date(d, f"sources.{source}.dates") for d in config["dates"])
+        else:
+            today = today or datetime.now(MEXICO_CITY).date()
+            back = int(config.get("days_back", 1))
+            days = tuple(today - timedelta(days=n) for n in range(back, -1, -1))
+        return Window(days=days)
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, db_path: str | None = None,
+                  sources_config: Mapping[str, Any] | None = None) -> Settings:
+    """Resolve settings: explicit arguments, then VIGIA_* variables, then defaults."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("VIGIA_DATA_DIR") or "data")
+    db = Path(db_path or env.get("VIGIA_DB") or data_dir / "vigia.duckdb")
+    demands = Path(env.get("VIGIA_DEMANDS") or _default_file("demands.yaml"))
+    sources_path = Path(env.get("VIGIA_SOURCES") or _default_file("sources.yaml"))
+    config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
+    unknown = set(config) - {"http", "sources"}
+    if unknown:
+        raise ConfigError(f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; "
+                          "allowed: http, sources")
+    sources = config.get("sources") or {}
+    unknown_sources = set(sources) - set(SOURCES)
+    if unknown_sources:
+        raise ConfigError(f"{sources_path}: unknown source(s) {sorted(unknown_sources)}; "
+                          f"registered: {sorted(SOURCES)}")
+    try:
+        http = HttpSettings.from_config(config.get("http") or {})
+    except TypeError as exc:
+        raise ConfigError(f"{sources_path}: bad http settings: {exc}") from exc
+    return Settings(db, data_dir, demands, sources_path, http, sources, env)
+
+
+def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) -> None:
+    """Set privacy and timeout defaults, and keep Prefect's state under the data folder."""
+    target = os.environ if env is None else env
+    for key, value in PREFECT_DEFAULTS.items():
+        target.setdefault(key, value)
+    target.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
+
+
+def _default_file(name: str) -> Path:
+    local = Path(name)
+    return local if local.exists() else PROJECT_ROOT / name
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sources file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return data
+
+
+def _as_date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {value!r} is not a YYYY-MM-DD date") from exc

@@ -1,0 +1,171 @@
+"""The pipeline's steps as plain functions: ingest a source, classify new items, dispatch alerts.
+
+Flows wrap each step in one Prefect task; tests and the CLI can call them
+directly. Each step opens the store briefly and lets go, so a researcher's
+query or another flow run is never blocked for long.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from alerts import DeliveryFailed, Sender, render_alert, render_console, sender_from_env
+from classify import Classifier, load_demands
+from scrapers import SOURCES
+from scrapers.base import Window, run_source
+from scrapers.errors import AlertError, ConfigError
+from scrapers.http import HttpClient
+from storage import open_store
+from vigia.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What ingesting one source did."""
+
+    source: str
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    not_modified: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the source ran to the end."""
+        return self.error is None
+
+
+@dataclass
+class ClassifyReport:
+    """What classifying pending items did."""
+
+    classified: int = 0
+    matches: int = 0
+    new_matches: int = 0
+    alerts_enqueued: int = 0
+    new_by_demand: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DispatchReport:
+    """What sending the outbox did."""
+
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    via: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def now() -> datetime:
+    """The current time in UTC (one place, so reports agree)."""
+    return datetime.now(UTC)
+
+
+def ingest_source(settings: Settings, name: str, window: Window | None = None) -> IngestReport:
+    """Fetch, parse and store one source, and record its state; errors land in the report."""
+    if name not in SOURCES:
+        raise ConfigError(f"unknown source {name!r}; registered: {', '.join(SOURCES)}")
+    source = SOURCES[name](settings.sources.get(name, {}))
+    window = window or settings.window(name)
+    with open_store(settings.db_path) as store:
+        window = Window(days=window.days, validators=store.validators(name))
+    http = HttpClient(settings.http)
+    try:
+        result = run_source(source, http, window)
+    finally:
+        http.close()
+    with open_store(settings.db_path) as store:
+        upsert = store.upsert_items(result.items, now())
+        store.record_source_result(result, now())
+    report = IngestReport(name, len(result.items), len(upsert.new_ids), len(upsert.changed_ids),
+                          upsert.unchanged, result.pages, result.not_modified, result.error,
+                          result.warnings)
+    log.info("ingested %s: %s", name, asdict(report))
+    return report
+
+
+def classify_pending(settings: Settings) -> ClassifyReport:
+    """Classify items that are new, changed or classified by an older rule set; queue alerts."""
+    campaign = load_demands(settings.demands_path)
+    classifier = Classifier(campaign)
+    channels = {d.id: d.channel for d in campaign.demands}
+    report = ClassifyReport()
+    by_demand: Counter[str] = Counter()
+    with open_store(settings.db_path) as store:
+        while batch := store.items_to_classify(classifier.version, limit=2000):
+            matches = [m for item in batch for m in classifier.classify(item)]
+            new = store.record_matches(batch, matches, classifier.version, now())
+            report.classified += len(batch)
+            report.matches += len(matches)
+            report.new_matches += len(new)
+            report.alerts_enqueued += store.enqueue_alerts(new, channels, now())
+            by_demand.update(m.demand_id for m in new)
+    report.new_by_demand = dict(sorted(by_demand.items()))
+    return report
+
+
+def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
+    """Send every pending alert; the store is opened only to read the queue and record results."""
+    sender = sender or sender_from_env(settings.env)
+    campaign = load_demands(settings.demands_path)
+    with open_store(settings.db_path) as store:
+        pending = store.pending_alerts()
+    report = DispatchReport(via=sender.name)
+    for alert in pending:
+        message = render_alert(alert, campaign.demand(alert.demand_id))
+        try:
+            delivery = sender.send(message, render_console(message, alert))
+        except DeliveryFailed as exc:
+            with open_store(settings.db_path) as store:
+                store.mark_failed(alert.key, str(exc), permanent=exc.permanent)
+            report.failed += exc.permanent
+            report.retry_later += not exc.permanent
+            report.errors.append(f"{alert.key}: {exc}")
+            continue
+        with open_store(settings.db_path) as store:
+            store.mark_sent(alert.key, delivery.via, delivery.channel, delivery.ts, now())
+        report.sent += 1
+    return report
+
+
+def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
+    """Fail the run, after everything else went out, if a source or an alert failed."""
+    problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
+    if dispatch and dispatch.failed:
+        problems += [f"{dispatch.failed} alert(s) failed for good"] + dispatch.errors[:5]
+    if problems:
+        raise AlertError("run finished with failures: " + "; ".join(problems))
+
+
+def start_run(settings: Settings, command: str) -> str:
+    """Record a new run and return its id."""
+    run_id = uuid.uuid4().hex
+    with open_store(settings.db_path) as store:
+        store.start_run(run_id, command, now())
+    return run_id
+
+
+def finish_run(settings: Settings, run_id: str, ingests: list[IngestReport],
+               classified: ClassifyReport, dispatch: DispatchReport) -> dict[str, Any]:
+    """Record the run's outcome and return its summary."""
+    summary = {
+        "sources": {r.source: asdict(r) for r in ingests},
+        "classify": asdict(classified),
+        "dispatch": asdict(dispatch),
+    }
+    failed = any(not r.ok for r in ingests) or dispatch.failed
+    with open_store(settings.db_path) as store:
+        store.finish_run(run_id, "failed" if failed else "ok", summary, now())
+    return summary
