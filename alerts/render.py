@@ -99,7 +99,7 @@ def render_console(message: Message, alert: PendingAlert) -> str:
         f"[{message.channel}] {marker} {label_es} / {label_en} · {alert.demand_id}",
         f"  {cut(item.title, TITLE_LIMIT)}",
         f"  {item.url}",
-        f"  {item.kind} · {item.source} · {item.published or 'undated'}"
+        f"  {' · '.join(dict.fromkeys([item.kind, item.source]))} · {item.published or 'undated'}"
         + "".join(f" · {bit}" for bit in _context(item.meta)),
         f"  “{cut(alert.evidence, 300)}”",
         f"  rule: {alert.rule}",

@@ -19,21 +19,21 @@ def _ingest(source: str, db_path: str | None, sources_config: dict[str, Any] | N
     return report
 
 
-@flow(name="ingest-gazette", log_prints=True)
+@flow(name="ingest-gazette")
 def ingest_gazette(db_path: str | None = None, sources_config: dict[str, Any] | None = None
                    ) -> IngestReport:
     """Read the Diario Oficial (SIDOF, DOF fallback) for the configured days."""
     return _ingest("gazette", db_path, sources_config)
 
 
-@flow(name="ingest-courts", log_prints=True)
+@flow(name="ingest-courts")
 def ingest_courts(db_path: str | None = None, sources_config: dict[str, Any] | None = None
                   ) -> IngestReport:
     """Read SCJN rulings for the configured queries."""
     return _ingest("scjn", db_path, sources_config)
 
 
-@flow(name="ingest-news", log_prints=True)
+@flow(name="ingest-news")
 def ingest_news(db_path: str | None = None, sources_config: dict[str, Any] | None = None
                 ) -> IngestReport:
     """Read the configured news feeds."""

@@ -11,7 +11,7 @@ from scrapers import SOURCES
 from vigia import pipeline
 
 
-@flow(name="process-items", log_prints=True)
+@flow(name="process-items")
 def process_items(db_path: str | None = None, sources_config: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
     """Classify pending items, queue alerts for new matches and send the outbox."""
@@ -23,7 +23,7 @@ def process_items(db_path: str | None = None, sources_config: dict[str, Any] | N
     return {"classify": classified, "dispatch": sent}
 
 
-@flow(name="vigia-run", log_prints=True)
+@flow(name="vigia-run")
 def vigia_run(sources: list[str] | None = None, db_path: str | None = None,
               sources_config: dict[str, Any] | None = None, command: str = "run") -> dict[str, Any]:
     """Run every source once, then process; the run fails after alerts if any source failed."""

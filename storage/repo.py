@@ -215,6 +215,38 @@ class Store:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    # -- summaries -------------------------------------------------------------
+    def items_per_source(self) -> dict[str, int]:
+        """Stored items per source."""
+        return dict(self.conn.execute(
+            "SELECT source, count(*) FROM items GROUP BY source ORDER BY source").fetchall())
+
+    def matches_per_demand(self) -> dict[str, dict[str, int]]:
+        """Matches per demand, split by stance."""
+        counts: dict[str, dict[str, int]] = {}
+        for demand, stance, n in self.conn.execute(
+                "SELECT demand_id, stance, count(*) FROM matches GROUP BY ALL ORDER BY ALL"
+                ).fetchall():
+            counts.setdefault(demand, {})[stance] = n
+        return counts
+
+    def alerts_by_status(self) -> dict[str, int]:
+        """Outbox rows per status (pending, sent, failed)."""
+        return dict(self.conn.execute(
+            "SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status").fetchall())
+
+    def last_run(self) -> dict[str, Any] | None:
+        """The most recent run, with its summary decoded."""
+        row = self.conn.execute(
+            "SELECT run_id, command, started_at, finished_at, status, summary FROM runs "
+            "ORDER BY started_at DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        keys = ("run_id", "command", "started_at", "finished_at", "status", "summary")
+        run = dict(zip(keys, row, strict=True))
+        run["summary"] = json.loads(run["summary"]) if run["summary"] else {}
+        return run
+
     # -- runs ----------------------------------------------------------------
     def start_run(self, run_id: str, command: str, now: datetime) -> None:
         """Record that a run began."""

@@ -89,6 +89,8 @@ def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) ->
     for key, value in PREFECT_DEFAULTS.items():
         target.setdefault(key, value)
     target.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
+    # Prefect only warns when it cannot create its home, then fails later and obscurely.
+    Path(target["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 def _default_file(name: str) -> Path:

@@ -1,0 +1,56 @@
+"""Serve every deployment of prefect.yaml from one process (the embedded default)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import Flow, serve
+from prefect.events import DeploymentEventTrigger
+from prefect.schedules import Cron
+
+from scrapers.errors import ConfigError
+
+
+def load_flow(entrypoint: str, root: Path) -> Flow[Any, Any]:
+    """Import ``path/to/file.py:flow_name`` relative to the project root."""
+    path, _, name = entrypoint.partition(":")
+    module_name = path.removesuffix(".py").replace("/", ".")
+    if importlib.util.find_spec(module_name) is None:
+        raise ConfigError(f"prefect.yaml: entrypoint {entrypoint} not found under {root}")
+    flow = getattr(importlib.import_module(module_name), name, None)
+    if not isinstance(flow, Flow):
+        raise ConfigError(f"prefect.yaml: {entrypoint} is not a Prefect flow")
+    return flow
+
+
+def deployments_from_yaml(path: Path) -> list[Any]:
+    """Build runner deployments (schedules, triggers, parameters) from prefect.yaml."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    deployments = []
+    for spec in config.get("deployments", []):
+        flow = load_flow(spec["entrypoint"], path.parent)
+        deployments.append(flow.to_deployment(
+            name=spec["name"],
+            description=spec.get("description"),
+            tags=spec.get("tags"),
+            parameters=spec.get("parameters") or {},
+            concurrency_limit=spec.get("concurrency_limit"),
+            schedules=[Cron(s["cron"], timezone=s.get("timezone"), active=s.get("active", True))
+                       for s in spec.get("schedules", [])],
+            triggers=[_trigger(t) for t in spec.get("triggers", []) if t.get("type") == "event"],
+        ))
+    return deployments
+
+
+def _trigger(spec: dict[str, Any]) -> DeploymentEventTrigger:
+    return DeploymentEventTrigger(
+        enabled=spec.get("enabled", True), match=spec.get("match", {}),
+        expect=set(spec.get("expect", [])), parameters=spec.get("parameters"))
+
+
+def serve_all(prefect_yaml: Path, limit: int = 4) -> None:
+    """Register and run every deployment until interrupted; schedules stay active on exit."""
+    serve(*deployments_from_yaml(prefect_yaml), limit=limit, pause_on_shutdown=False)

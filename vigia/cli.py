@@ -1,0 +1,193 @@
+"""The `vigia` command: demo, run, serve, query.
+
+Every command reads the same settings (VIGIA_DB, VIGIA_DATA_DIR, VIGIA_DEMANDS,
+VIGIA_SOURCES, SLACK_BOT_TOKEN, SLACK_API_URL). Prefect is imported only by
+the commands that run flows, after its privacy defaults are set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from scrapers.errors import VigiaError
+from vigia.config import PROJECT_ROOT, Settings, apply_prefect_defaults, load_settings
+
+NEXT_STEPS = """\
+Try next:
+  vigia query "SELECT demand_id, stance, published, title FROM match_details ORDER BY published DESC LIMIT 10"
+  vigia query --format csv "SELECT * FROM match_details" > matches.csv
+  duckdb {db}          # plain DuckDB works too; tables and views are listed in README.md
+  SLACK_BOT_TOKEN=xoxb-... VIGIA_DB=data/slack-demo.duckdb vigia demo   # the same alerts, in Slack
+  vigia run            # the live sources (needs internet), or `vigia serve` to keep them scheduled
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `vigia` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(db_path=args.db)
+        return int(args.handler(args, settings) or 0)
+    except VigiaError as exc:
+        print(f"vigia: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigia", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="DuckDB store (default: $VIGIA_DB or data/vigia.duckdb)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="run the whole pipeline once on recorded sources, offline")
+    demo.set_defaults(handler=cmd_demo)
+
+    run = commands.add_parser("run", help="run the pipeline once against the live sources")
+    run.add_argument("--source", action="append", dest="sources",
+                     help="only this source (repeatable); default: all")
+    run.set_defaults(handler=cmd_run)
+
+    serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
+    serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
+    serve.add_argument("--prefect-yaml", default=str(PROJECT_ROOT / "prefect.yaml"))
+    serve.set_defaults(handler=cmd_serve)
+
+    query = commands.add_parser("query", help="run read-only SQL against the store")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(handler=cmd_query)
+    return parser
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Replay recorded sources on 127.0.0.1 and run the whole pipeline on them."""
+    import os
+
+    from vigia.replay import base_url, demo_sources_config, replay_server
+
+    # Keep the demo's output to the alerts and the summary; `vigia run` logs at INFO.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+    with replay_server() as server:
+        config = demo_sources_config(base_url(server))
+        print(f"Replaying recorded sources at {base_url(server)}; store: {settings.db_path}")
+        ok = _run_flow(settings, config, command="demo")
+    _print_summary(settings)
+    print("\n" + NEXT_STEPS.format(db=settings.db_path))
+    return 0 if ok else 1
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run every (or the chosen) live source once, then classify and alert."""
+    ok = _run_flow(settings, None, command="run", sources=args.sources)
+    _print_summary(settings)
+    return 0 if ok else 1
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Start (or reuse) a Prefect server and serve all deployments until interrupted."""
+    from pathlib import Path
+
+    from vigia.prefect_server import start_or_reuse
+
+    apply_prefect_defaults(settings.data_dir)
+    server = start_or_reuse(settings.data_dir, port=args.port)
+    print(f"Prefect API: {server.api_url} (UI at {server.api_url.removesuffix('/api')})")
+    try:
+        from flows.serve import serve_all
+
+        serve_all(Path(args.prefect_yaml))
+    finally:
+        server.stop()
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the result of a read-only query as a table, CSV or JSON."""
+    from storage import run_query
+
+    columns, rows = run_query(settings.db_path, args.sql)
+    write_rows(columns, rows, args.format, sys.stdout)
+    return 0
+
+
+def write_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, out: Any) -> None:
+    """Write query results in one of the supported formats."""
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        json.dump([dict(zip(columns, row, strict=True)) for row in rows], out,
+                  ensure_ascii=False, indent=1, default=str)
+        out.write("\n")
+    else:
+        out.write(format_table(columns, rows) + "\n")
+
+
+def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int = 60) -> str:
+    """A plain-text table, cells cut to ``max_width`` characters."""
+    def cell(value: Any) -> str:
+        text = "" if value is None else " ".join(str(value).split())
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
+    line = "  ".join("-" * w for w in widths)
+    render = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), line]
+    render += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in body]
+    render.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(render)
+
+
+def _run_flow(settings: Settings, config: dict[str, Any] | None, *, command: str,
+              sources: list[str] | None = None) -> bool:
+    apply_prefect_defaults(settings.data_dir)
+    from flows.process import vigia_run
+
+    state = vigia_run(sources=sources, db_path=str(settings.db_path), sources_config=config,
+                      command=command, return_state=True)
+    if state.is_failed():
+        print(f"\nThe run finished with failures: {state.message}", file=sys.stderr)
+    return not state.is_failed()
+
+
+def _print_summary(settings: Settings) -> None:
+    from storage import open_store
+
+    with open_store(settings.db_path) as store:
+        run = store.last_run() or {"summary": {}}
+        per_source, per_demand = store.items_per_source(), store.matches_per_demand()
+        alerts = store.alerts_by_status()
+    summary = run["summary"]
+    print(f"\nSummary of this run ({run.get('status', '?')}):")
+    print(f"  {'source':<10} {'fetched':>8} {'new':>6} {'changed':>8} {'stored':>8}  error")
+    for name, report in summary.get("sources", {}).items():
+        print(f"  {name:<10} {report['fetched']:>8} {report['new']:>6} {report['changed']:>8} "
+              f"{per_source.get(name, 0):>8}  {report['error'] or ''}")
+    classified = summary.get("classify", {})
+    dispatch = summary.get("dispatch", {})
+    print(f"  classified {classified.get('classified', 0)} item(s); "
+          f"{classified.get('new_matches', 0)} new match(es); "
+          f"{dispatch.get('sent', 0)} alert(s) sent via {dispatch.get('via', '-')}, "
+          f"{dispatch.get('failed', 0)} failed")
+    print("\nMatches in the store per demand (advance / regress / mention):")
+    for demand, stances in per_demand.items():
+        print(f"  {demand:<40} {stances.get('advance', 0):>3} / {stances.get('regress', 0):>3} / "
+              f"{stances.get('mention', 0):>3}")
+    print(f"Alert outbox: {', '.join(f'{k} {v}' for k, v in alerts.items()) or 'empty'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
