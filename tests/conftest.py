@@ -1,0 +1,71 @@
+"""Shared fixtures: clean environment, recorded fixtures, replay server, fake Slack, Prefect."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+# Privacy and timeout defaults for every test, set before anything imports Prefect.
+os.environ.update({
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+})
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test can reach a real Slack or pick up an operator's store."""
+    for key in list(os.environ):
+        if key.startswith(("SLACK_", "VIGIA_")):
+            monkeypatch.delenv(key)
+
+
+def fixture_bytes(relative: str) -> bytes:
+    """Bytes of a file under tests/fixtures."""
+    return (FIXTURES / relative).read_bytes()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A fresh DuckDB file path."""
+    return tmp_path / "vigia.duckdb"
+
+
+@pytest.fixture(scope="session")
+def replay() -> Iterator[str]:
+    """The replay server's base URL, for the whole session."""
+    from vigia.replay import base_url, replay_server
+
+    with replay_server() as server:
+        yield base_url(server)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1."""
+    state = start_fake_slack()
+    yield state
+    stop_fake_slack(state)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Prefect's test harness (a temporary server and database), started once per session."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+    shutil.rmtree(home, ignore_errors=True)

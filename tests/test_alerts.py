@@ -1,0 +1,131 @@
+"""Rendering and delivery of alerts: escaping, Block Kit, and slack-sdk against a fake Slack."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from alerts import (ConsoleSender, DeliveryFailed, PendingAlert, SlackSender, escape_mrkdwn,
+                    render_alert, render_console, sender_from_env)
+from alerts.render import cut
+from classify import load_demands
+from scrapers.base import Item
+from tests.fake_slack import FakeSlack
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMANDS = load_demands(ROOT / "demands.yaml")
+
+
+def alert(title: str = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+          url: str = "https://sidof.segob.gob.mx/notas/990000004",
+          evidence: str = "Se expide la Ley Nacional del Registro de Detenciones.") -> PendingAlert:
+    item = Item(source="gazette", kind="gazette", external_id="990000004", url=url, title=title,
+                text=evidence, published=date(2019, 5, 27), lang="es",
+                meta={"edition": "VES", "issuer": "SECRETARIA DE GOBERNACION"})
+    return PendingAlert(key=f"match:detention-registry:{item.id}", demand_id="detention-registry",
+                        channel="#vigia-alerts", attempts=0, stance="advance", score=0.8,
+                        evidence=evidence, rule="terms 'registro de detenciones'", item=item)
+
+
+def test_escape_neutralises_slack_control_characters():
+    assert escape_mrkdwn("A & B <!channel> <@U123> <https://evil|click>") == (
+        "A &amp; B &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt;")
+
+
+def test_message_shows_stance_demand_source_date_link_and_quote():
+    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    header, link, quote, context = message.blocks
+    assert header["text"]["text"] == "▲ Avance / Advance · Registro nacional de detenciones"
+    assert link["text"]["text"] == ("*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el "
+                                    "que se expide la Ley Nacional del Registro de Detenciones>*")
+    assert quote["text"]["text"] == "> Se expide la Ley Nacional del Registro de Detenciones."
+    texts = [e["text"] for e in context["elements"]]
+    assert texts[0] == "Diario Oficial (DOF) · gazette · 2019-05-27"
+    assert "edición VES" in texts and "SECRETARIA DE GOBERNACION" in texts
+    assert message.text.startswith("▲ Avance/Advance · Registro nacional de detenciones: DECRETO")
+
+
+def test_scraped_mentions_and_links_arrive_as_text():
+    hostile = alert(title="Decreto <!channel> & <https://evil.example|click me> <@U123>",
+                    evidence="Texto <!here> con <https://evil.example|enlace>.")
+    message = render_alert(hostile, DEMANDS.demand("detention-registry"))
+    rendered = str(message.blocks) + message.text
+    assert "<!channel>" not in rendered and "<!here>" not in rendered and "<@U123>" not in rendered
+    assert "<https://evil.example|" not in rendered
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|click me&gt;" in rendered
+
+
+def test_only_http_urls_become_links():
+    message = render_alert(alert(url="javascript:alert(1)"), DEMANDS.demand("detention-registry"))
+    assert "<javascript:" not in message.blocks[1]["text"]["text"]
+
+
+def test_long_quotes_are_cut_at_a_sentence():
+    text = "Primera frase del decreto. " * 10 + "x" * 500
+    assert cut(text, 300).endswith("decreto. …")
+    assert len(cut(text, 300)) <= 302
+
+
+def test_console_sender_prints_a_readable_alert():
+    stream = io.StringIO()
+    pending = alert()
+    message = render_alert(pending, DEMANDS.demand("detention-registry"))
+    ConsoleSender(stream).send(message, render_console(message, pending))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[#vigia-alerts] ▲ Avance / Advance · detention-registry"
+    assert lines[2] == "  https://sidof.segob.gob.mx/notas/990000004"
+
+
+def test_no_token_means_console_and_a_token_means_slack_at_the_configured_url(fake_slack: FakeSlack):
+    assert isinstance(sender_from_env({}), ConsoleSender)
+    sender = sender_from_env({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.base_url})
+    assert isinstance(sender, SlackSender)
+    assert sender.client.base_url == fake_slack.base_url
+
+
+def test_slack_receives_the_exact_message_with_its_outbox_key(fake_slack: FakeSlack):
+    pending = alert()
+    message = render_alert(pending, DEMANDS.demand("detention-registry"))
+    delivery = SlackSender("xoxb-test", fake_slack.base_url, min_interval=0).send(message, "")
+    [call] = fake_slack.calls
+    assert call.method == "chat.postMessage"
+    assert call.headers["Authorization"] == "Bearer xoxb-test"
+    assert call.body["channel"] == "#vigia-alerts"
+    assert call.body["text"] == message.text and call.body["blocks"] == message.blocks
+    assert call.body["unfurl_links"] is False
+    assert call.body["metadata"] == {"event_type": "vigia_alert",
+                                     "event_payload": {"key": pending.key}}
+    assert delivery.via == "slack" and delivery.channel == "C0FAKE" and delivery.ts
+
+
+def test_rate_limited_post_waits_for_retry_after(fake_slack: FakeSlack):
+    fake_slack.answer_next(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    SlackSender("xoxb-test", fake_slack.base_url, min_interval=0).send(message, "")
+    first, second = fake_slack.calls
+    assert second.at - first.at >= 1.0
+    assert len(fake_slack.posted()) == 1
+
+
+@pytest.mark.parametrize(("status", "error", "permanent"), [
+    (200, "channel_not_found", True), (200, "invalid_auth", True), (500, "", False)])
+def test_slack_errors_say_whether_to_retry(fake_slack: FakeSlack, status: int, error: str,
+                                           permanent: bool):
+    fake_slack.answer_next(status, {"ok": False, "error": error} if error else {"ok": False})
+    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    with pytest.raises(DeliveryFailed) as caught:
+        SlackSender("xoxb-secret-token", fake_slack.base_url, min_interval=0).send(message, "")
+    assert caught.value.permanent is permanent
+    assert "xoxb-secret-token" not in str(caught.value)
+
+
+def test_messages_to_one_channel_are_paced(fake_slack: FakeSlack):
+    sender = SlackSender("xoxb-test", fake_slack.base_url, min_interval=0.3)
+    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    for _ in range(3):
+        sender.send(message, "")
+    gaps = [b.at - a.at for a, b in zip(fake_slack.calls, fake_slack.calls[1:])]
+    assert all(gap >= 0.28 for gap in gaps)

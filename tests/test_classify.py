@@ -1,0 +1,65 @@
+"""Table-driven classifier cases, evidence offsets, versioning and matching details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from classify import Classifier, load_demands
+from scrapers.base import Item
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = yaml.safe_load((ROOT / "tests/fixtures/classify_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_demands(ROOT / "demands.yaml"))
+
+
+def item(title: str, text: str, kind: str = "news") -> Item:
+    return Item(source=kind, kind=kind, external_id=title, url="https://example.org/x",
+                title=title, text=text, published=None, lang="es")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_classifier_cases(classifier: Classifier, case: dict):
+    matches = classifier.classify(item(case["title"], case["text"], case["kind"]))
+    assert {m.demand_id: m.stance for m in matches} == case["expect"]
+
+
+def test_evidence_is_the_sentence_that_matched_with_its_offsets(classifier: Classifier):
+    text = ("El clima fue templado. La Suprema Corte declaró inconstitucional el arraigo local "
+            "ordenado por un juez. Otra frase sin relación.")
+    [match] = classifier.classify(item("Resolución de la Corte", text, "court"))
+    assert match.evidence == text[match.evidence_start:match.evidence_end]
+    assert match.evidence.startswith("La Suprema Corte declaró inconstitucional el arraigo")
+    assert match.stance == "advance"
+    assert "arraigo" in match.rule and "declaró inconstitucional" in match.rule
+
+
+def test_matching_ignores_accents_and_case(classifier: Classifier):
+    [match] = classifier.classify(item("LEY NACIONAL DEL REGISTRO DE DETENCIONES", "", "gazette"))
+    assert match.demand_id == "detention-registry"
+    assert match.evidence == "LEY NACIONAL DEL REGISTRO DE DETENCIONES"
+
+
+def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: Classifier):
+    # "publicó" (published) must not fire on "Ministerio Público".
+    [match] = classifier.classify(item("Arraigo", "El Ministerio Público pidió una orden de arraigo."))
+    assert match.stance == "mention"
+
+
+def test_version_names_the_rules_and_the_demands_file(classifier: Classifier):
+    assert classifier.version.startswith("rules-1+")
+    assert classifier.version.endswith(classifier.campaign.fingerprint)
+
+
+def test_long_document_is_scanned_to_the_end(classifier: Classifier):
+    filler = "Artículo sin relación con la materia del decreto. " * 20000  # about 1 MB
+    text = filler + "Se expide la Ley Nacional del Registro de Detenciones."
+    [match] = classifier.classify(item("Decreto", text, "gazette"))
+    assert match.demand_id == "detention-registry"
+    assert match.evidence_start > 900_000

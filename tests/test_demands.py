@@ -1,0 +1,81 @@
+"""The shipped demands file loads; every bad file names the demand and field at fault."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from classify.demands import load_demands, parse_campaign
+from scrapers.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DEMANDS = {
+    "presidential-accountability-statement", "military-justice", "torture-investigation-istanbul",
+    "un-torture-rapporteur", "arraigo-abolition", "detention-registry", "missing-persons-database",
+    "disappearance-investigation-law", "defenders-journalists-protection", "migrants-abuses",
+    "pndh-action-plan", "upr-implementation",
+}
+
+
+def test_shipped_demands_file_holds_the_twelve_demands_of_the_letter():
+    campaign = load_demands(ROOT / "demands.yaml")
+    assert {d.id for d in campaign.demands} == EVAL_DEMANDS
+    for demand in campaign.demands:
+        assert demand.title["es"] and demand.title["en"] and demand.text
+        assert demand.channel.startswith("#")
+
+
+def _valid() -> dict:
+    return yaml.safe_load((ROOT / "demands.yaml").read_text(encoding="utf-8"))
+
+
+def _break(path: list, value: object) -> dict:
+    data = copy.deepcopy(_valid())
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), [
+    (["demands", 0, "terms"], KeyError, "demand 'presidential-accountability-statement': missing field(s) terms"),
+    (["demands", 1, "terms"], {"es": [], "en": []}, "demand 'military-justice': field 'terms' is empty"),
+    (["demands", 1, "terms"], {"fr": ["x"]}, "demand 'military-justice': field 'terms': unknown field(s) fr"),
+    (["demands", 2, "title"], {"es": "Tortura"}, "demand 'torture-investigation-istanbul': field 'title' needs"),
+    (["demands", 3, "channel"], "general chat", "demand 'un-torture-rapporteur': field 'channel' must be"),
+    (["demands", 4, "colour"], "red", "demand 'arraigo-abolition': unknown field(s) colour"),
+    (["demands", 5, "id"], "Detention Registry", "demand #6: field 'id' must be"),
+    (["demands", 6, "id"], "detention-registry", "demand id 'detention-registry' appears twice"),
+    (["demands", 7, "context"], {"es": "desaparición"}, "demand 'disappearance-investigation-law': field 'context'.es must be a list"),
+    (["stance_cues", "sideways"], {"es": ["x"]}, "stance_cues: unknown field(s) sideways"),
+    (["demands"], [], "'demands' must be a non-empty list"),
+], ids=["missing-terms", "empty-terms", "unknown-lang", "title-lang", "bad-channel", "unknown-key",
+        "bad-id", "duplicate-id", "context-not-list", "unknown-stance", "no-demands"])
+def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):
+    with pytest.raises(ConfigError) as caught:
+        parse_campaign(_break(path, value))
+    assert expected in str(caught.value)
+
+
+def test_unreadable_and_invalid_yaml_files_are_config_errors(tmp_path: Path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_demands(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("demands: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_demands(broken)
+
+
+def test_fingerprint_changes_when_the_file_changes(tmp_path: Path):
+    first = load_demands(ROOT / "demands.yaml").fingerprint
+    edited = tmp_path / "demands.yaml"
+    edited.write_text(json.dumps(_break(["demands", 0, "channel"], "#elsewhere")), encoding="utf-8")
+    assert load_demands(edited).fingerprint != first
