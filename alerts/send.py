@@ -111,9 +111,13 @@ class SlackSender:
 
 
 def sender_from_env(env: Mapping[str, str] | None = None, *, min_interval: float = 1.0) -> Sender:
-    """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else the console."""
+    """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else the console.
+
+    VIGIA_SLACK_MIN_INTERVAL sets the seconds between two posts to one channel (default 1).
+    """
     env = os.environ if env is None else env
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:
         return ConsoleSender()
-    return SlackSender(token, env.get("SLACK_API_URL") or None, min_interval=min_interval)
+    interval = float(env.get("VIGIA_SLACK_MIN_INTERVAL") or min_interval)
+    return SlackSender(token, env.get("SLACK_API_URL") or None, min_interval=interval)

@@ -1,0 +1,91 @@
+"""The README is a contract: its queries run, its demands example parses, its sources exist."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alerts import ConsoleSender
+from classify.demands import parse_campaign
+from scrapers import SOURCES
+from vigia import cli, pipeline
+from vigia.config import load_settings
+from vigia.replay import demo_sources_config
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def store(replay: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store filled by the pipeline steps (no Prefect) from the replayed sources."""
+    db = tmp_path_factory.mktemp("store") / "vigia.duckdb"
+    settings = load_settings({}, db_path=str(db), sources_config=demo_sources_config(replay))
+    for name in SOURCES:
+        assert pipeline.ingest_source(settings, name).ok
+    pipeline.classify_pending(settings)
+    pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
+    return db
+
+
+def readme_queries() -> list[list[str]]:
+    return [shlex.split(line)[2:] for line in README.splitlines() if line.startswith("vigia query ")]
+
+
+def test_readme_has_example_queries():
+    assert len(readme_queries()) >= 5
+
+
+@pytest.mark.parametrize("args", readme_queries(), ids=lambda a: a[-1][:50])
+def test_every_readme_query_runs(store: Path, args: list[str], capsys: pytest.CaptureFixture):
+    assert cli.main(["--db", str(store), "query", *args]) == 0
+    out = capsys.readouterr().out
+    assert out.strip()
+    if "--format" not in args:
+        assert re.search(r"\(\d+ rows?\)$", out.strip())
+
+
+def test_query_formats(store: Path, capsys: pytest.CaptureFixture):
+    sql = "SELECT source, count(*) AS n FROM items GROUP BY source ORDER BY source"
+    assert cli.main(["--db", str(store), "query", sql]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["source", "n"] and table[-1] == "(3 rows)"
+    assert table[2].split() == ["gazette", "43"]
+    assert cli.main(["--db", str(store), "query", "--format", "csv", sql]) == 0
+    assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [
+        ["source", "n"], ["gazette", "43"], ["news", "86"], ["scjn", "5"]]
+    assert cli.main(["--db", str(store), "query", "--format", "json", sql]) == 0
+    assert json.loads(capsys.readouterr().out)[2] == {"source": "scjn", "n": 5}
+
+
+def test_bad_sql_and_writes_are_reported_not_raised(store: Path, capsys: pytest.CaptureFixture):
+    assert cli.main(["--db", str(store), "query", "SELEKT 1"]) == 2
+    assert "query failed" in capsys.readouterr().err
+    assert cli.main(["--db", str(store), "query", "DROP TABLE items"]) == 2
+    assert cli.main(["--db", str(store), "query", "SELECT count(*) FROM items"]) == 0
+
+
+def test_readme_demands_example_is_a_valid_campaign():
+    block = re.search(r"```yaml\n(version: 1.*?)```", README, re.S).group(1)
+    campaign = parse_campaign(yaml.safe_load(block))
+    assert [d.id for d in campaign.demands] == ["arraigo-abolition"]
+
+
+def test_every_source_is_documented_and_has_a_recorded_fixture():
+    fixtures = {"gazette": "dof/index_2026-07-31_MAT.html",
+                "scjn": "replay/bj/busqueda_desaparicion-forzada_2021.constructed.json",
+                "news": "replay/feeds/prensa-es.constructed.xml"}
+    for name, source in SOURCES.items():
+        assert source.name == name and source.kind in ("gazette", "court", "news")
+        assert source.__doc__ and source.__doc__.strip()
+        assert f"| `{name}` |" in README
+        assert (ROOT / "tests" / "fixtures" / fixtures[name]).exists()
+        index = (ROOT / "tests/fixtures/INDEX.md").read_text(encoding="utf-8")
+        assert f"`{fixtures[name]}`" in index or f"`{Path(fixtures[name]).parent}/" in index

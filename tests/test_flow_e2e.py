@@ -1,0 +1,79 @@
+"""The whole pipeline under Prefect's test harness: replayed sources → DuckDB → fake Slack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage import run_query
+from tests.fake_slack import FakeSlack
+from vigia.replay import demo_sources_config
+
+pytestmark = pytest.mark.prefect
+
+COUNTS = """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM item_versions),
+                   (SELECT count(*) FROM matches), (SELECT count(*) FROM alerts WHERE status = 'sent')"""
+
+
+@pytest.fixture
+def slack_env(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> FakeSlack:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.base_url)
+    monkeypatch.setenv("VIGIA_SLACK_MIN_INTERVAL", "0")
+    return fake_slack
+
+
+def run(db_path: Path, config: dict, **kwargs):
+    from flows.process import vigia_run
+
+    return vigia_run(db_path=str(db_path), sources_config=config, return_state=True, **kwargs)
+
+
+def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
+        prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path):
+    config = demo_sources_config(replay)
+    assert run(db_path, config).is_completed()
+
+    items, versions, matches, sent = run_query(db_path, COUNTS)[1][0]
+    per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
+    assert per_source == {"gazette": 43, "scjn": 5, "news": 86}
+    assert items == versions == 134
+    assert matches == sent == len(slack_env.posted()) > 0
+
+    # Real milestones of SOURCES.md §7 reach the right channel with the right stance.
+    by_title = {(c.body["blocks"][1]["text"]["text"], c.body["channel"]): c.body
+                for c in slack_env.calls}
+    registry = by_title[("*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el que se "
+                         "expide la Ley Nacional del Registro de Detenciones.>*", "#vigia-detencion")]
+    assert registry["blocks"][0]["text"]["text"] == (
+        "▲ Avance / Advance · Registro nacional de detenciones")
+    assert registry["blocks"][3]["elements"][0]["text"] == "Diario Oficial (DOF) · gazette · 2019-05-27"
+    assert "edición VES" in [e["text"] for e in registry["blocks"][3]["elements"]]
+    stances = dict(run_query(db_path, """
+        SELECT title, stance FROM match_details
+        WHERE demand_id = 'pndh-action-plan' AND kind = 'gazette'""")[1])
+    assert set(stances) == {"PROGRAMA Nacional de Derechos Humanos 2014-2018.",
+                            "PROGRAMA Nacional de Derechos Humanos 2020-2024."}
+    keys = [c.body["metadata"]["event_payload"]["key"] for c in slack_env.calls]
+    assert len(keys) == len(set(keys))  # one message per alert key
+
+    calls_before = len(slack_env.calls)
+    assert run(db_path, config).is_completed()
+    assert run_query(db_path, COUNTS)[1][0] == (items, versions, matches, sent)
+    assert len(slack_env.calls) == calls_before
+
+
+def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
+        prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path):
+    config = demo_sources_config(replay)
+    config["sources"]["scjn"]["bj_url"] = f"{replay}/nowhere"  # every search answers 404
+    state = run(db_path, config)
+    assert state.is_failed()
+    assert "scjn" in state.message
+    per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
+    assert per_source == {"gazette": 43, "news": 86}
+    assert len(slack_env.posted()) > 0
+    [(failures, error)] = run_query(db_path, """
+        SELECT consecutive_failures, last_error FROM source_state WHERE source = 'scjn'""")[1]
+    assert failures == 1 and "404" in error
