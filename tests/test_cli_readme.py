@@ -7,6 +7,9 @@ import io
 import json
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ import yaml
 from alerts import ConsoleSender
 from classify.demands import parse_campaign
 from scrapers import SOURCES
+from storage import run_query
 from vigia import cli, pipeline
 from vigia.config import load_settings
 from vigia.replay import demo_sources_config
@@ -89,3 +93,14 @@ def test_every_source_is_documented_and_has_a_recorded_fixture():
         assert (ROOT / "tests" / "fixtures" / fixtures[name]).exists()
         index = (ROOT / "tests/fixtures/INDEX.md").read_text(encoding="utf-8")
         assert f"`{fixtures[name]}`" in index or f"`{Path(fixtures[name]).parent}/" in index
+
+
+def test_plain_duckdb_cli_reads_the_store(store: Path):
+    duckdb_cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert duckdb_cli, "the duckdb-cli package installs `duckdb` next to python"
+    sql = "SELECT count(*) FROM match_details WHERE demand_id = 'detention-registry'"
+    done = subprocess.run([duckdb_cli, "-readonly", "-csv", str(store), "-c", sql],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    count = done.stdout.splitlines()[1]
+    assert count == str(run_query(store, sql)[1][0][0]) and int(count) > 0

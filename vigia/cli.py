@@ -22,7 +22,7 @@ NEXT_STEPS = """\
 Try next:
   vigia query "SELECT demand_id, stance, published, title FROM match_details ORDER BY published DESC LIMIT 10"
   vigia query --format csv "SELECT * FROM match_details" > matches.csv
-  duckdb {db}          # plain DuckDB works too; tables and views are listed in README.md
+  .venv/bin/duckdb -readonly {db}   # plain DuckDB SQL; tables and views are listed in README.md
   SLACK_BOT_TOKEN=xoxb-... VIGIA_DB=data/slack-demo.duckdb vigia demo   # the same alerts, in Slack
   vigia run            # the live sources (needs internet), or `vigia serve` to keep them scheduled
 """
