@@ -13,6 +13,7 @@ from typing import Any
 
 from classify.demands import Demand
 from alerts.model import PendingAlert
+from scrapers.gazette import EDITION_NAMES
 
 STANCE_LABELS = {
     "advance": ("▲", "Avance", "Advance"),
@@ -113,6 +114,8 @@ def _context(meta: dict[str, Any]) -> list[str]:
     bits = []
     for key, label in keys:
         value = meta.get(key)
+        if key == "edition":
+            value = EDITION_NAMES.get(str(value), value)
         if value:
             bits.append(f"{label} {value}".strip())
     return bits

@@ -44,7 +44,7 @@ def test_message_shows_stance_demand_source_date_link_and_quote():
     assert quote["text"]["text"] == "> Se expide la Ley Nacional del Registro de Detenciones."
     texts = [e["text"] for e in context["elements"]]
     assert texts[0] == "Diario Oficial (DOF) · gazette · 2019-05-27"
-    assert "edición VES" in texts and "SECRETARIA DE GOBERNACION" in texts
+    assert "edición Vespertina" in texts and "SECRETARIA DE GOBERNACION" in texts
     assert message.text.startswith("▲ Avance/Advance · Registro nacional de detenciones: DECRETO")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from scrapers.base import stable_id
 from storage import run_query
 from tests.fake_slack import FakeSlack
 from vigia.replay import demo_sources_config
@@ -41,15 +43,40 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     assert items == versions == 134
     assert matches == sent == len(slack_env.posted()) > 0
 
-    # Real milestones of SOURCES.md §7 reach the right channel with the right stance.
-    by_title = {(c.body["blocks"][1]["text"]["text"], c.body["channel"]): c.body
-                for c in slack_env.calls}
-    registry = by_title[("*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el que se "
-                         "expide la Ley Nacional del Registro de Detenciones.>*", "#vigia-detencion")]
-    assert registry["blocks"][0]["text"]["text"] == (
-        "▲ Avance / Advance · Registro nacional de detenciones")
-    assert registry["blocks"][3]["elements"][0]["text"] == "Diario Oficial (DOF) · gazette · 2019-05-27"
-    assert "edición VES" in [e["text"] for e in registry["blocks"][3]["elements"]]
+    # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
+    registry_id = stable_id("gazette", "990000004")
+    [registry] = [c.body for c in slack_env.calls
+                  if c.body["metadata"]["event_payload"]["key"].endswith(registry_id)]
+    title = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones."
+    assert registry == {
+        "channel": "#vigia-detencion",
+        "text": ("▲ Avance/Advance · Registro nacional de detenciones: " + title +
+                 " (Diario Oficial (DOF) · gazette, 2019-05-27) — “" + title + "”"),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "emoji": False,
+                                        "text": "▲ Avance / Advance · Registro nacional de detenciones"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": (
+                f"*<https://sidof.segob.gob.mx/notas/990000004|{title}>*")}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"> {title}"}},
+            {"type": "context", "elements": [
+                {"type": "mrkdwn", "text": "Diario Oficial (DOF) · gazette · 2019-05-27"},
+                {"type": "mrkdwn", "text": "edición Vespertina"},
+                {"type": "mrkdwn", "text": "sección Primera"},
+                {"type": "mrkdwn", "text": "SECRETARIA DE GOBERNACION"},
+                {"type": "mrkdwn", "text": (
+                    "National registry of detentions · score 0.80 · terms 'ley nacional del "
+                    "registro de detenciones' in title; advance cue 'decreto por el que se expide'")},
+            ]},
+        ],
+        "unfurl_links": False, "unfurl_media": False,
+        "metadata": {"event_type": "vigia_alert",
+                     "event_payload": {"key": f"match:detention-registry:{registry_id}"}},
+        "_ok": True,
+    }
+    channels = Counter(c.body["channel"] for c in slack_env.calls)
+    assert set(channels) == {"#vigia-desaparicion", "#vigia-tortura", "#vigia-detencion",
+                             "#vigia-justicia", "#vigia-migrantes", "#vigia-defensores",
+                             "#vigia-alerts"}
     stances = dict(run_query(db_path, """
         SELECT title, stance FROM match_details
         WHERE demand_id = 'pndh-action-plan' AND kind = 'gazette'""")[1])
