@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test run serve clean-data help
+.PHONY: demo test lint run serve clean-data help
 
 help:
 	@echo "make demo   - run the whole pipeline once, offline, on recorded sources"
-	@echo "make test   - run the test suite"
+	@echo "make test   - lint, then run the test suite"
 	@echo "make run    - run the pipeline once against the live sources"
 	@echo "make serve  - keep every deployment of prefect.yaml running (starts a Prefect server)"
 
@@ -22,8 +22,12 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/vigia demo
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 run: $(STAMP)
 	$(BIN)/vigia run

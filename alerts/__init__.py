@@ -2,8 +2,25 @@
 
 from alerts.model import PendingAlert
 from alerts.render import Message, escape_mrkdwn, render_alert, render_console
-from alerts.send import (ConsoleSender, Delivery, DeliveryFailed, Sender, SlackSender,
-                         sender_from_env)
+from alerts.send import (
+    ConsoleSender,
+    Delivery,
+    DeliveryFailed,
+    Sender,
+    SlackSender,
+    sender_from_env,
+)
 
-__all__ = ["ConsoleSender", "Delivery", "DeliveryFailed", "Message", "PendingAlert", "Sender", "SlackSender",
-           "escape_mrkdwn", "render_alert", "render_console", "sender_from_env"]
+__all__ = [
+    "ConsoleSender",
+    "Delivery",
+    "DeliveryFailed",
+    "Message",
+    "PendingAlert",
+    "Sender",
+    "SlackSender",
+    "escape_mrkdwn",
+    "render_alert",
+    "render_console",
+    "sender_from_env",
+]

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from classify.demands import Demand
 from alerts.model import PendingAlert
+from classify.demands import Demand
 from scrapers.gazette import EDITION_NAMES
 
 STANCE_LABELS = {
@@ -75,20 +75,35 @@ def render_alert(alert: PendingAlert, demand: Demand) -> Message:
     context_bits = [escape_mrkdwn(bit) for bit in _context(item.meta)]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
-        {"type": "section", "text": {"type": "mrkdwn",
-                                     "text": cut(f"*{safe_link(item.url, title)}*", SECTION_LIMIT)}},
-        {"type": "section", "text": {"type": "mrkdwn",
-                                     "text": "> " + escape_mrkdwn(quote).replace("\n", "\n> ")}},
-        {"type": "context", "elements": [
-            {"type": "mrkdwn", "text": escape_mrkdwn(f"{source} · {date}")},
-            *({"type": "mrkdwn", "text": bit} for bit in context_bits[:8]),
-            {"type": "mrkdwn", "text": escape_mrkdwn(
-                f"{demand.title['en']} · score {alert.score:.2f} · {alert.rule}")[:300]},
-        ]},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": cut(f"*{safe_link(item.url, title)}*", SECTION_LIMIT),
+            },
+        },
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "> " + escape_mrkdwn(quote).replace("\n", "\n> ")},
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": escape_mrkdwn(f"{source} · {date}")},
+                *({"type": "mrkdwn", "text": bit} for bit in context_bits[:8]),
+                {
+                    "type": "mrkdwn",
+                    "text": escape_mrkdwn(
+                        f"{demand.title['en']} · score {alert.score:.2f} · {alert.rule}"
+                    )[:300],
+                },
+            ],
+        },
     ]
     text = escape_mrkdwn(
         f"{marker} {label_es}/{label_en} · {demand.title['es']}: {title} ({source}, {date}) "
-        f"— “{cut(alert.evidence, 200)}”")
+        f"— “{cut(alert.evidence, 200)}”"
+    )
     return Message(key=alert.key, channel=alert.channel, text=text, blocks=blocks)
 
 
@@ -109,8 +124,14 @@ def render_console(message: Message, alert: PendingAlert) -> str:
 
 
 def _context(meta: dict[str, Any]) -> list[str]:
-    keys = (("edition", "edición"), ("section", "sección"), ("issuer", ""), ("court", ""),
-            ("case", ""), ("outlet", ""))
+    keys = (
+        ("edition", "edición"),
+        ("section", "sección"),
+        ("issuer", ""),
+        ("court", ""),
+        ("case", ""),
+        ("outlet", ""),
+    )
     bits = []
     for key, label in keys:
         value = meta.get(key)

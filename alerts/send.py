@@ -19,11 +19,22 @@ from scrapers.errors import AlertError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # Errors that no retry can fix: the row is marked failed with the reason.
-PERMANENT_SLACK_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "invalid_auth", "not_authed", "account_inactive",
-    "token_revoked", "is_archived", "msg_too_long", "invalid_blocks", "no_permission",
-    "missing_scope", "restricted_action",
-})
+PERMANENT_SLACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "is_archived",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_permission",
+        "missing_scope",
+        "restricted_action",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -71,13 +82,24 @@ class SlackSender:
 
     name = "slack"
 
-    def __init__(self, token: str, base_url: str | None = None, *,
-                 min_interval: float = 1.0, timeout: int = 15) -> None:
+    def __init__(
+        self,
+        token: str,
+        base_url: str | None = None,
+        *,
+        min_interval: float = 1.0,
+        timeout: int = 15,
+    ) -> None:
         self.client = WebClient(
-            token=token, base_url=base_url or DEFAULT_SLACK_API_URL, timeout=timeout,
+            token=token,
+            base_url=base_url or DEFAULT_SLACK_API_URL,
+            timeout=timeout,
             # Passing a list replaces slack-sdk's default (connection errors only).
-            retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                            RateLimitErrorRetryHandler(max_retry_count=3)])
+            retry_handlers=[
+                ConnectionErrorRetryHandler(max_retry_count=2),
+                RateLimitErrorRetryHandler(max_retry_count=3),
+            ],
+        )
         self.min_interval = min_interval  # Slack allows about one message per second per channel
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -87,19 +109,27 @@ class SlackSender:
         self._pace(message.channel)
         try:
             response = self.client.chat_postMessage(
-                channel=message.channel, text=message.text, blocks=message.blocks,
-                unfurl_links=False, unfurl_media=False,
-                metadata={"event_type": "vigia_alert", "event_payload": {"key": message.key}})
+                channel=message.channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": "vigia_alert", "event_payload": {"key": message.key}},
+            )
         except SlackApiError as exc:
             error = str(exc.response.get("error", "")) if exc.response is not None else ""
             status = exc.response.status_code if exc.response is not None else None
             permanent = error in PERMANENT_SLACK_ERRORS
-            raise DeliveryFailed(f"Slack refused the message for {message.channel}: "
-                                 f"{error or 'HTTP ' + str(status)}", permanent=permanent) from None
+            raise DeliveryFailed(
+                f"Slack refused the message for {message.channel}: "
+                f"{error or 'HTTP ' + str(status)}",
+                permanent=permanent,
+            ) from None
         except (OSError, ValueError) as exc:
-            # URLError and socket errors after slack-sdk's own retries; the token never appears here.
-            raise DeliveryFailed(f"Slack unreachable: {type(exc).__name__}: {exc}",
-                                 permanent=False) from None
+            # URLError or socket errors after slack-sdk's own retries; no token in the text.
+            raise DeliveryFailed(
+                f"Slack unreachable: {type(exc).__name__}: {exc}", permanent=False
+            ) from None
         return Delivery(via=self.name, channel=response.get("channel"), ts=response.get("ts"))
 
     def _pace(self, channel: str) -> None:

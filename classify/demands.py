@@ -76,7 +76,9 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the top level must be a mapping with a 'demands' list")
     _no_unknown(data, TOP_KEYS, where)
-    default_channel = _channel(data.get("default_channel", "#vigia-alerts"), f"{where}: default_channel")
+    default_channel = _channel(
+        data.get("default_channel", "#vigia-alerts"), f"{where}: default_channel"
+    )
     raw_demands = data.get("demands")
     if not isinstance(raw_demands, list) or not raw_demands:
         raise ConfigError(f"{where}: 'demands' must be a non-empty list")
@@ -90,11 +92,14 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
     if not isinstance(cues, dict):
         raise ConfigError(f"{where}: stance_cues must map advance/regress to term lists")
     _no_unknown(cues, {"advance", "regress"}, f"{where}: stance_cues")
-    stance_cues = {s: _terms(cues.get(s, {}), f"{where}: stance_cues.{s}", required=False)
-                   for s in ("advance", "regress")}
+    stance_cues = {
+        s: _terms(cues.get(s, {}), f"{where}: stance_cues.{s}", required=False)
+        for s in ("advance", "regress")
+    }
     fingerprint = hashlib.sha256((raw_text or repr(data)).encode()).hexdigest()[:12]
-    return Campaign(str(data.get("campaign", "")), default_channel, tuple(demands), stance_cues,
-                    fingerprint)
+    return Campaign(
+        str(data.get("campaign", "")), default_channel, tuple(demands), stance_cues, fingerprint
+    )
 
 
 def _demand(raw: Any, where: str, default_channel: str) -> Demand:
@@ -102,16 +107,18 @@ def _demand(raw: Any, where: str, default_channel: str) -> Demand:
         raise ConfigError(f"{where}: each demand must be a mapping")
     demand_id = raw.get("id")
     if not isinstance(demand_id, str) or not _ID.match(demand_id):
-        raise ConfigError(f"{where}: field 'id' must be lower-case words joined by '-', "
-                          f"got {demand_id!r}")
+        raise ConfigError(
+            f"{where}: field 'id' must be lower-case words joined by '-', got {demand_id!r}"
+        )
     where = f"{where.split(':')[0]}: demand '{demand_id}'"
     missing = DEMAND_REQUIRED - raw.keys()
     if missing:
         raise ConfigError(f"{where}: missing field(s) {', '.join(sorted(missing))}")
     _no_unknown(raw, DEMAND_REQUIRED | DEMAND_OPTIONAL, where)
     title = raw["title"]
-    if not isinstance(title, dict) or not all(isinstance(title.get(lang), str) and title[lang].strip()
-                                              for lang in LANGS):
+    if not isinstance(title, dict) or not all(
+        isinstance(title.get(lang), str) and title[lang].strip() for lang in LANGS
+    ):
         raise ConfigError(f"{where}: field 'title' needs non-empty 'es' and 'en' strings")
     if not isinstance(raw["text"], str) or not raw["text"].strip():
         raise ConfigError(f"{where}: field 'text' must hold the demand as the letter words it")
@@ -133,7 +140,9 @@ def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]
     terms: dict[str, tuple[str, ...]] = {}
     for lang in LANGS:
         values = raw.get(lang) or []
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() for v in values
+        ):
             raise ConfigError(f"{where}.{lang} must be a list of non-empty strings")
         terms[lang] = tuple(" ".join(v.split()) for v in values)
     if required and not any(terms.values()):
@@ -143,13 +152,17 @@ def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]
 
 def _channel(value: Any, where: str) -> str:
     if not isinstance(value, str) or not _CHANNEL.match(value):
-        raise ConfigError(f"{where} must be a Slack channel like '#vigia-arraigo' or an id like "
-                          f"'C0123ABCD', got {value!r}")
+        raise ConfigError(
+            f"{where} must be a Slack channel like '#vigia-arraigo' or an id like "
+            f"'C0123ABCD', got {value!r}"
+        )
     return value
 
 
 def _no_unknown(raw: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = set(raw) - allowed
     if unknown:
-        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-                          f"allowed: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )

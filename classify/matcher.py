@@ -57,15 +57,18 @@ class Classifier:
         def compiled(groups: dict[str, tuple[str, ...]]) -> re.Pattern[str] | None:
             return phrase_pattern(p for phrases in groups.values() for p in phrases)
 
-        return {d.id: (compiled(d.terms), compiled(d.context), compiled(d.exclude))
-                for d in self.campaign.demands}
+        return {
+            d.id: (compiled(d.terms), compiled(d.context), compiled(d.exclude))
+            for d in self.campaign.demands
+        }
 
     @cached_property
     def _cues(self) -> dict[str, re.Pattern[str] | None]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
-        return {stance: phrase_pattern((p for ps in groups.values() for p in ps),
-                                       fold_accents=False)
-                for stance, groups in self.campaign.stance_cues.items()}
+        return {
+            stance: phrase_pattern((p for ps in groups.values() for p in ps), fold_accents=False)
+            for stance, groups in self.campaign.stance_cues.items()
+        }
 
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
@@ -80,8 +83,9 @@ class Classifier:
                 matches.append(self._match(item, demand, hits, fields, lowered))
         return matches
 
-    def _hits(self, demand: Demand, folded: dict[str, str],
-              spans: dict[str, list[tuple[int, int]]]) -> list[_Hit]:
+    def _hits(
+        self, demand: Demand, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
+    ) -> list[_Hit]:
         terms, context, exclude = self._patterns[demand.id]
         if terms is None:
             return []
@@ -89,32 +93,54 @@ class Classifier:
         for name, text in folded.items():
             for found in terms.finditer(text):
                 sentence = _containing(spans[name], found.start())
-                window = text[sentence[0]:sentence[1]]
+                window = text[sentence[0] : sentence[1]]
                 if exclude is not None and exclude.search(window):
                     continue
                 # Context may sit in the same sentence or in the title (a decree's title
                 # often carries the legal frame that the body sentence leaves implicit).
-                if context is not None and not (context.search(window)
-                                                or context.search(folded[TITLE])):
+                if context is not None and not (
+                    context.search(window) or context.search(folded[TITLE])
+                ):
                     continue
                 hits.append(_Hit(name, found.start(), found.end(), found.group(0), sentence))
         return hits
 
-    def _match(self, item: Item, demand: Demand, hits: list[_Hit], fields: dict[str, str],
-               lowered: dict[str, str]) -> Match:
+    def _match(
+        self,
+        item: Item,
+        demand: Demand,
+        hits: list[_Hit],
+        fields: dict[str, str],
+        lowered: dict[str, str],
+    ) -> Match:
         best = _best_sentence(hits)
         start, end = best.sentence
         evidence = fields[best.field][start:end].strip()
         stance, cue = self._stance(lowered[best.field][start:end], lowered[TITLE])
         terms = sorted({h.term for h in hits})
         in_title = any(h.field == TITLE for h in hits)
-        score = min(1.0, 0.5 + 0.1 * (len(terms) - 1) + (0.2 if in_title else 0.0)
-                    + (0.1 if stance != "mention" else 0.0))
+        score = min(
+            1.0,
+            0.5
+            + 0.1 * (len(terms) - 1)
+            + (0.2 if in_title else 0.0)
+            + (0.1 if stance != "mention" else 0.0),
+        )
         rule = f"terms {', '.join(repr(t) for t in terms[:5])}" + (" in title" if in_title else "")
         if cue:
             rule += f"; {stance} cue {cue!r}"
-        return Match(item.id, demand.id, stance, round(score, 2), evidence, best.field, start, end,
-                     rule, self.version)
+        return Match(
+            item.id,
+            demand.id,
+            stance,
+            round(score, 2),
+            evidence,
+            best.field,
+            start,
+            end,
+            rule,
+            self.version,
+        )
 
     def _stance(self, sentence: str, title: str) -> tuple[str, str]:
         for text in (sentence, title):
@@ -138,6 +164,9 @@ def _best_sentence(hits: list[_Hit]) -> _Hit:
     by_sentence: dict[tuple[str, tuple[int, int]], set[str]] = {}
     for hit in hits:
         by_sentence.setdefault((hit.field, hit.sentence), set()).add(hit.term)
-    ranked = sorted(hits, key=lambda h: (h.field == BODY, len(by_sentence[(h.field, h.sentence)]),
-                                         -h.start), reverse=True)
+    ranked = sorted(
+        hits,
+        key=lambda h: (h.field == BODY, len(by_sentence[(h.field, h.sentence)]), -h.start),
+        reverse=True,
+    )
     return ranked[0]

@@ -30,8 +30,9 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = True) -> re.P
     With ``fold_accents`` the phrases are accent-folded too, to search folded text.
     """
     normalise = fold if fold_accents else str.lower
-    alternatives = sorted({normalise(p).strip() for p in phrases if p.strip()}, key=len,
-                          reverse=True)
+    alternatives = sorted(
+        {normalise(p).strip() for p in phrases if p.strip()}, key=len, reverse=True
+    )
     if not alternatives:
         return None
     body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in alternatives)

@@ -39,13 +39,18 @@ def dispatch(settings: Settings) -> pipeline.DispatchReport:
 def announce_items(report: pipeline.IngestReport) -> None:
     """Emit `vigia.items.new` when a source stored new or changed items (triggers processing)."""
     if report.new or report.changed:
-        emit_event(event="vigia.items.new",
-                   resource={"prefect.resource.id": f"vigia.source.{report.source}"},
-                   payload={"source": report.source, "new": report.new, "changed": report.changed})
+        emit_event(
+            event="vigia.items.new",
+            resource={"prefect.resource.id": f"vigia.source.{report.source}"},
+            payload={"source": report.source, "new": report.new, "changed": report.changed},
+        )
 
 
 def announce_matches(report: pipeline.ClassifyReport) -> None:
     """Emit `vigia.matches.new` with counts per demand when classification found new matches."""
     if report.new_matches:
-        emit_event(event="vigia.matches.new", resource={"prefect.resource.id": "vigia.classifier"},
-                   payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand})
+        emit_event(
+            event="vigia.matches.new",
+            resource={"prefect.resource.id": "vigia.classifier"},
+            payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand},
+        )

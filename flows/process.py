@@ -12,8 +12,9 @@ from vigia import pipeline
 
 
 @flow(name="process-items")
-def process_items(db_path: str | None = None, sources_config: dict[str, Any] | None = None
-                  ) -> dict[str, Any]:
+def process_items(
+    db_path: str | None = None, sources_config: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Classify pending items, queue alerts for new matches and send the outbox."""
     settings = settings_for(db_path, sources_config)
     classified = classify(settings)
@@ -24,8 +25,12 @@ def process_items(db_path: str | None = None, sources_config: dict[str, Any] | N
 
 
 @flow(name="vigia-run")
-def vigia_run(sources: list[str] | None = None, db_path: str | None = None,
-              sources_config: dict[str, Any] | None = None, command: str = "run") -> dict[str, Any]:
+def vigia_run(
+    sources: list[str] | None = None,
+    db_path: str | None = None,
+    sources_config: dict[str, Any] | None = None,
+    command: str = "run",
+) -> dict[str, Any]:
     """Run every source once, then process; the run fails after alerts if any source failed."""
     settings = settings_for(db_path, sources_config)
     run_id = pipeline.start_run(settings, command)

@@ -32,23 +32,32 @@ def deployments_from_yaml(path: Path) -> list[Any]:
     deployments = []
     for spec in config.get("deployments", []):
         flow = load_flow(spec["entrypoint"], path.parent)
-        deployments.append(flow.to_deployment(
-            name=spec["name"],
-            description=spec.get("description"),
-            tags=spec.get("tags"),
-            parameters=spec.get("parameters") or {},
-            concurrency_limit=spec.get("concurrency_limit"),
-            schedules=[Cron(s["cron"], timezone=s.get("timezone"), active=s.get("active", True))
-                       for s in spec.get("schedules", [])],
-            triggers=[_trigger(t) for t in spec.get("triggers", []) if t.get("type") == "event"],
-        ))
+        deployments.append(
+            flow.to_deployment(
+                name=spec["name"],
+                description=spec.get("description"),
+                tags=spec.get("tags"),
+                parameters=spec.get("parameters") or {},
+                concurrency_limit=spec.get("concurrency_limit"),
+                schedules=[
+                    Cron(s["cron"], timezone=s.get("timezone"), active=s.get("active", True))
+                    for s in spec.get("schedules", [])
+                ],
+                triggers=[
+                    _trigger(t) for t in spec.get("triggers", []) if t.get("type") == "event"
+                ],
+            )
+        )
     return deployments
 
 
 def _trigger(spec: dict[str, Any]) -> DeploymentEventTrigger:
     return DeploymentEventTrigger(
-        enabled=spec.get("enabled", True), match=spec.get("match", {}),
-        expect=set(spec.get("expect", [])), parameters=spec.get("parameters"))
+        enabled=spec.get("enabled", True),
+        match=spec.get("match", {}),
+        expect=set(spec.get("expect", [])),
+        parameters=spec.get("parameters"),
+    )
 
 
 def serve_all(prefect_yaml: Path, limit: int = 4) -> None:

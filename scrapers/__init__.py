@@ -1,4 +1,4 @@
-"""Sources Vigía reads. Register a new one here; its ``name`` keys config, logs, the store and Slack."""
+"""Sources Vigía reads. Register new ones here; ``name`` keys config, logs, store and Slack."""
 
 from scrapers.base import Item, Page, Source, SourceResult, Window
 from scrapers.courts import ScjnRulingsSource

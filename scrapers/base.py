@@ -75,8 +75,13 @@ class Page:
 
 def failed_page(exc: FetchError, **context: Any) -> Page:
     """Record a failed request among the pages, so one failure does not hide the rest."""
-    return Page(url=exc.url, body=b"", role="error", status=exc.status or 0,
-                context={"error": str(exc), **context})
+    return Page(
+        url=exc.url,
+        body=b"",
+        role="error",
+        status=exc.status or 0,
+        context={"error": str(exc), **context},
+    )
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,11 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
         result.pages = len(pages)
         result.not_modified = sum(1 for p in pages if p.status == 304)
         result.warnings = [p.context.get("error", p.url) for p in pages if p.role == "error"]
-        result.validators = {p.url: (p.etag, p.last_modified) for p in pages
-                             if p.role != "error" and (p.etag or p.last_modified)}
+        result.validators = {
+            p.url: (p.etag, p.last_modified)
+            for p in pages
+            if p.role != "error" and (p.etag or p.last_modified)
+        }
         result.items = source.parse(pages)
         usable = [p for p in pages if p.role != "error"]
         if not usable and pages:

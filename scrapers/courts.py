@@ -49,13 +49,23 @@ class ScjnRulingsSource(Source):
         pages: list[Page] = []
         size = int(self.config.get("page_size", 50))
         max_pages = int(self.config.get("max_pages", 5))
-        headers = {"Accept": "application/json", "Origin": self.public_url,
-                   "Referer": f"{self.public_url}/"}
+        headers = {
+            "Accept": "application/json",
+            "Origin": self.public_url,
+            "Referer": f"{self.public_url}/",
+        }
         for number in range(1, max_pages + 1):
-            body = search_body(query, year, number, size, self.config.get("index", "sentencias_pub"))
+            body = search_body(
+                query, year, number, size, self.config.get("index", "sentencias_pub")
+            )
             try:
-                page = http.post_json(f"{self.api_url}/busqueda", "bj-search", body, headers=headers,
-                                      context={"query": query, "year": year, "page": number})
+                page = http.post_json(
+                    f"{self.api_url}/busqueda",
+                    "bj-search",
+                    body,
+                    headers=headers,
+                    context={"query": query, "year": year, "page": number},
+                )
             except FetchError as exc:
                 pages.append(failed_page(exc, query=query, year=year))
                 break
@@ -80,31 +90,57 @@ class ScjnRulingsSource(Source):
         ruling_id = str(result.get("idEngrose") or result.get("id") or "")
         if not ruling_id:
             return None
-        case = " ".join(filter(None, [one_line(str(result.get("tipoAsunto") or "")),
-                                      one_line(str(result.get("numExpediente") or ""))]))
+        case = " ".join(
+            filter(
+                None,
+                [
+                    one_line(str(result.get("tipoAsunto") or "")),
+                    one_line(str(result.get("numExpediente") or "")),
+                ],
+            )
+        )
         organ = one_line(str(result.get("organoRadicacion") or ""))
         summary = one_line(str(result.get("rubro") or ""))
         title = f"{case} ({organ})" if organ else case
         if summary:
             title = f"{title}: {summary}" if title else summary
         return Item(
-            source=self.name, kind=self.kind, external_id=ruling_id,
+            source=self.name,
+            kind=self.kind,
+            external_id=ruling_id,
             url=f"{self.public_url}/documento/sentencias_pub/{ruling_id}",
-            title=title, text=_extracts_text(result.get("extractos")),
-            published=_ruling_date(result.get("fechaResolucion")), lang="es",
-            meta={k: v for k, v in {
-                "case": case, "court": organ, "ponente": one_line(str(result.get("ponente") or "")),
-                "vote": one_line(str(result.get("votacion") or "")),
-                "document": result.get("archivoURL"),
-            }.items() if v},
+            title=title,
+            text=_extracts_text(result.get("extractos")),
+            published=_ruling_date(result.get("fechaResolucion")),
+            lang="es",
+            meta={
+                k: v
+                for k, v in {
+                    "case": case,
+                    "court": organ,
+                    "ponente": one_line(str(result.get("ponente") or "")),
+                    "vote": one_line(str(result.get("votacion") or "")),
+                    "document": result.get("archivoURL"),
+                }.items()
+                if v
+            },
         )
 
 
 def search_body(query: str, year: int, page: int, size: int, index: str) -> dict[str, Any]:
     """The JSON body the Buscador Jurídico expects (all keys, as the web app sends them)."""
-    return {"q": query, "page": page, "size": size, "indice": index, "fuente": None,
-            "extractos": 200, "semantica": 0, "filtros": {"anio": [str(year)]},
-            "sortField": "", "sortDireccion": ""}
+    return {
+        "q": query,
+        "page": page,
+        "size": size,
+        "indice": index,
+        "fuente": None,
+        "extractos": 200,
+        "semantica": 0,
+        "filtros": {"anio": [str(year)]},
+        "sortField": "",
+        "sortDireccion": "",
+    }
 
 
 def search_results(page: Page) -> list[dict[str, Any]]:
@@ -130,8 +166,11 @@ def _extracts_text(extracts: Any) -> str:
     if isinstance(extracts, str):
         return html_to_text(extracts)
     if isinstance(extracts, list):
-        parts = [e if isinstance(e, str) else " ".join(str(v) for v in e.values())
-                 for e in extracts if isinstance(e, str | dict)]
+        parts = [
+            e if isinstance(e, str) else " ".join(str(v) for v in e.values())
+            for e in extracts
+            if isinstance(e, str | dict)
+        ]
         return "\n".join(html_to_text(p) for p in parts)
     return ""
 

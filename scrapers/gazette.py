@@ -1,4 +1,4 @@
-"""Diario Oficial de la Federación: SIDOF's JSON daily index, with the dof.gob.mx HTML index as fallback.
+"""Diario Oficial de la Federación: SIDOF's JSON daily index, dof.gob.mx HTML as fallback.
 
 SIDOF lists every nota of a day by edition (matutina, vespertina,
 extraordinaria) and serves each nota's own HTML at ``/notas/docFuente/{cod}``.
@@ -55,7 +55,7 @@ class GazetteSource(Source):
         return list(self.config.get("editions", ["MAT", "VES", "EXT"]))
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
-        """Fetch each day's SIDOF index and nota texts, or the DOF HTML indexes if SIDOF is empty."""
+        """Fetch each day's SIDOF index and nota texts, or the DOF HTML indexes if it is empty."""
         pages: list[Page] = []
         for day in window.days:
             pages += self._fetch_day(http, day)
@@ -64,8 +64,9 @@ class GazetteSource(Source):
     def _fetch_day(self, http: HttpClient, day: date) -> list[Page]:
         context = {"day": day.isoformat()}
         try:
-            index = http.get(f"{self.sidof_url}/dof/sidof/notas/{day:%d-%m-%Y}", "sidof-index",
-                             context=context)
+            index = http.get(
+                f"{self.sidof_url}/dof/sidof/notas/{day:%d-%m-%Y}", "sidof-index", context=context
+            )
             notas = sidof_notas(index)
         except (FetchError, ParseError) as exc:
             log.warning("SIDOF index for %s unusable (%s); falling back to dof.gob.mx", day, exc)
@@ -83,8 +84,11 @@ class GazetteSource(Source):
                 continue
             cod = str(nota["codNota"])
             try:
-                pages.append(http.get(f"{self.sidof_url}/notas/docFuente/{cod}", "sidof-doc",
-                                      context={"cod": cod}))
+                pages.append(
+                    http.get(
+                        f"{self.sidof_url}/notas/docFuente/{cod}", "sidof-doc", context={"cod": cod}
+                    )
+                )
             except FetchError as exc:
                 # The item is still stored with its title; the text comes on a later run.
                 pages.append(failed_page(exc, cod=cod))
@@ -94,8 +98,9 @@ class GazetteSource(Source):
         params = {"year": f"{day:%Y}", "month": f"{day:%m}", "day": f"{day:%d}", "edicion": edition}
         context = {"day": day.isoformat(), "edition": edition}
         try:
-            return http.get(f"{self.dof_url}/index_111.php", "dof-index", params=params,
-                            context=context)
+            return http.get(
+                f"{self.dof_url}/index_111.php", "dof-index", params=params, context=context
+            )
         except FetchError as exc:
             return failed_page(exc, **context)
 
@@ -105,7 +110,9 @@ class GazetteSource(Source):
         items: list[Item] = []
         for page in pages:
             if page.role == "sidof-index":
-                items += [self._sidof_item(n, texts.get(str(n["codNota"]))) for n in sidof_notas(page)]
+                items += [
+                    self._sidof_item(n, texts.get(str(n["codNota"]))) for n in sidof_notas(page)
+                ]
             elif page.role == "dof-index":
                 items += self._dof_items(page)
         return _unique(items)
@@ -115,17 +122,26 @@ class GazetteSource(Source):
         title = one_line(nota["titulo"])
         text = doc[1] if doc else ""
         return Item(
-            source=self.name, kind=self.kind, external_id=cod,
-            url=f"{self.sidof_public_url}/notas/{cod}", title=title, text=text,
-            published=_parse_date(nota.get("fecha"), "%d-%m-%Y"), lang="es",
-            meta=_drop_empty({
-                "code": cod, "edition": nota.get("edition"),
-                "section": one_line(str(nota.get("codSeccion") or "")).title(),
-                "branch": one_line(str(nota.get("nombreCodOrgaUno") or "")),
-                "issuer": one_line(str(nota.get("codOrgaDos") or "")),
-                "page": nota.get("pagina"), "cod_diario": nota.get("codDiario"),
-                "via": "sidof",
-            }),
+            source=self.name,
+            kind=self.kind,
+            external_id=cod,
+            url=f"{self.sidof_public_url}/notas/{cod}",
+            title=title,
+            text=text,
+            published=_parse_date(nota.get("fecha"), "%d-%m-%Y"),
+            lang="es",
+            meta=_drop_empty(
+                {
+                    "code": cod,
+                    "edition": nota.get("edition"),
+                    "section": one_line(str(nota.get("codSeccion") or "")).title(),
+                    "branch": one_line(str(nota.get("nombreCodOrgaUno") or "")),
+                    "issuer": one_line(str(nota.get("codOrgaDos") or "")),
+                    "page": nota.get("pagina"),
+                    "cod_diario": nota.get("codDiario"),
+                    "via": "sidof",
+                }
+            ),
         )
 
     def _dof_items(self, page: Page) -> list[Item]:
@@ -136,19 +152,25 @@ class GazetteSource(Source):
             return []
         return [
             Item(
-                source=self.name, kind=self.kind, external_id=n["code"],
+                source=self.name,
+                kind=self.kind,
+                external_id=n["code"],
                 url=f"{self.dof_public_url}/nota_detalle.php?codigo={n['code']}&fecha={n['fecha']}",
-                title=n["title"], text="", published=_parse_date(n["fecha"], "%d/%m/%Y"),
+                title=n["title"],
+                text="",
+                published=_parse_date(n["fecha"], "%d/%m/%Y"),
                 lang="es",
-                meta=_drop_empty({k: n.get(k) for k in ("code", "edition", "section", "branch",
-                                                         "issuer")} | {"via": "dof"}),
+                meta=_drop_empty(
+                    {k: n.get(k) for k in ("code", "edition", "section", "branch", "issuer")}
+                    | {"via": "dof"}
+                ),
             )
             for n in notas
         ]
 
 
 def sidof_notas(page: Page) -> list[dict[str, Any]]:
-    """Notas with a title from a SIDOF ``/notas/{DD-MM-YYYY}`` JSON page, tagged with their edition."""
+    """Titled notas of a SIDOF ``/notas/{DD-MM-YYYY}`` JSON page, tagged with their edition."""
     try:
         data = json.loads(page.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

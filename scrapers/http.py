@@ -110,22 +110,37 @@ class HttpClient:
                 request_headers["If-None-Match"] = etag
             if last_modified:
                 request_headers["If-Modified-Since"] = last_modified
-        return self._request("GET", url, role, params=params, headers=request_headers,
-                             context=context)
+        return self._request(
+            "GET", url, role, params=params, headers=request_headers, context=context
+        )
 
-    def post_json(self, url: str, role: str, payload: Any, *,
-                  headers: dict[str, str] | None = None,
-                  context: dict[str, Any] | None = None) -> Page:
+    def post_json(
+        self,
+        url: str,
+        role: str,
+        payload: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> Page:
         """POST a JSON body (search APIs) and return the page."""
-        return self._request("POST", url, role, json=payload, headers=headers or {},
-                             context=context)
+        return self._request(
+            "POST", url, role, json=payload, headers=headers or {}, context=context
+        )
 
     def close(self) -> None:
         """Release pooled connections."""
         self.session.close()
 
-    def _request(self, method: str, url: str, role: str, *,
-                 context: dict[str, Any] | None = None, **kwargs: Any) -> Page:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        role: str,
+        *,
+        context: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Page:
         self.throttle.wait(url)
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
@@ -137,8 +152,11 @@ class HttpClient:
             if response.status_code == 304:
                 return self._page(response, b"", role, context)
             if response.status_code >= 400:
-                raise FetchError(f"{method} {response.url} answered HTTP {response.status_code}",
-                                 url=url, status=response.status_code)
+                raise FetchError(
+                    f"{method} {response.url} answered HTTP {response.status_code}",
+                    url=url,
+                    status=response.status_code,
+                )
             body = self._read_capped(response, url)
         return self._page(response, body, role, context)
 
@@ -161,8 +179,9 @@ class HttpClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _page(response: requests.Response, body: bytes, role: str,
-              context: dict[str, Any] | None) -> Page:
+    def _page(
+        response: requests.Response, body: bytes, role: str, context: dict[str, Any] | None
+    ) -> Page:
         return Page(
             url=response.url,
             body=body,

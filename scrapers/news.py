@@ -40,14 +40,15 @@ class NewsFeedsSource(Source):
         return list(self.config.get("feeds", []))
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
-        """GET every feed with its stored ETag/Last-Modified; a failed feed does not stop the rest."""
+        """GET every feed with its stored ETag/Last-Modified; one failed feed stops no other."""
         pages = []
         for feed in self.feeds:
             url = str(feed["url"])
             context = {"feed": feed.get("name", url), "lang": feed.get("lang", "")}
             try:
-                pages.append(http.get(url, "feed", validators=window.validators.get(url),
-                                      context=context))
+                pages.append(
+                    http.get(url, "feed", validators=window.validators.get(url), context=context)
+                )
             except FetchError as exc:
                 pages.append(failed_page(exc, **context))
         return pages
@@ -74,14 +75,19 @@ class NewsFeedsSource(Source):
             summary = entry.get("summary") or ""
             content = entry.get("content") or []
             body = content[0].get("value", "") if content else summary
-            items.append(Item(
-                source=self.name, kind=self.kind,
-                external_id=str(entry.get("id") or link),
-                url=link, title=one_line(entry.get("title") or ""),
-                text=html_to_text(body), published=_entry_date(entry),
-                lang=_lang(entry.get("language")) or feed_lang or "es",
-                meta={"outlet": outlet, "feed": page.context.get("feed", "")},
-            ))
+            items.append(
+                Item(
+                    source=self.name,
+                    kind=self.kind,
+                    external_id=str(entry.get("id") or link),
+                    url=link,
+                    title=one_line(entry.get("title") or ""),
+                    text=html_to_text(body),
+                    published=_entry_date(entry),
+                    lang=_lang(entry.get("language")) or feed_lang or "es",
+                    meta={"outlet": outlet, "feed": page.context.get("feed", "")},
+                )
+            )
         return items
 
 
@@ -96,7 +102,7 @@ def parse_feed_bytes(data: bytes, content_type: str | None = None) -> Any:
     prolog = _DOCTYPE_WITH_SUBSET.sub(b"", prolog)
     if b"<!ENTITY" in prolog.upper():
         raise ParseError("feed declares entities; refused")
-    guarded = prolog + (data[prolog_end.start():] if prolog_end else b"")
+    guarded = prolog + (data[prolog_end.start() :] if prolog_end else b"")
     headers = {"content-type": content_type} if content_type else {}
     # Always a file object: feedparser treats bare bytes as a path and would open it.
     parsed = feedparser.parse(io.BytesIO(guarded), response_headers=headers)

@@ -16,5 +16,4 @@ def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Sto
         yield Store(conn)
 
 
-__all__ = ["Store", "UpsertReport", "alert_key", "connect", "migrate",
-           "open_store", "run_query"]
+__all__ = ["Store", "UpsertReport", "alert_key", "connect", "migrate", "open_store", "run_query"]

@@ -147,8 +147,9 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 @contextmanager
-def connect(path: str | Path, *, read_only: bool = False,
-            lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: str | Path, *, read_only: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the store, waiting up to ``lock_timeout`` s for another process to let go of it."""
     path = Path(path)
     if read_only and not path.exists():

@@ -11,8 +11,9 @@ from scrapers.errors import StorageError
 from storage.db import connect
 
 
-def run_query(path: str | Path, sql: str, *, lock_timeout: float = 30.0
-              ) -> tuple[list[str], list[tuple[Any, ...]]]:
+def run_query(
+    path: str | Path, sql: str, *, lock_timeout: float = 30.0
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run ``sql`` on a read-only connection and return column names and rows."""
     with connect(path, read_only=True, lock_timeout=lock_timeout) as conn:
         try:

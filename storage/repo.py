@@ -41,9 +41,11 @@ class Store:
         batch = {item.id: item for item in items}  # DuckDB keeps the first of duplicate keys
         if not batch:
             return UpsertReport([], [], 0)
-        known = dict(self.conn.execute(
-            "SELECT id, content_hash FROM items WHERE id IN (SELECT unnest(?))",
-            [list(batch)]).fetchall())
+        known = dict(
+            self.conn.execute(
+                "SELECT id, content_hash FROM items WHERE id IN (SELECT unnest(?))", [list(batch)]
+            ).fetchall()
+        )
         new = [i for k, i in batch.items() if k not in known]
         changed = [i for k, i in batch.items() if k in known and known[k] != i.content_hash]
         unchanged = [k for k, i in batch.items() if known.get(k) == i.content_hash]
@@ -52,8 +54,10 @@ class Store:
             self._insert_items(new, now)
             self._update_items(changed, now)
             if unchanged:
-                self.conn.execute("UPDATE items SET last_seen = ? WHERE id IN (SELECT unnest(?))",
-                                  [now, unchanged])
+                self.conn.execute(
+                    "UPDATE items SET last_seen = ? WHERE id IN (SELECT unnest(?))",
+                    [now, unchanged],
+                )
             self.conn.execute("COMMIT")
         except Exception:
             self.conn.execute("ROLLBACK")
@@ -64,16 +68,20 @@ class Store:
         if not items:
             return
         cols = _item_columns(items)
-        self.conn.execute("""
+        self.conn.execute(
+            """
             INSERT INTO items (id, source, kind, external_id, url, title, text, published, lang,
                                content_hash, meta, version, first_seen, last_seen)
             SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?),
                    unnest(?::DATE[]), unnest(?), unnest(?), unnest(?)::JSON, 1, ?, ?""",
-                          [*cols, now, now])
-        self.conn.execute("""
+            [*cols, now, now],
+        )
+        self.conn.execute(
+            """
             INSERT INTO item_versions (item_id, version, content_hash, title, text, seen_at)
             SELECT unnest(?), 1, unnest(?), unnest(?), unnest(?), ?""",
-                          [cols[0], cols[9], cols[5], cols[6], now])
+            [cols[0], cols[9], cols[5], cols[6], now],
+        )
 
     def _update_items(self, items: Sequence[Item], now: datetime) -> None:
         for item in items:
@@ -81,17 +89,30 @@ class Store:
                 "UPDATE items SET url = ?, title = ?, text = ?, published = ?, lang = ?, "
                 "content_hash = ?, meta = ?::JSON, version = version + 1, last_seen = ? "
                 "WHERE id = ? RETURNING version",
-                [item.url, item.title, item.text, item.published, item.lang, item.content_hash,
-                 json.dumps(item.meta, ensure_ascii=False), now, item.id]).fetchone()[0]
-            self.conn.execute("INSERT INTO item_versions VALUES (?, ?, ?, ?, ?, ?)",
-                              [item.id, version, item.content_hash, item.title, item.text, now])
+                [
+                    item.url,
+                    item.title,
+                    item.text,
+                    item.published,
+                    item.lang,
+                    item.content_hash,
+                    json.dumps(item.meta, ensure_ascii=False),
+                    now,
+                    item.id,
+                ],
+            ).fetchone()[0]
+            self.conn.execute(
+                "INSERT INTO item_versions VALUES (?, ?, ?, ?, ?, ?)",
+                [item.id, version, item.content_hash, item.title, item.text, now],
+            )
 
     def items_to_classify(self, classifier_version: str, limit: int = 5000) -> list[Item]:
         """Items never classified, changed since, or classified by another classifier version."""
         rows = self.conn.execute(
             f"SELECT {_ITEM_FIELDS} FROM items WHERE classified_hash IS DISTINCT FROM content_hash "
             "OR classifier_version IS DISTINCT FROM ? ORDER BY first_seen, id LIMIT ?",
-            [classifier_version, limit]).fetchall()
+            [classifier_version, limit],
+        ).fetchall()
         return [_item_from_row(row) for row in rows]
 
     def count(self, table: str) -> int:
@@ -101,8 +122,13 @@ class Store:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     # -- matches -----------------------------------------------------------
-    def record_matches(self, items: Sequence[Item], matches: Sequence[Match],
-                       classifier_version: str, now: datetime) -> list[Match]:
+    def record_matches(
+        self,
+        items: Sequence[Item],
+        matches: Sequence[Match],
+        classifier_version: str,
+        now: datetime,
+    ) -> list[Match]:
         """Replace the matches of these items and mark them classified; return matches that are new.
 
         A match is new when the item had no match for that demand before, so a
@@ -111,23 +137,46 @@ class Store:
         ids = [item.id for item in items]
         if not ids:
             return []
-        before = set(self.conn.execute(
-            "SELECT item_id, demand_id FROM matches WHERE item_id IN (SELECT unnest(?))",
-            [ids]).fetchall())
+        before = set(
+            self.conn.execute(
+                "SELECT item_id, demand_id FROM matches WHERE item_id IN (SELECT unnest(?))", [ids]
+            ).fetchall()
+        )
         self.conn.execute("BEGIN TRANSACTION")
         try:
             self.conn.execute("DELETE FROM matches WHERE item_id IN (SELECT unnest(?))", [ids])
             if matches:
-                columns = list(zip(*[(m.item_id, m.demand_id, m.stance, m.score, m.evidence,
-                                      m.evidence_field, m.evidence_start, m.evidence_end, m.rule,
-                                      m.classifier_version) for m in matches], strict=True))
-                self.conn.execute("""
+                columns = list(
+                    zip(
+                        *[
+                            (
+                                m.item_id,
+                                m.demand_id,
+                                m.stance,
+                                m.score,
+                                m.evidence,
+                                m.evidence_field,
+                                m.evidence_start,
+                                m.evidence_end,
+                                m.rule,
+                                m.classifier_version,
+                            )
+                            for m in matches
+                        ],
+                        strict=True,
+                    )
+                )
+                self.conn.execute(
+                    """
                     INSERT INTO matches SELECT unnest(?), unnest(?), unnest(?), unnest(?),
                         unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), ?""",
-                                  [*map(list, columns), now])
+                    [*map(list, columns), now],
+                )
             self.conn.execute(
                 "UPDATE items SET classified_hash = content_hash, classifier_version = ? "
-                "WHERE id IN (SELECT unnest(?))", [classifier_version, ids])
+                "WHERE id IN (SELECT unnest(?))",
+                [classifier_version, ids],
+            )
             self.conn.execute("COMMIT")
         except Exception:
             self.conn.execute("ROLLBACK")
@@ -135,24 +184,33 @@ class Store:
         return [m for m in matches if (m.item_id, m.demand_id) not in before]
 
     # -- alert outbox ------------------------------------------------------
-    def enqueue_alerts(self, matches: Sequence[Match], channels: dict[str, str],
-                       now: datetime) -> int:
+    def enqueue_alerts(
+        self, matches: Sequence[Match], channels: dict[str, str], now: datetime
+    ) -> int:
         """Add one pending alert per match unless its key is already in the outbox; return added."""
         if not matches:
             return 0
         keys = [alert_key(m) for m in matches]
         before = self.count("alerts")
-        self.conn.execute("""
+        self.conn.execute(
+            """
             INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at)
             SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?
             ON CONFLICT (key) DO NOTHING""",
-                          [keys, [m.demand_id for m in matches], [m.item_id for m in matches],
-                           [channels[m.demand_id] for m in matches], now])
+            [
+                keys,
+                [m.demand_id for m in matches],
+                [m.item_id for m in matches],
+                [channels[m.demand_id] for m in matches],
+                now,
+            ],
+        )
         return self.count("alerts") - before
 
     def pending_alerts(self, limit: int = 500) -> list[PendingAlert]:
         """Alerts not yet sent, oldest first, with their item and match."""
-        rows = self.conn.execute(f"""
+        rows = self.conn.execute(
+            f"""
             SELECT a.key, a.demand_id, a.channel, a.attempts, m.stance, m.score, m.evidence,
                    m.rule, {_ITEM_FIELDS_QUALIFIED}
             FROM alerts a
@@ -160,35 +218,42 @@ class Store:
             JOIN items i ON i.id = a.item_id
             WHERE a.status = 'pending'
             ORDER BY i.published NULLS LAST, a.created_at, a.key
-            LIMIT ?""", [limit]).fetchall()
+            LIMIT ?""",
+            [limit],
+        ).fetchall()
         return [PendingAlert(*row[:8], item=_item_from_row(row[8:])) for row in rows]
 
-    def mark_sent(self, key: str, via: str, channel: str | None, ts: str | None,
-                  now: datetime) -> None:
+    def mark_sent(
+        self, key: str, via: str, channel: str | None, ts: str | None, now: datetime
+    ) -> None:
         """Record that an alert went out (and where, for Slack)."""
         self.conn.execute(
-            "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, sent_via = ?, "
+            "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
+            "sent_via = ?, "
             "slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ?",
-            [now, via, channel, ts, key])
+            [now, via, channel, ts, key],
+        )
 
     def mark_failed(self, key: str, error: str, *, permanent: bool) -> None:
         """Record a failed attempt; a permanent failure leaves the queue with its reason."""
         self.conn.execute(
             "UPDATE alerts SET attempts = attempts + 1, last_error = ?, "
             "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE key = ?",
-            [error[:1000], permanent, key])
+            [error[:1000], permanent, key],
+        )
 
     # -- source state and HTTP validators ------------------------------------
     def validators(self, source: str) -> dict[str, tuple[str | None, str | None]]:
         """Stored ETag / Last-Modified per URL of a source."""
         rows = self.conn.execute(
-            "SELECT url, etag, last_modified FROM http_validators WHERE source = ?",
-            [source]).fetchall()
+            "SELECT url, etag, last_modified FROM http_validators WHERE source = ?", [source]
+        ).fetchall()
         return {url: (etag, modified) for url, etag, modified in rows}
 
     def record_source_result(self, result: SourceResult, now: datetime) -> None:
         """Update a source's state: success resets failures, an error counts one more."""
-        self.conn.execute("""
+        self.conn.execute(
+            """
             INSERT INTO source_state AS s (source, last_attempt_at, last_success_at,
                                            consecutive_failures, last_error, items_last_seen)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -199,15 +264,23 @@ class Store:
                                             ELSE s.consecutive_failures + 1 END,
                 last_error = excluded.last_error,
                 items_last_seen = coalesce(excluded.items_last_seen, s.items_last_seen)""",
-                          [result.source, now, now if result.ok else None,
-                           0 if result.ok else 1, result.error,
-                           len(result.items) if result.ok else None])
+            [
+                result.source,
+                now,
+                now if result.ok else None,
+                0 if result.ok else 1,
+                result.error,
+                len(result.items) if result.ok else None,
+            ],
+        )
         for url, (etag, modified) in result.validators.items():
-            self.conn.execute("""
+            self.conn.execute(
+                """
                 INSERT INTO http_validators VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
                     last_modified = excluded.last_modified, updated_at = excluded.updated_at""",
-                              [url, result.source, etag, modified, now])
+                [url, result.source, etag, modified, now],
+            )
 
     def source_states(self) -> list[dict[str, Any]]:
         """Every source's state as dicts (for summaries)."""
@@ -218,28 +291,35 @@ class Store:
     # -- summaries -------------------------------------------------------------
     def items_per_source(self) -> dict[str, int]:
         """Stored items per source."""
-        return dict(self.conn.execute(
-            "SELECT source, count(*) FROM items GROUP BY source ORDER BY source").fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT source, count(*) FROM items GROUP BY source ORDER BY source"
+            ).fetchall()
+        )
 
     def matches_per_demand(self) -> dict[str, dict[str, int]]:
         """Matches per demand, split by stance."""
         counts: dict[str, dict[str, int]] = {}
         for demand, stance, n in self.conn.execute(
-                "SELECT demand_id, stance, count(*) FROM matches GROUP BY ALL ORDER BY ALL"
-                ).fetchall():
+            "SELECT demand_id, stance, count(*) FROM matches GROUP BY ALL ORDER BY ALL"
+        ).fetchall():
             counts.setdefault(demand, {})[stance] = n
         return counts
 
     def alerts_by_status(self) -> dict[str, int]:
         """Outbox rows per status (pending, sent, failed)."""
-        return dict(self.conn.execute(
-            "SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status").fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status"
+            ).fetchall()
+        )
 
     def last_run(self) -> dict[str, Any] | None:
         """The most recent run, with its summary decoded."""
         row = self.conn.execute(
             "SELECT run_id, command, started_at, finished_at, status, summary FROM runs "
-            "ORDER BY started_at DESC LIMIT 1").fetchone()
+            "ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
         if row is None:
             return None
         keys = ("run_id", "command", "started_at", "finished_at", "status", "summary")
@@ -250,14 +330,16 @@ class Store:
     # -- runs ----------------------------------------------------------------
     def start_run(self, run_id: str, command: str, now: datetime) -> None:
         """Record that a run began."""
-        self.conn.execute("INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)",
-                          [run_id, command, now])
+        self.conn.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, command, now]
+        )
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any], now: datetime) -> None:
         """Record how a run ended, with its summary."""
         self.conn.execute(
             "UPDATE runs SET finished_at = ?, status = ?, summary = ?::JSON WHERE run_id = ?",
-            [now, status, json.dumps(summary, ensure_ascii=False, default=str), run_id])
+            [now, status, json.dumps(summary, ensure_ascii=False, default=str), run_id],
+        )
 
 
 def alert_key(match: Match) -> str:
@@ -271,9 +353,15 @@ _ITEM_FIELDS_QUALIFIED = ", ".join(f"i.{name}" for name in _ITEM_FIELDS.split(",
 
 def _item_columns(items: Sequence[Item]) -> list[list[Any]]:
     return [
-        [i.id for i in items], [i.source for i in items], [i.kind for i in items],
-        [i.external_id for i in items], [i.url for i in items], [i.title for i in items],
-        [i.text for i in items], [i.published for i in items], [i.lang for i in items],
+        [i.id for i in items],
+        [i.source for i in items],
+        [i.kind for i in items],
+        [i.external_id for i in items],
+        [i.url for i in items],
+        [i.title for i in items],
+        [i.text for i in items],
+        [i.published for i in items],
+        [i.lang for i in items],
         [i.content_hash for i in items],
         [json.dumps(i.meta, ensure_ascii=False) for i in items],
     ]
@@ -283,6 +371,14 @@ def _item_from_row(row: Sequence[Any]) -> Item:
     _id, source, kind, external_id, url, title, text, published, lang, meta = row
     if isinstance(published, datetime):
         published = published.date()
-    return Item(source=source, kind=kind, external_id=external_id, url=url, title=title,
-                text=text, published=published if isinstance(published, date) else None,
-                lang=lang, meta=json.loads(meta) if isinstance(meta, str) else (meta or {}))
+    return Item(
+        source=source,
+        kind=kind,
+        external_id=external_id,
+        url=url,
+        title=title,
+        text=text,
+        published=published if isinstance(published, date) else None,
+        lang=lang,
+        meta=json.loads(meta) if isinstance(meta, str) else (meta or {}),
+    )

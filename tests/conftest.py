@@ -9,18 +9,22 @@ from pathlib import Path
 
 import pytest
 
+from scrapers.http import HttpSettings
 from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+# Local servers answer at once: no politeness delay, one quick retry.
+FAST_HTTP = HttpSettings(min_interval=0, retries=1, backoff_factor=0.01, read_timeout=5)
 
 # Privacy and timeout defaults for every test, set before anything imports Prefect.
-os.environ.update({
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    "PREFECT_LOGGING_TO_API_ENABLED": "false",
-})
+os.environ.update(
+    {
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    }
+)
 
 
 @pytest.fixture(autouse=True)

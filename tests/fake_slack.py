@@ -41,8 +41,9 @@ class FakeSlack:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/api/"
 
-    def answer_next(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-                    ) -> None:
+    def answer_next(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         """Script the next answer (FIFO)."""
         self.script.append((status, body, headers or {}))
 
@@ -65,8 +66,12 @@ def _handler(state: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 state.calls.append(call)
                 status, answer, headers = state.script.pop(0) if state.script else (200, {}, {})
             if status == 200 and not answer:
-                answer = {"ok": True, "channel": "C0FAKE", "ts": f"{time.time():.6f}",
-                          "message": {"text": body.get("text", "")}}
+                answer = {
+                    "ok": True,
+                    "channel": "C0FAKE",
+                    "ts": f"{time.time():.6f}",
+                    "message": {"text": body.get("text", "")},
+                }
             body["_ok"] = status == 200 and answer.get("ok", False)
             data = json.dumps(answer).encode()
             self.send_response(status)

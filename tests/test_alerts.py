@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from alerts import (ConsoleSender, DeliveryFailed, PendingAlert, SlackSender, escape_mrkdwn,
-                    render_alert, render_console, sender_from_env)
+from alerts import (
+    ConsoleSender,
+    DeliveryFailed,
+    PendingAlert,
+    SlackSender,
+    escape_mrkdwn,
+    render_alert,
+    render_console,
+    sender_from_env,
+)
 from alerts.render import cut
 from classify import load_demands
 from scrapers.base import Item
@@ -19,28 +27,49 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMANDS = load_demands(ROOT / "demands.yaml")
 
 
-def alert(title: str = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-          url: str = "https://sidof.segob.gob.mx/notas/990000004",
-          evidence: str = "Se expide la Ley Nacional del Registro de Detenciones.") -> PendingAlert:
-    item = Item(source="gazette", kind="gazette", external_id="990000004", url=url, title=title,
-                text=evidence, published=date(2019, 5, 27), lang="es",
-                meta={"edition": "VES", "issuer": "SECRETARIA DE GOBERNACION"})
-    return PendingAlert(key=f"match:detention-registry:{item.id}", demand_id="detention-registry",
-                        channel="#vigia-alerts", attempts=0, stance="advance", score=0.8,
-                        evidence=evidence, rule="terms 'registro de detenciones'", item=item)
+def alert(
+    title: str = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+    url: str = "https://sidof.segob.gob.mx/notas/990000004",
+    evidence: str = "Se expide la Ley Nacional del Registro de Detenciones.",
+) -> PendingAlert:
+    item = Item(
+        source="gazette",
+        kind="gazette",
+        external_id="990000004",
+        url=url,
+        title=title,
+        text=evidence,
+        published=date(2019, 5, 27),
+        lang="es",
+        meta={"edition": "VES", "issuer": "SECRETARIA DE GOBERNACION"},
+    )
+    return PendingAlert(
+        key=f"match:detention-registry:{item.id}",
+        demand_id="detention-registry",
+        channel="#vigia-alerts",
+        attempts=0,
+        stance="advance",
+        score=0.8,
+        evidence=evidence,
+        rule="terms 'registro de detenciones'",
+        item=item,
+    )
 
 
 def test_escape_neutralises_slack_control_characters():
     assert escape_mrkdwn("A & B <!channel> <@U123> <https://evil|click>") == (
-        "A &amp; B &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt;")
+        "A &amp; B &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt;"
+    )
 
 
 def test_message_shows_stance_demand_source_date_link_and_quote():
     message = render_alert(alert(), DEMANDS.demand("detention-registry"))
     header, link, quote, context = message.blocks
     assert header["text"]["text"] == "▲ Avance / Advance · Registro nacional de detenciones"
-    assert link["text"]["text"] == ("*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el "
-                                    "que se expide la Ley Nacional del Registro de Detenciones>*")
+    assert link["text"]["text"] == (
+        "*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el "
+        "que se expide la Ley Nacional del Registro de Detenciones>*"
+    )
     assert quote["text"]["text"] == "> Se expide la Ley Nacional del Registro de Detenciones."
     texts = [e["text"] for e in context["elements"]]
     assert texts[0] == "Diario Oficial (DOF) · gazette · 2019-05-27"
@@ -49,8 +78,10 @@ def test_message_shows_stance_demand_source_date_link_and_quote():
 
 
 def test_scraped_mentions_and_links_arrive_as_text():
-    hostile = alert(title="Decreto <!channel> & <https://evil.example|click me> <@U123>",
-                    evidence="Texto <!here> con <https://evil.example|enlace>.")
+    hostile = alert(
+        title="Decreto <!channel> & <https://evil.example|click me> <@U123>",
+        evidence="Texto <!here> con <https://evil.example|enlace>.",
+    )
     message = render_alert(hostile, DEMANDS.demand("detention-registry"))
     rendered = str(message.blocks) + message.text
     assert "<!channel>" not in rendered and "<!here>" not in rendered and "<@U123>" not in rendered
@@ -79,7 +110,9 @@ def test_console_sender_prints_a_readable_alert():
     assert lines[2] == "  https://sidof.segob.gob.mx/notas/990000004"
 
 
-def test_no_token_means_console_and_a_token_means_slack_at_the_configured_url(fake_slack: FakeSlack):
+def test_no_token_means_console_and_a_token_means_slack_at_the_configured_url(
+    fake_slack: FakeSlack,
+):
     assert isinstance(sender_from_env({}), ConsoleSender)
     sender = sender_from_env({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.base_url})
     assert isinstance(sender, SlackSender)
@@ -96,8 +129,10 @@ def test_slack_receives_the_exact_message_with_its_outbox_key(fake_slack: FakeSl
     assert call.body["channel"] == "#vigia-alerts"
     assert call.body["text"] == message.text and call.body["blocks"] == message.blocks
     assert call.body["unfurl_links"] is False
-    assert call.body["metadata"] == {"event_type": "vigia_alert",
-                                     "event_payload": {"key": pending.key}}
+    assert call.body["metadata"] == {
+        "event_type": "vigia_alert",
+        "event_payload": {"key": pending.key},
+    }
     assert delivery.via == "slack" and delivery.channel == "C0FAKE" and delivery.ts
 
 
@@ -110,10 +145,13 @@ def test_rate_limited_post_waits_for_retry_after(fake_slack: FakeSlack):
     assert len(fake_slack.posted()) == 1
 
 
-@pytest.mark.parametrize(("status", "error", "permanent"), [
-    (200, "channel_not_found", True), (200, "invalid_auth", True), (500, "", False)])
-def test_slack_errors_say_whether_to_retry(fake_slack: FakeSlack, status: int, error: str,
-                                           permanent: bool):
+@pytest.mark.parametrize(
+    ("status", "error", "permanent"),
+    [(200, "channel_not_found", True), (200, "invalid_auth", True), (500, "", False)],
+)
+def test_slack_errors_say_whether_to_retry(
+    fake_slack: FakeSlack, status: int, error: str, permanent: bool
+):
     fake_slack.answer_next(status, {"ok": False, "error": error} if error else {"ok": False})
     message = render_alert(alert(), DEMANDS.demand("detention-registry"))
     with pytest.raises(DeliveryFailed) as caught:
@@ -127,5 +165,5 @@ def test_messages_to_one_channel_are_paced(fake_slack: FakeSlack):
     message = render_alert(alert(), DEMANDS.demand("detention-registry"))
     for _ in range(3):
         sender.send(message, "")
-    gaps = [b.at - a.at for a, b in zip(fake_slack.calls, fake_slack.calls[1:])]
+    gaps = [b.at - a.at for a, b in zip(fake_slack.calls, fake_slack.calls[1:], strict=False)]
     assert all(gap >= 0.28 for gap in gaps)

@@ -20,8 +20,16 @@ def classifier() -> Classifier:
 
 
 def item(title: str, text: str, kind: str = "news") -> Item:
-    return Item(source=kind, kind=kind, external_id=title, url="https://example.org/x",
-                title=title, text=text, published=None, lang="es")
+    return Item(
+        source=kind,
+        kind=kind,
+        external_id=title,
+        url="https://example.org/x",
+        title=title,
+        text=text,
+        published=None,
+        lang="es",
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -31,10 +39,12 @@ def test_classifier_cases(classifier: Classifier, case: dict):
 
 
 def test_evidence_is_the_sentence_that_matched_with_its_offsets(classifier: Classifier):
-    text = ("El clima fue templado. La Suprema Corte declaró inconstitucional el arraigo local "
-            "ordenado por un juez. Otra frase sin relación.")
+    text = (
+        "El clima fue templado. La Suprema Corte declaró inconstitucional el arraigo local "
+        "ordenado por un juez. Otra frase sin relación."
+    )
     [match] = classifier.classify(item("Resolución de la Corte", text, "court"))
-    assert match.evidence == text[match.evidence_start:match.evidence_end]
+    assert match.evidence == text[match.evidence_start : match.evidence_end]
     assert match.evidence.startswith("La Suprema Corte declaró inconstitucional el arraigo")
     assert match.stance == "advance"
     assert "arraigo" in match.rule and "declaró inconstitucional" in match.rule
@@ -48,7 +58,9 @@ def test_matching_ignores_accents_and_case(classifier: Classifier):
 
 def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: Classifier):
     # "publicó" (published) must not fire on "Ministerio Público".
-    [match] = classifier.classify(item("Arraigo", "El Ministerio Público pidió una orden de arraigo."))
+    [match] = classifier.classify(
+        item("Arraigo", "El Ministerio Público pidió una orden de arraigo.")
+    )
     assert match.stance == "mention"
 
 

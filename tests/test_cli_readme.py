@@ -40,7 +40,9 @@ def store(replay: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def readme_queries() -> list[list[str]]:
-    return [shlex.split(line)[2:] for line in README.splitlines() if line.startswith("vigia query ")]
+    return [
+        shlex.split(line)[2:] for line in README.splitlines() if line.startswith("vigia query ")
+    ]
 
 
 def test_readme_has_example_queries():
@@ -64,7 +66,11 @@ def test_query_formats(store: Path, capsys: pytest.CaptureFixture):
     assert table[2].split() == ["gazette", "43"]
     assert cli.main(["--db", str(store), "query", "--format", "csv", sql]) == 0
     assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [
-        ["source", "n"], ["gazette", "43"], ["news", "86"], ["scjn", "5"]]
+        ["source", "n"],
+        ["gazette", "43"],
+        ["news", "86"],
+        ["scjn", "5"],
+    ]
     assert cli.main(["--db", str(store), "query", "--format", "json", sql]) == 0
     assert json.loads(capsys.readouterr().out)[2] == {"source": "scjn", "n": 5}
 
@@ -83,9 +89,11 @@ def test_readme_demands_example_is_a_valid_campaign():
 
 
 def test_every_source_is_documented_and_has_a_recorded_fixture():
-    fixtures = {"gazette": "dof/index_2026-07-31_MAT.html",
-                "scjn": "replay/bj/busqueda_desaparicion-forzada_2021.constructed.json",
-                "news": "replay/feeds/prensa-es.constructed.xml"}
+    fixtures = {
+        "gazette": "dof/index_2026-07-31_MAT.html",
+        "scjn": "replay/bj/busqueda_desaparicion-forzada_2021.constructed.json",
+        "news": "replay/feeds/prensa-es.constructed.xml",
+    }
     for name, source in SOURCES.items():
         assert source.name == name and source.kind in ("gazette", "court", "news")
         assert source.__doc__ and source.__doc__.strip()
@@ -99,8 +107,12 @@ def test_plain_duckdb_cli_reads_the_store(store: Path):
     duckdb_cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
     assert duckdb_cli, "the duckdb-cli package installs `duckdb` next to python"
     sql = "SELECT count(*) FROM match_details WHERE demand_id = 'detention-registry'"
-    done = subprocess.run([duckdb_cli, "-readonly", "-csv", str(store), "-c", sql],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [duckdb_cli, "-readonly", "-csv", str(store), "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     count = done.stdout.splitlines()[1]
     assert count == str(run_query(store, sql)[1][0][0]) and int(count) > 0

@@ -14,10 +14,18 @@ from scrapers.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DEMANDS = {
-    "presidential-accountability-statement", "military-justice", "torture-investigation-istanbul",
-    "un-torture-rapporteur", "arraigo-abolition", "detention-registry", "missing-persons-database",
-    "disappearance-investigation-law", "defenders-journalists-protection", "migrants-abuses",
-    "pndh-action-plan", "upr-implementation",
+    "presidential-accountability-statement",
+    "military-justice",
+    "torture-investigation-istanbul",
+    "un-torture-rapporteur",
+    "arraigo-abolition",
+    "detention-registry",
+    "missing-persons-database",
+    "disappearance-investigation-law",
+    "defenders-journalists-protection",
+    "migrants-abuses",
+    "pndh-action-plan",
+    "upr-implementation",
 }
 
 
@@ -45,20 +53,63 @@ def _break(path: list, value: object) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), [
-    (["demands", 0, "terms"], KeyError, "demand 'presidential-accountability-statement': missing field(s) terms"),
-    (["demands", 1, "terms"], {"es": [], "en": []}, "demand 'military-justice': field 'terms' is empty"),
-    (["demands", 1, "terms"], {"fr": ["x"]}, "demand 'military-justice': field 'terms': unknown field(s) fr"),
-    (["demands", 2, "title"], {"es": "Tortura"}, "demand 'torture-investigation-istanbul': field 'title' needs"),
-    (["demands", 3, "channel"], "general chat", "demand 'un-torture-rapporteur': field 'channel' must be"),
-    (["demands", 4, "colour"], "red", "demand 'arraigo-abolition': unknown field(s) colour"),
-    (["demands", 5, "id"], "Detention Registry", "demand #6: field 'id' must be"),
-    (["demands", 6, "id"], "detention-registry", "demand id 'detention-registry' appears twice"),
-    (["demands", 7, "context"], {"es": "desaparición"}, "demand 'disappearance-investigation-law': field 'context'.es must be a list"),
-    (["stance_cues", "sideways"], {"es": ["x"]}, "stance_cues: unknown field(s) sideways"),
-    (["demands"], [], "'demands' must be a non-empty list"),
-], ids=["missing-terms", "empty-terms", "unknown-lang", "title-lang", "bad-channel", "unknown-key",
-        "bad-id", "duplicate-id", "context-not-list", "unknown-stance", "no-demands"])
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (
+            ["demands", 0, "terms"],
+            KeyError,
+            "demand 'presidential-accountability-statement': missing field(s) terms",
+        ),
+        (
+            ["demands", 1, "terms"],
+            {"es": [], "en": []},
+            "demand 'military-justice': field 'terms' is empty",
+        ),
+        (
+            ["demands", 1, "terms"],
+            {"fr": ["x"]},
+            "demand 'military-justice': field 'terms': unknown field(s) fr",
+        ),
+        (
+            ["demands", 2, "title"],
+            {"es": "Tortura"},
+            "demand 'torture-investigation-istanbul': field 'title' needs",
+        ),
+        (
+            ["demands", 3, "channel"],
+            "general chat",
+            "demand 'un-torture-rapporteur': field 'channel' must be",
+        ),
+        (["demands", 4, "colour"], "red", "demand 'arraigo-abolition': unknown field(s) colour"),
+        (["demands", 5, "id"], "Detention Registry", "demand #6: field 'id' must be"),
+        (
+            ["demands", 6, "id"],
+            "detention-registry",
+            "demand id 'detention-registry' appears twice",
+        ),
+        (
+            ["demands", 7, "context"],
+            {"es": "desaparición"},
+            "demand 'disappearance-investigation-law': field 'context'.es must be a list",
+        ),
+        (["stance_cues", "sideways"], {"es": ["x"]}, "stance_cues: unknown field(s) sideways"),
+        (["demands"], [], "'demands' must be a non-empty list"),
+    ],
+    ids=[
+        "missing-terms",
+        "empty-terms",
+        "unknown-lang",
+        "title-lang",
+        "bad-channel",
+        "unknown-key",
+        "bad-id",
+        "duplicate-id",
+        "context-not-list",
+        "unknown-stance",
+        "no-demands",
+    ],
+)
 def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):
     with pytest.raises(ConfigError) as caught:
         parse_campaign(_break(path, value))

@@ -33,7 +33,8 @@ def run(db_path: Path, config: dict, **kwargs):
 
 
 def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
-        prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path):
+    prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path
+):
     config = demo_sources_config(replay)
     assert run(db_path, config).is_completed()
 
@@ -45,43 +46,85 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
 
     # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
     registry_id = stable_id("gazette", "990000004")
-    [registry] = [c.body for c in slack_env.calls
-                  if c.body["metadata"]["event_payload"]["key"].endswith(registry_id)]
+    [registry] = [
+        c.body
+        for c in slack_env.calls
+        if c.body["metadata"]["event_payload"]["key"].endswith(registry_id)
+    ]
     title = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones."
     assert registry == {
         "channel": "#vigia-detencion",
-        "text": ("▲ Avance/Advance · Registro nacional de detenciones: " + title +
-                 " (Diario Oficial (DOF) · gazette, 2019-05-27) — “" + title + "”"),
+        "text": (
+            "▲ Avance/Advance · Registro nacional de detenciones: "
+            + title
+            + " (Diario Oficial (DOF) · gazette, 2019-05-27) — “"
+            + title
+            + "”"
+        ),
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "emoji": False,
-                                        "text": "▲ Avance / Advance · Registro nacional de detenciones"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": (
-                f"*<https://sidof.segob.gob.mx/notas/990000004|{title}>*")}},
+            {
+                "type": "header",
+                "text": {
+                    "type": "plain_text",
+                    "emoji": False,
+                    "text": "▲ Avance / Advance · Registro nacional de detenciones",
+                },
+            },
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": (f"*<https://sidof.segob.gob.mx/notas/990000004|{title}>*"),
+                },
+            },
             {"type": "section", "text": {"type": "mrkdwn", "text": f"> {title}"}},
-            {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": "Diario Oficial (DOF) · gazette · 2019-05-27"},
-                {"type": "mrkdwn", "text": "edición Vespertina"},
-                {"type": "mrkdwn", "text": "sección Primera"},
-                {"type": "mrkdwn", "text": "SECRETARIA DE GOBERNACION"},
-                {"type": "mrkdwn", "text": (
-                    "National registry of detentions · score 0.80 · terms 'ley nacional del "
-                    "registro de detenciones' in title; advance cue 'decreto por el que se expide'")},
-            ]},
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": "Diario Oficial (DOF) · gazette · 2019-05-27"},
+                    {"type": "mrkdwn", "text": "edición Vespertina"},
+                    {"type": "mrkdwn", "text": "sección Primera"},
+                    {"type": "mrkdwn", "text": "SECRETARIA DE GOBERNACION"},
+                    {
+                        "type": "mrkdwn",
+                        "text": (
+                            "National registry of detentions · score 0.80 · terms 'ley nacional del "
+                            "registro de detenciones' in title; advance cue 'decreto por el que se expide'"
+                        ),
+                    },
+                ],
+            },
         ],
-        "unfurl_links": False, "unfurl_media": False,
-        "metadata": {"event_type": "vigia_alert",
-                     "event_payload": {"key": f"match:detention-registry:{registry_id}"}},
+        "unfurl_links": False,
+        "unfurl_media": False,
+        "metadata": {
+            "event_type": "vigia_alert",
+            "event_payload": {"key": f"match:detention-registry:{registry_id}"},
+        },
         "_ok": True,
     }
     channels = Counter(c.body["channel"] for c in slack_env.calls)
-    assert set(channels) == {"#vigia-desaparicion", "#vigia-tortura", "#vigia-detencion",
-                             "#vigia-justicia", "#vigia-migrantes", "#vigia-defensores",
-                             "#vigia-alerts"}
-    stances = dict(run_query(db_path, """
+    assert set(channels) == {
+        "#vigia-desaparicion",
+        "#vigia-tortura",
+        "#vigia-detencion",
+        "#vigia-justicia",
+        "#vigia-migrantes",
+        "#vigia-defensores",
+        "#vigia-alerts",
+    }
+    stances = dict(
+        run_query(
+            db_path,
+            """
         SELECT title, stance FROM match_details
-        WHERE demand_id = 'pndh-action-plan' AND kind = 'gazette'""")[1])
-    assert set(stances) == {"PROGRAMA Nacional de Derechos Humanos 2014-2018.",
-                            "PROGRAMA Nacional de Derechos Humanos 2020-2024."}
+        WHERE demand_id = 'pndh-action-plan' AND kind = 'gazette'""",
+        )[1]
+    )
+    assert set(stances) == {
+        "PROGRAMA Nacional de Derechos Humanos 2014-2018.",
+        "PROGRAMA Nacional de Derechos Humanos 2020-2024.",
+    }
     keys = [c.body["metadata"]["event_payload"]["key"] for c in slack_env.calls]
     assert len(keys) == len(set(keys))  # one message per alert key
 
@@ -92,7 +135,8 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
 
 
 def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
-        prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path):
+    prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path
+):
     config = demo_sources_config(replay)
     config["sources"]["scjn"]["bj_url"] = f"{replay}/nowhere"  # every search answers 404
     state = run(db_path, config)
@@ -101,6 +145,9 @@ def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
     per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
     assert per_source == {"gazette": 43, "news": 86}
     assert len(slack_env.posted()) > 0
-    [(failures, error)] = run_query(db_path, """
-        SELECT consecutive_failures, last_error FROM source_state WHERE source = 'scjn'""")[1]
+    [(failures, error)] = run_query(
+        db_path,
+        """
+        SELECT consecutive_failures, last_error FROM source_state WHERE source = 'scjn'""",
+    )[1]
     assert failures == 1 and "404" in error

@@ -68,7 +68,9 @@ def test_slow_server_times_out_as_fetch_error(httpserver: HTTPServer):
 
 
 def test_user_agent_identifies_vigia(httpserver: HTTPServer):
-    httpserver.expect_request("/ua", headers={"User-Agent": FAST.user_agent}).respond_with_data("ok")
+    httpserver.expect_request("/ua", headers={"User-Agent": FAST.user_agent}).respond_with_data(
+        "ok"
+    )
     assert HttpClient(FAST).get(httpserver.url_for("/ua"), "test").body == b"ok"
 
 

@@ -26,9 +26,14 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
     deployments = {d.name: d for d in deployments_from_yaml(ROOT / "prefect.yaml")}
     assert set(deployments) == {"gazette", "courts", "news", "process"}
     gazette = deployments["gazette"]
-    assert [s.schedule.cron for s in gazette.schedules] == ["30 8 * * *", "30 20 * * *", "30 23 * * *"]
+    assert [s.schedule.cron for s in gazette.schedules] == [
+        "30 8 * * *",
+        "30 20 * * *",
+        "30 23 * * *",
+    ]
     assert {s.schedule.timezone for d in deployments.values() for s in d.schedules} == {
-        "America/Mexico_City"}
+        "America/Mexico_City"
+    }
     [trigger] = deployments["process"].triggers
     assert trigger.expect == {"vigia.items.new"}
     assert deployments["news"].entrypoint.endswith("flows/ingest.py:ingest_news")
@@ -59,25 +64,46 @@ def _api(url: str, path: str) -> list[dict]:
 
 @pytest.mark.prefect
 def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
-        replay: str, tmp_path: Path):
+    replay: str, tmp_path: Path
+):
     config_file = tmp_path / "sources.yaml"
     config_file.write_text(yaml.safe_dump(demo_sources_config(replay)), encoding="utf-8")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {"VIGIA_DATA_DIR": str(tmp_path), "VIGIA_DB": str(tmp_path / "vigia.duckdb"),
-            "VIGIA_SOURCES": str(config_file), "PYTHONUNBUFFERED": "1"}
+    env |= {
+        "VIGIA_DATA_DIR": str(tmp_path),
+        "VIGIA_DB": str(tmp_path / "vigia.duckdb"),
+        "VIGIA_SOURCES": str(config_file),
+        "PYTHONUNBUFFERED": "1",
+    }
     log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "vigia.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vigia.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        deployments = _wait(lambda: len(d := _api(api, "/deployments/filter")) == 4 and d, 180,
-                            "four served deployments")
+        deployments = _wait(
+            lambda: len(d := _api(api, "/deployments/filter")) == 4 and d,
+            180,
+            "four served deployments",
+        )
         assert (tmp_path / "prefect" / "prefect.db").exists()  # the server's state is ours
         news = next(d for d in deployments if d["name"] == "news")
         # The fresh server may answer 503 while it is still busy registering schedules.
-        _wait(lambda: requests.post(f"{api}/deployments/{news['id']}/create_flow_run", json={},
-                                    timeout=10).status_code == 201, 60, "a news flow run")
+        _wait(
+            lambda: (
+                requests.post(
+                    f"{api}/deployments/{news['id']}/create_flow_run", json={}, timeout=10
+                ).status_code
+                == 201
+            ),
+            60,
+            "a news flow run",
+        )
         process_id = next(d["id"] for d in deployments if d["name"] == "process")
 
         def processed() -> bool:
@@ -92,7 +118,10 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     assert code == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{api}/health", timeout=2)
-    items, sent = run_query(tmp_path / "vigia.duckdb", """
+    items, sent = run_query(
+        tmp_path / "vigia.duckdb",
+        """
         SELECT (SELECT count(*) FROM items WHERE source = 'news'),
-               (SELECT count(*) FROM alerts WHERE status = 'sent')""")[1][0]
+               (SELECT count(*) FROM alerts WHERE status = 'sent')""",
+    )[1][0]
     assert items == 86 and sent > 0

@@ -22,15 +22,30 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def decree(text: str = "Se expide la Ley Nacional del Registro de Detenciones.") -> Item:
-    return Item(source="gazette", kind="gazette", external_id="990000004",
-                url="https://sidof.segob.gob.mx/notas/990000004",
-                title="DECRETO por el que se expide la Ley Nacional del Registro de Detenciones.",
-                text=text, published=date(2019, 5, 27), lang="es", meta={"edition": "VES"})
+    return Item(
+        source="gazette",
+        kind="gazette",
+        external_id="990000004",
+        url="https://sidof.segob.gob.mx/notas/990000004",
+        title="DECRETO por el que se expide la Ley Nacional del Registro de Detenciones.",
+        text=text,
+        published=date(2019, 5, 27),
+        lang="es",
+        meta={"edition": "VES"},
+    )
 
 
 def unrelated() -> Item:
-    return Item(source="news", kind="news", external_id="n1", url="https://example.org/n1",
-                title="Aumentan las remesas", text="Crecieron este año.", published=None, lang="es")
+    return Item(
+        source="news",
+        kind="news",
+        external_id="n1",
+        url="https://example.org/n1",
+        title="Aumentan las remesas",
+        text="Crecieron este año.",
+        published=None,
+        lang="es",
+    )
 
 
 def test_migrations_are_recorded_and_applied_once(db_path: Path):
@@ -56,8 +71,10 @@ def test_changed_content_becomes_a_new_version(db_path: Path):
         report = store.upsert_items([decree("Texto corregido del decreto.")], NOW)
         assert report.changed_ids == [decree().id]
     columns, rows = run_query(db_path, "SELECT version, text FROM item_versions ORDER BY version")
-    assert rows == [(1, "Se expide la Ley Nacional del Registro de Detenciones."),
-                    (2, "Texto corregido del decreto.")]
+    assert rows == [
+        (1, "Se expide la Ley Nacional del Registro de Detenciones."),
+        (2, "Texto corregido del decreto."),
+    ]
 
 
 def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
@@ -72,10 +89,13 @@ def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
         assert store.enqueue_alerts(new, {"detention-registry": "#x"}, NOW) == 0
         assert store.items_to_classify(classifier.version) == []
         # A corrected text is classified again, but the pair is not new: no second alert.
-        store.upsert_items([decree("Se expide la Ley Nacional del Registro de Detenciones. Fe de erratas.")], NOW)
+        store.upsert_items(
+            [decree("Se expide la Ley Nacional del Registro de Detenciones. Fe de erratas.")], NOW
+        )
         todo = store.items_to_classify(classifier.version)
-        again = store.record_matches(todo, [m for i in todo for m in classifier.classify(i)],
-                                     classifier.version, NOW)
+        again = store.record_matches(
+            todo, [m for i in todo for m in classifier.classify(i)], classifier.version, NOW
+        )
         assert [i.id for i in todo] == [decree().id] and again == []
         [pending] = store.pending_alerts()
         assert pending.item.meta == {"edition": "VES"} and pending.channel == "#x"
@@ -86,7 +106,9 @@ def test_source_state_counts_failures_and_resets_on_success(db_path: Path):
         store.record_source_result(SourceResult("news", error="boom"), NOW)
         store.record_source_result(SourceResult("news", error="boom again"), NOW)
         assert store.source_states()[0]["consecutive_failures"] == 2
-        ok = SourceResult("news", items=[unrelated()], validators={"https://f/x.xml": ('"e"', None)})
+        ok = SourceResult(
+            "news", items=[unrelated()], validators={"https://f/x.xml": ('"e"', None)}
+        )
         store.record_source_result(ok, NOW)
         [state] = store.source_states()
         assert state["consecutive_failures"] == 0 and state["items_last_seen"] == 1
@@ -109,9 +131,19 @@ def test_query_without_a_store_says_how_to_make_one(tmp_path: Path):
 def test_writer_waits_for_another_process_to_release_the_lock(db_path: Path):
     with open_store(db_path):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-        "time.sleep(1.5); c.close()"), str(db_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+                "time.sleep(1.5); c.close()"
+            ),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     started = time.monotonic()
     with open_store(db_path, lock_timeout=20) as store:
@@ -125,11 +157,22 @@ def test_writer_waits_for_another_process_to_release_the_lock(db_path: Path):
 def test_lock_held_past_the_timeout_is_a_storage_error(db_path: Path):
     conn = duckdb.connect(str(db_path))
     try:
-        holder = subprocess.run([sys.executable, "-c", (
-            "import sys; from storage import open_store\n"
-            "try:\n    open_store(sys.argv[1], lock_timeout=0.5).__enter__()\n"
-            "except Exception as e:\n    print(type(e).__name__)"), str(db_path)],
-            capture_output=True, text=True, timeout=60, cwd=ROOT)
+        holder = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import sys; from storage import open_store\n"
+                    "try:\n    open_store(sys.argv[1], lock_timeout=0.5).__enter__()\n"
+                    "except Exception as e:\n    print(type(e).__name__)"
+                ),
+                str(db_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
     finally:
         conn.close()
     assert holder.stdout.strip() == "StorageError"

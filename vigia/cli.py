@@ -32,8 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `vigia` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = load_settings(db_path=args.db)
         return int(args.handler(args, settings) or 0)
@@ -50,12 +52,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="run the whole pipeline once on recorded sources, offline")
+    demo = commands.add_parser(
+        "demo", help="run the whole pipeline once on recorded sources, offline"
+    )
     demo.set_defaults(handler=cmd_demo)
 
     run = commands.add_parser("run", help="run the pipeline once against the live sources")
-    run.add_argument("--source", action="append", dest="sources",
-                     help="only this source (repeatable); default: all")
+    run.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        help="only this source (repeatable); default: all",
+    )
     run.set_defaults(handler=cmd_run)
 
     serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
@@ -129,8 +137,13 @@ def write_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, out: A
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt == "json":
-        json.dump([dict(zip(columns, row, strict=True)) for row in rows], out,
-                  ensure_ascii=False, indent=1, default=str)
+        json.dump(
+            [dict(zip(columns, row, strict=True)) for row in rows],
+            out,
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
         out.write("\n")
     else:
         out.write(format_table(columns, rows) + "\n")
@@ -138,6 +151,7 @@ def write_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, out: A
 
 def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int = 60) -> str:
     """A plain-text table, cells cut to ``max_width`` characters."""
+
     def cell(value: Any) -> str:
         text = "" if value is None else " ".join(str(value).split())
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
@@ -151,13 +165,23 @@ def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int
     return "\n".join(render)
 
 
-def _run_flow(settings: Settings, config: dict[str, Any] | None, *, command: str,
-              sources: list[str] | None = None) -> bool:
+def _run_flow(
+    settings: Settings,
+    config: dict[str, Any] | None,
+    *,
+    command: str,
+    sources: list[str] | None = None,
+) -> bool:
     apply_prefect_defaults(settings.data_dir)
     from flows.process import vigia_run
 
-    state = vigia_run(sources=sources, db_path=str(settings.db_path), sources_config=config,
-                      command=command, return_state=True)
+    state = vigia_run(
+        sources=sources,
+        db_path=str(settings.db_path),
+        sources_config=config,
+        command=command,
+        return_state=True,
+    )
     if state.is_failed():
         print(f"\nThe run finished with failures: {state.message}", file=sys.stderr)
     return not state.is_failed()
@@ -174,18 +198,24 @@ def _print_summary(settings: Settings) -> None:
     print(f"\nSummary of this run ({run.get('status', '?')}):")
     print(f"  {'source':<10} {'fetched':>8} {'new':>6} {'changed':>8} {'stored':>8}  error")
     for name, report in summary.get("sources", {}).items():
-        print(f"  {name:<10} {report['fetched']:>8} {report['new']:>6} {report['changed']:>8} "
-              f"{per_source.get(name, 0):>8}  {report['error'] or ''}")
+        print(
+            f"  {name:<10} {report['fetched']:>8} {report['new']:>6} {report['changed']:>8} "
+            f"{per_source.get(name, 0):>8}  {report['error'] or ''}"
+        )
     classified = summary.get("classify", {})
     dispatch = summary.get("dispatch", {})
-    print(f"  classified {classified.get('classified', 0)} item(s); "
-          f"{classified.get('new_matches', 0)} new match(es); "
-          f"{dispatch.get('sent', 0)} alert(s) sent via {dispatch.get('via', '-')}, "
-          f"{dispatch.get('failed', 0)} failed")
+    print(
+        f"  classified {classified.get('classified', 0)} item(s); "
+        f"{classified.get('new_matches', 0)} new match(es); "
+        f"{dispatch.get('sent', 0)} alert(s) sent via {dispatch.get('via', '-')}, "
+        f"{dispatch.get('failed', 0)} failed"
+    )
     print("\nMatches in the store per demand (advance / regress / mention):")
     for demand, stances in per_demand.items():
-        print(f"  {demand:<40} {stances.get('advance', 0):>3} / {stances.get('regress', 0):>3} / "
-              f"{stances.get('mention', 0):>3}")
+        print(
+            f"  {demand:<40} {stances.get('advance', 0):>3} / {stances.get('regress', 0):>3} / "
+            f"{stances.get('mention', 0):>3}"
+        )
     print(f"Alert outbox: {', '.join(f'{k} {v}' for k, v in alerts.items()) or 'empty'}")
 
 

@@ -58,8 +58,12 @@ class Settings:
         return Window(days=days)
 
 
-def load_settings(env: Mapping[str, str] | None = None, *, db_path: str | None = None,
-                  sources_config: Mapping[str, Any] | None = None) -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    db_path: str | None = None,
+    sources_config: Mapping[str, Any] | None = None,
+) -> Settings:
     """Resolve settings: explicit arguments, then VIGIA_* variables, then defaults."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("VIGIA_DATA_DIR") or "data")
@@ -69,13 +73,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, db_path: str | None =
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
     unknown = set(config) - {"http", "sources"}
     if unknown:
-        raise ConfigError(f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; "
-                          "allowed: http, sources")
+        raise ConfigError(
+            f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; allowed: http, sources"
+        )
     sources = config.get("sources") or {}
     unknown_sources = set(sources) - set(SOURCES)
     if unknown_sources:
-        raise ConfigError(f"{sources_path}: unknown source(s) {sorted(unknown_sources)}; "
-                          f"registered: {sorted(SOURCES)}")
+        raise ConfigError(
+            f"{sources_path}: unknown source(s) {sorted(unknown_sources)}; "
+            f"registered: {sorted(SOURCES)}"
+        )
     try:
         http = HttpSettings.from_config(config.get("http") or {})
     except TypeError as exc:

@@ -89,9 +89,17 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     with open_store(settings.db_path) as store:
         upsert = store.upsert_items(result.items, now())
         store.record_source_result(result, now())
-    report = IngestReport(name, len(result.items), len(upsert.new_ids), len(upsert.changed_ids),
-                          upsert.unchanged, result.pages, result.not_modified, result.error,
-                          result.warnings)
+    report = IngestReport(
+        name,
+        len(result.items),
+        len(upsert.new_ids),
+        len(upsert.changed_ids),
+        upsert.unchanged,
+        result.pages,
+        result.not_modified,
+        result.error,
+        result.warnings,
+    )
     log.info("ingested %s: %s", name, asdict(report))
     return report
 
@@ -157,8 +165,13 @@ def start_run(settings: Settings, command: str) -> str:
     return run_id
 
 
-def finish_run(settings: Settings, run_id: str, ingests: list[IngestReport],
-               classified: ClassifyReport, dispatch: DispatchReport) -> dict[str, Any]:
+def finish_run(
+    settings: Settings,
+    run_id: str,
+    ingests: list[IngestReport],
+    classified: ClassifyReport,
+    dispatch: DispatchReport,
+) -> dict[str, Any]:
     """Record the run's outcome and return its summary."""
     summary = {
         "sources": {r.source: asdict(r) for r in ingests},

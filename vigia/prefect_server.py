@@ -55,22 +55,26 @@ def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def wait_healthy(api_url: str, deadline_s: float,
-                 process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_healthy(
+    api_url: str, deadline_s: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
     """Poll the health endpoint until it answers, the process dies, or time runs out."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if is_healthy(api_url):
             return
         if process is not None and process.poll() is not None:
-            raise ServerError(f"Prefect server exited with code {process.returncode}; "
-                              "see its log in the data folder")
+            raise ServerError(
+                f"Prefect server exited with code {process.returncode}; "
+                "see its log in the data folder"
+            )
         time.sleep(0.5)
     raise ServerError(f"Prefect API at {api_url} not healthy after {deadline_s:.0f}s")
 
 
-def start_or_reuse(data_dir: Path, port: int = 4200, startup_timeout: float = 180.0
-                   ) -> PrefectServer:
+def start_or_reuse(
+    data_dir: Path, port: int = 4200, startup_timeout: float = 180.0
+) -> PrefectServer:
     """Reuse PREFECT_API_URL when set, else start `prefect server start` on 127.0.0.1:port."""
     existing = os.environ.get("PREFECT_API_URL")
     if existing:
@@ -78,15 +82,20 @@ def start_or_reuse(data_dir: Path, port: int = 4200, startup_timeout: float = 18
         return PrefectServer(existing)
     api_url = f"http://127.0.0.1:{port}/api"
     if is_healthy(api_url):
-        raise ServerError(f"something already serves {api_url}; set PREFECT_API_URL to reuse it "
-                          "or pick another --port")
+        raise ServerError(
+            f"something already serves {api_url}; set PREFECT_API_URL to reuse it "
+            "or pick another --port"
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "prefect-server.log"
     prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file, stderr=subprocess.STDOUT, env=os.environ.copy())
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
     server = PrefectServer(api_url, process)
     try:
         wait_healthy(api_url, startup_timeout, process)

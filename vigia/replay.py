@@ -32,8 +32,13 @@ from vigia.config import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 REPLAY = FIXTURES / "replay"
-EMPTY_SIDOF = {"messageCode": 200, "response": "OK", "NotasMatutinas": [],
-               "NotasVespertinas": [], "NotasExtraordinarias": []}
+EMPTY_SIDOF = {
+    "messageCode": 200,
+    "response": "OK",
+    "NotasMatutinas": [],
+    "NotasVespertinas": [],
+    "NotasExtraordinarias": [],
+}
 DOF_NO_EDITION = FIXTURES / "dof" / "index_2026-07-26_EMPTY.html"
 
 
@@ -58,14 +63,18 @@ class ReplayHandler(BaseHTTPRequestHandler):
                 return self._file(path, "application/json; charset=utf-8")
             return self._bytes(json.dumps(EMPTY_SIDOF).encode(), "application/json")
         if m := re.fullmatch(r"/sidof/notas/docFuente/(\d+)", url.path):
-            for path in (FIXTURES / "sidof" / f"docFuente_{m.group(1)}.html",
-                         REPLAY / "sidof" / f"docFuente_{m.group(1)}.constructed.html"):
+            for path in (
+                FIXTURES / "sidof" / f"docFuente_{m.group(1)}.html",
+                REPLAY / "sidof" / f"docFuente_{m.group(1)}.constructed.html",
+            ):
                 if path.exists():
                     return self._file(path, "text/html; charset=UTF-8")
             return self.send_error(404)
         if url.path == "/dof/index_111.php":
-            name = f"index_{query.get('year')}-{query.get('month')}-{query.get('day')}_" \
-                   f"{query.get('edicion')}.html"
+            name = (
+                f"index_{query.get('year')}-{query.get('month')}-{query.get('day')}_"
+                f"{query.get('edicion')}.html"
+            )
             path = FIXTURES / "dof" / name
             return self._file(path if path.exists() else DOF_NO_EDITION, "text/html; charset=UTF-8")
         if m := re.fullmatch(r"/feeds/([\w-]+)\.xml", url.path):
@@ -82,7 +91,9 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != "/bj/api/v1/bj/busqueda":
             return self.send_error(404)
         years = (body.get("filtros") or {}).get("anio") or [""]
-        path = REPLAY / "bj" / f"busqueda_{_slug(str(body.get('q', '')))}_{years[0]}.constructed.json"
+        path = (
+            REPLAY / "bj" / f"busqueda_{_slug(str(body.get('q', '')))}_{years[0]}.constructed.json"
+        )
         if body.get("page", 1) != 1 or not path.exists():
             path = REPLAY / "bj" / "busqueda_empty.constructed.json"
         return self._file(path, "application/json; charset=utf-8")
