@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from scrapers.errors import EmptyResult, FetchError, VigiaError
 
 if TYPE_CHECKING:
     from scrapers.http import HttpClient
+
+log = logging.getLogger(__name__)
 
 KINDS = ("gazette", "court", "news")
 
@@ -155,4 +158,8 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
     except VigiaError as exc:
         result.error, result.error_type = str(exc), type(exc).__name__
         result.items = []
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other sources
+        log.exception("source %s failed unexpectedly", source.name)
+        result.error = f"{source.name}: unexpected {type(exc).__name__}: {exc}"
+        result.error_type, result.items = "ParseError", []
     return result

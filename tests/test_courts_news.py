@@ -152,3 +152,19 @@ def test_source_whose_every_request_fails_reports_an_error(httpserver: HTTPServe
     result = run_source(source, HttpClient(FAST), Window(days=()))
     assert not result.ok and result.error_type == "EmptyResult"
     assert "gone.xml" in result.error and "404" in result.error
+
+
+class _BrokenParser(NewsFeedsSource):
+    """A constructed source whose parser has a bug."""
+
+    def parse(self, pages):
+        raise KeyError("codNota")
+
+
+def test_a_parser_bug_is_reported_as_the_source_error(httpserver: HTTPServer):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        fixture_bytes("replay/feeds/press-en.constructed.xml"))
+    source = _BrokenParser({"feeds": [{"url": httpserver.url_for("/feed.xml")}]})
+    result = run_source(source, HttpClient(FAST), Window(days=()))
+    assert not result.ok and result.items == []
+    assert result.error == "news: unexpected KeyError: 'codNota'"
