@@ -163,7 +163,8 @@ class _BrokenParser(NewsFeedsSource):
 
 def test_a_parser_bug_is_reported_as_the_source_error(httpserver: HTTPServer):
     httpserver.expect_request("/feed.xml").respond_with_data(
-        fixture_bytes("replay/feeds/press-en.constructed.xml"))
+        fixture_bytes("replay/feeds/press-en.constructed.xml")
+    )
     source = _BrokenParser({"feeds": [{"url": httpserver.url_for("/feed.xml")}]})
     result = run_source(source, HttpClient(FAST), Window(days=()))
     assert not result.ok and result.items == []
