@@ -3,7 +3,8 @@
     VigiaError
     ├── ConfigError          a settings, sources or demands file is wrong
     ├── FetchError           an HTTP request failed for good (keeps url and status)
-    │   └── TooLarge         the response passed the size cap
+    │   ├── TooLarge         the response passed the size cap
+    │   └── Disallowed       robots.txt forbids the URL, so it was not requested
     ├── ParseError           a page did not have the shape we expect
     │   └── WrongDay         the gazette answered with another day's index
     ├── EmptyResult          a source that always publishes returned nothing
@@ -35,6 +36,10 @@ class FetchError(VigiaError):
 
 class TooLarge(FetchError):
     """A response body was larger than the configured cap."""
+
+
+class Disallowed(FetchError):
+    """robots.txt forbids fetching the URL; it was not requested."""
 
 
 class ParseError(VigiaError):

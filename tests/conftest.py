@@ -14,7 +14,9 @@ from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Local servers answer at once: no politeness delay, one quick retry.
-FAST_HTTP = HttpSettings(min_interval=0, retries=1, backoff_factor=0.01, read_timeout=5)
+FAST_HTTP = HttpSettings(
+    min_interval=0, retries=1, backoff_factor=0.01, read_timeout=5, respect_robots=False
+)
 
 # Privacy and timeout defaults for every test, set before anything imports Prefect.
 os.environ.update(
