@@ -1,7 +1,14 @@
 """Render alerts (pure) and deliver them (Slack or console)."""
 
-from alerts.model import PendingAlert
-from alerts.render import Message, escape_mrkdwn, render_alert, render_console
+from alerts.model import Notice, PendingAlert
+from alerts.render import (
+    Message,
+    console_notice,
+    escape_mrkdwn,
+    render_alert,
+    render_console,
+    render_notice,
+)
 from alerts.send import (
     ConsoleSender,
     Delivery,
@@ -16,11 +23,14 @@ __all__ = [
     "Delivery",
     "DeliveryFailed",
     "Message",
+    "Notice",
     "PendingAlert",
     "Sender",
     "SlackSender",
+    "console_notice",
     "escape_mrkdwn",
     "render_alert",
     "render_console",
+    "render_notice",
     "sender_from_env",
 ]

@@ -20,3 +20,14 @@ class PendingAlert:
     evidence: str
     rule: str
     item: Item
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for operators about a source (not a demand), keyed so it is sent once."""
+
+    key: str
+    kind: str  # "health" or "recovery"
+    source: str
+    channel: str
+    summary: str

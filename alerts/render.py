@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.model import PendingAlert
+from alerts.model import Notice, PendingAlert
 from classify.demands import Demand
 from scrapers.gazette import EDITION_NAMES
 
@@ -140,3 +140,30 @@ def _context(meta: dict[str, Any]) -> list[str]:
         if value:
             bits.append(f"{label} {value}".strip())
     return bits
+
+
+NOTICE_LABELS = {
+    "health": ("⚠", "Fuente con problemas", "Source problem"),
+    "recovery": ("✓", "Fuente restablecida", "Source recovered"),
+}
+
+
+def render_notice(notice: Notice) -> Message:
+    """Build the operators' message about a source's health or recovery."""
+    marker, label_es, label_en = NOTICE_LABELS[notice.kind]
+    header = cut(f"{marker} {label_es} / {label_en}: {notice.source}", HEADER_LIMIT)
+    summary = escape_mrkdwn(cut(notice.summary, SECTION_LIMIT - 100))
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{notice.source}*: {summary}"}},
+    ]
+    text = escape_mrkdwn(f"{marker} {label_en}: {notice.source}: {cut(notice.summary, 300)}")
+    return Message(key=notice.key, channel=notice.channel, text=text, blocks=blocks)
+
+
+def console_notice(notice: Notice) -> str:
+    """The console rendering of an operator notice."""
+    marker, label_es, label_en = NOTICE_LABELS[notice.kind]
+    return (
+        f"[{notice.channel}] {marker} {label_es} / {label_en}: {notice.source}\n  {notice.summary}"
+    )

@@ -119,9 +119,29 @@ def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
         FROM matches m JOIN items i ON i.id = m.item_id""")
 
 
+def _source_health_v2(conn: duckdb.DuckDBPyConnection) -> None:
+    for statement in (
+        "ALTER TABLE source_state ADD COLUMN last_new_at TIMESTAMPTZ",
+        "ALTER TABLE source_state ADD COLUMN consecutive_empty INTEGER DEFAULT 0",
+        "ALTER TABLE source_state ADD COLUMN health_status VARCHAR DEFAULT 'ok'",
+        "ALTER TABLE source_state ADD COLUMN health_since TIMESTAMPTZ",
+        "ALTER TABLE source_state ADD COLUMN first_attempt_at TIMESTAMPTZ",
+        # Operator notices (source health) share the outbox but concern no demand or item.
+        "ALTER TABLE alerts ADD COLUMN payload JSON",
+        "ALTER TABLE alerts ALTER COLUMN demand_id DROP NOT NULL",
+        "ALTER TABLE alerts ALTER COLUMN item_id DROP NOT NULL",
+    ):
+        conn.execute(statement)
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
+    (
+        2,
+        "source health: empty runs, last new item, alert status; notices in the outbox",
+        _source_health_v2,
+    ),
 ]
 
 

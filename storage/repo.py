@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from alerts.model import PendingAlert
+from alerts.model import Notice, PendingAlert
 from classify.matcher import Match
 from scrapers.base import Item, SourceResult
 
@@ -250,20 +250,33 @@ class Store:
         ).fetchall()
         return {url: (etag, modified) for url, etag, modified in rows}
 
-    def record_source_result(self, result: SourceResult, now: datetime) -> None:
-        """Update a source's state: success resets failures, an error counts one more."""
+    def record_source_result(
+        self, result: SourceResult, now: datetime, *, new_items: int = 0
+    ) -> dict[str, Any]:
+        """Update a source's state after a run and return it.
+
+        Success resets the failure count, an error adds one; a successful run that read
+        nothing (no items, no 304) adds one empty run; new items move ``last_new_at``.
+        """
+        empty = result.ok and not result.items and not result.not_modified
         self.conn.execute(
             """
             INSERT INTO source_state AS s (source, last_attempt_at, last_success_at,
-                                           consecutive_failures, last_error, items_last_seen)
-            VALUES (?, ?, ?, ?, ?, ?)
+                consecutive_failures, last_error, items_last_seen, last_new_at, consecutive_empty,
+                first_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source) DO UPDATE SET
                 last_attempt_at = excluded.last_attempt_at,
                 last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
                 consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
                                             ELSE s.consecutive_failures + 1 END,
                 last_error = excluded.last_error,
-                items_last_seen = coalesce(excluded.items_last_seen, s.items_last_seen)""",
+                items_last_seen = coalesce(excluded.items_last_seen, s.items_last_seen),
+                last_new_at = coalesce(excluded.last_new_at, s.last_new_at),
+                consecutive_empty = CASE WHEN excluded.last_error IS NOT NULL
+                                         THEN s.consecutive_empty
+                                         WHEN excluded.consecutive_empty = 1
+                                         THEN s.consecutive_empty + 1 ELSE 0 END""",
             [
                 result.source,
                 now,
@@ -271,6 +284,9 @@ class Store:
                 0 if result.ok else 1,
                 result.error,
                 len(result.items) if result.ok else None,
+                now if new_items else None,
+                1 if empty else 0,
+                now,
             ],
         )
         for url, (etag, modified) in result.validators.items():
@@ -281,6 +297,53 @@ class Store:
                     last_modified = excluded.last_modified, updated_at = excluded.updated_at""",
                 [url, result.source, etag, modified, now],
             )
+        return self.source_state(result.source)
+
+    def source_state(self, source: str) -> dict[str, Any]:
+        """One source's state as a dict (empty when the source never ran)."""
+        cursor = self.conn.execute(
+            "SELECT * FROM source_state WHERE source = ?",
+            [source],
+        )
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        return dict(zip(names, row, strict=True)) if row else {}
+
+    def set_health(self, source: str, status: str, since: datetime | None) -> None:
+        """Record a source's health status after a notice decision."""
+        self.conn.execute(
+            "UPDATE source_state SET health_status = ?, health_since = ? WHERE source = ?",
+            [status, since, source],
+        )
+
+    def enqueue_notice(self, notice: Notice, now: datetime) -> int:
+        """Queue an operator notice unless its key is already in the outbox; return 0 or 1."""
+        before = self.count("alerts")
+        self.conn.execute(
+            """INSERT INTO alerts (key, kind, channel, created_at, payload)
+               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING""",
+            [
+                notice.key,
+                notice.kind,
+                notice.channel,
+                now,
+                json.dumps({"source": notice.source, "summary": notice.summary}),
+            ],
+        )
+        return self.count("alerts") - before
+
+    def pending_notices(self) -> list[Notice]:
+        """Operator notices not yet sent, oldest first."""
+        rows = self.conn.execute(
+            """SELECT key, kind, channel, payload FROM alerts
+               WHERE status = 'pending' AND kind IN ('health', 'recovery')
+               ORDER BY created_at, key"""
+        ).fetchall()
+        notices = []
+        for key, kind, channel, payload in rows:
+            data = json.loads(payload) if isinstance(payload, str) else payload
+            notices.append(Notice(key, kind, data["source"], channel, data["summary"]))
+        return notices
 
     def source_states(self) -> list[dict[str, Any]]:
         """Every source's state as dicts (for summaries)."""

@@ -40,6 +40,7 @@ class Settings:
     http: HttpSettings
     sources: dict[str, dict[str, Any]]
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
+    health: dict[str, Any] = field(default_factory=dict)
 
     @property
     def slack_enabled(self) -> bool:
@@ -71,10 +72,11 @@ def load_settings(
     demands = Path(env.get("VIGIA_DEMANDS") or _default_file("demands.yaml"))
     sources_path = Path(env.get("VIGIA_SOURCES") or _default_file("sources.yaml"))
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
-    unknown = set(config) - {"http", "sources"}
+    unknown = set(config) - {"http", "sources", "health"}
     if unknown:
         raise ConfigError(
-            f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; allowed: http, sources"
+            f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; "
+            "allowed: http, sources, health"
         )
     sources = config.get("sources") or {}
     unknown_sources = set(sources) - set(SOURCES)
@@ -87,7 +89,9 @@ def load_settings(
         http = HttpSettings.from_config(config.get("http") or {})
     except TypeError as exc:
         raise ConfigError(f"{sources_path}: bad http settings: {exc}") from exc
-    return Settings(db, data_dir, demands, sources_path, http, sources, env)
+    return Settings(
+        db, data_dir, demands, sources_path, http, sources, env, dict(config.get("health") or {})
+    )
 
 
 def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) -> None:

@@ -14,14 +14,25 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts import DeliveryFailed, Sender, render_alert, render_console, sender_from_env
+from alerts import (
+    DeliveryFailed,
+    Message,
+    Sender,
+    console_notice,
+    render_alert,
+    render_console,
+    render_notice,
+    sender_from_env,
+)
 from classify import Classifier, load_demands
 from scrapers import SOURCES
 from scrapers.base import Window, run_source
 from scrapers.errors import AlertError, ConfigError
 from scrapers.http import HttpClient
 from storage import open_store
+from vigia import health
 from vigia.config import Settings
+from vigia.health import HealthPolicy
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +50,7 @@ class IngestReport:
     not_modified: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    health: str = health.OK
 
     @property
     def ok(self) -> bool:
@@ -86,9 +98,15 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         result = run_source(source, http, window)
     finally:
         http.close()
+    policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
     with open_store(settings.db_path) as store:
         upsert = store.upsert_items(result.items, now())
-        store.record_source_result(result, now())
+        changed = len(upsert.new_ids) + len(upsert.changed_ids)
+        state = store.record_source_result(result, now(), new_items=changed)
+        status, since, notice = health.transition(name, state, policy, now())
+        store.set_health(name, status, since)
+        if notice:
+            store.enqueue_notice(notice, now())
     report = IngestReport(
         name,
         len(result.items),
@@ -99,6 +117,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         result.not_modified,
         result.error,
         result.warnings,
+        status,
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
@@ -125,27 +144,36 @@ def classify_pending(settings: Settings) -> ClassifyReport:
 
 
 def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
-    """Send every pending alert; the store is opened only to read the queue and record results."""
+    """Send operator notices, then every pending alert; the store is opened only briefly."""
     sender = sender or sender_from_env(settings.env)
     campaign = load_demands(settings.demands_path)
     with open_store(settings.db_path) as store:
-        pending = store.pending_alerts()
+        notices, pending = store.pending_notices(), store.pending_alerts()
     report = DispatchReport(via=sender.name)
+    outgoing = [(render_notice(n), console_notice(n)) for n in notices]
     for alert in pending:
         message = render_alert(alert, campaign.demand(alert.demand_id))
-        try:
-            delivery = sender.send(message, render_console(message, alert))
-        except DeliveryFailed as exc:
-            with open_store(settings.db_path) as store:
-                store.mark_failed(alert.key, str(exc), permanent=exc.permanent)
-            report.failed += exc.permanent
-            report.retry_later += not exc.permanent
-            report.errors.append(f"{alert.key}: {exc}")
-            continue
-        with open_store(settings.db_path) as store:
-            store.mark_sent(alert.key, delivery.via, delivery.channel, delivery.ts, now())
-        report.sent += 1
+        outgoing.append((message, render_console(message, alert)))
+    for message, console_text in outgoing:
+        _deliver(settings, sender, message, console_text, report)
     return report
+
+
+def _deliver(
+    settings: Settings, sender: Sender, message: Message, console_text: str, report: DispatchReport
+) -> None:
+    try:
+        delivery = sender.send(message, console_text)
+    except DeliveryFailed as exc:
+        with open_store(settings.db_path) as store:
+            store.mark_failed(message.key, str(exc), permanent=exc.permanent)
+        report.failed += exc.permanent
+        report.retry_later += not exc.permanent
+        report.errors.append(f"{message.key}: {exc}")
+        return
+    with open_store(settings.db_path) as store:
+        store.mark_sent(message.key, delivery.via, delivery.channel, delivery.ts, now())
+    report.sent += 1
 
 
 def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
