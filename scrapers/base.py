@@ -93,6 +93,8 @@ class Window:
 
     days: tuple[date, ...]
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # External ids already stored with their full text: a source may skip refetching them.
+    known: frozenset[str] = frozenset()
 
     @property
     def years(self) -> tuple[int, ...]:

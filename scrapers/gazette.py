@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -58,10 +59,10 @@ class GazetteSource(Source):
         """Fetch each day's SIDOF index and nota texts, or the DOF HTML indexes if it is empty."""
         pages: list[Page] = []
         for day in window.days:
-            pages += self._fetch_day(http, day)
+            pages += self._fetch_day(http, day, window.known)
         return pages
 
-    def _fetch_day(self, http: HttpClient, day: date) -> list[Page]:
+    def _fetch_day(self, http: HttpClient, day: date, known: frozenset[str]) -> list[Page]:
         context = {"day": day.isoformat()}
         try:
             index = http.get(
@@ -72,7 +73,11 @@ class GazetteSource(Source):
             log.warning("SIDOF index for %s unusable (%s); falling back to dof.gob.mx", day, exc)
             notas, index = [], None
         if notas and index is not None:
-            return [index, *self._fetch_texts(http, notas)]
+            # Notas stored with their text are not fetched again; parse leaves them out.
+            stored = sorted(str(n["codNota"]) for n in notas if str(n["codNota"]) in known)
+            index = replace(index, context=index.context | {"known": stored})
+            fresh = [n for n in notas if str(n["codNota"]) not in known]
+            return [index, *self._fetch_texts(http, fresh)]
         return [self._fetch_dof_index(http, day, edition) for edition in self.editions]
 
     def _fetch_texts(self, http: HttpClient, notas: list[dict[str, Any]]) -> list[Page]:
@@ -110,8 +115,11 @@ class GazetteSource(Source):
         items: list[Item] = []
         for page in pages:
             if page.role == "sidof-index":
+                known = set(page.context.get("known", ()))
                 items += [
-                    self._sidof_item(n, texts.get(str(n["codNota"]))) for n in sidof_notas(page)
+                    self._sidof_item(n, texts.get(str(n["codNota"])))
+                    for n in sidof_notas(page)
+                    if str(n["codNota"]) not in known or str(n["codNota"]) in texts
                 ]
             elif page.role == "dof-index":
                 items += self._dof_items(page)

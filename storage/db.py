@@ -134,6 +134,22 @@ def _source_health_v2(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(statement)
 
 
+def _backfill_v3(conn: duckdb.DuckDBPyConnection) -> None:
+    # Backfilled items are "quiet": classified and stored, but their alerts are suppressed.
+    conn.execute("ALTER TABLE items ADD COLUMN quiet BOOLEAN DEFAULT false")
+    conn.execute("""
+        CREATE TABLE backfill_checkpoints (
+            job VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            chunk_start DATE NOT NULL,
+            chunk_end DATE NOT NULL,
+            items INTEGER NOT NULL,
+            new_items INTEGER NOT NULL,
+            done_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (job, chunk_start)
+        )""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -142,6 +158,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
         "source health: empty runs, last new item, alert status; notices in the outbox",
         _source_health_v2,
     ),
+    (3, "quiet (backfilled) items and backfill checkpoints", _backfill_v3),
 ]
 
 

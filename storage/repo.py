@@ -36,8 +36,13 @@ class Store:
         self.conn = conn
 
     # -- items -------------------------------------------------------------
-    def upsert_items(self, items: Iterable[Item], now: datetime) -> UpsertReport:
-        """Insert new items, version changed ones, touch unchanged ones; keyed on Item.id."""
+    def upsert_items(
+        self, items: Iterable[Item], now: datetime, *, quiet: bool = False
+    ) -> UpsertReport:
+        """Insert new items, version changed ones, touch unchanged ones; keyed on Item.id.
+
+        ``quiet`` marks newly inserted items as historical: their alerts are suppressed.
+        """
         batch = {item.id: item for item in items}  # DuckDB keeps the first of duplicate keys
         if not batch:
             return UpsertReport([], [], 0)
@@ -51,7 +56,7 @@ class Store:
         unchanged = [k for k, i in batch.items() if known.get(k) == i.content_hash]
         self.conn.execute("BEGIN TRANSACTION")
         try:
-            self._insert_items(new, now)
+            self._insert_items(new, now, quiet)
             self._update_items(changed, now)
             if unchanged:
                 self.conn.execute(
@@ -64,17 +69,17 @@ class Store:
             raise
         return UpsertReport([i.id for i in new], [i.id for i in changed], len(unchanged))
 
-    def _insert_items(self, items: Sequence[Item], now: datetime) -> None:
+    def _insert_items(self, items: Sequence[Item], now: datetime, quiet: bool) -> None:
         if not items:
             return
         cols = _item_columns(items)
         self.conn.execute(
             """
             INSERT INTO items (id, source, kind, external_id, url, title, text, published, lang,
-                               content_hash, meta, version, first_seen, last_seen)
+                               content_hash, meta, version, first_seen, last_seen, quiet)
             SELECT unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?),
-                   unnest(?::DATE[]), unnest(?), unnest(?), unnest(?)::JSON, 1, ?, ?""",
-            [*cols, now, now],
+                   unnest(?::DATE[]), unnest(?), unnest(?), unnest(?)::JSON, 1, ?, ?, ?""",
+            [*cols, now, now, quiet],
         )
         self.conn.execute(
             """
@@ -115,9 +120,33 @@ class Store:
         ).fetchall()
         return [_item_from_row(row) for row in rows]
 
+    def known_ids(self, source: str, days: Sequence[date]) -> frozenset[str]:
+        """External ids of a source's items published on these days and stored with text."""
+        rows = self.conn.execute(
+            "SELECT external_id FROM items WHERE source = ? AND text <> '' "
+            "AND published IN (SELECT unnest(?::DATE[]))",
+            [source, list(days)],
+        ).fetchall()
+        return frozenset(row[0] for row in rows)
+
+    def quiet_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these items are historical (backfilled without alerts)."""
+        rows = self.conn.execute(
+            "SELECT id FROM items WHERE quiet AND id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def count(self, table: str) -> int:
         """Rows in one of our tables (for summaries and tests)."""
-        if table not in {"items", "item_versions", "matches", "alerts", "runs", "source_state"}:
+        if table not in {
+            "items",
+            "item_versions",
+            "matches",
+            "alerts",
+            "runs",
+            "source_state",
+            "backfill_checkpoints",
+        }:
             raise ValueError(f"unknown table {table}")
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
@@ -185,17 +214,26 @@ class Store:
 
     # -- alert outbox ------------------------------------------------------
     def enqueue_alerts(
-        self, matches: Sequence[Match], channels: dict[str, str], now: datetime
+        self,
+        matches: Sequence[Match],
+        channels: dict[str, str],
+        now: datetime,
+        *,
+        status: str = "pending",
     ) -> int:
-        """Add one pending alert per match unless its key is already in the outbox; return added."""
+        """Add one alert per match unless its key is already in the outbox; return added.
+
+        ``status='suppressed'`` records the alert without ever sending it (historical items),
+        so a later run cannot send it either.
+        """
         if not matches:
             return 0
         keys = [alert_key(m) for m in matches]
         before = self.count("alerts")
         self.conn.execute(
             """
-            INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at)
-            SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?
+            INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status)
+            SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?
             ON CONFLICT (key) DO NOTHING""",
             [
                 keys,
@@ -203,6 +241,7 @@ class Store:
                 [m.item_id for m in matches],
                 [channels[m.demand_id] for m in matches],
                 now,
+                status,
             ],
         )
         return self.count("alerts") - before
@@ -350,6 +389,31 @@ class Store:
         cursor = self.conn.execute("SELECT * FROM source_state ORDER BY source")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- backfill ----------------------------------------------------------------
+    def done_chunks(self, job: str) -> set[date]:
+        """First days of the chunks of a backfill job that are finished."""
+        rows = self.conn.execute(
+            "SELECT chunk_start FROM backfill_checkpoints WHERE job = ?", [job]
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def record_checkpoint(
+        self,
+        job: str,
+        source: str,
+        first: date,
+        last: date,
+        items: int,
+        new_items: int,
+        now: datetime,
+    ) -> None:
+        """Mark one chunk of a backfill job as finished."""
+        self.conn.execute(
+            "INSERT INTO backfill_checkpoints VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (job, chunk_start) DO NOTHING",
+            [job, source, first, last, items, new_items, now],
+        )
 
     # -- summaries -------------------------------------------------------------
     def items_per_source(self) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The `vigia` command: demo, run, serve, query.
+"""The `vigia` command: demo, run, backfill, serve, query.
 
 Every command reads the same settings (VIGIA_DB, VIGIA_DATA_DIR, VIGIA_DEMANDS,
 VIGIA_SOURCES, SLACK_BOT_TOKEN, SLACK_API_URL). Prefect is imported only by
@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from scrapers.errors import VigiaError
@@ -66,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=cmd_run)
 
+    backfill = commands.add_parser(
+        "backfill", help="read a source's past over a date range (resumable; no alerts)"
+    )
+    backfill.add_argument("--source", required=True, help="gazette or scjn")
+    backfill.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD")
+    backfill.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD")
+    backfill.add_argument("--chunk-days", type=int, help="days per checkpoint (default per source)")
+    backfill.add_argument(
+        "--alert", action="store_true", help="also send alerts for historical items"
+    )
+    backfill.set_defaults(handler=cmd_backfill)
+
     serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
     serve.add_argument("--prefect-yaml", default=str(PROJECT_ROOT / "prefect.yaml"))
@@ -101,6 +114,61 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     ok = _run_flow(settings, None, command="run", sources=args.sources)
     _print_summary(settings)
     return 0 if ok else 1
+
+
+def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    """Backfill one source over a date range, printing progress to stderr."""
+    from vigia.backfill import run_backfill
+
+    report = run_backfill(
+        settings,
+        args.source,
+        args.start,
+        args.end,
+        chunk_days=args.chunk_days,
+        alert=args.alert,
+        progress=ProgressLine(sys.stderr),
+    )
+    print(
+        f"\nbackfill {report.job}: {report.chunks_done} chunk(s) done, "
+        f"{report.chunks_skipped} already done, {report.items} item(s) read "
+        f"({report.new_items} new), {report.matches} new match(es), "
+        f"{report.bytes_fetched / 1e6:.1f} MB fetched in {report.seconds:.1f} s"
+    )
+    for error in report.errors:
+        print(f"  failed, will be retried on the next run: {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+class ProgressLine:
+    """A one-line progress bar on a terminal; one line per chunk elsewhere (logs, CI)."""
+
+    def __init__(self, stream: Any, width: int = 30) -> None:
+        self.stream, self.width = stream, width
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, report: Any) -> None:
+        """Draw the bar for a BackfillReport."""
+        finished = report.chunks_done + report.chunks_skipped + len(report.errors)
+        share = finished / report.chunks_total if report.chunks_total else 1.0
+        bar = "#" * int(share * self.width)
+        rate = report.items_per_second
+        line = (
+            f"[{bar:<{self.width}}] {finished}/{report.chunks_total} chunks · "
+            f"{report.items} items · {rate:.1f} items/s"
+        )
+        if self.tty:
+            self.stream.write("\r" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from exc
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -66,6 +66,7 @@ class ClassifyReport:
     matches: int = 0
     new_matches: int = 0
     alerts_enqueued: int = 0
+    alerts_suppressed: int = 0
     new_by_demand: dict[str, int] = field(default_factory=dict)
 
 
@@ -92,7 +93,11 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     source = SOURCES[name](settings.sources.get(name, {}))
     window = window or settings.window(name)
     with open_store(settings.db_path) as store:
-        window = Window(days=window.days, validators=store.validators(name))
+        window = Window(
+            days=window.days,
+            validators=store.validators(name),
+            known=store.known_ids(name, window.days),
+        )
     http = HttpClient(settings.http)
     try:
         result = run_source(source, http, window)
@@ -137,7 +142,12 @@ def classify_pending(settings: Settings) -> ClassifyReport:
             report.classified += len(batch)
             report.matches += len(matches)
             report.new_matches += len(new)
-            report.alerts_enqueued += store.enqueue_alerts(new, channels, now())
+            quiet = store.quiet_ids([m.item_id for m in new])
+            loud = [m for m in new if m.item_id not in quiet]
+            report.alerts_enqueued += store.enqueue_alerts(loud, channels, now())
+            report.alerts_suppressed += store.enqueue_alerts(
+                [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
+            )
             by_demand.update(m.demand_id for m in new)
     report.new_by_demand = dict(sorted(by_demand.items()))
     return report
