@@ -196,10 +196,9 @@ def sidof_notas(page: Page) -> list[dict[str, Any]]:
 
 def parse_doc_fuente(page: Page) -> tuple[str, str]:
     """Title and body text of a nota's own HTML document (``/notas/docFuente/{cod}``)."""
-    markup = decode(page.body, page.content_type)
-    tree = soup(markup)
+    tree = soup(decode(page.body, page.content_type))
     title = one_line(tree.title.get_text()) if tree.title else ""
-    return title, html_to_text(markup)
+    return title, html_to_text(tree)
 
 
 def dof_index_notas(page: Page) -> list[dict[str, str]]:

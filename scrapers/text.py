@@ -33,9 +33,12 @@ def soup(markup: str) -> BeautifulSoup:
         return BeautifulSoup(markup, "html.parser")
 
 
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment, one paragraph per line, entities resolved."""
-    tree = soup(markup)
+def html_to_text(markup: str | BeautifulSoup) -> str:
+    """Visible text of HTML (markup or a parsed tree), one paragraph per line, entities resolved.
+
+    A tree passed in is consumed: its script, style and head elements are removed.
+    """
+    tree = soup(markup) if isinstance(markup, str) else markup
     for tag in tree(["script", "style", "head"]):
         tag.decompose()
     for tag in tree.find_all(_BLOCK_TAGS):

@@ -8,6 +8,7 @@ connections and retries while another process holds the lock.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 
 LOCK_MESSAGE = "Could not set lock"
 DEFAULT_LOCK_TIMEOUT = 120.0
+# DuckDB's buffer pool defaults to 80% of RAM and, measured on a growing store, a process's
+# peak memory grew with the store; a fixed cap keeps a long backfill's memory flat.
+MEMORY_LIMIT = os.environ.get("VIGIA_DUCKDB_MEMORY_LIMIT", "256MB")
 
 
 def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
@@ -206,7 +210,8 @@ def _open_with_retry(path: str, read_only: bool, timeout: float) -> duckdb.DuckD
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            return duckdb.connect(path, read_only=read_only,
+                                  config={"memory_limit": MEMORY_LIMIT})
         except duckdb.IOException as exc:
             if LOCK_MESSAGE not in str(exc) or time.monotonic() >= deadline:
                 raise StorageError(f"cannot open {path}: {exc}") from exc

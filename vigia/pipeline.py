@@ -51,6 +51,7 @@ class IngestReport:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     health: str = health.OK
+    bytes_fetched: int = 0
 
     @property
     def ok(self) -> bool:
@@ -123,6 +124,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         result.error,
         result.warnings,
         status,
+        http.bytes_received,
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
