@@ -41,12 +41,29 @@ class SyntheticSidof(BaseHTTPRequestHandler):
         if m := re.fullmatch(r"/dof/sidof/notas/(\d{2})-(\d{2})-(\d{4})", self.path):
             day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             base = day.toordinal() * 100
-            notas = [{"codNota": base + n, "titulo": TITLES[n % len(TITLES)],
-                      "fecha": f"{day:%d-%m-%Y}", "codEdicion": "MAT", "codSeccion": "PRIMERA",
-                      "nombreCodOrgaUno": "PODER EJECUTIVO", "codOrgaDos": "SECRETARIA DE GOBERNACION",
-                      "pagina": n + 1, "existeHtml": "S"} for n in range(NOTAS_PER_DAY)]
-            body = json.dumps({"messageCode": 200, "response": "OK", "NotasMatutinas": notas,
-                               "NotasVespertinas": [], "NotasExtraordinarias": []}).encode()
+            notas = [
+                {
+                    "codNota": base + n,
+                    "titulo": TITLES[n % len(TITLES)],
+                    "fecha": f"{day:%d-%m-%Y}",
+                    "codEdicion": "MAT",
+                    "codSeccion": "PRIMERA",
+                    "nombreCodOrgaUno": "PODER EJECUTIVO",
+                    "codOrgaDos": "SECRETARIA DE GOBERNACION",
+                    "pagina": n + 1,
+                    "existeHtml": "S",
+                }
+                for n in range(NOTAS_PER_DAY)
+            ]
+            body = json.dumps(
+                {
+                    "messageCode": 200,
+                    "response": "OK",
+                    "NotasMatutinas": notas,
+                    "NotasVespertinas": [],
+                    "NotasExtraordinarias": [],
+                }
+            ).encode()
             return self._send(body, "application/json")
         if self.path.startswith("/notas/docFuente/"):
             return self._send(DOC, "text/html; charset=UTF-8")
@@ -71,14 +88,22 @@ def one_span(base: str, months: int) -> dict:
     start = date(2018, 1, 1)
     end = (start + timedelta(days=round(30.44 * months))) - timedelta(days=1)
     with tempfile.TemporaryDirectory() as folder:
-        config = {"http": {"min_interval": 0, "respect_robots": False},
-                  "sources": {"gazette": {"sidof_url": base}}}
+        config = {
+            "http": {"min_interval": 0, "respect_robots": False},
+            "sources": {"gazette": {"sidof_url": base}},
+        }
         settings = load_settings({}, db_path=f"{folder}/bench.duckdb", sources_config=config)
         report = run_backfill(settings, "gazette", start, end)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"months": months, "days": (end - start).days + 1, "items": report.items,
-            "seconds": round(report.seconds, 1), "items_per_s": round(report.items_per_second, 1),
-            "peak_rss_mb": round(peak_mb, 1), "mb_fetched": round(report.bytes_fetched / 1e6, 1)}
+    return {
+        "months": months,
+        "days": (end - start).days + 1,
+        "items": report.items,
+        "seconds": round(report.seconds, 1),
+        "items_per_s": round(report.items_per_second, 1),
+        "peak_rss_mb": round(peak_mb, 1),
+        "mb_fetched": round(report.bytes_fetched / 1e6, 1),
+    }
 
 
 def main() -> None:
@@ -91,13 +116,19 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     for months in (1, 12):
         started = time.monotonic()
-        out = subprocess.run([sys.executable, __file__, base, str(months)], capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, base, str(months)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         result = json.loads(out.strip().splitlines()[-1])
-        print(f"backfill gazette {result['months']:>2} month(s): {result['days']} days, "
-              f"{result['items']} items in {result['seconds']} s = {result['items_per_s']} items/s; "
-              f"peak RSS {result['peak_rss_mb']} MB; {result['mb_fetched']} MB fetched "
-              f"(wall {time.monotonic() - started:.1f} s)")
+        print(
+            f"backfill gazette {result['months']:>2} month(s): {result['days']} days, "
+            f"{result['items']} items in {result['seconds']} s = {result['items_per_s']} items/s; "
+            f"peak RSS {result['peak_rss_mb']} MB; {result['mb_fetched']} MB fetched "
+            f"(wall {time.monotonic() - started:.1f} s)"
+        )
     server.shutdown()
 
 

@@ -210,8 +210,7 @@ def _open_with_retry(path: str, read_only: bool, timeout: float) -> duckdb.DuckD
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only,
-                                  config={"memory_limit": MEMORY_LIMIT})
+            return duckdb.connect(path, read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
         except duckdb.IOException as exc:
             if LOCK_MESSAGE not in str(exc) or time.monotonic() >= deadline:
                 raise StorageError(f"cannot open {path}: {exc}") from exc
