@@ -75,17 +75,22 @@ class NewsFeedsSource(Source):
             summary = entry.get("summary") or ""
             content = entry.get("content") or []
             body = content[0].get("value", "") if content else summary
+            # Search feeds (Google News) name the outlet per entry and append it to the title.
+            entry_outlet = one_line((entry.get("source") or {}).get("title") or "")
+            title = one_line(entry.get("title") or "")
+            if entry_outlet and title.endswith(f" - {entry_outlet}"):
+                title = title[: -len(entry_outlet) - 3]
             items.append(
                 Item(
                     source=self.name,
                     kind=self.kind,
                     external_id=str(entry.get("id") or link),
                     url=link,
-                    title=one_line(entry.get("title") or ""),
+                    title=title,
                     text=html_to_text(body),
                     published=_entry_date(entry),
                     lang=_lang(entry.get("language")) or feed_lang or "es",
-                    meta={"outlet": outlet, "feed": page.context.get("feed", "")},
+                    meta={"outlet": entry_outlet or outlet, "feed": page.context.get("feed", "")},
                 )
             )
         return items

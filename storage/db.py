@@ -154,6 +154,12 @@ def _backfill_v3(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _events_v4(conn: duckdb.DuckDBPyConnection) -> None:
+    # The story an item tells; several outlets' items of one story share it (one alert).
+    conn.execute("ALTER TABLE items ADD COLUMN event_id VARCHAR")
+    conn.execute("UPDATE items SET event_id = id")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -163,6 +169,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
         _source_health_v2,
     ),
     (3, "quiet (backfilled) items and backfill checkpoints", _backfill_v3),
+    (4, "event ids: one story across outlets", _events_v4),
 ]
 
 

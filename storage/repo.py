@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from alerts.model import Notice, PendingAlert
+from classify.events import Story
 from classify.matcher import Match
 from scrapers.base import Item, SourceResult
 
@@ -134,6 +135,45 @@ class Store:
         wanted = set(days)
         return frozenset(external_id for external_id, day in rows if day in wanted)
 
+    def recent_stories(self, kind: str, since: datetime, exclude: Sequence[str]) -> list[Story]:
+        """Stories of one kind first seen since a time, except the given items."""
+        rows = self.conn.execute(
+            "SELECT id, coalesce(event_id, id), url, title FROM items "
+            "WHERE kind = ? AND first_seen >= ? AND id NOT IN (SELECT unnest(?))",
+            [kind, since, list(exclude)],
+        ).fetchall()
+        return [Story(*row) for row in rows]
+
+    def stories(self, ids: Sequence[str]) -> list[Story]:
+        """These items as stories, in the given order."""
+        rows = dict(
+            (row[0], row)
+            for row in self.conn.execute(
+                "SELECT id, coalesce(event_id, id), url, title FROM items "
+                "WHERE id IN (SELECT unnest(?))",
+                [list(ids)],
+            ).fetchall()
+        )
+        return [Story(*rows[i]) for i in ids if i in rows]
+
+    def set_event_ids(self, events: dict[str, str]) -> None:
+        """Record which event each item belongs to."""
+        if events:
+            self.conn.execute(
+                "UPDATE items SET event_id = e.event_id FROM "
+                "(SELECT unnest(?) AS id, unnest(?) AS event_id) e WHERE items.id = e.id",
+                [list(events), list(events.values())],
+            )
+
+    def event_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """The event of each item (its own id when it has none)."""
+        return dict(
+            self.conn.execute(
+                "SELECT id, coalesce(event_id, id) FROM items WHERE id IN (SELECT unnest(?))",
+                [list(ids)],
+            ).fetchall()
+        )
+
     def quiet_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these items are historical (backfilled without alerts)."""
         rows = self.conn.execute(
@@ -233,7 +273,10 @@ class Store:
         """
         if not matches:
             return 0
-        keys = [alert_key(m) for m in matches]
+        events = self.event_ids([m.item_id for m in matches])
+        # One row per key: two outlets' items of one story in the same batch alert once.
+        by_key = {alert_key(m, events.get(m.item_id)): m for m in reversed(matches)}
+        keys, matches = list(by_key), list(by_key.values())
         before = self.count("alerts")
         self.conn.execute(
             """
@@ -474,9 +517,12 @@ class Store:
         )
 
 
-def alert_key(match: Match) -> str:
-    """The outbox dedup key of a match alert: one alert per (demand, item), ever."""
-    return f"match:{match.demand_id}:{match.item_id}"
+def alert_key(match: Match, event_id: str | None = None) -> str:
+    """The outbox dedup key of a match alert: one alert per (demand, story), ever.
+
+    A story is an item, or the event several outlets' items share.
+    """
+    return f"match:{match.demand_id}:{event_id or match.item_id}"
 
 
 _ITEM_FIELDS = "id, source, kind, external_id, url, title, text, published, lang, meta"

@@ -20,7 +20,7 @@ from scrapers.errors import ConfigError
 from scrapers.http import HttpClient
 from storage import open_store
 from vigia.config import Settings
-from vigia.pipeline import classify_pending, dispatch_alerts, now
+from vigia.pipeline import classify_pending, dispatch_alerts, now, source_config
 
 # Sources whose APIs can be asked about past dates, and their natural chunk in days.
 BACKFILLABLE = {"gazette": 7, "scjn": 366}
@@ -85,7 +85,7 @@ def run_backfill(
     plan = chunks(start, end, chunk_days or BACKFILLABLE[source])
     job = f"{source}:{start.isoformat()}:{end.isoformat()}"
     report = BackfillReport(job, source, len(plan))
-    reader = SOURCES[source](settings.sources.get(source, {}))
+    reader = SOURCES[source](source_config(settings, source))
     with open_store(settings.db_path) as store:
         done = store.done_chunks(job)
     started = time.monotonic()

@@ -11,8 +11,9 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from alerts import (
     DeliveryFailed,
@@ -24,7 +25,8 @@ from alerts import (
     render_notice,
     sender_from_env,
 )
-from classify import Classifier, load_demands
+from classify import Campaign, Classifier, load_demands
+from classify.events import assign_events
 from scrapers import SOURCES
 from scrapers.base import Window, run_source
 from scrapers.errors import AlertError, ConfigError
@@ -35,6 +37,9 @@ from vigia.config import Settings
 from vigia.health import HealthPolicy
 
 log = logging.getLogger(__name__)
+
+# How far back a news story may be matched as the same event as a new one.
+EVENT_WINDOW = timedelta(days=3)
 
 
 @dataclass
@@ -91,7 +96,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     """Fetch, parse and store one source, and record its state; errors land in the report."""
     if name not in SOURCES:
         raise ConfigError(f"unknown source {name!r}; registered: {', '.join(SOURCES)}")
-    source = SOURCES[name](settings.sources.get(name, {}))
+    source = SOURCES[name](source_config(settings, name))
     window = window or settings.window(name)
     with open_store(settings.db_path) as store:
         window = Window(
@@ -107,6 +112,9 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
     with open_store(settings.db_path) as store:
         upsert = store.upsert_items(result.items, now())
+        if source.kind == "news" and upsert.new_ids:
+            recent = store.recent_stories("news", now() - EVENT_WINDOW, upsert.new_ids)
+            store.set_event_ids(assign_events(store.stories(upsert.new_ids), recent))
         changed = len(upsert.new_ids) + len(upsert.changed_ids)
         state = store.record_source_result(result, now(), new_items=changed)
         status, since, notice = health.transition(name, state, policy, now())
@@ -128,6 +136,35 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
+
+
+def source_config(settings: Settings, name: str) -> dict[str, Any]:
+    """A source's config, with news search feeds generated from the demands when asked."""
+    config = dict(settings.sources.get(name, {}))
+    spec = config.pop("search_feeds", None)
+    if name == "news" and spec:
+        campaign = load_demands(settings.demands_path)
+        config["feeds"] = [*config.get("feeds", []), *search_feeds(campaign, spec)]
+    return config
+
+
+def search_feeds(campaign: Campaign, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """One search feed per demand: its first Spanish terms, quoted and OR-ed, in ``spec['url']``."""
+    template = str(spec["url"])
+    per_demand = int(spec.get("terms_per_demand", 3))
+    when = str(spec.get("when", "")).strip()
+    feeds = []
+    for demand in campaign.demands:
+        terms = (demand.terms["es"] or demand.terms["en"])[:per_demand]
+        query = " OR ".join(f'"{term}"' for term in terms) + (f" when:{when}" if when else "")
+        feeds.append(
+            {
+                "name": f"search-{demand.id}",
+                "url": template.format(query=quote(query)),
+                "lang": spec.get("lang", "es"),
+            }
+        )
+    return feeds
 
 
 def classify_pending(settings: Settings) -> ClassifyReport:
