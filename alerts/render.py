@@ -20,7 +20,12 @@ STANCE_LABELS = {
     "regress": ("▼", "Retroceso", "Regress"),
     "mention": ("●", "Mención", "Mention"),
 }
-SOURCE_LABELS = {"gazette": "Diario Oficial (DOF)", "court": "Tribunal", "news": "Prensa"}
+SOURCE_LABELS = {
+    "gazette": "Diario Oficial (DOF)",
+    "court": "Tribunal",
+    "news": "Prensa",
+    "page": "Página vigilada",
+}
 HEADER_LIMIT = 150  # Slack: header text
 SECTION_LIMIT = 3000  # Slack: section text
 QUOTE_LIMIT = 700

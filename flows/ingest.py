@@ -44,4 +44,17 @@ def ingest_news(
     return _ingest("news", db_path, sources_config)
 
 
-INGEST_FLOWS = {"gazette": ingest_gazette, "scjn": ingest_courts, "news": ingest_news}
+@flow(name="ingest-watch")
+def ingest_watch(
+    db_path: str | None = None, sources_config: dict[str, Any] | None = None
+) -> IngestReport:
+    """Compare the watched pages with their last version."""
+    return _ingest("watch", db_path, sources_config)
+
+
+INGEST_FLOWS = {
+    "gazette": ingest_gazette,
+    "scjn": ingest_courts,
+    "news": ingest_news,
+    "watch": ingest_watch,
+}

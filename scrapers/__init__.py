@@ -4,11 +4,13 @@ from scrapers.base import Item, Page, Source, SourceResult, Window
 from scrapers.courts import ScjnRulingsSource
 from scrapers.gazette import GazetteSource
 from scrapers.news import NewsFeedsSource
+from scrapers.watch import WatchedPagesSource
 
 SOURCES: dict[str, type[Source]] = {
     "gazette": GazetteSource,
     "scjn": ScjnRulingsSource,
     "news": NewsFeedsSource,
+    "watch": WatchedPagesSource,
 }
 
 __all__ = ["SOURCES", "Item", "Page", "Source", "SourceResult", "Window"]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KINDS = ("gazette", "court", "news")
+KINDS = ("gazette", "court", "news", "page")
 
 
 def stable_id(source: str, external_id: str) -> str:
@@ -95,6 +95,8 @@ class Window:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     # External ids already stored with their full text: a source may skip refetching them.
     known: frozenset[str] = frozenset()
+    # Last snapshot of each watched page, by name.
+    previous: dict[str, str] = field(default_factory=dict)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -114,6 +116,7 @@ class SourceResult:
     pages: int = 0
     not_modified: int = 0
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    snapshots: dict[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
 
     @property
@@ -139,6 +142,10 @@ class Source(ABC):
     def parse(self, pages: list[Page]) -> list[Item]:
         """Turn raw pages into items (pure: no network, no clock)."""
 
+    def snapshots(self, pages: list[Page]) -> dict[str, str]:
+        """Texts to remember for the next run (watched pages); none by default."""
+        return {}
+
 
 def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
     """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
@@ -154,6 +161,7 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
             if p.role != "error" and (p.etag or p.last_modified)
         }
         result.items = source.parse(pages)
+        result.snapshots = source.snapshots(pages)
         usable = [p for p in pages if p.role != "error"]
         if not usable and pages:
             raise EmptyResult(f"{source.name}: every request failed: {result.warnings[0]}")

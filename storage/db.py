@@ -160,6 +160,17 @@ def _events_v4(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("UPDATE items SET event_id = id")
 
 
+def _snapshots_v5(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("""
+        CREATE TABLE page_snapshots (
+            source VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            saved_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, name)
+        )""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -170,6 +181,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     ),
     (3, "quiet (backfilled) items and backfill checkpoints", _backfill_v3),
     (4, "event ids: one story across outlets", _events_v4),
+    (5, "snapshots of watched pages", _snapshots_v5),
 ]
 
 

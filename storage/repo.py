@@ -174,6 +174,22 @@ class Store:
             ).fetchall()
         )
 
+    def snapshots(self, source: str) -> dict[str, str]:
+        """The last saved text of each watched page of a source."""
+        rows = self.conn.execute(
+            "SELECT name, text FROM page_snapshots WHERE source = ?", [source]
+        ).fetchall()
+        return dict(rows)
+
+    def save_snapshots(self, source: str, texts: dict[str, str], now: datetime) -> None:
+        """Remember each page's text for the next comparison."""
+        for name, text in texts.items():
+            self.conn.execute(
+                "INSERT INTO page_snapshots VALUES (?, ?, ?, ?) ON CONFLICT (source, name) "
+                "DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+                [source, name, text, now],
+            )
+
     def quiet_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these items are historical (backfilled without alerts)."""
         rows = self.conn.execute(

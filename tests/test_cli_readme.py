@@ -93,9 +93,10 @@ def test_every_source_is_documented_and_has_a_recorded_fixture():
         "gazette": "dof/index_2026-07-31_MAT.html",
         "scjn": "replay/bj/busqueda_desaparicion-forzada_2021.constructed.json",
         "news": "replay/feeds/prensa-es.constructed.xml",
+        "watch": "sidof/nota_5788395.html",
     }
     for name, source in SOURCES.items():
-        assert source.name == name and source.kind in ("gazette", "court", "news")
+        assert source.name == name and source.kind in ("gazette", "court", "news", "page")
         assert source.__doc__ and source.__doc__.strip()
         assert f"| `{name}` |" in README
         assert (ROOT / "tests" / "fixtures" / fixtures[name]).exists()

@@ -24,7 +24,7 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
     from flows.serve import deployments_from_yaml
 
     deployments = {d.name: d for d in deployments_from_yaml(ROOT / "prefect.yaml")}
-    assert set(deployments) == {"gazette", "courts", "news", "process", "backfill"}
+    assert set(deployments) == {"gazette", "courts", "news", "watch", "process", "backfill"}
     gazette = deployments["gazette"]
     assert [s.schedule.cron for s in gazette.schedules] == [
         "30 8 * * *",
@@ -87,9 +87,9 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     )
     try:
         deployments = _wait(
-            lambda: len(d := _api(api, "/deployments/filter")) == 5 and d,
+            lambda: len(d := _api(api, "/deployments/filter")) == 6 and d,
             180,
-            "five served deployments",
+            "six served deployments",
         )
         assert (tmp_path / "prefect" / "prefect.db").exists()  # the server's state is ours
         news = next(d for d in deployments if d["name"] == "news")

@@ -103,6 +103,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
             days=window.days,
             validators=store.validators(name),
             known=store.known_ids(name, window.days),
+            previous=store.snapshots(name),
         )
     http = HttpClient(settings.http)
     try:
@@ -112,6 +113,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
     with open_store(settings.db_path) as store:
         upsert = store.upsert_items(result.items, now())
+        store.save_snapshots(name, result.snapshots, now())
         if source.kind == "news" and upsert.new_ids:
             recent = store.recent_stories("news", now() - EVENT_WINDOW, upsert.new_ids)
             store.set_event_ids(assign_events(store.stories(upsert.new_ids), recent))

@@ -1,0 +1,118 @@
+"""Watched pages: a page's main text compared with its last version; a change is an item.
+
+For pages that publish no feed: the protection mechanism's statistics, the
+missing-persons registry's public counter. Each page is fetched with
+conditional GET, reduced to its main text (a CSS ``selector``, else ``main``,
+``article`` or ``body`` without navigation), lines matching ``ignore``
+patterns are dropped (tickers, "cited on" dates), and the text is diffed with
+the previous snapshot. The first fetch only records a snapshot.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from datetime import date
+from typing import Any
+
+from scrapers.base import Item, Page, Source, Window, failed_page
+from scrapers.errors import FetchError
+from scrapers.http import HttpClient
+from scrapers.text import decode, html_to_text, one_line, soup
+
+MAX_DIFF_LINES = 200
+
+
+class WatchedPagesSource(Source):
+    """Pages listed in sources.yaml whose text is compared with the last version seen."""
+
+    name = "watch"
+    kind = "page"
+
+    def fetch(self, http: HttpClient, window: Window) -> list[Page]:
+        """GET every watched page with its stored validators; one failure stops no other."""
+        pages = []
+        for spec in self.config.get("pages", []):
+            context = {"page": spec["name"], "previous": window.previous.get(spec["name"])}
+            try:
+                pages.append(
+                    http.get(
+                        spec["url"],
+                        "watch",
+                        context=context,
+                        validators=window.validators.get(spec["url"]),
+                    )
+                )
+            except FetchError as exc:
+                pages.append(failed_page(exc, page=spec["name"]))
+        return pages
+
+    def parse(self, pages: list[Page]) -> list[Item]:
+        """One item per page whose main text differs from the previous snapshot."""
+        items = []
+        for page in pages:
+            if page.role != "watch" or page.status == 304 or page.context.get("previous") is None:
+                continue
+            title, text = self.main_text(page)
+            item = self._change(page, title, page.context["previous"], text)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def snapshots(self, pages: list[Page]) -> dict[str, str]:
+        """The main text of every page fetched in full, to compare with next time."""
+        return {
+            page.context["page"]: self.main_text(page)[1]
+            for page in pages
+            if page.role == "watch" and page.status != 304
+        }
+
+    def main_text(self, page: Page) -> tuple[str, str]:
+        """The page's title and main text, volatile lines removed."""
+        spec = self._spec(page.context["page"])
+        tree = soup(decode(page.body, page.content_type))
+        title = one_line(tree.title.get_text()) if tree.title else spec["name"]
+        for tag in tree(["nav", "header", "footer", "script", "style", "noscript", "form"]):
+            tag.decompose()
+        root = (tree.select_one(spec["selector"]) if spec.get("selector") else None) or (
+            tree.find("main") or tree.find("article") or tree.body or tree
+        )
+        ignore = [re.compile(p, re.I) for p in spec.get("ignore", [])]
+        lines = [
+            line
+            for line in html_to_text(str(root)).splitlines()
+            if not any(p.search(line) for p in ignore)
+        ]
+        return title, "\n".join(lines)
+
+    def _change(self, page: Page, title: str, before: str, after: str) -> Item | None:
+        if before == after:
+            return None
+        spec = self._spec(page.context["page"])
+        diff = [
+            line
+            for line in difflib.ndiff(before.splitlines(), after.splitlines())
+            if line[:2] in ("+ ", "- ")
+        ]
+        # Added lines first: they carry the news; removed ones give context.
+        ordered = [d for d in diff if d.startswith("+")] + [d for d in diff if d.startswith("-")]
+        digest = hashlib.sha256(after.encode()).hexdigest()[:16]
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=f"{spec['name']}:{digest}",
+            url=spec["url"],
+            title=f"Cambio en la página vigilada: {title}",
+            text="\n".join(ordered[:MAX_DIFF_LINES]),
+            published=date.today(),
+            lang=spec.get("lang", "es"),
+            meta={
+                "page": spec["name"],
+                "added": sum(d.startswith("+") for d in diff),
+                "removed": sum(d.startswith("-") for d in diff),
+            },
+        )
+
+    def _spec(self, name: str) -> dict[str, Any]:
+        return next(p for p in self.config.get("pages", []) if p["name"] == name)
