@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+
+from scrapers.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    base = unicodedata.normalize("NFKD", char)[:1] or char
-    return base.lower()[:1] or char
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents one character for one, so offsets stay valid."""
-    if text.isascii():
-        return text.lower()
-    return "".join(_fold_char(c) for c in text)
 
 
 def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = True) -> re.Pattern[str] | None:

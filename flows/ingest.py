@@ -11,50 +11,45 @@ from vigia.pipeline import IngestReport
 
 
 def _ingest(
-    source: str, db_path: str | None, sources_config: dict[str, Any] | None
-) -> IngestReport:
-    report = ingest(settings_for(db_path, sources_config), source)
-    announce_items(report)
-    if not report.ok:
-        raise RuntimeError(f"source {source} failed: {report.error}")
-    return report
+    sources: list[str], db_path: str | None, sources_config: dict[str, Any] | None
+) -> list[IngestReport]:
+    settings = settings_for(db_path, sources_config)
+    reports = [ingest(settings, source) for source in sources]
+    for report in reports:
+        announce_items(report)
+    failed = [f"{r.source}: {r.error}" for r in reports if not r.ok]
+    if failed:
+        raise RuntimeError(f"source(s) failed: {'; '.join(failed)}")
+    return reports
 
 
 @flow(name="ingest-gazette")
 def ingest_gazette(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
-) -> IngestReport:
+) -> list[IngestReport]:
     """Read the Diario Oficial (SIDOF, DOF fallback) for the configured days."""
-    return _ingest("gazette", db_path, sources_config)
+    return _ingest(["gazette"], db_path, sources_config)
 
 
 @flow(name="ingest-courts")
 def ingest_courts(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
-) -> IngestReport:
-    """Read SCJN rulings for the configured queries."""
-    return _ingest("scjn", db_path, sources_config)
+) -> list[IngestReport]:
+    """Read SCJN rulings and Corte IDH judgments concerning Mexico."""
+    return _ingest(["scjn", "corteidh"], db_path, sources_config)
 
 
 @flow(name="ingest-news")
 def ingest_news(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
-) -> IngestReport:
+) -> list[IngestReport]:
     """Read the configured news feeds."""
-    return _ingest("news", db_path, sources_config)
+    return _ingest(["news"], db_path, sources_config)
 
 
 @flow(name="ingest-watch")
 def ingest_watch(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
-) -> IngestReport:
+) -> list[IngestReport]:
     """Compare the watched pages with their last version."""
-    return _ingest("watch", db_path, sources_config)
-
-
-INGEST_FLOWS = {
-    "gazette": ingest_gazette,
-    "scjn": ingest_courts,
-    "news": ingest_news,
-    "watch": ingest_watch,
-}
+    return _ingest(["watch"], db_path, sources_config)

@@ -1,6 +1,7 @@
 """Sources Vigía reads. Register new ones here; ``name`` keys config, logs, store and Slack."""
 
 from scrapers.base import Item, Page, Source, SourceResult, Window
+from scrapers.corteidh import CorteIdhSource
 from scrapers.courts import ScjnRulingsSource
 from scrapers.gazette import GazetteSource
 from scrapers.news import NewsFeedsSource
@@ -9,6 +10,7 @@ from scrapers.watch import WatchedPagesSource
 SOURCES: dict[str, type[Source]] = {
     "gazette": GazetteSource,
     "scjn": ScjnRulingsSource,
+    "corteidh": CorteIdhSource,
     "news": NewsFeedsSource,
     "watch": WatchedPagesSource,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
@@ -12,11 +13,30 @@ _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _BLOCK_TAGS = ("p", "div", "br", "h1", "h2", "h3", "h4", "li", "tr", "td", "table", "section")
 
 
+# Charsets that decode any byte string, so a wrong claim of them never fails loudly.
+_SINGLE_BYTE = {
+    "iso-8859-1",
+    "latin-1",
+    "latin1",
+    "l1",
+    "windows-1252",
+    "cp1252",
+    "us-ascii",
+    "ascii",
+}
+
+
 def decode(body: bytes, content_type: str | None = None) -> str:
-    """Decode bytes: header charset, then strict UTF-8, then cp1252 (SOURCES.md §1.4)."""
+    """Decode bytes: header charset, then strict UTF-8, then cp1252 (SOURCES.md §1.4).
+
+    A single-byte charset in the header is tried after strict UTF-8, not before: both the
+    DOF and the Corte IDH declare ISO-8859-1 over bytes that are UTF-8, and Latin-1 would
+    "succeed" with mojibake. Bytes that are valid UTF-8 are almost never real Latin-1 text.
+    """
     declared = _CHARSET.search(content_type or "")
-    candidates = [declared.group(1)] if declared else []
-    candidates += ["utf-8"]
+    charset = declared.group(1).lower() if declared else ""
+    candidates = ["utf-8", charset] if charset in _SINGLE_BYTE else [charset, "utf-8"]
+    candidates = [c for c in candidates if c]
     for encoding in candidates:
         try:
             return unicodedata.normalize("NFC", body.decode(encoding))
@@ -50,3 +70,16 @@ def html_to_text(markup: str | BeautifulSoup) -> str:
 def one_line(text: str) -> str:
     """Collapse all whitespace to single spaces (titles, table cells)."""
     return " ".join(unicodedata.normalize("NFC", text).replace("\xa0", " ").split())
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[:1] or char
+    return base.lower()[:1] or char
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents one character for one, so offsets stay valid."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)

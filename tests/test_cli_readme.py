@@ -62,17 +62,18 @@ def test_query_formats(store: Path, capsys: pytest.CaptureFixture):
     sql = "SELECT source, count(*) AS n FROM items GROUP BY source ORDER BY source"
     assert cli.main(["--db", str(store), "query", sql]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["source", "n"] and table[-1] == "(3 rows)"
-    assert table[2].split() == ["gazette", "43"]
+    assert table[0].split() == ["source", "n"] and table[-1] == "(4 rows)"
+    assert table[2].split() == ["corteidh", "35"]
     assert cli.main(["--db", str(store), "query", "--format", "csv", sql]) == 0
     assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [
         ["source", "n"],
+        ["corteidh", "35"],
         ["gazette", "43"],
         ["news", "86"],
         ["scjn", "5"],
     ]
     assert cli.main(["--db", str(store), "query", "--format", "json", sql]) == 0
-    assert json.loads(capsys.readouterr().out)[2] == {"source": "scjn", "n": 5}
+    assert json.loads(capsys.readouterr().out)[3] == {"source": "scjn", "n": 5}
 
 
 def test_bad_sql_and_writes_are_reported_not_raised(store: Path, capsys: pytest.CaptureFixture):
@@ -94,6 +95,7 @@ def test_every_source_is_documented_and_has_a_recorded_fixture():
         "scjn": "replay/bj/busqueda_desaparicion-forzada_2021.constructed.json",
         "news": "replay/feeds/prensa-es.constructed.xml",
         "watch": "sidof/nota_5788395.html",
+        "corteidh": "corteidh/opiniones_consultivas_page.html",
     }
     for name, source in SOURCES.items():
         assert source.name == name and source.kind in ("gazette", "court", "news", "page")

@@ -1,0 +1,124 @@
+"""Inter-American Court of Human Rights (Corte IDH): judgments and opinions from its listings.
+
+The jurisprudence pages (``casos_sentencias.cfm``, ``opiniones_consultivas.cfm``)
+list one ``li.search-result`` per document: a category in ``span.title``, then
+the Court's citation ("Corte IDH. Caso … Vs. México. … Sentencia de 7 de
+noviembre de 2022. Serie C No. 470."), then links to the PDF. A listing may
+``require`` a word in the citation, so only cases concerning Mexico are kept.
+The page declares ISO-8859-1; we decode defensively. See SOURCES.md §4.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapers.base import Item, Page, Source, Window, failed_page
+from scrapers.errors import FetchError, ParseError
+from scrapers.http import HttpClient
+from scrapers.text import decode, fold, one_line, soup
+
+_MONTH_NAMES = (
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+)
+MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)}
+_DATE = re.compile(r"\bde (\d{1,2}) de (\w+) de (\d{4})")
+_SERIES = re.compile(r"Serie ([A-Z]) No\. ?(\d+)")
+
+
+class CorteIdhSource(Source):
+    """Corte IDH judgments and advisory opinions, from the Court's jurisprudence listings."""
+
+    name = "corteidh"
+    kind = "court"
+
+    def fetch(self, http: HttpClient, window: Window) -> list[Page]:
+        """GET each configured listing page; one failure does not stop the others."""
+        pages = []
+        for listing in self.config.get("listings", []):
+            context = {"require": listing.get("require", "")}
+            try:
+                pages.append(http.get(listing["url"], "corteidh-listing", context=context))
+            except FetchError as exc:
+                pages.append(failed_page(exc, **context))
+        return pages
+
+    def parse(self, pages: list[Page]) -> list[Item]:
+        """One item per listed document whose citation has the listing's required word."""
+        items: dict[str, Item] = {}
+        for page in pages:
+            if page.role != "corteidh-listing":
+                continue
+            required = fold(page.context.get("require", ""))
+            for entry in listing_entries(page):
+                if required and required not in fold(entry["citation"]):
+                    continue
+                item = self._item(entry)
+                items.setdefault(item.id, item)
+        return list(items.values())
+
+    def _item(self, entry: dict[str, Any]) -> Item:
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=entry["series"] or entry["url"],
+            url=entry["url"],
+            title=entry["citation"],
+            text=entry["citation"],
+            published=entry["date"],
+            lang="es",
+            meta={
+                "court": "Corte Interamericana de Derechos Humanos",
+                "case": entry["series"],
+                "category": entry["category"],
+            },
+        )
+
+
+def listing_entries(page: Page) -> list[dict[str, Any]]:
+    """Category, citation, date, series and document URL of each entry of a listing page."""
+    tree = soup(decode(page.body, page.content_type))
+    entries = []
+    for result in tree.select("li.search-result"):
+        category = result.select_one("span.title")
+        category_text = one_line(category.get_text()) if category else ""
+        pdf = result.select_one('a[href$=".pdf"]')
+        href = pdf.get("href") if pdf is not None else None
+        for noise in result.select("table, span.title"):
+            noise.decompose()
+        citation = _citation(one_line(result.get_text(" ")))
+        if not citation or not href:
+            continue
+        series = _SERIES.search(citation)
+        entries.append(
+            {
+                "category": category_text,
+                "citation": citation,
+                "date": _spanish_date(citation),
+                "series": f"Serie {series.group(1)} No. {series.group(2)}" if series else "",
+                "url": urljoin(page.url, str(href)),
+            }
+        )
+    if tree.select_one("li.search-result") is None and b"search-result" not in page.body:
+        raise ParseError(f"no jurisprudence entries at {page.url}; has the layout changed?")
+    return entries
+
+
+def _citation(text: str) -> str:
+    # The citation ends with its series number; links and votes follow it.
+    text = text.removeprefix("Corte IDH.").strip()
+    series = _SERIES.search(text)
+    return text[: series.end()] + "." if series else text
+
+
+def _spanish_date(text: str) -> date | None:
+    found = _DATE.search(text)
+    month = MONTHS.get(found.group(2).lower()) if found else None
+    if not found or not month:
+        return None
+    try:
+        return date(int(found.group(3)), month, int(found.group(1)))
+    except ValueError:
+        return None
