@@ -21,7 +21,7 @@ import feedparser
 from scrapers.base import Item, Page, Source, Window, failed_page
 from scrapers.errors import FetchError, ParseError
 from scrapers.http import HttpClient
-from scrapers.text import html_to_text, one_line
+from scrapers.text import decode, html_to_text, one_line
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,53 @@ class NewsFeedsSource(Source):
                 )
             except FetchError as exc:
                 pages.append(failed_page(exc, **context))
+        if self.config.get("extract_articles"):
+            pages += self._fetch_articles(http, pages, window.known)
         return pages
 
+    def _fetch_articles(
+        self, http: HttpClient, feeds: list[Page], known: frozenset[str]
+    ) -> list[Page]:
+        """The linked pages of new entries whose feed gives only a short summary."""
+        wanted = [
+            link
+            for page in feeds
+            if page.role == "feed" and page.status != 304
+            for link in self._summary_only_links(page, known)
+        ]
+        pages = []
+        for link in dict.fromkeys(wanted):
+            if len(pages) >= int(self.config.get("max_articles", 20)):
+                break
+            try:
+                pages.append(http.get(link, "article", context={"link": link}))
+            except FetchError as exc:
+                pages.append(failed_page(exc, link=link))
+        return pages
+
+    def _summary_only_links(self, page: Page, known: frozenset[str]) -> list[str]:
+        minimum = int(self.config.get("min_text_chars", 400))
+        links = []
+        for item in self._feed_items(page, {}):
+            # Search-result links (Google News) lead to a script page, not to the article.
+            if item.external_id in known or "news.google.com" in item.url:
+                continue
+            if len(item.text) < minimum:
+                links.append(item.url)
+        return links
+
     def parse(self, pages: list[Page]) -> list[Item]:
-        """Items from every feed page that changed since the last run."""
+        """Items from every feed page that changed since the last run, with article texts."""
+        articles = {p.context["link"]: extract_article(p) for p in pages if p.role == "article"}
         items: dict[str, Item] = {}
         for page in pages:
             if page.role != "feed" or page.status == 304:
                 continue
-            for item in self._feed_items(page):
+            for item in self._feed_items(page, articles):
                 items.setdefault(item.id, item)
         return list(items.values())
 
-    def _feed_items(self, page: Page) -> list[Item]:
+    def _feed_items(self, page: Page, articles: dict[str, str]) -> list[Item]:
         parsed = parse_feed_bytes(page.body, page.content_type)
         feed_lang = _lang(parsed.feed.get("language")) or _lang(page.context.get("lang"))
         outlet = one_line(parsed.feed.get("title") or page.context.get("feed") or "")
@@ -87,7 +121,7 @@ class NewsFeedsSource(Source):
                     external_id=str(entry.get("id") or link),
                     url=link,
                     title=title,
-                    text=html_to_text(body),
+                    text=_longer(html_to_text(body), articles.get(link, "")),
                     published=_entry_date(entry),
                     lang=_lang(entry.get("language")) or feed_lang or "es",
                     meta={"outlet": entry_outlet or outlet, "feed": page.context.get("feed", "")},
@@ -116,6 +150,23 @@ def parse_feed_bytes(data: bytes, content_type: str | None = None) -> Any:
     if parsed.get("bozo"):
         log.info("feed parsed leniently: %s", parsed.get("bozo_exception"))
     return parsed
+
+
+def extract_article(page: Page) -> str:
+    """The main text of an article page (trafilatura), or "" when none is found."""
+    import trafilatura  # lxml-based and slow to import: only when articles are fetched
+
+    text = trafilatura.extract(
+        decode(page.body, page.content_type),
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    return text or ""
+
+
+def _longer(summary: str, article: str) -> str:
+    return article if len(article) > len(summary) else summary
 
 
 def _entry_date(entry: Any) -> date | None:
