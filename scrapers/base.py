@@ -130,6 +130,8 @@ class Source(ABC):
 
     name: ClassVar[str]
     kind: ClassVar[str]
+    # Whether items are asked for by publication day (the gazette) rather than "what is new".
+    dated: ClassVar[bool] = False
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config

@@ -34,6 +34,7 @@ class GazetteSource(Source):
 
     name = "gazette"
     kind = "gazette"
+    dated = True
 
     @property
     def sidof_url(self) -> str:

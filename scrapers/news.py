@@ -13,6 +13,7 @@ import calendar
 import io
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -52,6 +53,14 @@ class NewsFeedsSource(Source):
             except FetchError as exc:
                 pages.append(failed_page(exc, **context))
         if self.config.get("extract_articles"):
+            # Stories stored with their article text are neither fetched nor parsed again:
+            # the feed's short summary would otherwise replace the article as a "change".
+            pages = [
+                replace(p, context=p.context | {"known": sorted(window.known)})
+                if p.role == "feed"
+                else p
+                for p in pages
+            ]
             pages += self._fetch_articles(http, pages, window.known)
         return pages
 
@@ -93,7 +102,10 @@ class NewsFeedsSource(Source):
         for page in pages:
             if page.role != "feed" or page.status == 304:
                 continue
+            known = set(page.context.get("known", ()))
             for item in self._feed_items(page, articles):
+                if item.external_id in known and item.url not in articles:
+                    continue
                 items.setdefault(item.id, item)
         return list(items.values())
 

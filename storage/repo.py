@@ -174,6 +174,14 @@ class Store:
             ).fetchall()
         )
 
+    def recent_ids(self, source: str, since: datetime) -> frozenset[str]:
+        """External ids of a source's items stored with text and first seen since a time."""
+        rows = self.conn.execute(
+            "SELECT external_id FROM items WHERE source = ? AND first_seen >= ? AND text <> ''",
+            [source, since],
+        ).fetchall()
+        return frozenset(row[0] for row in rows)
+
     def snapshots(self, source: str) -> dict[str, str]:
         """The last saved text of each watched page of a source."""
         rows = self.conn.execute(

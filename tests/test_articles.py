@@ -74,3 +74,29 @@ def test_unreachable_article_keeps_the_summary(httpserver: HTTPServer):
     assert result.ok and len(result.warnings) == 2
     texts = {item.title: item.text for item in result.items}
     assert texts["La Corte invalida el arraigo local"] == "La Corte resolvió sobre el arraigo."
+
+
+def test_a_stored_story_is_not_fetched_again_on_the_next_run(httpserver: HTTPServer, db_path):
+    from vigia import pipeline
+    from vigia.config import load_settings
+
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed(base), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/nota/1").respond_with_data(
+        ARTICLE, content_type="text/html; charset=utf-8"
+    )
+    httpserver.expect_request("/nota/2").respond_with_data(
+        ARTICLE, content_type="text/html; charset=utf-8"
+    )
+    config = {
+        "http": {"min_interval": 0, "retries": 0, "respect_robots": False},
+        "sources": {"news": {"feeds": [{"url": f"{base}/feed.xml"}], "extract_articles": True}},
+    }
+    settings = load_settings({}, db_path=str(db_path), sources_config=config)
+    assert pipeline.ingest_source(settings, "news").new == 3
+    httpserver.clear_log()
+    second = pipeline.ingest_source(settings, "news")
+    assert second.new == 0 and second.changed == 0
+    assert [request.path for request, _ in httpserver.log] == ["/feed.xml"]

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # How far back a news story may be matched as the same event as a new one.
 EVENT_WINDOW = timedelta(days=3)
+# How far back stored items of undated sources (feeds) count as known: feeds rarely keep more.
+KNOWN_WINDOW = timedelta(days=30)
 
 
 @dataclass
@@ -99,10 +101,15 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     source = SOURCES[name](source_config(settings, name))
     window = window or settings.window(name)
     with open_store(settings.db_path) as store:
+        known = (
+            store.known_ids(name, window.days)
+            if source.dated
+            else store.recent_ids(name, now() - KNOWN_WINDOW)
+        )
         window = Window(
             days=window.days,
             validators=store.validators(name),
-            known=store.known_ids(name, window.days),
+            known=known,
             previous=store.snapshots(name),
         )
     http = HttpClient(settings.http)
