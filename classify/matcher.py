@@ -8,6 +8,7 @@ itself and a researcher can audit it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -113,7 +114,7 @@ class Classifier:
         fields: dict[str, str],
         lowered: dict[str, str],
     ) -> Match:
-        best = _best_sentence(hits)
+        best = _best_sentence(hits, lambda h: self._has_cue(lowered[h.field][slice(*h.sentence)]))
         start, end = best.sentence
         evidence = fields[best.field][start:end].strip()
         stance, cue = self._stance(lowered[best.field][start:end], lowered[TITLE])
@@ -142,6 +143,9 @@ class Classifier:
             self.version,
         )
 
+    def _has_cue(self, sentence: str) -> bool:
+        return any(p is not None and p.search(sentence) for p in self._cues.values())
+
     def _stance(self, sentence: str, title: str) -> tuple[str, str]:
         for text in (sentence, title):
             for stance in ("regress", "advance"):
@@ -159,14 +163,20 @@ def _containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
     return offset, offset
 
 
-def _best_sentence(hits: list[_Hit]) -> _Hit:
-    # The body sentence with the most distinct terms; the title only when the body has none.
+def _best_sentence(hits: list[_Hit], has_cue: Callable[[_Hit], bool]) -> _Hit:
+    # A body sentence before the title; among them one that says which way things moved
+    # (a stance cue), then the one with most distinct terms, then the earliest.
     by_sentence: dict[tuple[str, tuple[int, int]], set[str]] = {}
     for hit in hits:
         by_sentence.setdefault((hit.field, hit.sentence), set()).add(hit.term)
     ranked = sorted(
         hits,
-        key=lambda h: (h.field == BODY, len(by_sentence[(h.field, h.sentence)]), -h.start),
+        key=lambda h: (
+            h.field == BODY,
+            has_cue(h),
+            len(by_sentence[(h.field, h.sentence)]),
+            -h.start,
+        ),
         reverse=True,
     )
     return ranked[0]

@@ -35,8 +35,8 @@ def ingest_gazette(
 def ingest_courts(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
 ) -> list[IngestReport]:
-    """Read SCJN rulings and Corte IDH judgments concerning Mexico."""
-    return _ingest(["scjn", "corteidh"], db_path, sources_config)
+    """Read SCJN rulings and press releases, and Corte IDH judgments concerning Mexico."""
+    return _ingest(["scjn", "scjn_press", "corteidh"], db_path, sources_config)
 
 
 @flow(name="ingest-news")

@@ -11,20 +11,14 @@ The page declares ISO-8859-1; we decode defensively. See SOURCES.md §4.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
 from scrapers.base import Item, Page, Source, Window, failed_page
 from scrapers.errors import FetchError, ParseError
 from scrapers.http import HttpClient
-from scrapers.text import decode, fold, one_line, soup
+from scrapers.text import decode, fold, one_line, soup, spanish_date
 
-_MONTH_NAMES = (
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-)
-MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)}
-_DATE = re.compile(r"\bde (\d{1,2}) de (\w+) de (\d{4})")
 _SERIES = re.compile(r"Serie ([A-Z]) No\. ?(\d+)")
 
 
@@ -96,7 +90,7 @@ def listing_entries(page: Page) -> list[dict[str, Any]]:
             {
                 "category": category_text,
                 "citation": citation,
-                "date": _spanish_date(citation),
+                "date": spanish_date(citation),
                 "series": f"Serie {series.group(1)} No. {series.group(2)}" if series else "",
                 "url": urljoin(page.url, str(href)),
             }
@@ -111,14 +105,3 @@ def _citation(text: str) -> str:
     text = text.removeprefix("Corte IDH.").strip()
     series = _SERIES.search(text)
     return text[: series.end()] + "." if series else text
-
-
-def _spanish_date(text: str) -> date | None:
-    found = _DATE.search(text)
-    month = MONTHS.get(found.group(2).lower()) if found else None
-    if not found or not month:
-        return None
-    try:
-        return date(int(found.group(3)), month, int(found.group(1)))
-    except ValueError:
-        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from datetime import date
 from functools import lru_cache
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
@@ -83,3 +84,26 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     return "".join(_fold_char(c) for c in text)
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+        "diciembre".split(),
+        start=1,
+    )
+}
+_SPANISH_DATE = re.compile(r"\b(\d{1,2}) de (\w+) de (\d{4})")
+
+
+def spanish_date(text: str) -> date | None:
+    """The first "D de MES de YYYY" date in a Spanish text, or None."""
+    for found in _SPANISH_DATE.finditer(text):
+        month = _MONTHS.get(found.group(2).lower())
+        if month:
+            try:
+                return date(int(found.group(3)), month, int(found.group(1)))
+            except ValueError:
+                continue
+    return None

@@ -62,7 +62,7 @@ def test_query_formats(store: Path, capsys: pytest.CaptureFixture):
     sql = "SELECT source, count(*) AS n FROM items GROUP BY source ORDER BY source"
     assert cli.main(["--db", str(store), "query", sql]) == 0
     table = capsys.readouterr().out.splitlines()
-    assert table[0].split() == ["source", "n"] and table[-1] == "(4 rows)"
+    assert table[0].split() == ["source", "n"] and table[-1] == "(5 rows)"
     assert table[2].split() == ["corteidh", "35"]
     assert cli.main(["--db", str(store), "query", "--format", "csv", sql]) == 0
     assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [
@@ -71,6 +71,7 @@ def test_query_formats(store: Path, capsys: pytest.CaptureFixture):
         ["gazette", "43"],
         ["news", "86"],
         ["scjn", "5"],
+        ["scjn_press", "2"],
     ]
     assert cli.main(["--db", str(store), "query", "--format", "json", sql]) == 0
     assert json.loads(capsys.readouterr().out)[3] == {"source": "scjn", "n": 5}
@@ -96,6 +97,7 @@ def test_every_source_is_documented_and_has_a_recorded_fixture():
         "news": "replay/feeds/prensa-es.constructed.xml",
         "watch": "sidof/nota_5788395.html",
         "corteidh": "corteidh/opiniones_consultivas_page.html",
+        "scjn_press": "scjn/comunicados.constructed.html",
     }
     for name, source in SOURCES.items():
         assert source.name == name and source.kind in ("gazette", "court", "news", "page")

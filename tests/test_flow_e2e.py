@@ -40,8 +40,8 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
 
     items, versions, matches, sent = run_query(db_path, COUNTS)[1][0]
     per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
-    assert per_source == {"gazette": 43, "scjn": 5, "corteidh": 35, "news": 86}
-    assert items == versions == 169
+    assert per_source == {"gazette": 43, "scjn": 5, "scjn_press": 2, "corteidh": 35, "news": 86}
+    assert items == versions == 171
     assert matches == sent == len(slack_env.posted()) > 0
 
     # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
@@ -143,7 +143,7 @@ def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
     assert state.is_failed()
     assert "scjn" in state.message
     per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
-    assert per_source == {"gazette": 43, "corteidh": 35, "news": 86}
+    assert per_source == {"gazette": 43, "scjn_press": 2, "corteidh": 35, "news": 86}
     assert len(slack_env.posted()) > 0
     [(failures, error)] = run_query(
         db_path,

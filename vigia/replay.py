@@ -9,6 +9,7 @@ tests/fixtures (see tests/fixtures/INDEX.md for each file's origin):
 - ``GET /dof/index_111.php?year=&month=&day=&edicion=``: the recorded index, or
   the DOF homepage (HTTP 200) as the real site answers for "no edition";
 - ``POST /bj/api/v1/bj/busqueda``: search results for the body's ``q`` and year;
+- ``GET /scjn/multimedia/comunicados`` and its release pages: SCJN press releases;
 - ``GET /corteidh/{listing}.cfm``: a Corte IDH jurisprudence listing;
 - ``GET /feeds/{name}.xml``: a feed, with ETag and 304 on ``If-None-Match``.
 """
@@ -78,6 +79,15 @@ class ReplayHandler(BaseHTTPRequestHandler):
             )
             path = FIXTURES / "dof" / name
             return self._file(path if path.exists() else DOF_NO_EDITION, "text/html; charset=UTF-8")
+        if url.path == "/scjn/multimedia/comunicados":
+            return self._file(
+                FIXTURES / "scjn" / "comunicados.constructed.html", "text/html; charset=utf-8"
+            )
+        if m := re.fullmatch(r"/scjn/multimedia/comunicados/noticia/[\d-]+/([\w-]+)", url.path):
+            path = FIXTURES / "scjn" / f"comunicado_{m.group(1)}.constructed.html"
+            if path.exists():
+                return self._file(path, "text/html; charset=utf-8")
+            return self.send_error(404)
         if m := re.fullmatch(r"/corteidh/(\w+)\.cfm", url.path):
             for path in (
                 FIXTURES / "corteidh" / f"{m.group(1)}_page.html",
