@@ -16,7 +16,7 @@ from classify.demands import Campaign, Demand
 from classify.text import fold, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"  # bump when a code change can change a match
 TITLE = "title"
 BODY = "text"
 

@@ -176,3 +176,30 @@ def test_lock_held_past_the_timeout_is_a_storage_error(db_path: Path):
     finally:
         conn.close()
     assert holder.stdout.strip() == "StorageError"
+
+
+def test_a_changed_demands_file_reclassifies_everything_without_new_alerts(tmp_path: Path):
+    import shutil
+
+    from vigia import pipeline
+    from vigia.config import load_settings
+
+    demands = tmp_path / "demands.yaml"
+    shutil.copy(ROOT / "demands.yaml", demands)
+    settings = load_settings(
+        {"VIGIA_DEMANDS": str(demands)}, db_path=str(tmp_path / "v.duckdb"), sources_config={}
+    )
+    with open_store(settings.db_path) as store:
+        store.upsert_items([decree(), unrelated()], NOW)
+    first = pipeline.classify_pending(settings)
+    assert (first.classified, first.alerts_enqueued) == (2, 1)
+    demands.write_text(
+        demands.read_text(encoding="utf-8").replace(
+            "      es: [registro nacional de detenciones,",
+            "      es: [registro de personas detenidas, registro nacional de detenciones,",
+        ),
+        encoding="utf-8",
+    )
+    again = pipeline.classify_pending(settings)
+    assert again.classified == 2 and again.new_matches == 0 and again.alerts_enqueued == 0
+    assert pipeline.classify_pending(settings).classified == 0
