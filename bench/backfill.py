@@ -1,4 +1,4 @@
-"""Benchmark: backfill throughput and peak memory over 1- and 12-month spans, offline.
+"""Benchmark: backfill throughput and peak memory over 1-, 3- and 12-month spans, offline.
 
 A local server on 127.0.0.1 answers SIDOF's daily index for any date with
 NOTAS_PER_DAY constructed notas (titles from the replay fixtures) and serves
@@ -114,7 +114,7 @@ def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), SyntheticSidof)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    for months in (1, 12):
+    for months in (1, 3, 12):
         started = time.monotonic()
         out = subprocess.run(
             [sys.executable, __file__, base, str(months)],

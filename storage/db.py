@@ -25,6 +25,8 @@ DEFAULT_LOCK_TIMEOUT = 120.0
 # DuckDB's buffer pool defaults to 80% of RAM and, measured on a growing store, a process's
 # peak memory grew with the store; a fixed cap keeps a long backfill's memory flat.
 MEMORY_LIMIT = os.environ.get("VIGIA_DUCKDB_MEMORY_LIMIT", "256MB")
+ROW_GROUP_SIZE = 2048
+SCHEMA = "vigia"
 
 
 def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
@@ -224,12 +226,31 @@ def connect(
         conn.close()
 
 
+def _attach(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    # Attached rather than opened directly, to set the row-group size: DuckDB rewrites the
+    # row group being appended to when it checkpoints, so with its default of 122,880 rows
+    # the memory of each write grew with the store; small row groups keep that rewrite small.
+    conn = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (", READ_ONLY" if read_only else "")
+    try:
+        conn.execute(f"ATTACH '{_quoted(path)}' AS {SCHEMA} ({options})")
+        conn.execute(f"USE {SCHEMA}")
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+def _quoted(path: str) -> str:
+    return path.replace("'", "''")
+
+
 def _open_with_retry(path: str, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
+            return _attach(path, read_only)
         except duckdb.IOException as exc:
             if LOCK_MESSAGE not in str(exc) or time.monotonic() >= deadline:
                 raise StorageError(f"cannot open {path}: {exc}") from exc

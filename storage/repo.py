@@ -114,10 +114,20 @@ class Store:
 
     def items_to_classify(self, classifier_version: str, limit: int = 5000) -> list[Item]:
         """Items never classified, changed since, or classified by another classifier version."""
-        rows = self.conn.execute(
-            f"SELECT {_ITEM_FIELDS} FROM items WHERE classified_hash IS DISTINCT FROM content_hash "
+        # Ids first, texts second: a scan that projected the text column read every stored
+        # text, so memory grew with the store.
+        pending = self.conn.execute(
+            "SELECT id, first_seen FROM items WHERE classified_hash IS DISTINCT FROM content_hash "
             "OR classifier_version IS DISTINCT FROM ? ORDER BY first_seen, id LIMIT ?",
             [classifier_version, limit],
+        ).fetchall()
+        if not pending:
+            return []
+        # The first_seen bound lets DuckDB skip older row groups by their min/max.
+        rows = self.conn.execute(
+            f"SELECT {_ITEM_FIELDS} FROM items WHERE first_seen >= ? "
+            "AND id IN (SELECT unnest(?)) ORDER BY first_seen, id",
+            [pending[0][1], [row[0] for row in pending]],
         ).fetchall()
         return [_item_from_row(row) for row in rows]
 
