@@ -25,7 +25,7 @@ DEFAULT_LOCK_TIMEOUT = 120.0
 # DuckDB's buffer pool defaults to 80% of RAM and, measured on a growing store, a process's
 # peak memory grew with the store; a fixed cap keeps a long backfill's memory flat.
 MEMORY_LIMIT = os.environ.get("VIGIA_DUCKDB_MEMORY_LIMIT", "256MB")
-ROW_GROUP_SIZE = 2048
+ROW_GROUP_SIZE = 2048  # the smallest DuckDB accepts (a multiple of its vector size)
 SCHEMA = "vigia"
 
 
