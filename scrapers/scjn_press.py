@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapers.base import Item, Page, Source, Window, failed_page
 from scrapers.errors import FetchError, ParseError
@@ -30,6 +30,10 @@ class ScjnPressSource(Source):
     name = "scjn_press"
     kind = "court"
 
+    @property
+    def public_url(self) -> str:
+        return str(self.config.get("public_url", "https://www.scjn.gob.mx")).rstrip("/")
+
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
         """GET the listing, then the pages of releases not stored yet (at most ``max_releases``)."""
         url = str(self.config.get("url", "https://www.scjn.gob.mx/multimedia/comunicados"))
@@ -39,7 +43,7 @@ class ScjnPressSource(Source):
             return [failed_page(exc)]
         listing = replace(listing, context={"known": sorted(window.known)})
         pages = [listing]
-        fresh = [r for r in releases(listing) if r["url"] not in window.known]
+        fresh = [r for r in releases(listing) if _release_id(r["url"]) not in window.known]
         for release in fresh[: int(self.config.get("max_releases", 20))]:
             try:
                 pages.append(
@@ -58,14 +62,15 @@ class ScjnPressSource(Source):
                 continue
             known = set(page.context.get("known", ()))
             for release in releases(page):
-                if release["url"] in known and release["url"] not in texts:
+                release_id = _release_id(release["url"])
+                if release_id in known and release["url"] not in texts:
                     continue
                 items.append(
                     Item(
                         source=self.name,
                         kind=self.kind,
-                        external_id=release["url"],
-                        url=release["url"],
+                        external_id=release_id,
+                        url=self.public_url + release_id,
                         title=release["title"],
                         # Empty until the page is read, so a failed page is tried again next run.
                         text=texts.get(release["url"], ""),
@@ -100,6 +105,12 @@ def releases(page: Page) -> list[dict]:
             }
         )
     return found
+
+
+def _release_id(url: str) -> str:
+    # The path (and query) alone, so the same release keeps its id whatever host served it.
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _row_date(text: str) -> date | None:

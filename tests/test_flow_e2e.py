@@ -151,3 +151,18 @@ def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
         SELECT consecutive_failures, last_error FROM source_state WHERE source = 'scjn'""",
     )[1]
     assert failures == 1 and "404" in error
+
+
+def test_vigia_demo_twice_stores_and_sends_nothing_new(
+    prefect_harness, db_path: Path, capsys: pytest.CaptureFixture
+):
+    from vigia import cli
+
+    assert cli.main(["--db", str(db_path), "demo"]) == 0
+    first = capsys.readouterr().out
+    assert "98 new match(es); 98 alert(s) sent via console" in first
+    assert cli.main(["--db", str(db_path), "demo"]) == 0  # a new replay server, a new port
+    second = capsys.readouterr().out
+    assert "classified 0 item(s); 0 new match(es); 0 alert(s) sent via console" in second
+    assert "[#vigia" not in second  # no alert printed
+    assert "Try next:" in second

@@ -28,6 +28,21 @@ def test_listing_rows_give_title_link_and_date_in_either_format():
     assert rows[1]["title"].startswith("La SCJN determina que los estados no tienen competencia")
 
 
+def test_release_ids_do_not_depend_on_the_host_that_served_them(db_path: Path):
+    for _ in range(2):  # two replay servers, two ports: the demo run twice
+        with replay_server() as server:
+            settings = load_settings(
+                {}, db_path=str(db_path), sources_config=demo_sources_config(base_url(server))
+            )
+            report = pipeline.ingest_source(settings, "scjn_press")
+    assert report.new == 0
+    urls = [u for (u,) in run_query(db_path, "SELECT url FROM items ORDER BY url")[1]]
+    assert urls == [
+        "https://www.scjn.gob.mx/scjn/multimedia/comunicados/noticia/2014-02-25/arraigo",
+        "https://www.scjn.gob.mx/scjn/multimedia/comunicados/noticia/2023-01-24/registro-detenciones",
+    ]
+
+
 def test_release_text_is_classified_and_not_fetched_twice(db_path: Path):
     with replay_server() as server:
         settings = load_settings(
