@@ -79,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     backfill.set_defaults(handler=cmd_backfill)
 
+    classify = commands.add_parser("classify", help="classify items from a JSONL file")
+    classify.add_argument("--in", dest="source", required=True, help="items.jsonl")
+    classify.add_argument("--out", dest="target", required=True, help="matches.jsonl")
+    classify.set_defaults(handler=cmd_classify)
+
+    evaluate = commands.add_parser("eval", help="score the classifier on a labelled JSONL file")
+    evaluate.add_argument("gold", help="labelled items, in the format of eval/dev.jsonl")
+    evaluate.set_defaults(handler=cmd_eval)
+
     serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
     serve.add_argument("--prefect-yaml", default=str(PROJECT_ROOT / "prefect.yaml"))
@@ -169,6 +178,52 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a YYYY-MM-DD date") from exc
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one line of matches per input item."""
+    from classify import Classifier, load_demands
+    from classify.evaluate import gold_item
+
+    classifier = Classifier(load_demands(settings.demands_path))
+    with (
+        open(args.source, encoding="utf-8") as lines,
+        open(args.target, "w", encoding="utf-8") as out,
+    ):
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise VigiaError(f"{args.source}:{number}: not JSON: {exc}") from exc
+            matches = [
+                {
+                    "demand": m.demand_id,
+                    "stance": m.stance,
+                    "score": m.score,
+                    "evidence": m.evidence,
+                    "rule": m.rule,
+                }
+                for m in classifier.classify(gold_item(row))
+            ]
+            out.write(
+                json.dumps({"id": row.get("id"), "matches": matches}, ensure_ascii=False) + "\n"
+            )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Print per-demand precision/recall/F1, stance accuracy and the items it got wrong."""
+    from classify import Classifier, load_demands
+    from classify.evaluate import evaluate, format_report
+
+    with open(args.gold, encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    classifier = Classifier(load_demands(settings.demands_path))
+    print(f"classifier {classifier.version} on {args.gold}")
+    print(format_report(evaluate(rows, classifier)))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
