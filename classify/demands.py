@@ -21,7 +21,7 @@ STANCES = ("advance", "regress", "mention")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$")
 
-TOP_KEYS = {"version", "campaign", "default_channel", "stance_cues", "demands"}
+TOP_KEYS = {"version", "campaign", "default_channel", "stance_cues", "scope", "demands"}
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
 DEMAND_OPTIONAL = {"channel", "context", "exclude"}
 
@@ -48,6 +48,8 @@ class Campaign:
     demands: tuple[Demand, ...]
     stance_cues: dict[str, dict[str, tuple[str, ...]]]
     fingerprint: str
+    # Words that place an item in the campaign's country; news and other items need one.
+    scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def demand(self, demand_id: str) -> Demand:
         """Return the demand with this id (KeyError if unknown)."""
@@ -96,9 +98,15 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         s: _terms(cues.get(s, {}), f"{where}: stance_cues.{s}", required=False)
         for s in ("advance", "regress")
     }
+    scope = _terms(data.get("scope", {}), f"{where}: scope", required=False)
     fingerprint = hashlib.sha256((raw_text or repr(data)).encode()).hexdigest()[:12]
     return Campaign(
-        str(data.get("campaign", "")), default_channel, tuple(demands), stance_cues, fingerprint
+        str(data.get("campaign", "")),
+        default_channel,
+        tuple(demands),
+        stance_cues,
+        fingerprint,
+        scope,
     )
 
 

@@ -17,6 +17,7 @@ from classify.text import fold, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
 RULES_VERSION = "rules-2"  # bump when a code change can change a match
+SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
 
@@ -71,10 +72,16 @@ class Classifier:
             for stance, groups in self.campaign.stance_cues.items()
         }
 
+    @cached_property
+    def _scope(self) -> re.Pattern[str] | None:
+        return phrase_pattern(p for phrases in self.campaign.scope.values() for p in phrases)
+
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
+        if not self._in_scope(item, folded):
+            return []
         lowered = {name: value.lower() for name, value in fields.items()}
         spans = {name: sentence_spans(value) for name, value in fields.items()}
         matches = []
@@ -83,6 +90,13 @@ class Classifier:
             if hits:
                 matches.append(self._match(item, demand, hits, fields, lowered))
         return matches
+
+    def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
+        # The campaign's own state's gazette and courts are in scope by nature; press and other
+        # texts must name the country or its institutions (same topics abroad are not ours).
+        if self._scope is None or item.kind in SCOPED_BY_SOURCE:
+            return True
+        return any(self._scope.search(text) for text in folded.values())
 
     def _hits(
         self, demand: Demand, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]

@@ -59,7 +59,7 @@ def test_matching_ignores_accents_and_case(classifier: Classifier):
 def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: Classifier):
     # "publicó" (published) must not fire on "Ministerio Público".
     [match] = classifier.classify(
-        item("Arraigo", "El Ministerio Público pidió una orden de arraigo.")
+        item("Arraigo", "El Ministerio Público pidió una orden de arraigo.", "court")
     )
     assert match.stance == "mention"
 
