@@ -1,0 +1,87 @@
+"""Benchmark: classifier speed on ~600-character items and a 1 MB decree, beside a naive loop.
+
+Items are the real texts of ../shared/eval/dev.jsonl (title + body, about 600 characters),
+repeated to 5,000; the 1 MB decree is a recorded gazette text repeated to 1 MB with one relevant
+sentence at its end. The naive baseline searches every term of every demand separately, with one
+word-bounded regex per term, as a page-change monitor's keyword list would.
+
+    .venv/bin/python bench/classify.py [path/to/dev.jsonl]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classify import Classifier, load_demands  # noqa: E402
+from classify.evaluate import gold_item  # noqa: E402
+from scrapers.base import Item  # noqa: E402
+from scrapers.text import fold, html_to_text  # noqa: E402
+
+
+def naive_matches(item: Item, patterns: dict[str, list[re.Pattern[str]]]) -> list[str]:
+    """The demands with any term found, one regex search per term."""
+    text = fold(f"{item.title}\n{item.text}")
+    return [demand for demand, terms in patterns.items() if any(p.search(text) for p in terms)]
+
+
+def rate(label: str, items: list[Item], run) -> None:
+    started = time.perf_counter()
+    for item in items:
+        run(item)
+    seconds = time.perf_counter() - started
+    per_second = len(items) / seconds
+    print(f"{label:<34} {len(items):>6} items in {seconds:6.2f} s = {per_second:8.0f} items/s")
+
+
+def main() -> None:
+    """Print one line per measurement."""
+    dev = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/eval/dev.jsonl")
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()]
+    items = [gold_item(row) for row in rows] * (5000 // len(rows) + 1)
+    items = items[:5000]
+    campaign = load_demands(ROOT / "demands.yaml")
+    classifier = Classifier(campaign)
+    patterns = {
+        d.id: [
+            re.compile(rf"(?<!\w){re.escape(fold(t))}(?!\w)")
+            for terms in d.terms.values()
+            for t in terms
+        ]
+        for d in campaign.demands
+    }
+    chars = sum(len(i.title) + len(i.text) for i in items) / len(items)
+    print(f"items of {chars:.0f} characters on average")
+    rate("classifier", items, classifier.classify)
+    rate("naive per-demand, per-term loop", items, lambda i: naive_matches(i, patterns))
+
+    decree_text = html_to_text((ROOT / "tests/fixtures/sidof/docFuente_5788395.html").read_text())
+    body = (decree_text + "\n") * (1_000_000 // len(decree_text) + 1)
+    decree = Item(
+        "gazette",
+        "gazette",
+        "bench",
+        "https://example.org",
+        "DECRETO",
+        body[:1_000_000] + "\nSe expide la Ley Nacional del Registro de Detenciones.",
+        None,
+        "es",
+    )
+    for label, run in (
+        ("classifier", classifier.classify),
+        ("naive per-demand, per-term loop", lambda i: naive_matches(i, patterns)),
+    ):
+        started = time.perf_counter()
+        found = run(decree)
+        seconds = time.perf_counter() - started
+        print(f"1 MB decree, {label:<31} {seconds:6.3f} s ({len(found)} match(es))")
+
+
+if __name__ == "__main__":
+    main()
