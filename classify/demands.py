@@ -17,7 +17,6 @@ import yaml
 from scrapers.errors import ConfigError
 
 LANGS = ("es", "en")
-STANCES = ("advance", "regress", "mention")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$")
 

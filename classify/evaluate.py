@@ -17,8 +17,6 @@ from classify.matcher import Classifier
 from scrapers.base import Item
 from scrapers.errors import ConfigError
 
-STANCES = ("advance", "regress", "mention")
-
 
 @dataclass
 class DemandScore:

@@ -54,7 +54,10 @@ def title_words(title: str) -> frozenset[str]:
 
 def similar_titles(a: str, b: str) -> bool:
     """True when two titles share at least TITLE_THRESHOLD of their content words."""
-    left, right = title_words(a), title_words(b)
+    return _similar(title_words(a), title_words(b))
+
+
+def _similar(left: frozenset[str], right: frozenset[str]) -> bool:
     if len(left) < 3 or len(right) < 3:
         return False  # too short to tell a story from a headline pattern
     return len(left & right) / len(left | right) >= TITLE_THRESHOLD
@@ -62,19 +65,21 @@ def similar_titles(a: str, b: str) -> bool:
 
 def assign_events(new: Iterable[Story], recent: Iterable[Story]) -> dict[str, str]:
     """Event id for each new story: a recent story's event when it is the same, else its own."""
-    known = list(recent)
+    # URLs and title words are computed once per story, not once per comparison.
+    known = [
+        (story.event_id, normalise_url(story.url), title_words(story.title)) for story in recent
+    ]
     assigned: dict[str, str] = {}
     for story in new:
-        url = normalise_url(story.url)
-        same = next(
+        url, words = normalise_url(story.url), title_words(story.title)
+        event = next(
             (
-                k
-                for k in known
-                if normalise_url(k.url) == url or similar_titles(k.title, story.title)
+                event
+                for event, other_url, other_words in known
+                if other_url == url or _similar(words, other_words)
             ),
-            None,
+            story.item_id,
         )
-        event = same.event_id if same else story.item_id
         assigned[story.item_id] = event
-        known.append(Story(story.item_id, event, story.url, story.title))
+        known.append((event, url, words))
     return assigned

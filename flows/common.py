@@ -54,3 +54,20 @@ def announce_matches(report: pipeline.ClassifyReport) -> None:
             resource={"prefect.resource.id": "vigia.classifier"},
             payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand},
         )
+
+
+def ingest_all(settings: Settings, sources: list[str]) -> list[pipeline.IngestReport]:
+    """Ingest each source in turn and announce what it stored."""
+    reports = [ingest(settings, source) for source in sources]
+    for report in reports:
+        announce_items(report)
+    return reports
+
+
+def classify_and_dispatch(
+    settings: Settings,
+) -> tuple[pipeline.ClassifyReport, pipeline.DispatchReport]:
+    """Classify pending items, announce new matches, send the outbox."""
+    classified = classify(settings)
+    announce_matches(classified)
+    return classified, dispatch(settings)

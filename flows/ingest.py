@@ -6,20 +6,15 @@ from typing import Any
 
 from prefect import flow
 
-from flows.common import announce_items, ingest, settings_for
-from vigia.pipeline import IngestReport
+from flows.common import ingest_all, settings_for
+from vigia.pipeline import IngestReport, raise_for_failures
 
 
 def _ingest(
     sources: list[str], db_path: str | None, sources_config: dict[str, Any] | None
 ) -> list[IngestReport]:
-    settings = settings_for(db_path, sources_config)
-    reports = [ingest(settings, source) for source in sources]
-    for report in reports:
-        announce_items(report)
-    failed = [f"{r.source}: {r.error}" for r in reports if not r.ok]
-    if failed:
-        raise RuntimeError(f"source(s) failed: {'; '.join(failed)}")
+    reports = ingest_all(settings_for(db_path, sources_config), sources)
+    raise_for_failures(reports, None)
     return reports
 
 

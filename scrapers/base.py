@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapers.errors import EmptyResult, FetchError, VigiaError
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Every Source.kind; alerts and reports label items by it.
 KINDS = ("gazette", "court", "news", "page")
 
 
@@ -31,9 +31,9 @@ def stable_id(source: str, external_id: str) -> str:
     return hashlib.sha1(f"{source}:{external_id}".encode()).hexdigest()
 
 
-def clean_text(text: str) -> str:
-    """NFC-normalise and collapse whitespace, as the DOF mixes both accent forms."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+def compact_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Item metadata without empty values, so stored JSON carries only what the source said."""
+    return {key: value for key, value in meta.items() if value not in (None, "")}
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,6 @@ class SourceResult:
     not_modified: int = 0
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     snapshots: dict[str, str] = field(default_factory=dict)
-    started_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -151,7 +150,7 @@ class Source(ABC):
 
 def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
     """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
-    result = SourceResult(source=source.name, started_at=datetime.now().astimezone())
+    result = SourceResult(source=source.name)
     try:
         pages = source.fetch(http, window)
         result.pages = len(pages)

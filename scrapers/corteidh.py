@@ -74,8 +74,11 @@ class CorteIdhSource(Source):
 def listing_entries(page: Page) -> list[dict[str, Any]]:
     """Category, citation, date, series and document URL of each entry of a listing page."""
     tree = soup(decode(page.body, page.content_type))
+    results = tree.select("li.search-result")
+    if not results:
+        raise ParseError(f"no jurisprudence entries at {page.url}; has the layout changed?")
     entries = []
-    for result in tree.select("li.search-result"):
+    for result in results:
         category = result.select_one("span.title")
         category_text = one_line(category.get_text()) if category else ""
         pdf = result.select_one('a[href$=".pdf"]')
@@ -95,8 +98,6 @@ def listing_entries(page: Page) -> list[dict[str, Any]]:
                 "url": urljoin(page.url, str(href)),
             }
         )
-    if tree.select_one("li.search-result") is None and b"search-result" not in page.body:
-        raise ParseError(f"no jurisprudence entries at {page.url}; has the layout changed?")
     return entries
 
 

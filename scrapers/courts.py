@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from scrapers.base import Item, Page, Source, Window, failed_page
+from scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
 from scrapers.errors import FetchError, ParseError
 from scrapers.http import HttpClient
 from scrapers.text import html_to_text, one_line
@@ -113,17 +113,15 @@ class ScjnRulingsSource(Source):
             text=_extracts_text(result.get("extractos")),
             published=_ruling_date(result.get("fechaResolucion")),
             lang="es",
-            meta={
-                k: v
-                for k, v in {
+            meta=compact_meta(
+                {
                     "case": case,
                     "court": organ,
                     "ponente": one_line(str(result.get("ponente") or "")),
                     "vote": one_line(str(result.get("votacion") or "")),
                     "document": result.get("archivoURL"),
-                }.items()
-                if v
-            },
+                }
+            ),
         )
 
 

@@ -9,7 +9,8 @@
     │   └── WrongDay         the gazette answered with another day's index
     ├── EmptyResult          a source that always publishes returned nothing
     ├── StorageError         the store could not be opened or written
-    └── AlertError           an alert could not be delivered
+    ├── AlertError           an alert could not be delivered
+    └── RunFailed            a run ended with failed sources or alerts (after the rest went out)
 
 Callers catch ``VigiaError``; tests assert the leaf types.
 """
@@ -60,3 +61,7 @@ class StorageError(VigiaError):
 
 class AlertError(VigiaError):
     """An alert could not be delivered."""
+
+
+class RunFailed(VigiaError):
+    """A run ended with failed sources or undeliverable alerts, after everything else went out."""

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from scrapers.base import Item, Page, Source, Window, failed_page
+from scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
 from scrapers.errors import FetchError, ParseError, WrongDay
 from scrapers.http import HttpClient
 from scrapers.text import decode, html_to_text, one_line, soup
@@ -139,7 +139,7 @@ class GazetteSource(Source):
             text=text,
             published=_parse_date(nota.get("fecha"), "%d-%m-%Y"),
             lang="es",
-            meta=_drop_empty(
+            meta=compact_meta(
                 {
                     "code": cod,
                     "edition": nota.get("edition"),
@@ -169,7 +169,7 @@ class GazetteSource(Source):
                 text="",
                 published=_parse_date(n["fecha"], "%d/%m/%Y"),
                 lang="es",
-                meta=_drop_empty(
+                meta=compact_meta(
                     {k: n.get(k) for k in ("code", "edition", "section", "branch", "issuer")}
                     | {"via": "dof"}
                 ),
@@ -252,10 +252,6 @@ def _parse_date(value: Any, fmt: str) -> date | None:
         return datetime.strptime(str(value), fmt).date()
     except ValueError:
         return None
-
-
-def _drop_empty(meta: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in meta.items() if v not in (None, "")}
 
 
 def _unique(items: list[Item]) -> list[Item]:

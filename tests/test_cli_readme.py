@@ -18,6 +18,7 @@ import yaml
 from alerts import ConsoleSender
 from classify.demands import parse_campaign
 from scrapers import SOURCES
+from scrapers.base import KINDS
 from storage import run_query
 from vigia import cli, pipeline
 from vigia.config import load_settings
@@ -100,7 +101,7 @@ def test_every_source_is_documented_and_has_a_recorded_fixture():
         "scjn_press": "scjn/comunicados.constructed.html",
     }
     for name, source in SOURCES.items():
-        assert source.name == name and source.kind in ("gazette", "court", "news", "page")
+        assert source.name == name and source.kind in KINDS
         assert source.__doc__ and source.__doc__.strip()
         assert f"| `{name}` |" in README
         assert (ROOT / "tests" / "fixtures" / fixtures[name]).exists()

@@ -42,11 +42,6 @@ class Settings:
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
     health: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def slack_enabled(self) -> bool:
-        """True when alerts go to Slack rather than the console."""
-        return bool(self.env.get("SLACK_BOT_TOKEN", "").strip())
-
     def window(self, source: str, today: date | None = None) -> Window:
         """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""
         config = self.sources.get(source, {})

@@ -29,7 +29,7 @@ from classify import Campaign, Classifier, load_demands
 from classify.events import assign_events
 from scrapers import SOURCES
 from scrapers.base import Window, run_source
-from scrapers.errors import AlertError, ConfigError
+from scrapers.errors import ConfigError, RunFailed
 from scrapers.http import HttpClient
 from storage import open_store
 from vigia import health
@@ -131,17 +131,17 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         if notice:
             store.enqueue_notice(notice, now())
     report = IngestReport(
-        name,
-        len(result.items),
-        len(upsert.new_ids),
-        len(upsert.changed_ids),
-        upsert.unchanged,
-        result.pages,
-        result.not_modified,
-        result.error,
-        result.warnings,
-        status,
-        http.bytes_received,
+        source=name,
+        fetched=len(result.items),
+        new=len(upsert.new_ids),
+        changed=len(upsert.changed_ids),
+        unchanged=upsert.unchanged,
+        pages=result.pages,
+        not_modified=result.not_modified,
+        error=result.error,
+        warnings=result.warnings,
+        health=status,
+        bytes_fetched=http.bytes_received,
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
@@ -240,7 +240,7 @@ def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | N
     if dispatch and dispatch.failed:
         problems += [f"{dispatch.failed} alert(s) failed for good"] + dispatch.errors[:5]
     if problems:
-        raise AlertError("run finished with failures: " + "; ".join(problems))
+        raise RunFailed("run finished with failures: " + "; ".join(problems))
 
 
 def start_run(settings: Settings, command: str) -> str:

@@ -65,42 +65,46 @@ class ReplayHandler(BaseHTTPRequestHandler):
                 return self._file(path, "application/json; charset=utf-8")
             return self._bytes(json.dumps(EMPTY_SIDOF).encode(), "application/json")
         if m := re.fullmatch(r"/sidof/notas/docFuente/(\d+)", url.path):
-            for path in (
-                FIXTURES / "sidof" / f"docFuente_{m.group(1)}.html",
-                REPLAY / "sidof" / f"docFuente_{m.group(1)}.constructed.html",
-            ):
-                if path.exists():
-                    return self._file(path, "text/html; charset=UTF-8")
-            return self.send_error(404)
+            return self._first_of(
+                [
+                    FIXTURES / "sidof" / f"docFuente_{m.group(1)}.html",
+                    REPLAY / "sidof" / f"docFuente_{m.group(1)}.constructed.html",
+                ],
+                "text/html; charset=UTF-8",
+            )
         if url.path == "/dof/index_111.php":
             name = (
                 f"index_{query.get('year')}-{query.get('month')}-{query.get('day')}_"
                 f"{query.get('edicion')}.html"
             )
-            path = FIXTURES / "dof" / name
-            return self._file(path if path.exists() else DOF_NO_EDITION, "text/html; charset=UTF-8")
+            # No recorded index for that day and edition: the real site's "no edition" answer.
+            return self._first_of(
+                [FIXTURES / "dof" / name, DOF_NO_EDITION], "text/html; charset=UTF-8"
+            )
         if url.path == "/scjn/multimedia/comunicados":
-            return self._file(
-                FIXTURES / "scjn" / "comunicados.constructed.html", "text/html; charset=utf-8"
+            return self._first_of(
+                [FIXTURES / "scjn" / "comunicados.constructed.html"], "text/html; charset=utf-8"
             )
         if m := re.fullmatch(r"/scjn/multimedia/comunicados/noticia/[\d-]+/([\w-]+)", url.path):
-            path = FIXTURES / "scjn" / f"comunicado_{m.group(1)}.constructed.html"
-            if path.exists():
-                return self._file(path, "text/html; charset=utf-8")
-            return self.send_error(404)
+            return self._first_of(
+                [FIXTURES / "scjn" / f"comunicado_{m.group(1)}.constructed.html"],
+                "text/html; charset=utf-8",
+            )
         if m := re.fullmatch(r"/corteidh/(\w+)\.cfm", url.path):
-            for path in (
-                FIXTURES / "corteidh" / f"{m.group(1)}_page.html",
-                FIXTURES / "corteidh" / f"{m.group(1)}.constructed.html",
-            ):
-                if path.exists():
-                    # The real site declares ISO-8859-1 over UTF-8 bytes; so do we.
-                    return self._file(path, "text/html; charset=iso-8859-1")
-            return self.send_error(404)
+            # The real site declares ISO-8859-1 over UTF-8 bytes; so do we.
+            return self._first_of(
+                [
+                    FIXTURES / "corteidh" / f"{m.group(1)}_page.html",
+                    FIXTURES / "corteidh" / f"{m.group(1)}.constructed.html",
+                ],
+                "text/html; charset=iso-8859-1",
+            )
         if m := re.fullmatch(r"/feeds/([\w-]+)\.xml", url.path):
-            path = REPLAY / "feeds" / f"{m.group(1)}.constructed.xml"
-            if path.exists():
-                return self._file(path, "application/rss+xml; charset=utf-8", etag=True)
+            return self._first_of(
+                [REPLAY / "feeds" / f"{m.group(1)}.constructed.xml"],
+                "application/rss+xml; charset=utf-8",
+                etag=True,
+            )
         return self.send_error(404)
 
     def do_POST(self) -> None:  # noqa: N802
@@ -117,6 +121,13 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if body.get("page", 1) != 1 or not path.exists():
             path = REPLAY / "bj" / "busqueda_empty.constructed.json"
         return self._file(path, "application/json; charset=utf-8")
+
+    def _first_of(self, paths: list[Path], content_type: str, *, etag: bool = False) -> None:
+        """Serve the first existing file of ``paths``, or answer 404."""
+        found = next((path for path in paths if path.exists()), None)
+        if found is None:
+            return self.send_error(404)
+        return self._file(found, content_type, etag=etag)
 
     def _file(self, path: Path, content_type: str, *, etag: bool = False) -> None:
         data = path.read_bytes()
