@@ -20,9 +20,34 @@ LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$")
 
-TOP_KEYS = {"version", "campaign", "default_channel", "stance_cues", "scope", "demands"}
+TOP_KEYS = {
+    "version",
+    "campaign",
+    "default_channel",
+    "stance_cues",
+    "official_acts",
+    "authority",
+    "scope",
+    "demands",
+}
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
-DEMAND_OPTIONAL = {"channel", "context", "exclude"}
+DEMAND_OPTIONAL = {
+    "channel",
+    "key_terms",
+    "context",
+    "context_from_title",
+    "exclude",
+    "stance",
+    "yields_to",
+}
+# advance/regress: which way a sentence moves a demand; proposal: only proposed, asked for or
+# debated (caps an advance at mention); decided: a vote or enactment that lifts that cap;
+# negation: words that turn an advance into its failure ("no ha publicado"); background: words
+# that make an act the backdrop of the story, not its news ("desde que se creó").
+CUE_KINDS = ("advance", "regress", "proposal", "decided", "negation", "background")
+DEMAND_CUE_KINDS = ("advance", "regress")
+SOURCE_KINDS = ("gazette", "court", "news", "other")
+DEFAULT_AUTHORITY = {"gazette": 1.0, "court": 0.9, "news": 0.6, "other": 0.5}
 
 
 @dataclass(frozen=True)
@@ -36,6 +61,14 @@ class Demand:
     channel: str
     context: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Unambiguous names (a law, a registry, an institution): they count without context.
+    key_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Cues that move this demand in particular ("eliminar el arraigo", "sin fondos").
+    stance: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Demands that take an item this one reaches only through its broad terms.
+    yields_to: tuple[str, ...] = ()
+    # Whether a context word in the title lets the body's terms count (else: same sentence).
+    context_from_title: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,6 +82,10 @@ class Campaign:
     fingerprint: str
     # Words that place an item in the campaign's country; news and other items need one.
     scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Document types whose publication in the gazette is itself a step ("DECRETO", "ACUERDO").
+    official_acts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How much an act of each source kind weighs in a match's score.
+    authority: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_AUTHORITY))
 
     def demand(self, demand_id: str) -> Demand:
         """Return the demand with this id (KeyError if unknown)."""
@@ -89,24 +126,51 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         if any(d.id == demand.id for d in demands):
             raise ConfigError(f"{where}: demand id '{demand.id}' appears twice; ids must be unique")
         demands.append(demand)
-    cues = data.get("stance_cues") or {}
-    if not isinstance(cues, dict):
-        raise ConfigError(f"{where}: stance_cues must map advance/regress to term lists")
-    _no_unknown(cues, {"advance", "regress"}, f"{where}: stance_cues")
-    stance_cues = {
-        s: _terms(cues.get(s, {}), f"{where}: stance_cues.{s}", required=False)
-        for s in ("advance", "regress")
-    }
-    scope = _terms(data.get("scope", {}), f"{where}: scope", required=False)
+    _check_yields(demands, where)
     fingerprint = hashlib.sha256((raw_text or repr(data)).encode()).hexdigest()[:12]
     return Campaign(
         str(data.get("campaign", "")),
         default_channel,
         tuple(demands),
-        stance_cues,
+        _cues(data.get("stance_cues"), CUE_KINDS, f"{where}: stance_cues"),
         fingerprint,
-        scope,
+        _terms(data.get("scope", {}), f"{where}: scope", required=False),
+        _terms(data.get("official_acts", {}), f"{where}: official_acts", required=False),
+        _authority(data.get("authority"), f"{where}: authority"),
     )
+
+
+def _cues(raw: Any, kinds: tuple[str, ...], where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map {'/'.join(kinds)} to es/en phrase lists")
+    _no_unknown(raw, set(kinds), where)
+    return {kind: _terms(raw.get(kind, {}), f"{where}.{kind}", required=False) for kind in kinds}
+
+
+def _authority(raw: Any, where: str) -> dict[str, float]:
+    if raw is None:
+        return dict(DEFAULT_AUTHORITY)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map source kinds ({', '.join(SOURCE_KINDS)}) to weights")
+    _no_unknown(raw, set(SOURCE_KINDS), where)
+    weights = dict(DEFAULT_AUTHORITY)
+    for kind, weight in raw.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+            raise ConfigError(f"{where}.{kind} must be a number in (0, 1], got {weight!r}")
+        weights[kind] = float(weight)
+    return weights
+
+
+def _check_yields(demands: list[Demand], where: str) -> None:
+    ids = {d.id for d in demands}
+    for demand in demands:
+        for other in demand.yields_to:
+            if other not in ids or other == demand.id:
+                raise ConfigError(
+                    f"{where}: demand '{demand.id}': field 'yields_to' names '{other}', "
+                    "which is not another demand of this file"
+                )
 
 
 def _demand(raw: Any, where: str, default_channel: str) -> Demand:
@@ -129,15 +193,36 @@ def _demand(raw: Any, where: str, default_channel: str) -> Demand:
         raise ConfigError(f"{where}: field 'title' needs non-empty 'es' and 'en' strings")
     if not isinstance(raw["text"], str) or not raw["text"].strip():
         raise ConfigError(f"{where}: field 'text' must hold the demand as the letter words it")
-    return Demand(
+    demand = Demand(
         id=demand_id,
         title={lang: title[lang].strip() for lang in LANGS},
         text=" ".join(raw["text"].split()),
-        terms=_terms(raw["terms"], f"{where}: field 'terms'", required=True),
+        terms=_terms(raw["terms"], f"{where}: field 'terms'", required=False),
         channel=_channel(raw.get("channel", default_channel), f"{where}: field 'channel'"),
         context=_terms(raw.get("context", {}), f"{where}: field 'context'", required=False),
         exclude=_terms(raw.get("exclude", {}), f"{where}: field 'exclude'", required=False),
+        key_terms=_terms(raw.get("key_terms", {}), f"{where}: field 'key_terms'", required=False),
+        stance=_cues(raw.get("stance"), DEMAND_CUE_KINDS, f"{where}: field 'stance'"),
+        yields_to=_yields(raw.get("yields_to", []), f"{where}: field 'yields_to'"),
+        context_from_title=_flag(
+            raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
+        ),
     )
+    if not any(demand.terms.values()) and not any(demand.key_terms.values()):
+        raise ConfigError(f"{where}: fields 'terms' and 'key_terms' are empty; give a phrase")
+    return demand
+
+
+def _flag(raw: Any, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where} must be true or false, got {raw!r}")
+    return raw
+
+
+def _yields(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ConfigError(f"{where} must be a list of demand ids")
+    return tuple(raw)
 
 
 def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]]:

@@ -3,23 +3,45 @@
 Pure functions over an Item and a Campaign. Each match carries the evidence
 sentence with its offsets and the rule that fired, so an alert can explain
 itself and a researcher can audit it.
+
+Relevance: a demand's key terms count on their own; its other terms count only in a
+sentence (or an item whose title) holds one of its context words, and never in a sentence
+with one of its exclusions. Stance: each sentence that names the demand, and the title,
+is read for cues; the demand's own cues outrank the campaign's generic ones, a proposal
+caps an advance at "mention" unless a vote or enactment is also reported, and a negated
+advance ("no ha publicado") counts as a regress.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from classify.demands import Campaign, Demand
-from classify.text import fold, phrase_pattern, sentence_spans
+from classify.lang import detect_language
+from classify.text import Lexicon, fold, lower, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
-RULES_VERSION = "rules-2"  # bump when a code change can change a match
+RULES_VERSION = "rules-3"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
+ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
+# Weights of a stance verdict: a demand's own cue counts double a generic one; a title that
+# names the demand weighs more than a body sentence, a title that does not, less.
+_SPECIFIC, _GENERIC = 2.0, 1.0
+_TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 0.5, 1.0, 0.5
+# Documents longer than this get the heading of the section that holds the evidence.
+_LONG_DOCUMENT = 20_000
+_HEADING = re.compile(
+    r"(?:^|\n)\s*((?:ART[IÍ]CULO|Art[ií]culo|CAP[IÍ]TULO|Cap[ií]tulo|T[IÍ]TULO|SECCI[OÓ]N|"
+    r"Secci[oó]n|TRANSITORIOS?|Transitorios?|ANEXO|Anexo|Article|ARTICLE|Chapter|CHAPTER|"
+    r"Section|SECTION)\b[^\n]{0,60})"
+)
+_HEADING_LOOKBACK = 60_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,52 @@ class _Hit:
     end: int
     term: str
     sentence: tuple[int, int]
+    key: bool
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    stance: str
+    cue: str
+    weight: float
+    field: str
+    sentence: tuple[int, int]
+
+
+class _Cues:
+    """Literal cue phrases, read with their accents, or folded in a text that lost its accents."""
+
+    def __init__(self, phrases: list[str], build: Callable[..., re.Pattern[str] | None]) -> None:
+        self._accented = build(phrases, fold_accents=False)
+        self._folded = build(phrases, fold_accents=True)
+
+    def _pattern(self, text: str) -> re.Pattern[str] | None:
+        # A text with no accented letter at all (a URL slug, an OCR copy) has lost them.
+        return self._folded if text.isascii() else self._accented
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every cue in ``text``."""
+        pattern = self._pattern(text)
+        return pattern.finditer(text) if pattern is not None else iter(())
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """The first cue in ``text[start:end]``."""
+        pattern = self._pattern(text)
+        if pattern is None:
+            return None
+        return pattern.search(text, start, len(text) if end is None else end)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """A demand's compiled lexicons and cue patterns."""
+
+    key_terms: Lexicon
+    terms: Lexicon
+    context: Lexicon
+    exclude: Lexicon
+    cues: dict[str, _Cues]
+    context_from_title: bool
 
 
 class Classifier:
@@ -55,26 +123,42 @@ class Classifier:
         self.version = f"{RULES_VERSION}+{campaign.fingerprint}"
 
     @cached_property
-    def _patterns(self) -> dict[str, tuple[re.Pattern[str] | None, ...]]:
-        def compiled(groups: dict[str, tuple[str, ...]]) -> re.Pattern[str] | None:
-            return phrase_pattern(p for phrases in groups.values() for p in phrases)
-
+    def _rules(self) -> dict[str, _Rules]:
         return {
-            d.id: (compiled(d.terms), compiled(d.context), compiled(d.exclude))
+            d.id: _Rules(
+                Lexicon(d.key_terms),
+                Lexicon(d.terms),
+                Lexicon(d.context),
+                Lexicon(d.exclude),
+                {stance: _cues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
+                d.context_from_title,
+            )
             for d in self.campaign.demands
         }
 
     @cached_property
-    def _cues(self) -> dict[str, re.Pattern[str] | None]:
+    def _cues(self) -> dict[str, _Cues]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
-        return {
-            stance: phrase_pattern((p for ps in groups.values() for p in ps), fold_accents=False)
-            for stance, groups in self.campaign.stance_cues.items()
-        }
+        return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
 
     @cached_property
-    def _scope(self) -> re.Pattern[str] | None:
-        return phrase_pattern(p for phrases in self.campaign.scope.values() for p in phrases)
+    def _negation(self) -> _Cues:
+        # The negation governs the cue when at most two words stand between them
+        # ("no se ha publicado"); "no solo aprobó" is not a negation.
+        return _Cues(_phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern)
+
+    @cached_property
+    def _background(self) -> _Cues:
+        # "desde que se creó el mecanismo": an act told as the backdrop, not as news.
+        return _Cues(_phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern)
+
+    @cached_property
+    def _scope(self) -> Lexicon:
+        return Lexicon(self.campaign.scope)
+
+    @cached_property
+    def _acts(self) -> Lexicon:
+        return Lexicon(self.campaign.official_acts)
 
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
@@ -82,43 +166,70 @@ class Classifier:
         folded = {name: fold(value) for name, value in fields.items()}
         if not self._in_scope(item, folded):
             return []
-        lowered = {name: value.lower() for name, value in fields.items()}
         spans = {name: sentence_spans(value) for name, value in fields.items()}
-        matches = []
+        found = {}
         for demand in self.campaign.demands:
-            hits = self._hits(demand, folded, spans)
+            hits = self._hits(self._rules[demand.id], folded, spans)
             if hits:
-                matches.append(self._match(item, demand, hits, fields, lowered))
-        return matches
+                found[demand.id] = hits
+        found = self._apply_yields(found)
+        if not found:
+            return []
+        lowered = {name: lower(value) for name, value in fields.items()}
+        return [
+            self._match(item, self.campaign.demand(demand_id), hits, fields, lowered, spans[BODY])
+            for demand_id, hits in found.items()
+        ]
+
+    def language_of(self, item: Item) -> str | None:
+        """The item's declared language, or the one detected from its text."""
+        if item.lang in ("es", "en"):
+            return item.lang
+        return detect_language(f"{item.title}\n{item.text}")
 
     def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other
         # texts must name the country or its institutions (same topics abroad are not ours).
-        if self._scope is None or item.kind in SCOPED_BY_SOURCE:
+        if not self._scope or item.kind in SCOPED_BY_SOURCE:
             return True
         return any(self._scope.search(text) for text in folded.values())
 
     def _hits(
-        self, demand: Demand, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
+        self, rules: _Rules, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
     ) -> list[_Hit]:
-        terms, context, exclude = self._patterns[demand.id]
-        if terms is None:
-            return []
         hits = []
-        for name, text in folded.items():
-            for found in terms.finditer(text):
-                sentence = _containing(spans[name], found.start())
-                window = text[sentence[0] : sentence[1]]
-                if exclude is not None and exclude.search(window):
-                    continue
-                # Context may sit in the same sentence or in the title (a decree's title
-                # often carries the legal frame that the body sentence leaves implicit).
-                if context is not None and not (
-                    context.search(window) or context.search(folded[TITLE])
-                ):
-                    continue
-                hits.append(_Hit(name, found.start(), found.end(), found.group(0), sentence))
+        for key, lexicon in ((True, rules.key_terms), (False, rules.terms)):
+            for name, text in folded.items():
+                for found in lexicon.finditer(text):
+                    sentence = _containing(spans[name], found.start)
+                    if rules.exclude.search(text, *sentence):
+                        continue
+                    # Context may sit in the same sentence or in the title (a decree's title
+                    # often carries the legal frame that the body sentence leaves implicit).
+                    if (
+                        not key
+                        and rules.context
+                        and not (
+                            rules.context.search(text, *sentence)
+                            or (rules.context_from_title and rules.context.search(folded[TITLE]))
+                        )
+                    ):
+                        continue
+                    hits.append(_Hit(name, found.start, found.end, found.phrase, sentence, key))
         return hits
+
+    def _apply_yields(self, found: dict[str, list[_Hit]]) -> dict[str, list[_Hit]]:
+        # A demand that yields to another keeps an item the other also found only when one
+        # of its own key terms is there ("personas desaparecidas" in a registry story is the
+        # registry's; "Ley General en materia de desaparición" is the law's).
+        kept = {}
+        for demand_id, hits in found.items():
+            yields_to = self.campaign.demand(demand_id).yields_to
+            if any(other in found for other in yields_to):
+                hits = [h for h in hits if h.key]
+            if hits:
+                kept[demand_id] = hits
+        return kept
 
     def _match(
         self,
@@ -127,47 +238,164 @@ class Classifier:
         hits: list[_Hit],
         fields: dict[str, str],
         lowered: dict[str, str],
+        spans: list[tuple[int, int]],
     ) -> Match:
-        best = _best_sentence(hits, lambda h: self._has_cue(lowered[h.field][slice(*h.sentence)]))
-        start, end = best.sentence
-        evidence = fields[best.field][start:end].strip()
-        stance, cue = self._stance(lowered[best.field][start:end], lowered[TITLE])
+        stance, verdict = self._stance(item, demand, hits, lowered, spans)
+        best = _evidence(hits, verdict, stance)
+        field, (start, end) = best
+        evidence = fields[field][start:end].strip()
+        start += len(fields[field][start:end]) - len(fields[field][start:end].lstrip())
         terms = sorted({h.term for h in hits})
         in_title = any(h.field == TITLE for h in hits)
-        score = min(
+        relevance = min(
             1.0,
-            0.5
-            + 0.1 * (len(terms) - 1)
-            + (0.2 if in_title else 0.0)
-            + (0.1 if stance != "mention" else 0.0),
+            0.4
+            + 0.1 * min(len(terms) - 1, 3)
+            + (0.15 if any(h.key for h in hits) else 0.0)
+            + (0.15 if in_title else 0.0)
+            + (0.1 if stance != MENTION else 0.0),
         )
+        authority = self.campaign.authority.get(item.kind, 0.5)
+        score = relevance * (0.5 + 0.5 * authority)
         rule = f"terms {', '.join(repr(t) for t in terms[:5])}" + (" in title" if in_title else "")
-        if cue:
-            rule += f"; {stance} cue {cue!r}"
+        if verdict is not None and verdict.cue:
+            rule += f"; {verdict.stance} cue {verdict.cue!r}"
+        elif stance == ADVANCE:
+            rule += "; official act published in the gazette"
+        if field == BODY and len(fields[BODY]) > _LONG_DOCUMENT:
+            section = _section_of(fields[BODY], start)
+            if section:
+                rule += f"; section {section!r}"
         return Match(
             item.id,
             demand.id,
             stance,
             round(score, 2),
             evidence,
-            best.field,
+            field,
             start,
-            end,
+            start + len(evidence),
             rule,
             self.version,
         )
 
-    def _has_cue(self, sentence: str) -> bool:
-        return any(p is not None and p.search(sentence) for p in self._cues.values())
+    # -- stance ------------------------------------------------------------
+    def _stance(
+        self,
+        item: Item,
+        demand: Demand,
+        hits: list[_Hit],
+        lowered: dict[str, str],
+        spans: list[tuple[int, int]],
+    ) -> tuple[str, _Verdict | None]:
+        rules = self._rules[demand.id]
+        title = lowered[TITLE]
+        title_names_demand = any(h.field == TITLE for h in hits)
+        title_proposal = self._proposal_only(title)
+        verdicts = []
+        if title:
+            weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
+            verdicts.append(self._verdict(rules, title, TITLE, (0, len(title)), weight, False))
+        for sentence, weight in _stance_window(hits, spans):
+            text = lowered[BODY][sentence[0] : sentence[1]]
+            verdicts.append(self._verdict(rules, text, BODY, sentence, weight, title_proposal))
+        votes: Counter[str] = Counter()
+        for verdict in verdicts:
+            if verdict is not None:
+                votes[verdict.stance] += verdict.weight
+        if votes:
+            # Ties go to the move (regress before advance) a campaigner must not miss.
+            stance = max((REGRESS, ADVANCE, MENTION), key=lambda s: votes[s])
+            chosen = max(
+                (v for v in verdicts if v is not None and v.stance == stance),
+                key=lambda v: v.weight,
+            )
+            return stance, chosen
+        act = self._acts.search(fold(title), 0, 60) if item.kind == "gazette" else None
+        if act is not None and act.start < 3:
+            return ADVANCE, None
+        return MENTION, None
 
-    def _stance(self, sentence: str, title: str) -> tuple[str, str]:
-        for text in (sentence, title):
-            for stance in ("regress", "advance"):
-                pattern = self._cues.get(stance)
-                found = pattern.search(text) if pattern else None
-                if found:
-                    return stance, found.group(0)
-        return "mention", ""
+    def _verdict(
+        self,
+        rules: _Rules,
+        text: str,
+        field: str,
+        sentence: tuple[int, int],
+        weight: float,
+        capped: bool,
+    ) -> _Verdict | None:
+        cues = _find_cues(rules.cues, text)
+        specificity = _SPECIFIC
+        if not cues:
+            cues = _find_cues({k: self._cues[k] for k in (ADVANCE, REGRESS)}, text)
+            specificity = _GENERIC
+        moves = []
+        for stance, found in cues:
+            if self._background.search(text, max(0, found.start() - 40), found.start()):
+                continue
+            if self._negation.search(text, max(0, found.start() - 40), found.start()):
+                if stance == REGRESS:
+                    continue
+                stance = REGRESS
+            moves.append((stance, found.group(0)))
+        if not moves:
+            return None
+        weight *= specificity
+        for stance, cue in moves:
+            if stance == REGRESS:
+                return _Verdict(REGRESS, cue, weight, field, sentence)
+        if capped or self._proposal_only(text):
+            found = self._cues["proposal"].search(text)
+            return _Verdict(
+                MENTION, found.group(0) if found else moves[0][1], weight, field, sentence
+            )
+        return _Verdict(ADVANCE, moves[0][1], weight, field, sentence)
+
+    def _proposal_only(self, text: str) -> bool:
+        if not self._cues["proposal"].search(text):
+            return False
+        return not self._cues["decided"].search(text)
+
+
+def _phrases(groups: dict[str, tuple[str, ...]]) -> list[str]:
+    return [p for phrases in groups.values() for p in phrases]
+
+
+def _cues(groups: dict[str, tuple[str, ...]]) -> _Cues:
+    return _Cues(_phrases(groups), phrase_pattern)
+
+
+def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
+    """A pattern for one of ``words`` ending at most two words before the end of the text."""
+    if not words:
+        return None
+    normalise = fold if fold_accents else str.lower
+    alternatives = "|".join(
+        re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
+
+
+def _find_cues(cues: dict[str, _Cues], text: str) -> list[tuple[str, re.Match[str]]]:
+    found = [(stance, m) for stance, group in cues.items() for m in group.finditer(text)]
+    return sorted(found, key=lambda f: f[1].start())
+
+
+def _stance_window(
+    hits: list[_Hit], spans: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int], float]]:
+    """Body sentences read for stance: those naming the demand, and each one's next sentence.
+
+    Reports often name the subject in one sentence and say what the state did in the next.
+    """
+    named = {h.sentence for h in hits if h.field == BODY}
+    window = {sentence: _SENTENCE for sentence in named}
+    for position, sentence in enumerate(spans[:-1]):
+        following = spans[position + 1]
+        if sentence in named and following not in named:
+            window[following] = _NEXT_SENTENCE
+    return sorted(window.items())
 
 
 def _containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
@@ -177,20 +405,28 @@ def _containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
     return offset, offset
 
 
-def _best_sentence(hits: list[_Hit], has_cue: Callable[[_Hit], bool]) -> _Hit:
-    # A body sentence before the title; among them one that says which way things moved
-    # (a stance cue), then the one with most distinct terms, then the earliest.
+def _evidence(
+    hits: list[_Hit], verdict: _Verdict | None, stance: str
+) -> tuple[str, tuple[int, int]]:
+    # The sentence that decided the stance, when it was a body sentence; else a body
+    # sentence before the title, the one with most distinct terms, then the earliest.
+    if verdict is not None and verdict.field == BODY and verdict.stance == stance:
+        return BODY, verdict.sentence
     by_sentence: dict[tuple[str, tuple[int, int]], set[str]] = {}
     for hit in hits:
         by_sentence.setdefault((hit.field, hit.sentence), set()).add(hit.term)
     ranked = sorted(
-        hits,
-        key=lambda h: (
-            h.field == BODY,
-            has_cue(h),
-            len(by_sentence[(h.field, h.sentence)]),
-            -h.start,
-        ),
+        by_sentence.items(),
+        key=lambda item: (item[0][0] == BODY, len(item[1]), -item[0][1][0]),
         reverse=True,
     )
-    return ranked[0]
+    return ranked[0][0]
+
+
+def _section_of(text: str, offset: int) -> str:
+    """The last heading (article, chapter, transitory) before ``offset`` in a long document."""
+    window_start = max(0, offset - _HEADING_LOOKBACK)
+    last = None
+    for last in _HEADING.finditer(text, window_start, offset):  # noqa: B007 - keep the last one
+        pass
+    return " ".join(last.group(1).split())[:60] if last else ""

@@ -1,20 +1,144 @@
-"""Accent- and case-insensitive matching that keeps offsets into the original text."""
+"""Accent- and case-insensitive phrase matching with Snowball stems, keeping offsets into the text.
+
+Texts are searched in their folded form (lower case, accents stripped one character for one),
+so every offset found is also an offset into the original text.
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import snowballstemmer
 
 from scrapers.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+_WORD = re.compile(r"\w+")
+# Stems shorter than this are too ambiguous to extend ("mes", "ley"); such words match as
+# written, with an optional plural ending.
+_MIN_STEM = 4
+# How many letters an inflection may add to a stem ("tortur" -> "torturadas").
+_MAX_ENDING = 6
+STEMMER_LANGUAGES = {"es": "spanish", "en": "english"}
 
 
-def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = True) -> re.Pattern[str] | None:
-    """One regex for many phrases: word-bounded, lower-case, optional plural ending.
+@cache
+def _stemmer(lang: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(STEMMER_LANGUAGES[lang])
 
-    With ``fold_accents`` the phrases are accent-folded too, to search folded text.
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, lang: str) -> str:
+    """The Snowball stem of a folded word in ``lang`` (es or en)."""
+    return _stemmer(lang).stemWord(word)
+
+
+def _word_pattern(word: str, lang: str) -> str:
+    root = stem(word, lang)
+    if len(root) < _MIN_STEM or not word.startswith(root):
+        return rf"{re.escape(word)}(?:e?s)?"
+    return rf"{re.escape(root)}\w{{0,{_MAX_ENDING}}}"
+
+
+def _same_word(found: str, wanted: str, lang: str) -> bool:
+    # The regex admits any ending after the stem; only inflections of the word count
+    # ("militares" for "militar"), not a word that shares a short stem ("periódico" and
+    # "periodistas" both stem to "period"), so most of the word must be shared as written.
+    if found in (wanted, wanted + "s", wanted + "es"):
+        return True
+    shared = len(os.path.commonprefix([found, wanted]))
+    return shared >= len(wanted) - 3 and stem(found, lang) == stem(wanted, lang)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One phrase found in a folded text."""
+
+    start: int
+    end: int
+    phrase: str
+
+
+class Lexicon:
+    """Phrases in one or more languages, matched as words with their inflections.
+
+    ``phrases`` maps a language code to its phrases. Matching folds accents and case;
+    each word of a phrase also matches its inflected forms (same Snowball stem).
+    """
+
+    def __init__(self, phrases: dict[str, Iterable[str]]) -> None:
+        self._wanted: dict[tuple[str, ...], tuple[str, str]] = {}
+        alternatives: list[tuple[int, str]] = []
+        for lang, group in phrases.items():
+            for phrase in group:
+                words = tuple(_WORD.findall(fold(phrase)))
+                if not words:
+                    continue
+                key = tuple(stem(w, lang) for w in words)
+                self._wanted.setdefault(key, (phrase, lang))
+                self._wanted.setdefault(words, (phrase, lang))
+                pattern = r"\W+".join(_word_pattern(w, lang) for w in words)
+                alternatives.append((len(" ".join(words)), pattern))
+        # Longest first, so "tortura sexual" wins over "tortura".
+        body = "|".join(p for _, p in sorted(set(alternatives), key=lambda a: -a[0]))
+        self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+
+    def __bool__(self) -> bool:
+        return self._regex is not None
+
+    def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[Found]:
+        """Phrases found in ``folded[start:end]`` (a text already passed through ``fold``)."""
+        if self._regex is None:
+            return
+        for found in self._regex.finditer(folded, start, len(folded) if end is None else end):
+            phrase = self._phrase_of(_WORD.findall(found.group(0)))
+            if phrase is not None:
+                yield Found(found.start(), found.end(), phrase)
+
+    def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
+        """The first phrase found in ``folded[start:end]``, or None."""
+        return next(self.finditer(folded, start, end), None)
+
+    def _phrase_of(self, words: list[str]) -> str | None:
+        exact = self._wanted.get(tuple(words))
+        if exact is not None:
+            return exact[0]
+        for lang in STEMMER_LANGUAGES:
+            known = self._wanted.get(tuple(stem(w, lang) for w in words))
+            if known is not None and known[1] == lang:
+                wanted = _WORD.findall(fold(known[0]))
+                if all(_same_word(f, w, lang) for f, w in zip(words, wanted, strict=True)):
+                    return known[0]
+        return self._plural_of(words)
+
+    def _plural_of(self, words: list[str]) -> str | None:
+        # A word too short to stem matched "as written plus s/es": look it up without the ending.
+        for cut in ("es", "s"):
+            trimmed = tuple(w[: -len(cut)] if w.endswith(cut) else w for w in words)
+            exact = self._wanted.get(trimmed)
+            if exact is not None:
+                return exact[0]
+        return None
+
+
+def lower(text: str) -> str:
+    """Lower-case ``text`` without changing its length, so offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower()[:1] or c for c in text)
+
+
+def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.Pattern[str] | None:
+    """One regex for literal phrases, lower-case and word-bounded, each form listed as used.
+
+    For stance cues, where the accent tells words apart ("publicó" vs "Ministerio Público");
+    ``fold_accents`` strips them, to read a text that lost its accents.
     """
     normalise = fold if fold_accents else str.lower
     alternatives = sorted(
@@ -23,7 +147,7 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = True) -> re.P
     if not alternatives:
         return None
     body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?:e?s)?(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -37,3 +161,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
+
+
+__all__ = ["Found", "Lexicon", "fold", "lower", "phrase_pattern", "sentence_spans", "stem"]

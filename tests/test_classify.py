@@ -47,7 +47,7 @@ def test_evidence_is_the_sentence_that_matched_with_its_offsets(classifier: Clas
     assert match.evidence == text[match.evidence_start : match.evidence_end]
     assert match.evidence.startswith("La Suprema Corte declaró inconstitucional el arraigo")
     assert match.stance == "advance"
-    assert "arraigo" in match.rule and "declaró inconstitucional" in match.rule
+    assert "arraigo" in match.rule and "inconstitucional" in match.rule
 
 
 def test_matching_ignores_accents_and_case(classifier: Classifier):
@@ -65,7 +65,7 @@ def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: C
 
 
 def test_version_names_the_rules_and_the_demands_file(classifier: Classifier):
-    assert classifier.version.startswith("rules-2+")
+    assert classifier.version.startswith("rules-3+")
     assert classifier.version.endswith(classifier.campaign.fingerprint)
 
 

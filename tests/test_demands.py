@@ -62,9 +62,10 @@ def _break(path: list, value: object) -> dict:
             "demand 'presidential-accountability-statement': missing field(s) terms",
         ),
         (
-            ["demands", 1, "terms"],
+            ["demands", 0, "terms"],
             {"es": [], "en": []},
-            "demand 'military-justice': field 'terms' is empty",
+            "demand 'presidential-accountability-statement': fields 'terms' and 'key_terms' are "
+            "empty",
         ),
         (
             ["demands", 1, "terms"],
@@ -95,6 +96,22 @@ def _break(path: list, value: object) -> dict:
         ),
         (["stance_cues", "sideways"], {"es": ["x"]}, "stance_cues: unknown field(s) sideways"),
         (["demands"], [], "'demands' must be a non-empty list"),
+        (
+            ["demands", 8, "yields_to"],
+            ["missing-person-database"],
+            "field 'yields_to' names 'missing-person-database', which is not another demand",
+        ),
+        (
+            ["demands", 4, "stance", "forward"],
+            {"es": ["x"]},
+            "demand 'arraigo-abolition': field 'stance': unknown field(s) forward",
+        ),
+        (["authority", "news"], 3, "authority.news must be a number in (0, 1]"),
+        (
+            ["demands", 0, "context_from_title"],
+            "no",
+            "field 'context_from_title' must be true or false",
+        ),
     ],
     ids=[
         "missing-terms",
@@ -108,6 +125,10 @@ def _break(path: list, value: object) -> dict:
         "context-not-list",
         "unknown-stance",
         "no-demands",
+        "yields-to-unknown-demand",
+        "unknown-demand-stance",
+        "authority-out-of-range",
+        "flag-not-boolean",
     ],
 )
 def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):

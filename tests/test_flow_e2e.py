@@ -90,7 +90,7 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
                         "type": "mrkdwn",
                         "text": (
                             "National registry of detentions · score 0.80 · terms 'ley nacional del "
-                            "registro de detenciones' in title; advance cue 'decreto por el que se expide'"
+                            "registro de detenciones' in title; advance cue 'se expide'"
                         ),
                     },
                 ],

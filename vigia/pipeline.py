@@ -158,13 +158,20 @@ def source_config(settings: Settings, name: str) -> dict[str, Any]:
 
 
 def search_feeds(campaign: Campaign, spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """One search feed per demand: its first Spanish terms, quoted and OR-ed, in ``spec['url']``."""
+    """One search feed per demand: its first Spanish names, quoted and OR-ed, in ``spec['url']``.
+
+    Key terms (a law's or an institution's name) come first: they find the demand alone,
+    where a broad term ("base de datos") would bring mostly noise.
+    """
     template = str(spec["url"])
     per_demand = int(spec.get("terms_per_demand", 3))
     when = str(spec.get("when", "")).strip()
     feeds = []
     for demand in campaign.demands:
-        terms = (demand.terms["es"] or demand.terms["en"])[:per_demand]
+        groups = (demand.key_terms, demand.terms)
+        terms = next((g[lang] for g in groups for lang in ("es", "en") if g.get(lang)), ())[
+            :per_demand
+        ]
         query = " OR ".join(f'"{term}"' for term in terms) + (f" when:{when}" if when else "")
         feeds.append(
             {
