@@ -14,6 +14,7 @@ advance ("no ha publicado") counts as a regress.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -107,8 +108,6 @@ class _Cues:
 class _Rules:
     """A demand's compiled lexicons and cue patterns."""
 
-    key_terms: Lexicon
-    terms: Lexicon
     context: Lexicon
     exclude: Lexicon
     cues: dict[str, _Cues]
@@ -126,8 +125,6 @@ class Classifier:
     def _rules(self) -> dict[str, _Rules]:
         return {
             d.id: _Rules(
-                Lexicon(d.key_terms),
-                Lexicon(d.terms),
                 Lexicon(d.context),
                 Lexicon(d.exclude),
                 {stance: _cues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
@@ -135,6 +132,14 @@ class Classifier:
             )
             for d in self.campaign.demands
         }
+
+    @cached_property
+    def _terms(self) -> Lexicon:
+        return Lexicon.tagged(
+            ((d.id, key), phrases)
+            for d in self.campaign.demands
+            for key, phrases in ((True, d.key_terms), (False, d.terms))
+        )
 
     @cached_property
     def _cues(self) -> dict[str, _Cues]:
@@ -167,12 +172,7 @@ class Classifier:
         if not self._in_scope(item, folded):
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
-        found = {}
-        for demand in self.campaign.demands:
-            hits = self._hits(self._rules[demand.id], folded, spans)
-            if hits:
-                found[demand.id] = hits
-        found = self._apply_yields(found)
+        found = self._apply_yields(self._hits(folded, spans))
         if not found:
             return []
         lowered = {name: lower(value) for name, value in fields.items()}
@@ -195,28 +195,32 @@ class Classifier:
         return any(self._scope.search(text) for text in folded.values())
 
     def _hits(
-        self, rules: _Rules, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
-    ) -> list[_Hit]:
-        hits = []
-        for key, lexicon in ((True, rules.key_terms), (False, rules.terms)):
-            for name, text in folded.items():
-                for found in lexicon.finditer(text):
-                    sentence = _containing(spans[name], found.start)
-                    if rules.exclude.search(text, *sentence):
-                        continue
-                    # Context may sit in the same sentence or in the title (a decree's title
-                    # often carries the legal frame that the body sentence leaves implicit).
-                    if (
-                        not key
-                        and rules.context
-                        and not (
-                            rules.context.search(text, *sentence)
-                            or (rules.context_from_title and rules.context.search(folded[TITLE]))
+        self, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
+    ) -> dict[str, list[_Hit]]:
+        # One scan per field for every demand's terms; each phrase found knows its demands.
+        hits: dict[str, list[_Hit]] = {}
+        for name, text in folded.items():
+            for found in self._terms.finditer(text):
+                sentence = _containing(spans[name], found.start)
+                for demand_id, key in sorted(found.tags):
+                    if self._counts(self._rules[demand_id], key, text, sentence, folded[TITLE]):
+                        hits.setdefault(demand_id, []).append(
+                            _Hit(name, found.start, found.end, found.phrase, sentence, key)
                         )
-                    ):
-                        continue
-                    hits.append(_Hit(name, found.start, found.end, found.phrase, sentence, key))
         return hits
+
+    @staticmethod
+    def _counts(rules: _Rules, key: bool, text: str, sentence: tuple[int, int], title: str) -> bool:
+        if rules.exclude.search(text, *sentence):
+            return False
+        if key or not rules.context:
+            return True
+        # Context may sit in the same sentence or in the title (a decree's title often
+        # carries the legal frame that the body sentence leaves implicit).
+        return bool(
+            rules.context.search(text, *sentence)
+            or (rules.context_from_title and rules.context.search(title))
+        )
 
     def _apply_yields(self, found: dict[str, list[_Hit]]) -> dict[str, list[_Hit]]:
         # A demand that yields to another keeps an item the other also found only when one
@@ -399,9 +403,9 @@ def _stance_window(
 
 
 def _containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
-    for start, end in spans:
-        if start <= offset < end:
-            return start, end
+    position = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    if position >= 0 and spans[position][0] <= offset < spans[position][1]:
+        return spans[position]
     return offset, offset
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -57,11 +57,20 @@ def _same_word(found: str, wanted: str, lang: str) -> bool:
 
 @dataclass(frozen=True)
 class Found:
-    """One phrase found in a folded text."""
+    """One phrase found in a folded text, with the tags of the lists it came from."""
 
     start: int
     end: int
     phrase: str
+    tags: frozenset[Hashable] = frozenset()
+
+
+@dataclass
+class _Entry:
+    phrase: str
+    lang: str
+    words: tuple[str, ...]
+    tags: set[Hashable] = field(default_factory=set)
 
 
 class Lexicon:
@@ -69,23 +78,41 @@ class Lexicon:
 
     ``phrases`` maps a language code to its phrases. Matching folds accents and case;
     each word of a phrase also matches its inflected forms (same Snowball stem).
+    Build one with ``Lexicon.tagged`` to scan a text once for many lists and learn, for
+    each phrase found, which lists hold it.
     """
 
     def __init__(self, phrases: dict[str, Iterable[str]]) -> None:
-        self._wanted: dict[tuple[str, ...], tuple[str, str]] = {}
-        alternatives: list[tuple[int, str]] = []
-        for lang, group in phrases.items():
-            for phrase in group:
-                words = tuple(_WORD.findall(fold(phrase)))
-                if not words:
-                    continue
-                key = tuple(stem(w, lang) for w in words)
-                self._wanted.setdefault(key, (phrase, lang))
-                self._wanted.setdefault(words, (phrase, lang))
-                pattern = r"\W+".join(_word_pattern(w, lang) for w in words)
-                alternatives.append((len(" ".join(words)), pattern))
+        self._build([(None, phrases)])
+
+    @classmethod
+    def tagged(cls, lists: Iterable[tuple[Hashable, dict[str, Iterable[str]]]]) -> Lexicon:
+        """One lexicon for several tagged phrase lists."""
+        lexicon = cls.__new__(cls)
+        lexicon._build(lists)
+        return lexicon
+
+    def _build(self, lists: Iterable[tuple[Hashable, dict[str, Iterable[str]]]]) -> None:
+        entries: dict[tuple[str, tuple[str, ...]], _Entry] = {}
+        for tag, phrases in lists:
+            for lang, group in phrases.items():
+                for phrase in group:
+                    words = tuple(_WORD.findall(fold(phrase)))
+                    if words:
+                        entry = entries.setdefault((lang, words), _Entry(phrase, lang, words))
+                        if tag is not None:
+                            entry.tags.add(tag)
+        self._exact: dict[tuple[str, ...], list[_Entry]] = {}
+        self._stemmed: dict[tuple[str, tuple[str, ...]], list[_Entry]] = {}
+        alternatives = set()
+        for entry in entries.values():
+            self._exact.setdefault(entry.words, []).append(entry)
+            stems = tuple(stem(w, entry.lang) for w in entry.words)
+            self._stemmed.setdefault((entry.lang, stems), []).append(entry)
+            pattern = r"\W+".join(_word_pattern(w, entry.lang) for w in entry.words)
+            alternatives.add((len(" ".join(entry.words)), pattern))
         # Longest first, so "tortura sexual" wins over "tortura".
-        body = "|".join(p for _, p in sorted(set(alternatives), key=lambda a: -a[0]))
+        body = "|".join(p for _, p in sorted(alternatives, key=lambda a: (-a[0], a[1])))
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
 
     def __bool__(self) -> bool:
@@ -96,34 +123,34 @@ class Lexicon:
         if self._regex is None:
             return
         for found in self._regex.finditer(folded, start, len(folded) if end is None else end):
-            phrase = self._phrase_of(_WORD.findall(found.group(0)))
-            if phrase is not None:
-                yield Found(found.start(), found.end(), phrase)
+            entries = self._entries_for(tuple(_WORD.findall(found.group(0))))
+            if entries:
+                tags = frozenset(t for e in entries for t in e.tags)
+                yield Found(found.start(), found.end(), entries[0].phrase, tags)
 
     def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
         """The first phrase found in ``folded[start:end]``, or None."""
         return next(self.finditer(folded, start, end), None)
 
-    def _phrase_of(self, words: list[str]) -> str | None:
-        exact = self._wanted.get(tuple(words))
-        if exact is not None:
-            return exact[0]
-        for lang in STEMMER_LANGUAGES:
-            known = self._wanted.get(tuple(stem(w, lang) for w in words))
-            if known is not None and known[1] == lang:
-                wanted = _WORD.findall(fold(known[0]))
-                if all(_same_word(f, w, lang) for f, w in zip(words, wanted, strict=True)):
-                    return known[0]
-        return self._plural_of(words)
+    def _entries_for(self, words: tuple[str, ...]) -> list[_Entry]:
+        exact = self._exact.get(words)
+        if exact:
+            return exact
+        inflected = [
+            entry
+            for lang in STEMMER_LANGUAGES
+            for entry in self._stemmed.get((lang, tuple(stem(w, lang) for w in words)), ())
+            if all(_same_word(f, w, lang) for f, w in zip(words, entry.words, strict=True))
+        ]
+        return inflected or self._plural_of(words)
 
-    def _plural_of(self, words: list[str]) -> str | None:
+    def _plural_of(self, words: tuple[str, ...]) -> list[_Entry]:
         # A word too short to stem matched "as written plus s/es": look it up without the ending.
         for cut in ("es", "s"):
             trimmed = tuple(w[: -len(cut)] if w.endswith(cut) else w for w in words)
-            exact = self._wanted.get(trimmed)
-            if exact is not None:
-                return exact[0]
-        return None
+            if trimmed in self._exact:
+                return self._exact[trimmed]
+        return []
 
 
 def lower(text: str) -> str:

@@ -83,6 +83,12 @@ def fold(text: str) -> str:
     """Lower-case and strip accents one character for one, so offsets stay valid."""
     if text.isascii():
         return text.lower()
+    # One translate call over the whole text (a decree is a megabyte), built from the
+    # distinct characters it holds.
+    table = {ord(c): _fold_char(c) for c in set(text) if not c.isascii()}
+    folded = text.translate(table).lower()
+    if len(folded) == len(text):
+        return folded
     return "".join(_fold_char(c) for c in text)
 
 
