@@ -7,12 +7,14 @@ correctly; "negatives flagged" is the share of items labelled with no demand tha
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from classify.lang import detect_language
 from classify.matcher import Classifier
 from scrapers.base import Item
 from scrapers.errors import ConfigError
@@ -84,15 +86,18 @@ def gold_item(row: dict[str, Any]) -> Item:
     """An Item from one labelled line (or one `vigia classify` input line)."""
     try:
         published = date.fromisoformat(row["published"]) if row.get("published") else None
+        title = unicodedata.normalize("NFC", str(row.get("title") or ""))
+        body = unicodedata.normalize("NFC", str(row.get("body") or ""))
+        lang = row.get("lang") if row.get("lang") in ("es", "en") else None
         return Item(
             source=str(row.get("source_kind", "other")),
             kind=str(row.get("source_kind", "other")),
             external_id=str(row["id"]),
             url=str(row.get("url", "")),
-            title=str(row.get("title", "")),
-            text=str(row.get("body", "")),
+            title=title,
+            text=body,
             published=published,
-            lang=str(row.get("lang", "es")),
+            lang=lang or detect_language(f"{title}\n{body}"),
         )
     except (KeyError, ValueError) as exc:
         raise ConfigError(f"item {row.get('id', '?')}: {exc}") from exc

@@ -135,7 +135,7 @@ class NewsFeedsSource(Source):
                     title=title,
                     text=_longer(html_to_text(body), articles.get(link, "")),
                     published=_entry_date(entry),
-                    lang=_lang(entry.get("language")) or feed_lang or "es",
+                    lang=_lang(entry.get("language")) or feed_lang or "",
                     meta={"outlet": entry_outlet or outlet, "feed": page.context.get("feed", "")},
                 )
             )

@@ -106,7 +106,7 @@ class WatchedPagesSource(Source):
             title=f"Cambio en la página vigilada: {title}",
             text="\n".join(ordered[:MAX_DIFF_LINES]),
             published=date.today(),
-            lang=spec.get("lang", "es"),
+            lang=spec.get("lang", ""),
             meta={
                 "page": spec["name"],
                 "added": sum(d.startswith("+") for d in diff),

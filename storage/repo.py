@@ -208,6 +208,54 @@ class Store:
                 [source, name, text, now],
             )
 
+    def classified_unchanged(self, ids: Sequence[str]) -> set[str]:
+        """Which of these items were classified before with the text they hold now."""
+        rows = self.conn.execute(
+            "SELECT id FROM items WHERE classified_hash = content_hash "
+            "AND id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def stale_ids(self, ids: Sequence[str], classifier_version: str) -> set[str]:
+        """Which of these items are unclassified, changed, or classified by another version."""
+        rows = self.conn.execute(
+            "SELECT id FROM items WHERE id IN (SELECT unnest(?)) AND (classified_hash IS DISTINCT "
+            "FROM content_hash OR classifier_version IS DISTINCT FROM ?)",
+            [list(ids), classifier_version],
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def stances(self, ids: Sequence[str]) -> dict[tuple[str, str], str]:
+        """The stored stance of every (item, demand) match of these items."""
+        rows = self.conn.execute(
+            "SELECT item_id, demand_id, stance FROM matches WHERE item_id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+        return {(item_id, demand_id): stance for item_id, demand_id, stance in rows}
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """The title of each of these items."""
+        rows = self.conn.execute(
+            "SELECT id, title FROM items WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return dict(rows)
+
+    def items_to_reclassify(self, after: str, limit: int = 2000) -> list[Item]:
+        """Stored items in id order after ``after``, whatever their classifier version."""
+        ids = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?", [after, limit]
+            ).fetchall()
+        ]
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {_ITEM_FIELDS} FROM items WHERE id IN (SELECT unnest(?)) ORDER BY id", [ids]
+        ).fetchall()
+        return [_item_from_row(row) for row in rows]
+
     def quiet_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these items are historical (backfilled without alerts)."""
         rows = self.conn.execute(

@@ -84,6 +84,25 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--out", dest="target", required=True, help="matches.jsonl")
     classify.set_defaults(handler=cmd_classify)
 
+    reclassify = commands.add_parser(
+        "reclassify",
+        help="re-run the classifier on stored items; report new, dropped and changed matches",
+    )
+    reclassify.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="every stored item, not only those classified by another classifier version",
+    )
+    reclassify.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    reclassify.add_argument(
+        "--alert-new",
+        action="store_true",
+        help="send alerts for new matches of old items (default: record them, send nothing)",
+    )
+    reclassify.add_argument("--show", type=int, default=30, help="changes to list (default 30)")
+    reclassify.set_defaults(handler=cmd_reclassify)
+
     evaluate = commands.add_parser("eval", help="score the classifier on a labelled JSONL file")
     evaluate.add_argument("gold", help="labelled items, in the format of eval/dev.jsonl")
     evaluate.set_defaults(handler=cmd_eval)
@@ -197,20 +216,65 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise VigiaError(f"{args.source}:{number}: not JSON: {exc}") from exc
+            item = gold_item(row)
             matches = [
                 {
                     "demand": m.demand_id,
                     "stance": m.stance,
                     "score": m.score,
                     "evidence": m.evidence,
+                    "evidence_start": m.evidence_start,
+                    "evidence_end": m.evidence_end,
+                    "evidence_field": "title" if m.evidence_field == "title" else "body",
                     "rule": m.rule,
                 }
-                for m in classifier.classify(gold_item(row))
+                for m in classifier.classify(item)
             ]
             out.write(
-                json.dumps({"id": row.get("id"), "matches": matches}, ensure_ascii=False) + "\n"
+                json.dumps(
+                    {"id": row.get("id"), "lang": item.lang, "matches": matches},
+                    ensure_ascii=False,
+                )
+                + "\n"
             )
     return 0
+
+
+def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-run the classifier on stored items and print what changed."""
+    from vigia.pipeline import reclassify
+
+    report = reclassify(
+        settings, everything=args.everything, dry_run=args.dry_run, alert_new=args.alert_new
+    )
+    print(format_reclassify(report, show=args.show))
+    return 0
+
+
+def format_reclassify(report: Any, show: int = 30) -> str:
+    """The summary `vigia reclassify` prints: counts, then the first changes, one per line."""
+    verb = "would change" if report.dry_run else "changed"
+    lines = [
+        f"reclassified {report.classified} item(s); {report.matches} match(es) now",
+        f"{verb}: {report.count('new')} new, {report.count('dropped')} dropped, "
+        f"{report.count('stance')} stance changed",
+    ]
+    for change in report.changes[:show]:
+        title = " ".join(report.titles.get(change.item_id, "").split())[:70]
+        was = change.before or "-"
+        now_ = change.after or "-"
+        lines.append(
+            f"  {change.kind:<8} {change.demand_id:<38} {was:>8} -> {now_:<8} "
+            f"{change.item_id[:12]}  {title}"
+        )
+    if len(report.changes) > show:
+        lines.append(f"  ... and {len(report.changes) - show} more (--show N)")
+    if not report.dry_run:
+        lines.append(
+            f"alerts: {report.alerts_enqueued} queued, {report.alerts_suppressed} recorded without "
+            "sending; alerts already sent are never sent again"
+        )
+    return "\n".join(lines)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

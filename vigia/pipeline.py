@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -25,13 +25,14 @@ from alerts import (
     render_notice,
     sender_from_env,
 )
-from classify import Campaign, Classifier, load_demands
+from classify import Campaign, Classifier, Match, load_demands
 from classify.events import assign_events
+from classify.lang import detect_language
 from scrapers import SOURCES
-from scrapers.base import Window, run_source
+from scrapers.base import Item, Window, run_source
 from scrapers.errors import ConfigError, RunFailed
 from scrapers.http import HttpClient
-from storage import open_store
+from storage import Store, open_store
 from vigia import health
 from vigia.config import Settings
 from vigia.health import HealthPolicy
@@ -76,6 +77,26 @@ class ClassifyReport:
     alerts_enqueued: int = 0
     alerts_suppressed: int = 0
     new_by_demand: dict[str, int] = field(default_factory=dict)
+    by_demand: Counter[str] = field(default_factory=Counter)
+    changes: list[MatchChange] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The counts, for the run record (the changes themselves are printed, not stored)."""
+        return {
+            "classified": self.classified,
+            "matches": self.matches,
+            "new_matches": self.new_matches,
+            "alerts_enqueued": self.alerts_enqueued,
+            "alerts_suppressed": self.alerts_suppressed,
+            "new_by_demand": self.new_by_demand,
+            "changes": {kind: self.count(kind) for kind in ("new", "dropped", "stance")},
+        }
+
+    def count(self, kind: str) -> int:
+        """How many changes of one kind ('new', 'dropped', 'stance')."""
+        return sum(1 for change in self.changes if change.kind == kind)
 
 
 @dataclass
@@ -118,8 +139,9 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     finally:
         http.close()
     policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
+    items = with_language(result.items)
     with open_store(settings.db_path) as store:
-        upsert = store.upsert_items(result.items, now())
+        upsert = store.upsert_items(items, now())
         store.save_snapshots(name, result.snapshots, now())
         if source.kind == "news" and upsert.new_ids:
             recent = store.recent_stories("news", now() - EVENT_WINDOW, upsert.new_ids)
@@ -184,28 +206,125 @@ def search_feeds(campaign: Campaign, spec: dict[str, Any]) -> list[dict[str, Any
 
 
 def classify_pending(settings: Settings) -> ClassifyReport:
-    """Classify items that are new, changed or classified by an older rule set; queue alerts."""
-    campaign = load_demands(settings.demands_path)
-    classifier = Classifier(campaign)
-    channels = {d.id: d.channel for d in campaign.demands}
+    """Classify items that are new, changed or classified by an older rule set; queue alerts.
+
+    New content alerts; an unchanged item reclassified under new rules records its new
+    matches with suppressed alerts (see ``reclassify``), so editing demands.yaml never floods
+    the channels with old items.
+    """
+    classifier, channels = _classifier(settings)
     report = ClassifyReport()
-    by_demand: Counter[str] = Counter()
     with open_store(settings.db_path) as store:
         while batch := store.items_to_classify(classifier.version, limit=2000):
-            matches = [m for item in batch for m in classifier.classify(item)]
-            new = store.record_matches(batch, matches, classifier.version, now())
-            report.classified += len(batch)
-            report.matches += len(matches)
-            report.new_matches += len(new)
-            quiet = store.quiet_ids([m.item_id for m in new])
-            loud = [m for m in new if m.item_id not in quiet]
-            report.alerts_enqueued += store.enqueue_alerts(loud, channels, now())
-            report.alerts_suppressed += store.enqueue_alerts(
-                [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
-            )
-            by_demand.update(m.demand_id for m in new)
-    report.new_by_demand = dict(sorted(by_demand.items()))
+            _classify_batch(store, classifier, channels, batch, report, alert_reclassified=False)
+    report.new_by_demand = dict(sorted(report.by_demand.items()))
     return report
+
+
+def reclassify(
+    settings: Settings, *, everything: bool = False, dry_run: bool = False, alert_new: bool = False
+) -> ClassifyReport:
+    """Re-run the classifier on stored items and report new, dropped and stance-changed matches.
+
+    By default only items classified by another classifier version; ``everything`` re-reads
+    all. Alerts already sent are never sent again; new matches of unchanged items are recorded
+    with suppressed alerts unless ``alert_new``. ``dry_run`` reports without writing.
+    """
+    classifier, channels = _classifier(settings)
+    report = ClassifyReport(dry_run=dry_run)
+    with open_store(settings.db_path) as store:
+        after = ""
+        while batch := store.items_to_reclassify(after):
+            after = batch[-1].id
+            if not everything:
+                stale = store.stale_ids([i.id for i in batch], classifier.version)
+                batch = [i for i in batch if i.id in stale]
+            if batch:
+                _classify_batch(
+                    store, classifier, channels, batch, report, alert_reclassified=alert_new
+                )
+        report.titles = store.titles(sorted({c.item_id for c in report.changes}))
+    report.new_by_demand = dict(sorted(report.by_demand.items()))
+    return report
+
+
+def with_language(items: list[Item]) -> list[Item]:
+    """The items, each with its language: as declared, or detected from its text."""
+    return [
+        item
+        if item.lang
+        else replace(item, lang=detect_language(f"{item.title}\n{item.text}") or "")
+        for item in items
+    ]
+
+
+def _classifier(settings: Settings) -> tuple[Classifier, dict[str, str]]:
+    campaign = load_demands(settings.demands_path)
+    return Classifier(campaign), {d.id: d.channel for d in campaign.demands}
+
+
+def _classify_batch(
+    store: Store,
+    classifier: Classifier,
+    channels: dict[str, str],
+    batch: list[Item],
+    report: ClassifyReport,
+    *,
+    alert_reclassified: bool,
+) -> None:
+    ids = [item.id for item in batch]
+    before = store.stances(ids)
+    matches = [m for item in batch for m in classifier.classify(item)]
+    report.classified += len(batch)
+    report.matches += len(matches)
+    report.changes.extend(match_changes(before, matches))
+    if report.dry_run:
+        return
+    reclassified = store.classified_unchanged(ids)
+    new = store.record_matches(batch, matches, classifier.version, now())
+    report.new_matches += len(new)
+    quiet = store.quiet_ids([m.item_id for m in new])
+    if not alert_reclassified:
+        quiet |= reclassified
+    loud = [m for m in new if m.item_id not in quiet]
+    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now())
+    report.alerts_suppressed += store.enqueue_alerts(
+        [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
+    )
+    report.by_demand.update(m.demand_id for m in new)
+
+
+@dataclass(frozen=True)
+class MatchChange:
+    """One (item, demand) pair whose match appeared, disappeared or changed stance."""
+
+    item_id: str
+    demand_id: str
+    before: str | None
+    after: str | None
+
+    @property
+    def kind(self) -> str:
+        """'new', 'dropped' or 'stance'."""
+        if self.before is None:
+            return "new"
+        return "dropped" if self.after is None else "stance"
+
+
+def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> list[MatchChange]:
+    """What changed between the stored stances of some items and their new matches."""
+    after = {(m.item_id, m.demand_id): m.stance for m in matches}
+    changes = [
+        MatchChange(item_id, demand_id, before.get((item_id, demand_id)), stance)
+        for (item_id, demand_id), stance in after.items()
+        if before.get((item_id, demand_id)) != stance
+    ]
+    changes += [
+        MatchChange(item_id, demand_id, stance, None)
+        for (item_id, demand_id), stance in before.items()
+        if (item_id, demand_id) not in after
+    ]
+    return sorted(changes, key=lambda c: (c.kind, c.demand_id, c.item_id))
 
 
 def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
@@ -268,7 +387,7 @@ def finish_run(
     """Record the run's outcome and return its summary."""
     summary = {
         "sources": {r.source: asdict(r) for r in ingests},
-        "classify": asdict(classified),
+        "classify": classified.summary(),
         "dispatch": asdict(dispatch),
     }
     failed = any(not r.ok for r in ingests) or dispatch.failed

@@ -1,0 +1,164 @@
+"""`vigia reclassify` after demands.yaml changes: what changed, and no alert sent twice.
+
+The items are constructed (short texts written for the test), stored in a real DuckDB file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from alerts.send import ConsoleSender
+from storage import open_store, run_query
+from vigia import cli, pipeline
+from vigia.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _item(key: str, kind: str, title: str, text: str):
+    from scrapers.base import Item
+
+    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es")
+
+
+ITEMS = [
+    _item(
+        "decree",
+        "gazette",
+        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+        "Se expide la Ley Nacional del Registro de Detenciones.",
+    ),
+    _item(
+        "debate",
+        "news",
+        "Diputados debaten el arraigo en México",
+        "La Cámara de Diputados discute una reforma sobre el arraigo de detenidos.",
+    ),
+    _item(
+        "arrests",
+        "news",
+        "Policía de México anota a las personas arrestadas",
+        "La policía de México lleva un padrón de personas arrestadas en cada operativo.",
+    ),
+]
+
+
+def _edit(demands: Path) -> None:
+    """Three edits an operator might make: a new term, a new cue and a new exclusion."""
+    text = demands.read_text(encoding="utf-8")
+    edits = {
+        # The third item now matches the detention registry.
+        "           registro inmediato de la detención]": (
+            "           registro inmediato de la detención, padrón de personas arrestadas]"
+        ),
+        # "discute" now counts as an advance for arraigo: the second item changes stance.
+        "        es: [elimina el arraigo, eliminar el arraigo,": (
+            "        es: [discute, elimina el arraigo, eliminar el arraigo,"
+        ),
+        # The decree's sentence is now excluded: its match is dropped.
+        "    text: >-\n      Establish an accessible national database recording all detentions.": (
+            "    text: >-\n      Establish an accessible national database recording all detentions."
+            "\n    exclude:\n      es: [se expide la ley nacional]"
+        ),
+    }
+    for old, new in edits.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    demands.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture()
+def store_with_alerts_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    demands = tmp_path / "demands.yaml"
+    demands.write_text((ROOT / "demands.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    monkeypatch.setenv("VIGIA_DEMANDS", str(demands))
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.upsert_items(ITEMS, NOW)
+    pipeline.classify_pending(settings)
+    sent = pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
+    assert sent.sent == 2  # the decree and the arraigo debate
+    return settings, demands, db
+
+
+def _stances(db: Path) -> dict[str, str]:
+    _, rows = run_query(
+        db,
+        "SELECT i.external_id, m.stance FROM matches m JOIN items i ON i.id = m.item_id",
+    )
+    return dict(rows)
+
+
+def test_reclassify_reports_new_dropped_and_changed_and_alerts_nothing_twice(
+    store_with_alerts_sent, capsys: pytest.CaptureFixture
+):
+    settings, demands, db = store_with_alerts_sent
+    assert _stances(db) == {"decree": "advance", "debate": "mention"}
+    _edit(demands)
+
+    assert cli.main(["--db", str(db), "reclassify", "--dry-run"]) == 0
+    dry = capsys.readouterr().out
+    assert "would change: 1 new, 1 dropped, 1 stance changed" in dry
+    assert _stances(db) == {"decree": "advance", "debate": "mention"}  # nothing written
+
+    assert cli.main(["--db", str(db), "reclassify"]) == 0
+    out = capsys.readouterr().out
+    assert "reclassified 3 item(s); 2 match(es) now" in out
+    assert "changed: 1 new, 1 dropped, 1 stance changed" in out
+    lines = out.splitlines()
+    assert any(
+        line.split()[:5] == ["new", "detention-registry", "-", "->", "mention"] for line in lines
+    )
+    assert any(
+        line.split()[:5] == ["dropped", "detention-registry", "advance", "->", "-"]
+        for line in lines
+    )
+    assert any(
+        line.split()[:5] == ["stance", "arraigo-abolition", "mention", "->", "advance"]
+        for line in lines
+    )
+    assert "alerts: 0 queued, 1 recorded without sending" in out
+    assert _stances(db) == {"debate": "advance", "arrests": "mention"}
+
+    # The changed stance and the old item's new match send nothing; a second pass has no work.
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+    assert cli.main(["--db", str(db), "reclassify"]) == 0
+    assert "reclassified 0 item(s)" in capsys.readouterr().out
+
+
+def test_reclassify_alert_new_queues_the_new_match_once(store_with_alerts_sent, capsys):
+    settings, demands, db = store_with_alerts_sent
+    _edit(demands)
+    assert cli.main(["--db", str(db), "reclassify", "--alert-new"]) == 0
+    assert "alerts: 1 queued, 0 recorded without sending" in capsys.readouterr().out
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 1
+    assert cli.main(["--db", str(db), "reclassify", "--all", "--alert-new"]) == 0
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+
+
+def test_classify_detects_the_language_of_lines_that_do_not_give_it(tmp_path: Path):
+    source = tmp_path / "in.jsonl"
+    lines = [
+        {
+            "id": "en-1",
+            "source_kind": "news",
+            "title": "Mexico's Congress approves the general law against torture",
+            "body": "The Mexican Congress approved the general law against torture on Wednesday.",
+        },
+        {"id": "es-1", "source_kind": "news", "title": "Nada que ver", "body": "Hoy llovió mucho."},
+    ]
+    source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["classify", "--in", str(source), "--out", str(out)]) == 0
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert (first["lang"], second["lang"]) == ("en", "es")
+    [match] = first["matches"]
+    assert (match["demand"], match["stance"]) == ("torture-investigation-istanbul", "advance")
+    assert second["matches"] == []
