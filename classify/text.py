@@ -177,13 +177,23 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
+# A period after these does not end a sentence: an initial ("Juan E. Méndez") or an abbreviation.
+_NOT_AN_END = re.compile(
+    r"(?:^|[\s(])(?:[A-ZÁÉÍÓÚÑ]|Sr|Sra|Dr|Dra|Lic|Mtro|Mtra|Gral|Art|art|Arts|núm|Núm|No|"
+    r"no|pp|Vs|vs|Mr|Mrs|Ms|St|Jr|etc|Fracc|fracc)\.$"
+)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Start and end offsets of each sentence of ``text``."""
     spans = []
     start = 0
     for boundary in _SENTENCE_END.finditer(text):
-        if boundary.start() > start:
-            spans.append((start, boundary.start()))
+        if boundary.start() <= start:
+            continue
+        if _NOT_AN_END.search(text[max(start, boundary.start() - 7) : boundary.start()]):
+            continue
+        spans.append((start, boundary.start()))
         start = boundary.end()
     if start < len(text):
         spans.append((start, len(text)))

@@ -75,3 +75,47 @@ def test_long_document_is_scanned_to_the_end(classifier: Classifier):
     [match] = classifier.classify(item("Decreto", text, "gazette"))
     assert match.demand_id == "detention-registry"
     assert match.evidence_start > 900_000
+
+
+def test_long_document_names_the_section_that_holds_the_evidence(classifier: Classifier):
+    filler = "Disposición sin relación con la materia del decreto. " * 2000
+    text = (
+        f"CAPÍTULO I\nDisposiciones generales\n{filler}\n"
+        f"ARTÍCULO 16.- Registro\nSe expide la Ley Nacional del Registro de Detenciones.\n{filler}"
+    )
+    [match] = classifier.classify(item("DECRETO", text, "gazette"))
+    assert match.evidence == "Se expide la Ley Nacional del Registro de Detenciones."
+    assert "section 'ARTÍCULO 16.- Registro'" in match.rule
+
+
+def test_inflections_match_but_a_shared_short_stem_does_not(classifier: Classifier):
+    torture = classifier.classify(
+        item("Detenidas torturadas en México", "Las detenidas fueron torturadas por policías.")
+    )
+    assert [m.demand_id for m in torture] == ["torture-investigation-istanbul"]
+    # "periódico" and "periodistas" share the Snowball stem "period"; only inflections count.
+    assert (
+        classifier.classify(
+            item("México", "El periódico publicó una nota sobre protección y amenazas.")
+        )
+        == []
+    )
+
+
+def test_sentences_do_not_end_at_initials_or_abbreviations():
+    from classify.text import sentence_spans
+
+    text = "Juan E. Méndez presentó su informe. El Art. 16 dice otra cosa. Fin."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Juan E. Méndez presentó su informe.",
+        "El Art. 16 dice otra cosa.",
+        "Fin.",
+    ]
+
+
+def test_language_is_detected_for_spanish_and_english_and_not_guessed_from_nothing():
+    from classify.lang import detect_language
+
+    assert detect_language("La Suprema Corte invalidó el arraigo en los estados") == "es"
+    assert detect_language("The Supreme Court struck down arraigo in the states") == "en"
+    assert detect_language("SCJN 2014") is None
