@@ -22,8 +22,8 @@ _WORD = re.compile(r"\w+")
 # Stems shorter than this are too ambiguous to extend ("mes", "ley"); such words match as
 # written, with an optional plural ending.
 _MIN_STEM = 4
-# How many letters an inflection may add to a stem ("tortur" -> "torturadas").
-_MAX_ENDING = 6
+# How many letters an inflection may add to a stem ("recomend" -> "recomendaciones").
+_MAX_ENDING = 9
 STEMMER_LANGUAGES = {"es": "spanish", "en": "english"}
 
 
