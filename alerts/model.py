@@ -20,6 +20,8 @@ class PendingAlert:
     evidence: str
     rule: str
     item: Item
+    thread_key: str | None = None
+    tier: str = "now"
 
 
 @dataclass(frozen=True)

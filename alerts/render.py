@@ -41,6 +41,17 @@ class Message:
     channel: str
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # The Slack ts of the story's first message: this one goes into its thread.
+    thread_ts: str | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The message as stored in the outbox (digests are rendered once, when queued)."""
+        return {"text": self.text, "blocks": self.blocks}
+
+    @classmethod
+    def from_payload(cls, key: str, channel: str, payload: dict[str, Any]) -> Message:
+        """A stored message back."""
+        return cls(key, channel, str(payload.get("text", "")), list(payload.get("blocks", [])))
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -105,11 +116,130 @@ def render_alert(alert: PendingAlert, demand: Demand) -> Message:
             ],
         },
     ]
+    blocks.append(feedback_buttons(alert.key))
     text = escape_mrkdwn(
         f"{marker} {label_es}/{label_en} · {demand.title['es']}: {title} ({source}, {date}) "
         f"— “{cut(alert.evidence, 200)}”"
     )
     return Message(key=alert.key, channel=alert.channel, text=text, blocks=blocks)
+
+
+FEEDBACK_BUTTONS = {
+    "relevant": "✓ Relevante / Relevant",
+    "not_relevant": "✗ No relevante / Not relevant",
+    "wrong_direction": "⇅ Dirección equivocada / Wrong direction",
+}
+FEEDBACK_ACTION_PREFIX = "vigia_feedback_"
+
+
+def feedback_buttons(key: str) -> dict[str, Any]:
+    """The buttons that let a campaigner say whether an alert was right."""
+    return {
+        "type": "actions",
+        "block_id": "vigia_feedback",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{FEEDBACK_ACTION_PREFIX}{verdict}",
+                "text": {"type": "plain_text", "text": label, "emoji": False},
+                "value": key,
+            }
+            for verdict, label in FEEDBACK_BUTTONS.items()
+        ],
+    }
+
+
+DIGEST_LINES_PER_DEMAND = 15
+BLOCKS_LIMIT = 50  # Slack: blocks per message
+
+
+def render_digest(
+    key: str,
+    channel: str,
+    alerts: list[PendingAlert],
+    demands: dict[str, Demand],
+    coverage: list[dict[str, Any]],
+    day: str,
+) -> Message:
+    """One channel's daily digest: alerts grouped by demand, one line per story, and coverage."""
+    by_demand: dict[str, dict[str, list[PendingAlert]]] = {}
+    for alert in alerts:
+        stories = by_demand.setdefault(alert.demand_id, {})
+        stories.setdefault(alert.thread_key or alert.key, []).append(alert)
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": cut(f"Resumen diario / Daily digest · {day}", HEADER_LIMIT),
+                "emoji": False,
+            },
+        }
+    ]
+    for demand_id in sorted(by_demand, key=lambda d: demands[d].title["es"]):
+        demand, stories = demands[demand_id], by_demand[demand_id]
+        lines = [_digest_line(group) for group in stories.values()]
+        shown = lines[:DIGEST_LINES_PER_DEMAND]
+        if len(lines) > len(shown):
+            shown.append(f"… y {len(lines) - len(shown)} más / and {len(lines) - len(shown)} more")
+        heading = escape_mrkdwn(f"{demand.title['es']} / {demand.title['en']}")
+        body = f"*{heading}* ({len(lines)})\n" + "\n".join(shown)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _fit(body)}})
+    blocks = blocks[: BLOCKS_LIMIT - 2]
+    blocks.append({"type": "divider"})
+    blocks.append(
+        {"type": "section", "text": {"type": "mrkdwn", "text": _fit(coverage_text(coverage))}}
+    )
+    stories_total = sum(len(s) for s in by_demand.values())
+    failing = [c["source"] for c in coverage if c.get("consecutive_failures")]
+    text = (
+        f"Resumen diario / Daily digest {day}: {stories_total} historia(s) / stories in "
+        f"{len(by_demand)} demanda(s) / demands"
+        + (f"; fuentes con fallas / failing sources: {', '.join(failing)}" if failing else "")
+    )
+    return Message(key=key, channel=channel, text=escape_mrkdwn(text), blocks=blocks)
+
+
+def _digest_line(group: list[PendingAlert]) -> str:
+    first = group[0]
+    marker = STANCE_LABELS.get(first.stance, STANCE_LABELS["mention"])[0]
+    item = first.item
+    date = item.published.isoformat() if item.published else "s/f"
+    line = (
+        f"{marker} {safe_link(item.url, cut(item.title or item.url, 150))} · "
+        f"{escape_mrkdwn(SOURCE_LABELS.get(item.kind, item.kind))}, {date}"
+    )
+    others = [a.item for a in group[1:]]
+    if others:
+        names = ", ".join(escape_mrkdwn(o.meta.get("outlet") or o.source) for o in others[:3])
+        line += f" (+{len(others)}: {names})"
+    return line
+
+
+def coverage_text(coverage: list[dict[str, Any]]) -> str:
+    """The digest footer: which sources ran, which failed, and how many items each read."""
+    if not coverage:
+        return "_Fuentes / Sources: ninguna ejecutada / none ran_"
+    parts = []
+    for source in coverage:
+        name = escape_mrkdwn(str(source["source"]))
+        if source.get("consecutive_failures"):
+            error = escape_mrkdwn(cut(str(source.get("last_error") or "error"), 80))
+            parts.append(f"✗ {name}: falla / failing ({error})")
+        else:
+            parts.append(
+                f"✓ {name}: {source.get('items_read', 0)} leídos / read, "
+                f"{source.get('items_new', 0)} nuevos / new"
+            )
+    return "*Cobertura / Coverage*\n" + "\n".join(parts)
+
+
+def _fit(text: str) -> str:
+    # A section holds 3,000 characters; cut at a line, never inside a link.
+    if len(text) <= SECTION_LIMIT:
+        return text
+    kept = text[: SECTION_LIMIT - 2].rsplit("\n", 1)[0]
+    return kept + "\n…"
 
 
 def render_console(message: Message, alert: PendingAlert) -> str:
@@ -126,6 +256,21 @@ def render_console(message: Message, alert: PendingAlert) -> str:
         f"  rule: {alert.rule}",
     ]
     return "\n".join(lines)
+
+
+def render_console_blocks(message: Message) -> str:
+    """A stored message (a digest) for the console: its header and section texts."""
+    lines = [f"[{message.channel}]"]
+    for block in message.blocks:
+        text = (block.get("text") or {}).get("text")
+        if text:
+            lines.append(_unescape(text))
+    return "\n".join(lines)
+
+
+def _unescape(text: str) -> str:
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _context(meta: dict[str, Any]) -> list[str]:

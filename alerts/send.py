@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TextIO
 
 from slack_sdk import WebClient
@@ -18,6 +21,10 @@ from alerts.render import Message
 from scrapers.errors import AlertError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+METADATA_EVENT = "vigia_alert"
+# History is searched from a little before the claim, for clock differences with Slack.
+HISTORY_MARGIN_SECONDS = 300
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 # Errors that no retry can fix: the row is marked failed with the reason.
 PERMANENT_SLACK_ERRORS = frozenset(
     {
@@ -62,6 +69,15 @@ class Sender(Protocol):
     def send(self, message: Message, console_text: str) -> Delivery:
         """Deliver one message or raise DeliveryFailed."""
 
+    def find_sent(
+        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+    ) -> Delivery | None:
+        """The message carrying outbox ``key`` if it reached the channel after ``since``.
+
+        None when it did not (or when the sender cannot tell: the console); raises
+        DeliveryFailed when the channel's history cannot be read.
+        """
+
 
 class ConsoleSender:
     """Print alerts to a stream: the default when SLACK_BOT_TOKEN is not set."""
@@ -75,6 +91,12 @@ class ConsoleSender:
         """Write the console rendering followed by a blank line."""
         print(console_text + "\n", file=self.stream, flush=True)
         return Delivery(via=self.name)
+
+    def find_sent(
+        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+    ) -> Delivery | None:
+        """A console keeps no history: an interrupted message is printed again."""
+        return None
 
 
 class SlackSender:
@@ -102,35 +124,75 @@ class SlackSender:
         )
         self.min_interval = min_interval  # Slack allows about one message per second per channel
         self._last_post: dict[str, float] = {}
+        self._channel_ids: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def send(self, message: Message, console_text: str) -> Delivery:
         """Post one message; the outbox key rides along as message metadata."""
         self._pace(message.channel)
-        try:
+        extra = {"thread_ts": message.thread_ts} if message.thread_ts else {}
+        with _slack_errors(f"Slack refused the message for {message.channel}"):
             response = self.client.chat_postMessage(
                 channel=message.channel,
                 text=message.text,
                 blocks=message.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": "vigia_alert", "event_payload": {"key": message.key}},
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
+                **extra,
             )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "")) if exc.response is not None else ""
-            status = exc.response.status_code if exc.response is not None else None
-            permanent = error in PERMANENT_SLACK_ERRORS
-            raise DeliveryFailed(
-                f"Slack refused the message for {message.channel}: "
-                f"{error or 'HTTP ' + str(status)}",
-                permanent=permanent,
-            ) from None
-        except (OSError, ValueError) as exc:
-            # URLError or socket errors after slack-sdk's own retries; no token in the text.
-            raise DeliveryFailed(
-                f"Slack unreachable: {type(exc).__name__}: {exc}", permanent=False
-            ) from None
-        return Delivery(via=self.name, channel=response.get("channel"), ts=response.get("ts"))
+        channel_id = response.get("channel")
+        if channel_id:
+            self._channel_ids[message.channel] = channel_id
+        return Delivery(via=self.name, channel=channel_id, ts=response.get("ts"))
+
+    def find_sent(
+        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+    ) -> Delivery | None:
+        """Look ``key`` up in the message metadata of the channel's history since ``since``."""
+        channel_id = channel_id or self._channel_id(channel)
+        oldest = f"{since.timestamp() - HISTORY_MARGIN_SECONDS:.6f}"
+        cursor = None
+        with _slack_errors(f"cannot read the history of {channel}"):
+            while True:
+                page = self.client.conversations_history(
+                    channel=channel_id,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                    **({"cursor": cursor} if cursor else {}),
+                )
+                for found in page.get("messages") or []:
+                    metadata = found.get("metadata") or {}
+                    if (metadata.get("event_payload") or {}).get("key") == key:
+                        return Delivery(via=self.name, channel=channel_id, ts=found.get("ts"))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+
+    def _channel_id(self, channel: str) -> str:
+        # History needs a channel id; a name is resolved from earlier posts or the channel list.
+        if _CHANNEL_ID.match(channel):
+            return channel
+        if channel in self._channel_ids:
+            return self._channel_ids[channel]
+        name = channel.lstrip("#")
+        cursor = None
+        with _slack_errors(f"cannot find the id of {channel} (grant channels:read)"):
+            while True:
+                page = self.client.conversations_list(
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=1000,
+                    **({"cursor": cursor} if cursor else {}),
+                )
+                for found in page.get("channels") or []:
+                    if found.get("name") == name:
+                        self._channel_ids[channel] = found["id"]
+                        return str(found["id"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    raise DeliveryFailed(f"no channel named {channel}", permanent=False)
 
     def _pace(self, channel: str) -> None:
         with self._lock:
@@ -138,6 +200,25 @@ class SlackSender:
             self._last_post[channel] = time.monotonic() + max(wait, 0.0)
         if wait > 0:
             time.sleep(wait)
+
+
+@contextmanager
+def _slack_errors(what: str) -> Iterator[None]:
+    """Turn slack-sdk's errors into DeliveryFailed, saying whether a retry can help."""
+    try:
+        yield
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        status = exc.response.status_code if exc.response is not None else None
+        raise DeliveryFailed(
+            f"{what}: {error or 'HTTP ' + str(status)}",
+            permanent=error in PERMANENT_SLACK_ERRORS,
+        ) from None
+    except (OSError, ValueError) as exc:
+        # URLError or socket errors after slack-sdk's own retries; no token in the text.
+        raise DeliveryFailed(
+            f"Slack unreachable: {type(exc).__name__}: {exc}", permanent=False
+        ) from None
 
 
 def sender_from_env(env: Mapping[str, str] | None = None, *, min_interval: float = 1.0) -> Sender:

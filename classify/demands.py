@@ -27,6 +27,7 @@ TOP_KEYS = {
     "stance_cues",
     "official_acts",
     "authority",
+    "urgent",
     "scope",
     "demands",
 }
@@ -48,6 +49,8 @@ CUE_KINDS = ("advance", "regress", "proposal", "decided", "negation", "backgroun
 DEMAND_CUE_KINDS = ("advance", "regress")
 SOURCE_KINDS = ("gazette", "court", "news", "other")
 DEFAULT_AUTHORITY = {"gazette": 1.0, "court": 0.9, "news": 0.6, "other": 0.5}
+STANCES = ("advance", "regress", "mention")
+DEFAULT_URGENT = {"kinds": ("gazette", "court"), "stances": ("advance", "regress")}
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,13 @@ class Campaign:
     official_acts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # How much an act of each source kind weighs in a match's score.
     authority: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_AUTHORITY))
+    # Alerts sent at once (these kinds of source with these stances); the rest wait for the
+    # daily digest.
+    urgent: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_URGENT))
+
+    def is_urgent(self, kind: str, stance: str) -> bool:
+        """Whether an alert of this source kind and stance goes out at once."""
+        return kind in self.urgent["kinds"] and stance in self.urgent["stances"]
 
     def demand(self, demand_id: str) -> Demand:
         """Return the demand with this id (KeyError if unknown)."""
@@ -137,7 +147,23 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         _terms(data.get("scope", {}), f"{where}: scope", required=False),
         _terms(data.get("official_acts", {}), f"{where}: official_acts", required=False),
         _authority(data.get("authority"), f"{where}: authority"),
+        _urgent(data.get("urgent"), f"{where}: urgent"),
     )
+
+
+def _urgent(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return dict(DEFAULT_URGENT)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map kinds and stances to lists")
+    _no_unknown(raw, {"kinds", "stances"}, where)
+    urgent = dict(DEFAULT_URGENT)
+    for name, allowed in (("kinds", SOURCE_KINDS), ("stances", STANCES)):
+        values = raw.get(name, list(urgent[name]))
+        if not isinstance(values, list) or not set(values) <= set(allowed):
+            raise ConfigError(f"{where}.{name} must be a list drawn from {', '.join(allowed)}")
+        urgent[name] = tuple(values)
+    return urgent
 
 
 def _cues(raw: Any, kinds: tuple[str, ...], where: str) -> dict[str, dict[str, tuple[str, ...]]]:

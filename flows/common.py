@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
+from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
+from alerts import Sender, sender_from_env
+from vigia import dispatch as outbox
 from vigia import pipeline
 from vigia.config import Settings, load_settings
 
@@ -33,7 +36,23 @@ def classify(settings: Settings) -> pipeline.ClassifyReport:
 @task(name="dispatch-alerts", cache_policy=NO_CACHE)
 def dispatch(settings: Settings) -> pipeline.DispatchReport:
     """Send the alert outbox."""
-    return pipeline.dispatch_alerts(settings)
+    return pipeline.dispatch_alerts(settings, sender_for(settings))
+
+
+@task(name="build-digests", cache_policy=NO_CACHE)
+def build_digests(settings: Settings) -> list[str]:
+    """Render and queue one digest per channel with alerts waiting."""
+    return outbox.build_digests(settings)
+
+
+def sender_for(settings: Settings) -> Sender:
+    """Slack with SLACK_BOT_TOKEN, or with the Prefect Secret block named in
+    VIGIA_SLACK_TOKEN_BLOCK; the console when neither is set."""
+    env = dict(settings.env)
+    block = env.get("VIGIA_SLACK_TOKEN_BLOCK", "").strip()
+    if block and not env.get("SLACK_BOT_TOKEN", "").strip():
+        env["SLACK_BOT_TOKEN"] = str(Secret.load(block).get())
+    return sender_from_env(env)
 
 
 def announce_items(report: pipeline.IngestReport) -> None:
@@ -65,9 +84,11 @@ def ingest_all(settings: Settings, sources: list[str]) -> list[pipeline.IngestRe
 
 
 def classify_and_dispatch(
-    settings: Settings,
+    settings: Settings, *, digest: bool = False
 ) -> tuple[pipeline.ClassifyReport, pipeline.DispatchReport]:
-    """Classify pending items, announce new matches, send the outbox."""
+    """Classify pending items, announce new matches, send the outbox (and, if asked, digests)."""
     classified = classify(settings)
     announce_matches(classified)
+    if digest:
+        build_digests(settings)
     return classified, dispatch(settings)

@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.common import classify_and_dispatch, ingest_all, settings_for
+from flows.common import build_digests, classify_and_dispatch, dispatch, ingest_all, settings_for
 from scrapers import SOURCES
 from vigia import pipeline
 
@@ -27,12 +27,24 @@ def vigia_run(
     db_path: str | None = None,
     sources_config: dict[str, Any] | None = None,
     command: str = "run",
+    digest: bool = False,
 ) -> dict[str, Any]:
-    """Run every source once, then process; the run fails after alerts if any source failed."""
+    """Run every source once, then process (``digest``: also send the digests now); the run
+    fails after alerts if any source failed."""
     settings = settings_for(db_path, sources_config)
     run_id = pipeline.start_run(settings, command)
     ingests = ingest_all(settings, sources or list(SOURCES))
-    classified, sent = classify_and_dispatch(settings)
+    classified, sent = classify_and_dispatch(settings, digest=digest)
     summary = pipeline.finish_run(settings, run_id, ingests, classified, sent)
     pipeline.raise_for_failures(ingests, sent)
     return summary
+
+
+@flow(name="send-digest")
+def send_digest(db_path: str | None = None) -> dict[str, Any]:
+    """Build each channel's digest of the alerts that waited for it, and send the outbox."""
+    settings = settings_for(db_path, None)
+    digests = build_digests(settings)
+    sent = dispatch(settings)
+    pipeline.raise_for_failures([], sent)
+    return {"digests": digests, "dispatch": sent}

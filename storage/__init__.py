@@ -5,8 +5,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from storage.db import connect, migrate
+from storage.outbox import alert_key
 from storage.query import run_query
-from storage.repo import Store, UpsertReport, alert_key
+from storage.repo import Store, UpsertReport
 
 
 @contextmanager

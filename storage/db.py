@@ -173,6 +173,34 @@ def _snapshots_v5(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _outbox_v6(conn: duckdb.DuckDBPyConnection) -> None:
+    for statement in (
+        # now: sent at once; digest: waits for the channel's daily digest.
+        "ALTER TABLE alerts ADD COLUMN tier VARCHAR DEFAULT 'now'",
+        "ALTER TABLE alerts ADD COLUMN next_attempt_at TIMESTAMPTZ",
+        # Set when a dispatcher starts sending; a row left 'sending' is checked in Slack first.
+        "ALTER TABLE alerts ADD COLUMN claimed_at TIMESTAMPTZ",
+        # Alerts of one story (an item, or the event several outlets share) form one thread.
+        "ALTER TABLE alerts ADD COLUMN thread_key VARCHAR",
+        "ALTER TABLE alerts ADD COLUMN digest_key VARCHAR",
+        "UPDATE alerts SET thread_key = key WHERE kind = 'match'",
+    ):
+        conn.execute(statement)
+    conn.execute("""
+        CREATE TABLE feedback (
+            alert_key VARCHAR NOT NULL,
+            item_id VARCHAR NOT NULL,
+            demand_id VARCHAR NOT NULL,
+            stance VARCHAR NOT NULL,
+            verdict VARCHAR NOT NULL,
+            user_id VARCHAR NOT NULL,
+            user_name VARCHAR,
+            given_at TIMESTAMPTZ NOT NULL,
+            channel VARCHAR,
+            message_ts VARCHAR
+        )""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -184,6 +212,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (3, "quiet (backfilled) items and backfill checkpoints", _backfill_v3),
     (4, "event ids: one story across outlets", _events_v4),
     (5, "snapshots of watched pages", _snapshots_v5),
+    (6, "outbox: tiers, retry times, claims, threads, digests; feedback", _outbox_v6),
 ]
 
 

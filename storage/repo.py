@@ -15,10 +15,11 @@ from typing import Any
 
 import duckdb
 
-from alerts.model import Notice, PendingAlert
 from classify.events import Story
 from classify.matcher import Match
 from scrapers.base import Item, SourceResult
+from storage.outbox import Outbox
+from storage.rows import ITEM_FIELDS, item_from_row
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class UpsertReport:
     unchanged: int
 
 
-class Store:
+class Store(Outbox):
     """Operations on one open DuckDB connection."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
@@ -125,11 +126,11 @@ class Store:
             return []
         # The first_seen bound lets DuckDB skip older row groups by their min/max.
         rows = self.conn.execute(
-            f"SELECT {_ITEM_FIELDS} FROM items WHERE first_seen >= ? "
+            f"SELECT {ITEM_FIELDS} FROM items WHERE first_seen >= ? "
             "AND id IN (SELECT unnest(?)) ORDER BY first_seen, id",
             [pending[0][1], [row[0] for row in pending]],
         ).fetchall()
-        return [_item_from_row(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
     def known_ids(self, source: str, days: Sequence[date]) -> frozenset[str]:
         """External ids of a source's items published on these days and stored with text."""
@@ -252,9 +253,9 @@ class Store:
         if not ids:
             return []
         rows = self.conn.execute(
-            f"SELECT {_ITEM_FIELDS} FROM items WHERE id IN (SELECT unnest(?)) ORDER BY id", [ids]
+            f"SELECT {ITEM_FIELDS} FROM items WHERE id IN (SELECT unnest(?)) ORDER BY id", [ids]
         ).fetchall()
-        return [_item_from_row(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
     def quiet_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these items are historical (backfilled without alerts)."""
@@ -273,6 +274,7 @@ class Store:
             "runs",
             "source_state",
             "backfill_checkpoints",
+            "feedback",
         }:
             raise ValueError(f"unknown table {table}")
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -338,78 +340,6 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         return [m for m in matches if (m.item_id, m.demand_id) not in before]
-
-    # -- alert outbox ------------------------------------------------------
-    def enqueue_alerts(
-        self,
-        matches: Sequence[Match],
-        channels: dict[str, str],
-        now: datetime,
-        *,
-        status: str = "pending",
-    ) -> int:
-        """Add one alert per match unless its key is already in the outbox; return added.
-
-        ``status='suppressed'`` records the alert without ever sending it (historical items),
-        so a later run cannot send it either.
-        """
-        if not matches:
-            return 0
-        events = self.event_ids([m.item_id for m in matches])
-        # One row per key: two outlets' items of one story in the same batch alert once.
-        by_key = {alert_key(m, events.get(m.item_id)): m for m in reversed(matches)}
-        keys, matches = list(by_key), list(by_key.values())
-        before = self.count("alerts")
-        self.conn.execute(
-            """
-            INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status)
-            SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?
-            ON CONFLICT (key) DO NOTHING""",
-            [
-                keys,
-                [m.demand_id for m in matches],
-                [m.item_id for m in matches],
-                [channels[m.demand_id] for m in matches],
-                now,
-                status,
-            ],
-        )
-        return self.count("alerts") - before
-
-    def pending_alerts(self, limit: int = 500) -> list[PendingAlert]:
-        """Alerts not yet sent, oldest first, with their item and match."""
-        rows = self.conn.execute(
-            f"""
-            SELECT a.key, a.demand_id, a.channel, a.attempts, m.stance, m.score, m.evidence,
-                   m.rule, {_ITEM_FIELDS_QUALIFIED}
-            FROM alerts a
-            JOIN matches m ON m.item_id = a.item_id AND m.demand_id = a.demand_id
-            JOIN items i ON i.id = a.item_id
-            WHERE a.status = 'pending'
-            ORDER BY i.published NULLS LAST, a.created_at, a.key
-            LIMIT ?""",
-            [limit],
-        ).fetchall()
-        return [PendingAlert(*row[:8], item=_item_from_row(row[8:])) for row in rows]
-
-    def mark_sent(
-        self, key: str, via: str, channel: str | None, ts: str | None, now: datetime
-    ) -> None:
-        """Record that an alert went out (and where, for Slack)."""
-        self.conn.execute(
-            "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-            "sent_via = ?, "
-            "slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ?",
-            [now, via, channel, ts, key],
-        )
-
-    def mark_failed(self, key: str, error: str, *, permanent: bool) -> None:
-        """Record a failed attempt; a permanent failure leaves the queue with its reason."""
-        self.conn.execute(
-            "UPDATE alerts SET attempts = attempts + 1, last_error = ?, "
-            "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE key = ?",
-            [error[:1000], permanent, key],
-        )
 
     # -- source state and HTTP validators ------------------------------------
     def validators(self, source: str) -> dict[str, tuple[str | None, str | None]]:
@@ -484,35 +414,6 @@ class Store:
             "UPDATE source_state SET health_status = ?, health_since = ? WHERE source = ?",
             [status, since, source],
         )
-
-    def enqueue_notice(self, notice: Notice, now: datetime) -> int:
-        """Queue an operator notice unless its key is already in the outbox; return 0 or 1."""
-        before = self.count("alerts")
-        self.conn.execute(
-            """INSERT INTO alerts (key, kind, channel, created_at, payload)
-               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING""",
-            [
-                notice.key,
-                notice.kind,
-                notice.channel,
-                now,
-                json.dumps({"source": notice.source, "summary": notice.summary}),
-            ],
-        )
-        return self.count("alerts") - before
-
-    def pending_notices(self) -> list[Notice]:
-        """Operator notices not yet sent, oldest first."""
-        rows = self.conn.execute(
-            """SELECT key, kind, channel, payload FROM alerts
-               WHERE status = 'pending' AND kind IN ('health', 'recovery')
-               ORDER BY created_at, key"""
-        ).fetchall()
-        notices = []
-        for key, kind, channel, payload in rows:
-            data = json.loads(payload) if isinstance(payload, str) else payload
-            notices.append(Notice(key, kind, data["source"], channel, data["summary"]))
-        return notices
 
     def source_states(self) -> list[dict[str, Any]]:
         """Every source's state as dicts (for summaries)."""
@@ -599,18 +500,6 @@ class Store:
         )
 
 
-def alert_key(match: Match, event_id: str | None = None) -> str:
-    """The outbox dedup key of a match alert: one alert per (demand, story), ever.
-
-    A story is an item, or the event several outlets' items share.
-    """
-    return f"match:{match.demand_id}:{event_id or match.item_id}"
-
-
-_ITEM_FIELDS = "id, source, kind, external_id, url, title, text, published, lang, meta"
-_ITEM_FIELDS_QUALIFIED = ", ".join(f"i.{name}" for name in _ITEM_FIELDS.split(", "))
-
-
 def _item_columns(items: Sequence[Item]) -> list[list[Any]]:
     return [
         [i.id for i in items],
@@ -625,20 +514,3 @@ def _item_columns(items: Sequence[Item]) -> list[list[Any]]:
         [i.content_hash for i in items],
         [json.dumps(i.meta, ensure_ascii=False) for i in items],
     ]
-
-
-def _item_from_row(row: Sequence[Any]) -> Item:
-    _id, source, kind, external_id, url, title, text, published, lang, meta = row
-    if isinstance(published, datetime):
-        published = published.date()
-    return Item(
-        source=source,
-        kind=kind,
-        external_id=external_id,
-        url=url,
-        title=title,
-        text=text,
-        published=published if isinstance(published, date) else None,
-        lang=lang,
-        meta=json.loads(meta) if isinstance(meta, str) else (meta or {}),
-    )

@@ -2,14 +2,19 @@
 
 slack-sdk's WebClient talks to it through ``base_url`` (SLACK_API_URL). Tests
 queue scripted answers (429 with Retry-After, 500, ``ok: false`` errors);
-anything not scripted gets a successful ``chat.postMessage`` reply.
+anything not scripted is answered as Slack would: ``chat.postMessage`` stores the
+message (with its metadata and thread) in its channel, ``conversations.history``
+returns a channel's messages, ``conversations.list`` the channels. ``on_post``
+runs before a post is answered, so a test can stop the client at that moment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +39,29 @@ class FakeSlack:
     script: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    # Messages per channel id, as Slack stores them.
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Called with the post's body before it is answered; returning False drops the post
+    # (the client never gets an answer and nothing is stored).
+    on_post: Callable[[dict[str, Any]], bool] | None = None
+    # Channel names conversations.list reports (without '#').
+    known_names: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def channel_id(channel: str) -> str:
+        """The id this fake gives a channel name (ids pass through)."""
+        if not channel.startswith("#"):
+            return channel
+        return "C" + hashlib.sha1(channel.encode()).hexdigest()[:8].upper()
+
+    def keys_posted(self) -> list[str]:
+        """The outbox keys of every stored message, in order."""
+        return [
+            m["metadata"]["event_payload"]["key"]
+            for messages in self.history.values()
+            for m in messages
+            if m.get("metadata")
+        ]
 
     @property
     def base_url(self) -> str:
@@ -65,13 +93,13 @@ def _handler(state: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 call = Call(method, body, dict(self.headers), time.monotonic())
                 state.calls.append(call)
                 status, answer, headers = state.script.pop(0) if state.script else (200, {}, {})
-            if status == 200 and not answer:
-                answer = {
-                    "ok": True,
-                    "channel": "C0FAKE",
-                    "ts": f"{time.time():.6f}",
-                    "message": {"text": body.get("text", "")},
-                }
+            if method == "chat.postMessage" and status == 200 and not answer:
+                if state.on_post is not None and state.on_post(body) is False:
+                    self.close_connection = True
+                    return  # dropped: no answer, nothing stored
+                answer = _store_post(state, body)
+            elif status == 200 and not answer:
+                answer = _read(state, method, body)
             body["_ok"] = status == 200 and answer.get("ok", False)
             data = json.dumps(answer).encode()
             self.send_response(status)
@@ -86,6 +114,44 @@ def _handler(state: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def _store_post(state: FakeSlack, body: dict[str, Any]) -> dict[str, Any]:
+    channel = state.channel_id(str(body.get("channel", "")))
+    with state.lock:
+        ts = f"{time.time():.6f}"
+        message = {"type": "message", "ts": ts, "text": body.get("text", "")}
+        if body.get("metadata"):
+            message["metadata"] = body["metadata"]
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        state.history.setdefault(channel, []).append(message)
+    return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _read(state: FakeSlack, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    if method == "conversations.history":
+        oldest = float(body.get("oldest") or 0)
+        with state.lock:
+            messages = [
+                # Slack returns metadata only when include_all_metadata is set.
+                m if _truthy(body.get("include_all_metadata")) else _without_metadata(m)
+                for m in state.history.get(str(body.get("channel")), [])
+                if float(m["ts"]) >= oldest
+            ]
+        return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
+    if method == "conversations.list":
+        channels = [{"id": state.channel_id(f"#{n}"), "name": n} for n in state.known_names]
+        return {"ok": True, "channels": channels}
+    return {"ok": True}
+
+
+def _truthy(value: Any) -> bool:
+    return value in (True, "true", "True", "1", 1)
+
+
+def _without_metadata(message: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k != "metadata"}
 
 
 def start_fake_slack() -> FakeSlack:

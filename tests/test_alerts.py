@@ -64,7 +64,7 @@ def test_escape_neutralises_slack_control_characters():
 
 def test_message_shows_stance_demand_source_date_link_and_quote():
     message = render_alert(alert(), DEMANDS.demand("detention-registry"))
-    header, link, quote, context = message.blocks
+    header, link, quote, context, buttons = message.blocks
     assert header["text"]["text"] == "▲ Avance / Advance · Registro nacional de detenciones"
     assert link["text"]["text"] == (
         "*<https://sidof.segob.gob.mx/notas/990000004|DECRETO por el "
@@ -75,6 +75,12 @@ def test_message_shows_stance_demand_source_date_link_and_quote():
     assert texts[0] == "Diario Oficial (DOF) · gazette · 2019-05-27"
     assert "edición Vespertina" in texts and "SECRETARIA DE GOBERNACION" in texts
     assert message.text.startswith("▲ Avance/Advance · Registro nacional de detenciones: DECRETO")
+    assert [b["action_id"] for b in buttons["elements"]] == [
+        "vigia_feedback_relevant",
+        "vigia_feedback_not_relevant",
+        "vigia_feedback_wrong_direction",
+    ]
+    assert {b["value"] for b in buttons["elements"]} == {message.key}
 
 
 def test_scraped_mentions_and_links_arrive_as_text():

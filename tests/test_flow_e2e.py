@@ -16,7 +16,7 @@ from vigia.replay import demo_sources_config
 pytestmark = pytest.mark.prefect
 
 COUNTS = """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM item_versions),
-                   (SELECT count(*) FROM matches), (SELECT count(*) FROM alerts WHERE status = 'sent')"""
+                   (SELECT count(*) FROM matches), (SELECT count(*) FROM alerts WHERE status = 'sent' AND kind = 'match')"""
 
 
 @pytest.fixture
@@ -37,13 +37,21 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     prefect_harness, replay: str, slack_env: FakeSlack, db_path: Path
 ):
     config = demo_sources_config(replay)
-    assert run(db_path, config).is_completed()
+    assert run(db_path, config, digest=True).is_completed()
 
     items, versions, matches, sent = run_query(db_path, COUNTS)[1][0]
     per_source = dict(run_query(db_path, "SELECT source, count(*) FROM items GROUP BY source")[1])
     assert per_source == {"gazette": 43, "scjn": 5, "scjn_press": 2, "corteidh": 35, "news": 86}
     assert items == versions == 171
-    assert matches == sent == len(slack_env.posted()) > 0
+    # Every match reached Slack once: urgent ones as their own message, the rest in a digest.
+    assert matches == sent > 0
+    [(at_once, digests)] = run_query(
+        db_path,
+        """SELECT count(*) FILTER (WHERE kind = 'match' AND sent_via = 'slack'),
+                  count(*) FILTER (WHERE kind = 'digest' AND status = 'sent') FROM alerts""",
+    )[1]
+    assert 0 < at_once < matches and digests > 0
+    assert len(slack_env.posted()) == at_once + digests
 
     # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
     registry_id = stable_id("gazette", "990000004")
@@ -95,6 +103,23 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
                     },
                 ],
             },
+            {
+                "type": "actions",
+                "block_id": "vigia_feedback",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"vigia_feedback_{verdict}",
+                        "text": {"type": "plain_text", "text": label, "emoji": False},
+                        "value": f"match:detention-registry:{registry_id}",
+                    }
+                    for verdict, label in (
+                        ("relevant", "✓ Relevante / Relevant"),
+                        ("not_relevant", "✗ No relevante / Not relevant"),
+                        ("wrong_direction", "⇅ Dirección equivocada / Wrong direction"),
+                    )
+                ],
+            },
         ],
         "unfurl_links": False,
         "unfurl_media": False,
@@ -130,7 +155,7 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     assert len(keys) == len(set(keys))  # one message per alert key
 
     calls_before = len(slack_env.calls)
-    assert run(db_path, config).is_completed()
+    assert run(db_path, config, digest=True).is_completed()
     assert run_query(db_path, COUNTS)[1][0] == (items, versions, matches, sent)
     assert len(slack_env.calls) == calls_before
 
@@ -161,10 +186,14 @@ def test_vigia_demo_twice_stores_and_sends_nothing_new(
 
     assert cli.main(["--db", str(db_path), "demo"]) == 0
     first = capsys.readouterr().out
-    [(found, sent)] = re.findall(r"(\d+) new match\(es\); (\d+) alert\(s\) sent via console", first)
-    assert int(found) == int(sent) > 50
+    [(found, at_once, in_digests)] = re.findall(
+        r"(\d+) new match\(es\); \d+ message\(s\) sent via console: (\d+) alert\(s\) at once, "
+        r"(\d+) in \d+ digest\(s\)",
+        first,
+    )
+    assert int(found) == int(at_once) + int(in_digests) > 50
     assert cli.main(["--db", str(db_path), "demo"]) == 0  # a new replay server, a new port
     second = capsys.readouterr().out
-    assert "classified 0 item(s); 0 new match(es); 0 alert(s) sent via console" in second
+    assert "classified 0 item(s); 0 new match(es); 0 message(s) sent via console" in second
     assert "[#vigia" not in second  # no alert printed
     assert "Try next:" in second

@@ -12,7 +12,7 @@ from alerts import ConsoleSender
 from classify import load_demands
 from classify.events import Story, assign_events, normalise_url, similar_titles
 from storage import run_query
-from vigia import pipeline
+from vigia import dispatch, pipeline
 from vigia.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,9 +117,13 @@ def test_one_story_from_two_outlets_is_stored_twice_and_alerted_once(
     assert events == 2  # the registry story (two outlets) and the rain
     pipeline.classify_pending(settings)
     out = io.StringIO()
+    assert len(dispatch.build_digests(settings)) == 1  # press items wait for the digest
     sent = pipeline.dispatch_alerts(settings, ConsoleSender(out))
     matched = run_query(
         db_path, "SELECT count(*) FROM matches WHERE demand_id = 'detention-registry'"
     )[1][0][0]
-    assert matched == 2 and sent.sent == 1
-    assert out.getvalue().count("detention-registry") == 1
+    assert matched == 2 and sent.sent == 1 and sent.alerts_in_digests == 2
+    # One line for the story, naming the second outlet.
+    [section] = [line for line in out.getvalue().splitlines() if "Registro nacional" in line]
+    assert section.endswith("(1)")
+    assert out.getvalue().count("(+1: ") == 1

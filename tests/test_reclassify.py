@@ -14,7 +14,7 @@ import pytest
 
 from alerts.send import ConsoleSender
 from storage import open_store, run_query
-from vigia import cli, pipeline
+from vigia import cli, dispatch, pipeline
 from vigia.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,8 +83,10 @@ def store_with_alerts_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with open_store(db) as store:
         store.upsert_items(ITEMS, NOW)
     pipeline.classify_pending(settings)
-    sent = pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
-    assert sent.sent == 2  # the decree and the arraigo debate
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 1  # the decree
+    # The arraigo debate (press, a mention) waits for the daily digest.
+    assert len(dispatch.build_digests(settings)) == 1
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).digests == 1
     return settings, demands, db
 
 
@@ -138,8 +140,11 @@ def test_reclassify_alert_new_queues_the_new_match_once(store_with_alerts_sent, 
     _edit(demands)
     assert cli.main(["--db", str(db), "reclassify", "--alert-new"]) == 0
     assert "alerts: 1 queued, 0 recorded without sending" in capsys.readouterr().out
+    # A press mention: it goes out with the next digest, once.
+    assert len(dispatch.build_digests(settings)) == 1
     assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 1
     assert cli.main(["--db", str(db), "reclassify", "--all", "--alert-new"]) == 0
+    assert dispatch.build_digests(settings) == []
     assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
 
 

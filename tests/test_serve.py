@@ -24,7 +24,15 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
     from flows.serve import deployments_from_yaml
 
     deployments = {d.name: d for d in deployments_from_yaml(ROOT / "prefect.yaml")}
-    assert set(deployments) == {"gazette", "courts", "news", "watch", "process", "backfill"}
+    assert set(deployments) == {
+        "gazette",
+        "courts",
+        "news",
+        "watch",
+        "process",
+        "digest",
+        "backfill",
+    }
     gazette = deployments["gazette"]
     assert [s.schedule.cron for s in gazette.schedules] == [
         "30 8 * * *",
@@ -87,9 +95,9 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     )
     try:
         deployments = _wait(
-            lambda: len(d := _api(api, "/deployments/filter")) == 6 and d,
+            lambda: len(d := _api(api, "/deployments/filter")) == 7 and d,
             180,
-            "six served deployments",
+            "seven served deployments",
         )
         assert (tmp_path / "prefect" / "prefect.db").exists()  # the server's state is ours
         news = next(d for d in deployments if d["name"] == "news")

@@ -97,7 +97,7 @@ def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
             todo, [m for i in todo for m in classifier.classify(i)], classifier.version, NOW
         )
         assert [i.id for i in todo] == [decree().id] and again == []
-        [pending] = store.pending_alerts()
+        [pending] = store.due_alerts(NOW)
         assert pending.item.meta == {"edition": "VES"} and pending.channel == "#x"
 
 

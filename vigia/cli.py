@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="sources",
         help="only this source (repeatable); default: all",
     )
+    run.add_argument("--digest", action="store_true", help="also send the digests now")
     run.set_defaults(handler=cmd_run)
 
     backfill = commands.add_parser(
@@ -83,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--in", dest="source", required=True, help="items.jsonl")
     classify.add_argument("--out", dest="target", required=True, help="matches.jsonl")
     classify.set_defaults(handler=cmd_classify)
+
+    dispatch = commands.add_parser(
+        "dispatch", help="send the alerts that are due (settling any interrupted send first)"
+    )
+    dispatch.add_argument("--digest", action="store_true", help="also build and send digests")
+    dispatch.set_defaults(handler=cmd_dispatch)
 
     reclassify = commands.add_parser(
         "reclassify",
@@ -131,7 +138,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with replay_server() as server:
         config = demo_sources_config(base_url(server))
         print(f"Replaying recorded sources at {base_url(server)}; store: {settings.db_path}")
-        ok = _run_flow(settings, config, command="demo")
+        ok = _run_flow(settings, config, command="demo", digest=True)
     _print_summary(settings)
     print("\n" + NEXT_STEPS.format(db=settings.db_path))
     return 0 if ok else 1
@@ -139,7 +146,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run every (or the chosen) live source once, then classify and alert."""
-    ok = _run_flow(settings, None, command="run", sources=args.sources)
+    ok = _run_flow(settings, None, command="run", sources=args.sources, digest=args.digest)
     _print_summary(settings)
     return 0 if ok else 1
 
@@ -238,6 +245,24 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
                 + "\n"
             )
     return 0
+
+
+def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Send what is due in the outbox; with --digest, build the digests first."""
+    from vigia import dispatch
+
+    if args.digest:
+        dispatch.build_digests(settings)
+    report = dispatch.dispatch_alerts(settings)
+    print(
+        f"sent {report.sent} message(s) via {report.via}: {report.alerts_at_once} alert(s) at "
+        f"once, {report.alerts_in_digests} in {report.digests} digest(s); "
+        f"{report.recovered} found already in Slack after an interruption; "
+        f"{report.retry_later} to retry later; {report.failed} failed"
+    )
+    for error in report.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 1 if report.failed or report.unsettled else 0
 
 
 def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:
@@ -358,6 +383,7 @@ def _run_flow(
     *,
     command: str,
     sources: list[str] | None = None,
+    digest: bool = False,
 ) -> bool:
     apply_prefect_defaults(settings.data_dir)
     from flows.process import vigia_run
@@ -367,6 +393,7 @@ def _run_flow(
         db_path=str(settings.db_path),
         sources_config=config,
         command=command,
+        digest=digest,
         return_state=True,
     )
     if state.is_failed():
@@ -394,7 +421,9 @@ def _print_summary(settings: Settings) -> None:
     print(
         f"  classified {classified.get('classified', 0)} item(s); "
         f"{classified.get('new_matches', 0)} new match(es); "
-        f"{dispatch.get('sent', 0)} alert(s) sent via {dispatch.get('via', '-')}, "
+        f"{dispatch.get('sent', 0)} message(s) sent via {dispatch.get('via', '-')}: "
+        f"{dispatch.get('alerts_at_once', 0)} alert(s) at once, "
+        f"{dispatch.get('alerts_in_digests', 0)} in {dispatch.get('digests', 0)} digest(s); "
         f"{dispatch.get('failed', 0)} failed"
     )
     print("\nMatches in the store per demand (advance / regress / mention):")

@@ -15,16 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from alerts import (
-    DeliveryFailed,
-    Message,
-    Sender,
-    console_notice,
-    render_alert,
-    render_console,
-    render_notice,
-    sender_from_env,
-)
 from classify import Campaign, Classifier, Match, load_demands
 from classify.events import assign_events
 from classify.lang import detect_language
@@ -35,6 +25,7 @@ from scrapers.http import HttpClient
 from storage import Store, open_store
 from vigia import health
 from vigia.config import Settings
+from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
 from vigia.health import HealthPolicy
 
 log = logging.getLogger(__name__)
@@ -97,17 +88,6 @@ class ClassifyReport:
     def count(self, kind: str) -> int:
         """How many changes of one kind ('new', 'dropped', 'stance')."""
         return sum(1 for change in self.changes if change.kind == kind)
-
-
-@dataclass
-class DispatchReport:
-    """What sending the outbox did."""
-
-    sent: int = 0
-    failed: int = 0
-    retry_later: int = 0
-    via: str = ""
-    errors: list[str] = field(default_factory=list)
 
 
 def now() -> datetime:
@@ -287,7 +267,12 @@ def _classify_batch(
     if not alert_reclassified:
         quiet |= reclassified
     loud = [m for m in new if m.item_id not in quiet]
-    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now())
+    kinds = {item.id: item.kind for item in batch}
+    tiers = {
+        m.item_id: "now" if classifier.campaign.is_urgent(kinds[m.item_id], m.stance) else "digest"
+        for m in loud
+    }
+    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
     report.alerts_suppressed += store.enqueue_alerts(
         [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
     )
@@ -327,44 +312,15 @@ def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> l
     return sorted(changes, key=lambda c: (c.kind, c.demand_id, c.item_id))
 
 
-def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
-    """Send operator notices, then every pending alert; the store is opened only briefly."""
-    sender = sender or sender_from_env(settings.env)
-    campaign = load_demands(settings.demands_path)
-    with open_store(settings.db_path) as store:
-        notices, pending = store.pending_notices(), store.pending_alerts()
-    report = DispatchReport(via=sender.name)
-    outgoing = [(render_notice(n), console_notice(n)) for n in notices]
-    for alert in pending:
-        message = render_alert(alert, campaign.demand(alert.demand_id))
-        outgoing.append((message, render_console(message, alert)))
-    for message, console_text in outgoing:
-        _deliver(settings, sender, message, console_text, report)
-    return report
-
-
-def _deliver(
-    settings: Settings, sender: Sender, message: Message, console_text: str, report: DispatchReport
-) -> None:
-    try:
-        delivery = sender.send(message, console_text)
-    except DeliveryFailed as exc:
-        with open_store(settings.db_path) as store:
-            store.mark_failed(message.key, str(exc), permanent=exc.permanent)
-        report.failed += exc.permanent
-        report.retry_later += not exc.permanent
-        report.errors.append(f"{message.key}: {exc}")
-        return
-    with open_store(settings.db_path) as store:
-        store.mark_sent(message.key, delivery.via, delivery.channel, delivery.ts, now())
-    report.sent += 1
-
-
 def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
     """Fail the run, after everything else went out, if a source or an alert failed."""
     problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
-    if dispatch and dispatch.failed:
-        problems += [f"{dispatch.failed} alert(s) failed for good"] + dispatch.errors[:5]
+    if dispatch and (dispatch.failed or dispatch.unsettled):
+        if dispatch.failed:
+            problems.append(f"{dispatch.failed} alert(s) failed for good")
+        if dispatch.unsettled:
+            problems.append(f"{dispatch.unsettled} interrupted alert(s) could not be checked")
+        problems += dispatch.errors[:5]
     if problems:
         raise RunFailed("run finished with failures: " + "; ".join(problems))
 

@@ -1,0 +1,375 @@
+"""The alert outbox: every alert is a row before anything is sent, and each row goes out once.
+
+Row life: ``pending`` → ``sending`` (claimed just before the post) → ``sent``, or back to
+``pending`` with a later ``next_attempt_at`` after a transient failure, or ``failed`` with the
+reason after a permanent one. ``suppressed`` rows are recorded and never sent; ``in_digest`` rows
+wait for the digest message that carries them. A row left in ``sending`` by a crash is settled
+by the dispatcher, which looks its key up in the channel's history before sending again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from alerts.model import Notice, PendingAlert
+from classify.matcher import Match
+from storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
+
+# Transient failures wait 1, 2, 4 ... minutes, at most an hour, before the next attempt.
+BACKOFF_MINUTES_CAP = 60
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row a dispatcher claimed and did not settle: it may or may not be in Slack."""
+
+    key: str
+    kind: str
+    channel: str
+    claimed_at: datetime
+    channel_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message rendered when it was queued (digests), sent as stored."""
+
+    key: str
+    channel: str
+    payload: dict[str, Any]
+
+
+def alert_key(match: Match) -> str:
+    """The outbox dedup key of a match alert: one alert per (demand, item), ever."""
+    return f"match:{match.demand_id}:{match.item_id}"
+
+
+def thread_key(match: Match, event_id: str | None) -> str:
+    """The thread an alert belongs to: one per (demand, story); a story is an item or an event."""
+    return f"match:{match.demand_id}:{event_id or match.item_id}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt."""
+    return timedelta(minutes=min(BACKOFF_MINUTES_CAP, 2 ** max(0, attempts - 1)))
+
+
+class Outbox:
+    """Outbox operations; mixed into Store."""
+
+    # Store provides the connection, ``event_ids`` and ``count``.
+    conn: duckdb.DuckDBPyConnection
+
+    # -- queueing ------------------------------------------------------------
+    def enqueue_alerts(
+        self,
+        matches: Sequence[Match],
+        channels: dict[str, str],
+        now: datetime,
+        *,
+        status: str = "pending",
+        tiers: Mapping[str, str] | None = None,
+    ) -> int:
+        """Add one alert per match unless its key is already in the outbox; return added.
+
+        ``tiers`` maps an item id to ``now`` (sent at once) or ``digest`` (the daily digest);
+        ``status='suppressed'`` records the alert without ever sending it (historical items).
+        """
+        if not matches:
+            return 0
+        events = self.event_ids([m.item_id for m in matches])
+        by_key = {alert_key(m): m for m in matches}
+        rows = list(by_key.items())
+        tiers = tiers or {}
+        before = self.count("alerts")
+        self.conn.execute(
+            """
+            INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status, tier,
+                                thread_key)
+            SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)
+            ON CONFLICT (key) DO NOTHING""",
+            [
+                [key for key, _ in rows],
+                [m.demand_id for _, m in rows],
+                [m.item_id for _, m in rows],
+                [channels[m.demand_id] for _, m in rows],
+                now,
+                status,
+                [tiers.get(m.item_id, "now") for _, m in rows],
+                [thread_key(m, events.get(m.item_id)) for _, m in rows],
+            ],
+        )
+        return self.count("alerts") - before
+
+    def enqueue_notice(self, notice: Notice, now: datetime) -> int:
+        """Queue an operator notice unless its key is already in the outbox; return 0 or 1."""
+        before = self.count("alerts")
+        self.conn.execute(
+            """INSERT INTO alerts (key, kind, channel, created_at, payload)
+               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING""",
+            [
+                notice.key,
+                notice.kind,
+                notice.channel,
+                now,
+                json.dumps({"source": notice.source, "summary": notice.summary}),
+            ],
+        )
+        return self.count("alerts") - before
+
+    # -- what is due ---------------------------------------------------------------
+    def due_alerts(self, now: datetime, limit: int = 500) -> list[PendingAlert]:
+        """Match alerts to send now: urgent ones, and later items of a story already posted.
+
+        The second kind goes into the posted story's thread at once, whatever its tier:
+        a thread reply does not notify the whole channel.
+        """
+        return self._alerts(
+            """a.status = 'pending' AND (a.next_attempt_at IS NULL OR a.next_attempt_at <= ?)
+               AND (a.tier = 'now' OR EXISTS (
+                    SELECT 1 FROM alerts r WHERE r.thread_key = a.thread_key
+                    AND r.channel = a.channel AND r.slack_ts IS NOT NULL AND r.key <> a.key))""",
+            [now],
+            limit,
+        )
+
+    def digest_alerts(self, channel: str | None = None) -> list[PendingAlert]:
+        """Alerts waiting for the daily digest, of one channel or all."""
+        where = "a.status = 'pending' AND a.tier = 'digest'"
+        params: list[Any] = []
+        if channel is not None:
+            where += " AND a.channel = ?"
+            params.append(channel)
+        return self._alerts(where, params, 10_000)
+
+    def _alerts(self, where: str, params: list[Any], limit: int) -> list[PendingAlert]:
+        rows = self.conn.execute(
+            f"""
+            SELECT a.key, a.demand_id, a.channel, a.attempts, m.stance, m.score, m.evidence,
+                   m.rule, a.thread_key, a.tier, {ITEM_FIELDS_QUALIFIED}
+            FROM alerts a
+            JOIN matches m ON m.item_id = a.item_id AND m.demand_id = a.demand_id
+            JOIN items i ON i.id = a.item_id
+            WHERE a.kind = 'match' AND {where}
+            ORDER BY i.published NULLS LAST, a.created_at, a.key
+            LIMIT ?""",
+            [*params, limit],
+        ).fetchall()
+        return [
+            PendingAlert(*row[:8], item=item_from_row(row[10:]), thread_key=row[8], tier=row[9])
+            for row in rows
+        ]
+
+    def due_notices(self, now: datetime) -> list[Notice]:
+        """Operator notices to send now, oldest first."""
+        rows = self.conn.execute(
+            """SELECT key, kind, channel, payload FROM alerts
+               WHERE status = 'pending' AND kind IN ('health', 'recovery')
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+               ORDER BY created_at, key""",
+            [now],
+        ).fetchall()
+        notices = []
+        for key, kind, channel, payload in rows:
+            data = json.loads(payload) if isinstance(payload, str) else payload
+            notices.append(Notice(key, kind, data["source"], channel, data["summary"]))
+        return notices
+
+    def due_digests(self, now: datetime) -> list[StoredMessage]:
+        """Digest messages built and not yet sent."""
+        rows = self.conn.execute(
+            """SELECT key, channel, payload FROM alerts
+               WHERE status = 'pending' AND kind = 'digest'
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+               ORDER BY created_at, key""",
+            [now],
+        ).fetchall()
+        return [
+            StoredMessage(
+                key, channel, json.loads(payload) if isinstance(payload, str) else payload
+            )
+            for key, channel, payload in rows
+        ]
+
+    def thread_ts(self, key: str, channel: str) -> str | None:
+        """The Slack ts of the first posted message of this alert's story, if any."""
+        row = self.conn.execute(
+            """SELECT r.slack_ts FROM alerts a JOIN alerts r ON r.thread_key = a.thread_key
+               WHERE a.key = ? AND r.channel = ? AND r.slack_ts IS NOT NULL AND r.key <> a.key
+               ORDER BY r.sent_at, r.key LIMIT 1""",
+            [key, channel],
+        ).fetchone()
+        return row[0] if row else None
+
+    # -- sending -------------------------------------------------------------------
+    def claim(self, key: str, now: datetime) -> bool:
+        """Mark a pending row as being sent; False if another dispatcher took it."""
+        row = self.conn.execute(
+            "UPDATE alerts SET status = 'sending', claimed_at = ? "
+            "WHERE key = ? AND status = 'pending' RETURNING key",
+            [now, key],
+        ).fetchone()
+        return row is not None
+
+    def mark_sent(
+        self, key: str, via: str, channel: str | None, ts: str | None, now: datetime
+    ) -> int:
+        """Record that a message went out (and where, for Slack), with every alert it carried;
+        return how many match alerts it delivered."""
+        self.conn.execute(
+            "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
+            "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ?",
+            [now, via, channel, ts, key],
+        )
+        carried = self.conn.execute(
+            "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, slack_channel = ?, "
+            "slack_ts = ? WHERE digest_key = ? AND status = 'in_digest' RETURNING key",
+            [now, f"digest {via}", channel, ts, key],
+        ).fetchall()
+        return len(carried) or int(key.startswith("match:"))
+
+    def mark_failed(self, key: str, error: str, *, permanent: bool, now: datetime) -> None:
+        """Record a failed attempt: a permanent one leaves the queue with its reason,
+        a transient one waits its backoff."""
+        attempts = self.conn.execute(
+            "SELECT attempts + 1 FROM alerts WHERE key = ?", [key]
+        ).fetchone()
+        if attempts is None:
+            return
+        self.conn.execute(
+            "UPDATE alerts SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ? "
+            "WHERE key = ?",
+            [
+                attempts[0],
+                error[:1000],
+                "failed" if permanent else "pending",
+                None if permanent else now + backoff(attempts[0]),
+                key,
+            ],
+        )
+
+    def unsettled(self) -> list[Claimed]:
+        """Rows claimed by a dispatcher that stopped before recording the outcome."""
+        rows = self.conn.execute(
+            """SELECT a.key, a.kind, a.channel, a.claimed_at,
+                      (SELECT max(o.slack_channel) FROM alerts o WHERE o.channel = a.channel)
+               FROM alerts a WHERE a.status = 'sending' ORDER BY a.claimed_at, a.key"""
+        ).fetchall()
+        return [Claimed(*row) for row in rows]
+
+    def release(self, key: str) -> None:
+        """Put a claimed row back in the queue (it is known not to be in Slack)."""
+        self.conn.execute(
+            "UPDATE alerts SET status = 'pending', claimed_at = NULL "
+            "WHERE key = ? AND status = 'sending'",
+            [key],
+        )
+
+    # -- digests ---------------------------------------------------------------------
+    def queue_digest(
+        self, key: str, channel: str, members: Sequence[str], message: dict[str, Any], now: datetime
+    ) -> bool:
+        """Store a rendered digest and hand it its alerts, in one transaction; False if the key
+        exists (a digest is built once)."""
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            inserted = self.conn.execute(
+                """INSERT INTO alerts (key, kind, channel, created_at, status, tier, payload)
+                   VALUES (?, 'digest', ?, ?, 'pending', 'now', ?::JSON)
+                   ON CONFLICT (key) DO NOTHING RETURNING key""",
+                [key, channel, now, json.dumps(message, ensure_ascii=False)],
+            ).fetchone()
+            if inserted is not None:
+                self.conn.execute(
+                    "UPDATE alerts SET status = 'in_digest', digest_key = ? "
+                    "WHERE key IN (SELECT unnest(?)) AND status = 'pending'",
+                    [key, list(members)],
+                )
+            self.conn.execute("COMMIT")
+        except Exception:
+            self.conn.execute("ROLLBACK")
+            raise
+        return inserted is not None
+
+    def last_digest_at(self, channel: str) -> datetime | None:
+        """When the last digest of a channel was built."""
+        row = self.conn.execute(
+            "SELECT max(created_at) FROM alerts WHERE kind = 'digest' AND channel = ?", [channel]
+        ).fetchone()
+        return row[0] if row else None
+
+    def coverage(self, since: datetime) -> list[dict[str, Any]]:
+        """Per source: its last attempt and success, failures, items read and new since then."""
+        cursor = self.conn.execute(
+            """SELECT s.source, s.last_attempt_at, s.last_success_at, s.consecutive_failures,
+                      s.last_error,
+                      (SELECT count(*) FROM items i WHERE i.source = s.source
+                       AND i.last_seen >= ?) AS items_read,
+                      (SELECT count(*) FROM items i WHERE i.source = s.source
+                       AND i.first_seen >= ?) AS items_new
+               FROM source_state s ORDER BY s.source""",
+            [since, since],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- feedback from the channel -------------------------------------------------------
+    def alert_target(self, key: str) -> tuple[str, str, str] | None:
+        """(item id, demand id, stance) of a match alert."""
+        return self.conn.execute(
+            """SELECT a.item_id, a.demand_id, m.stance FROM alerts a
+               JOIN matches m ON m.item_id = a.item_id AND m.demand_id = a.demand_id
+               WHERE a.key = ? AND a.kind = 'match'""",
+            [key],
+        ).fetchone()
+
+    def record_feedback(
+        self,
+        key: str,
+        verdict: str,
+        user_id: str,
+        user_name: str,
+        at: datetime,
+        channel: str | None = None,
+        message_ts: str | None = None,
+    ) -> bool:
+        """Record one person's verdict on an alert; False if the alert is unknown."""
+        target = self.alert_target(key)
+        if target is None:
+            return False
+        item_id, demand_id, stance = target
+        self.conn.execute(
+            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [key, item_id, demand_id, stance, verdict, user_id, user_name, at, channel, message_ts],
+        )
+        return True
+
+    def feedback_items(self) -> list[dict[str, Any]]:
+        """Every verdict with its item, latest verdict per (item, demand, person) only."""
+        cursor = self.conn.execute(
+            f"""
+            SELECT f.demand_id, f.stance, f.verdict, f.user_id, f.user_name, f.given_at,
+                   {ITEM_FIELDS_QUALIFIED}
+            FROM feedback f JOIN items i ON i.id = f.item_id
+            QUALIFY row_number() OVER (
+                PARTITION BY f.item_id, f.demand_id, f.user_id ORDER BY f.given_at DESC) = 1
+            ORDER BY i.id, f.demand_id, f.given_at"""
+        )
+        return [
+            {
+                "demand_id": row[0],
+                "stance": row[1],
+                "verdict": row[2],
+                "user_id": row[3],
+                "user_name": row[4],
+                "at": row[5],
+                "item": item_from_row(row[6:]),
+            }
+            for row in cursor.fetchall()
+        ]

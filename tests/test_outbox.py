@@ -1,0 +1,352 @@
+"""The outbox against a fake Slack: exactly once across crashes, retries, failures, threads, digests.
+
+Items are constructed (short texts written for these tests), classified by the real classifier
+and stored in a real DuckDB file; messages go through the real slack-sdk WebClient to the fake
+Slack Web API on 127.0.0.1. A dispatcher is killed with SIGKILL at the two moments that matter:
+after Slack stored the message but before our database recorded it, and while the post was
+still on its way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from alerts import SlackSender
+from classify import load_demands
+from scrapers.base import Item
+from scrapers.errors import RunFailed
+from storage import open_store, run_query
+from tests.fake_slack import FakeSlack
+from vigia import dispatch, pipeline
+from vigia.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "xoxb-secret-token-123"
+
+
+def _item(key: str, kind: str, title: str, text: str, outlet: str = "") -> Item:
+    meta = {"outlet": outlet} if outlet else {}
+    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es", meta)
+
+
+URGENT = [
+    _item(
+        "registry-decree",
+        "gazette",
+        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+        "Se expide la Ley Nacional del Registro de Detenciones.",
+    ),
+    _item(
+        "arraigo-ruling",
+        "court",
+        "Acción de inconstitucionalidad sobre el arraigo",
+        "La Suprema Corte declaró inconstitucional el arraigo decretado por jueces locales.",
+    ),
+    _item(
+        "military-ruling",
+        "court",
+        "Amparo en revisión sobre el fuero militar",
+        "La Primera Sala resolvió que corresponde al fuero civil juzgar a militares acusados.",
+    ),
+]
+PRESS = [
+    _item(
+        "migrants-a",
+        "news",
+        "Agentes del INM extorsionan a migrantes en Chiapas, México",
+        "Migrantes denunciaron extorsión de agentes del Instituto Nacional de Migración.",
+        outlet="Proceso",
+    ),
+    _item(
+        "migrants-b",
+        "news",
+        "Denuncian extorsión de agentes del INM a migrantes en Chiapas",
+        "Migrantes de México denunciaron extorsión de agentes migratorios en Chiapas.",
+        outlet="La Jornada",
+    ),
+    _item(
+        "torture-note",
+        "news",
+        "La CNDH documenta tortura a detenidos en México",
+        "La CNDH documentó tortura a detenidos por policías estatales.",
+        outlet="Animal Político",
+    ),
+]
+
+
+@pytest.fixture
+def queued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack):
+    """A store with the constructed items classified and their alerts queued."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.base_url)
+    monkeypatch.setenv("VIGIA_SLACK_MIN_INTERVAL", "0")
+    # The channels the bot can see (conversations.list), to find a channel's id by name.
+    fake_slack.known_names = [
+        d.channel.lstrip("#") for d in load_demands(ROOT / "demands.yaml").demands
+    ]
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.upsert_items(URGENT + PRESS, datetime.now(UTC))
+        # The two migrant stories are one event (as the news source would group them).
+        ids = {i.external_id: i.id for i in PRESS}
+        store.set_event_ids(
+            {ids["migrants-a"]: ids["migrants-a"], ids["migrants-b"]: ids["migrants-a"]}
+        )
+    pipeline.classify_pending(settings)
+    return settings, db
+
+
+def _sender(fake_slack: FakeSlack) -> SlackSender:
+    return SlackSender(TOKEN, fake_slack.base_url, min_interval=0)
+
+
+def _urgent_keys(db: Path) -> list[str]:
+    return sorted(
+        row[0]
+        for row in run_query(db, "SELECT key FROM alerts WHERE kind = 'match' AND tier = 'now'")[1]
+    )
+
+
+def _start_dispatcher(db: Path, fake_slack: FakeSlack) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": fake_slack.base_url,
+        "VIGIA_SLACK_MIN_INTERVAL": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "vigia.cli", "--db", str(db), "dispatch"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _column(db: Path, sql: str, value: str) -> list:
+    with open_store(db) as store:
+        return [row[0] for row in store.conn.execute(sql, [value]).fetchall()]
+
+
+def _status(db: Path) -> dict[str, str]:
+    return dict(run_query(db, "SELECT key, status FROM alerts WHERE kind = 'match'")[1])
+
+
+def test_urgent_alerts_go_at_once_and_press_waits_for_the_digest(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    tiers = dict(run_query(db, "SELECT item_id, tier FROM alerts")[1])
+    assert {tiers[i.id] for i in URGENT} == {"now"} and {tiers[i.id] for i in PRESS} == {"digest"}
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.alerts_at_once == 3 and report.digests == 0
+    assert sorted(fake_slack.keys_posted()) == _urgent_keys(db)
+    again = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert again.sent == 0 and len(fake_slack.keys_posted()) == 3
+
+
+def test_crash_after_slack_answered_sends_nothing_twice(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    stored = threading.Event()
+    holder: list[duckdb.DuckDBPyConnection] = []
+
+    def hold_the_store(body: dict) -> bool:
+        # Slack has the message; before answering, lock the store so the dispatcher
+        # cannot record it, then let the answer go.
+        if not holder:
+            holder.append(duckdb.connect(str(db)))
+            stored.set()
+        return True
+
+    fake_slack.on_post = hold_the_store
+    dispatcher = _start_dispatcher(db, fake_slack)
+    try:
+        assert stored.wait(60), "the dispatcher never posted"
+        time.sleep(1.0)  # it has the answer and waits for the store
+        dispatcher.send_signal(signal.SIGKILL)
+        dispatcher.wait(30)
+    finally:
+        for conn in holder:
+            conn.close()
+        fake_slack.on_post = None
+    [first] = fake_slack.keys_posted()
+    assert _status(db)[first] == "sending"
+
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.recovered == 1 and report.resent_after_crash == 0
+    assert report.alerts_at_once == 2
+    posted = fake_slack.keys_posted()
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == len(set(posted)) == 3
+    [ts] = _column(db, "SELECT slack_ts FROM alerts WHERE key = ?", first)
+    assert ts == next(
+        m["ts"]
+        for ms in fake_slack.history.values()
+        for m in ms
+        if m["metadata"]["event_payload"]["key"] == first
+    )
+
+
+def test_crash_before_slack_stored_the_message_sends_it_once(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    in_flight, killed = threading.Event(), threading.Event()
+
+    def lose_the_post(body: dict) -> bool:
+        in_flight.set()
+        killed.wait(30)
+        return False  # the connection drops: Slack never stored it
+
+    fake_slack.on_post = lose_the_post
+    dispatcher = _start_dispatcher(db, fake_slack)
+    try:
+        assert in_flight.wait(60), "the dispatcher never posted"
+        dispatcher.send_signal(signal.SIGKILL)
+        dispatcher.wait(30)
+    finally:
+        killed.set()
+        fake_slack.on_post = None
+    assert list(_status(db).values()).count("sending") == 1
+    assert fake_slack.keys_posted() == []
+
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.resent_after_crash == 1 and report.recovered == 0
+    posted = fake_slack.keys_posted()
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == 3
+
+
+def test_unreadable_history_leaves_the_alert_unsent_and_fails_the_run(queued, fake_slack):
+    settings, db = queued
+    key = _urgent_keys(db)[0]
+    with open_store(db) as store:
+        assert store.claim(key, datetime.now(UTC))  # as a crashed dispatcher would leave it
+    fake_slack.answer_next(200, {"ok": False, "error": "missing_scope"})  # history
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.unsettled == 1 and key not in fake_slack.keys_posted()
+    assert report.alerts_at_once == 2
+    with pytest.raises(RunFailed, match="could not be checked"):
+        pipeline.raise_for_failures([], report)
+
+
+def test_permanent_error_fails_one_row_with_its_reason_and_the_rest_go_out(
+    queued, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+):
+    settings, db = queued
+    fake_slack.answer_next(200, {"ok": False, "error": "channel_not_found"})
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.failed == 1 and report.alerts_at_once == 2
+    [(status, error)] = run_query(
+        db, "SELECT status, last_error FROM alerts WHERE last_error IS NOT NULL"
+    )[1]
+    assert status == "failed" and "channel_not_found" in error
+    with pytest.raises(RunFailed, match="1 alert\\(s\\) failed for good"):
+        pipeline.raise_for_failures([], report)
+    # The token is nowhere: not in the store, the report or the logs.
+    dump = str(run_query(db, "SELECT * FROM alerts")[1]) + str(report) + caplog.text
+    assert TOKEN not in dump
+
+
+def test_transient_error_waits_its_backoff_then_goes_once(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    fake_slack.answer_next(500, {"ok": False})
+    first = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert first.retry_later == 1 and first.alerts_at_once == 2
+    [(attempts, next_at)] = run_query(
+        db,
+        "SELECT attempts, next_attempt_at FROM alerts WHERE status = 'pending' AND tier = 'now'",
+    )[1]
+    assert attempts == 1 and next_at > datetime.now(UTC) + timedelta(seconds=50)
+    assert dispatch.dispatch_alerts(settings, _sender(fake_slack)).sent == 0  # not due yet
+    with open_store(db) as store:
+        store.conn.execute("UPDATE alerts SET next_attempt_at = now() - INTERVAL 1 MINUTE")
+    dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    posted = fake_slack.keys_posted()
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == 3
+
+
+def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    dispatch.build_digests(settings)
+    dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    # A third outlet reports the migrant story after the digest went out.
+    late = _item(
+        "migrants-c",
+        "news",
+        "Migrantes en Chiapas denuncian extorsión del INM en México",
+        "Migrantes denunciaron extorsión de agentes del Instituto Nacional de Migración.",
+        outlet="El Universal",
+    )
+    with open_store(db) as store:
+        store.upsert_items([late], datetime.now(UTC))
+        store.set_event_ids({late.id: PRESS[0].id})
+    pipeline.classify_pending(settings)
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.alerts_at_once == 1
+    reply = [c.body for c in fake_slack.calls if c.method == "chat.postMessage"][-1]
+    [digest_ts] = _column(db, "SELECT slack_ts FROM alerts WHERE item_id = ?", PRESS[0].id)
+    assert reply["thread_ts"] == digest_ts
+    assert reply["metadata"]["event_payload"]["key"].endswith(late.id)
+
+
+def test_digest_groups_by_demand_one_line_per_story_with_coverage(queued, fake_slack):
+    settings, db = queued
+    with open_store(db) as store:
+        from scrapers.base import SourceResult
+
+        store.record_source_result(SourceResult("news", items=PRESS), datetime.now(UTC))
+        store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
+    keys = dispatch.build_digests(settings)
+    assert len(keys) == 2 and dispatch.build_digests(settings) == []  # one per channel, once
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert report.digests == 2 and report.alerts_in_digests == 3
+    digests = {
+        c.body["channel"]: c.body
+        for c in fake_slack.calls
+        if c.body.get("metadata", {}).get("event_payload", {}).get("key", "").startswith("digest:")
+    }
+    assert set(digests) == {"#vigia-migrantes", "#vigia-tortura"}
+    texts = [b["text"]["text"] for b in digests["#vigia-migrantes"]["blocks"] if b.get("text")]
+    assert texts[0].startswith("Resumen diario / Daily digest · ")
+    [migrants] = [t for t in texts if t.startswith("*Prevención y sanción de abusos")]
+    assert migrants.splitlines()[0].endswith("(1)")  # two outlets, one story
+    assert len(migrants.splitlines()) == 2
+    assert "(+1: La Jornada)" in migrants or "(+1: Proceso)" in migrants
+    torture = [b["text"]["text"] for b in digests["#vigia-tortura"]["blocks"] if b.get("text")]
+    assert "<https://example.org/torture-note|La CNDH documenta tortura" in torture[1]
+    coverage = texts[-1]
+    assert "✓ news: 3 leídos / read" in coverage
+    assert "✗ scjn: falla / failing (HTTP 503)" in coverage
+    assert "fuentes con fallas / failing sources: scjn" in digests["#vigia-migrantes"]["text"]
+    statuses = {k: v for k, v in _status(db).items() if k.endswith(tuple(i.id for i in PRESS))}
+    assert set(statuses.values()) == {"sent"}
+    assert dispatch.dispatch_alerts(settings, _sender(fake_slack)).sent == 0
+
+
+def test_hostile_titles_arrive_escaped(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    hostile = _item(
+        "hostile",
+        "court",
+        "Sentencia <!channel> sobre el arraigo <https://evil.example|click>",
+        "La Suprema Corte declaró inconstitucional el arraigo <@U123> de los detenidos.",
+    )
+    with open_store(db) as store:
+        store.upsert_items([hostile], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    body = next(
+        c.body
+        for c in fake_slack.calls
+        if c.body.get("metadata", {}).get("event_payload", {}).get("key", "").endswith(hostile.id)
+    )
+    rendered = str(body["blocks"]) + body["text"]
+    assert "<!channel>" not in rendered and "<@U123>" not in rendered
+    assert "<https://evil.example|" not in rendered
+    assert "&lt;!channel&gt;" in rendered and "&lt;https://evil.example|click&gt;" in rendered

@@ -1,0 +1,161 @@
+"""Send the outbox exactly once: settle interrupted sends, then notices, digests and alerts.
+
+Each message is claimed in the store before it is posted and marked sent after; the store is
+opened only for those short writes. A message left claimed by a crash is looked up in the
+channel's history (the outbox key rides along as Slack message metadata) before it is sent
+again, so a crash between Slack's answer and our write cannot post it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from alerts import (
+    DeliveryFailed,
+    Message,
+    Sender,
+    console_notice,
+    render_alert,
+    render_console,
+    render_notice,
+    sender_from_env,
+)
+from alerts.render import render_console_blocks, render_digest
+from classify import load_demands
+from storage import open_store
+from vigia.config import Settings
+
+log = logging.getLogger(__name__)
+# The coverage footer of a channel's first digest looks back this far.
+DIGEST_PERIOD = timedelta(days=1)
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class DispatchReport:
+    """What sending the outbox did."""
+
+    sent: int = 0  # messages
+    alerts_at_once: int = 0
+    alerts_in_digests: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    recovered: int = 0
+    resent_after_crash: int = 0
+    unsettled: int = 0
+    digests: int = 0
+    via: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
+    """Settle interrupted sends, then send due notices, digests and alerts, oldest first."""
+    sender = sender or sender_from_env(settings.env)
+    campaign = load_demands(settings.demands_path)
+    report = DispatchReport(via=sender.name)
+    settle_interrupted(settings, sender, report)
+    with open_store(settings.db_path) as store:
+        current = now()
+        notices = store.due_notices(current)
+        digests = store.due_digests(current)
+        alerts = store.due_alerts(current)
+    outgoing: list[tuple[Message, str, bool]] = [
+        (render_notice(n), console_notice(n), False) for n in notices
+    ]
+    for digest in digests:
+        message = Message.from_payload(digest.key, digest.channel, digest.payload)
+        outgoing.append((message, render_console_blocks(message), False))
+    for alert in alerts:
+        message = render_alert(alert, campaign.demand(alert.demand_id))
+        outgoing.append((message, render_console(message, alert), True))
+    for message, console_text, threaded in outgoing:
+        _deliver(settings, sender, message, console_text, report, threaded=threaded)
+    return report
+
+
+def settle_interrupted(settings: Settings, sender: Sender, report: DispatchReport) -> None:
+    """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel."""
+    with open_store(settings.db_path) as store:
+        claims = store.unsettled()
+    for claim in claims:
+        try:
+            found = sender.find_sent(claim.channel, claim.key, claim.claimed_at, claim.channel_id)
+        except DeliveryFailed as exc:
+            # Unknown either way: sending again could post it twice, so it waits and the
+            # run reports it.
+            report.unsettled += 1
+            report.errors.append(f"{claim.key}: {exc}; left claimed for the next run")
+            continue
+        with open_store(settings.db_path) as store:
+            if found is not None:
+                store.mark_sent(claim.key, found.via, found.channel, found.ts, now())
+                report.recovered += 1
+                log.info("%s was already in %s; recorded, not sent again", claim.key, claim.channel)
+            else:
+                store.release(claim.key)
+                report.resent_after_crash += 1
+
+
+def _deliver(
+    settings: Settings,
+    sender: Sender,
+    message: Message,
+    console_text: str,
+    report: DispatchReport,
+    *,
+    threaded: bool,
+) -> None:
+    with open_store(settings.db_path) as store:
+        if not store.claim(message.key, now()):
+            return  # another dispatcher has it
+        thread_ts = store.thread_ts(message.key, message.channel) if threaded else None
+    if thread_ts:
+        message = replace(message, thread_ts=thread_ts)
+    try:
+        delivery = sender.send(message, console_text)
+    except DeliveryFailed as exc:
+        with open_store(settings.db_path) as store:
+            store.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
+        report.failed += exc.permanent
+        report.retry_later += not exc.permanent
+        report.errors.append(f"{message.key}: {exc}")
+        return
+    with open_store(settings.db_path) as store:
+        carried = store.mark_sent(message.key, delivery.via, delivery.channel, delivery.ts, now())
+    report.sent += 1
+    if message.key.startswith("digest:"):
+        report.digests += 1
+        report.alerts_in_digests += carried
+    else:
+        report.alerts_at_once += carried
+
+
+def build_digests(settings: Settings, day: str | None = None) -> list[str]:
+    """Render and queue one digest per channel that has alerts waiting; return their keys.
+
+    A digest is stored with the alerts it carries before it is sent, so a crash or a retry
+    sends the same message once.
+    """
+    campaign = load_demands(settings.demands_path)
+    demands = {d.id: d for d in campaign.demands}
+    current = now()
+    day = day or current.date().isoformat()
+    keys = []
+    with open_store(settings.db_path) as store:
+        by_channel: dict[str, list] = {}
+        for alert in store.digest_alerts():
+            by_channel.setdefault(alert.channel, []).append(alert)
+        for channel, alerts in sorted(by_channel.items()):
+            since = store.last_digest_at(channel) or current - DIGEST_PERIOD
+            key = f"digest:{channel}:{current.isoformat(timespec='microseconds')}"
+            message = render_digest(key, channel, alerts, demands, store.coverage(since), day)
+            members = [a.key for a in alerts]
+            if store.queue_digest(key, channel, members, message.as_payload(), current):
+                keys.append(key)
+    return keys
