@@ -98,10 +98,7 @@ def render_alert(alert: PendingAlert, demand: Demand) -> Message:
                 "text": cut(f"*{safe_link(item.url, title)}*", SECTION_LIMIT),
             },
         },
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": "> " + escape_mrkdwn(quote).replace("\n", "\n> ")},
-        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": _quote(quote, alert)}},
         {
             "type": "context",
             "elements": [
@@ -240,6 +237,14 @@ def _fit(text: str) -> str:
         return text
     kept = text[: SECTION_LIMIT - 2].rsplit("\n", 1)[0]
     return kept + "\n…"
+
+
+def _quote(quote: str, alert: PendingAlert) -> str:
+    text = "> " + escape_mrkdwn(quote).replace("\n", "\n> ")
+    if quote.endswith("…"):
+        # Cut for Slack: the rest is one click away.
+        text += "\n" + safe_link(alert.item.url, "Leer completo / Read in full")
+    return text
 
 
 def render_console(message: Message, alert: PendingAlert) -> str:

@@ -117,13 +117,16 @@ def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalRepo
             score = report.per_demand.setdefault(demand, DemandScore())
             if demand in gold and demand in found:
                 score.tp += 1
-                report.stance_confusion[(gold[demand], found[demand].stance)] += 1
+                # A label without a stance (disputed direction, from feedback) counts for
+                # relevance only.
+                if gold[demand] is not None:
+                    report.stance_confusion[(gold[demand], found[demand].stance)] += 1
             elif demand in found:
                 score.fp += 1
             else:
                 score.fn += 1
         if set(gold) != set(found) or any(
-            found[d].stance != s for d, s in gold.items() if d in found
+            found[d].stance != s for d, s in gold.items() if d in found and s is not None
         ):
             report.wrong.append(
                 {

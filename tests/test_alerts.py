@@ -106,6 +106,19 @@ def test_long_quotes_are_cut_at_a_sentence():
     assert len(cut(text, 300)) <= 302
 
 
+def test_a_cut_quote_links_to_the_rest_and_blocks_stay_within_slack_limits():
+    long = "El decreto establece el registro de cada detención en todo el país. " * 60
+    message = render_alert(alert(evidence=long), DEMANDS.demand("detention-registry"))
+    quote = message.blocks[2]["text"]["text"]
+    assert quote.endswith(
+        "<https://sidof.segob.gob.mx/notas/990000004|Leer completo / Read in full>"
+    )
+    assert "país. …" in quote
+    assert len(message.blocks) <= 50 and len(message.blocks[0]["text"]["text"]) <= 150
+    assert all(len(b["text"]["text"]) <= 3000 for b in message.blocks if b.get("text"))
+    assert len(message.blocks[3]["elements"]) <= 10
+
+
 def test_console_sender_prints_a_readable_alert():
     stream = io.StringIO()
     pending = alert()
@@ -139,7 +152,8 @@ def test_slack_receives_the_exact_message_with_its_outbox_key(fake_slack: FakeSl
         "event_type": "vigia_alert",
         "event_payload": {"key": pending.key},
     }
-    assert delivery.via == "slack" and delivery.channel == "C0FAKE" and delivery.ts
+    assert delivery.via == "slack" and delivery.channel == fake_slack.channel_id("#vigia-alerts")
+    assert delivery.ts
 
 
 def test_rate_limited_post_waits_for_retry_after(fake_slack: FakeSlack):

@@ -111,8 +111,26 @@ def _parser() -> argparse.ArgumentParser:
     reclassify.set_defaults(handler=cmd_reclassify)
 
     evaluate = commands.add_parser("eval", help="score the classifier on a labelled JSONL file")
-    evaluate.add_argument("gold", help="labelled items, in the format of eval/dev.jsonl")
+    evaluate.add_argument("gold", nargs="?", help="labelled items, in the format of eval/dev.jsonl")
+    evaluate.add_argument(
+        "--feedback", action="store_true", help="precision per demand from the Slack buttons"
+    )
     evaluate.set_defaults(handler=cmd_eval)
+
+    endpoint = commands.add_parser(
+        "slack-endpoint", help="receive the alert buttons' verdicts (Slack interactivity URL)"
+    )
+    endpoint.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    endpoint.add_argument("--port", type=int, default=3000)
+    endpoint.set_defaults(handler=cmd_slack_endpoint)
+
+    feedback = commands.add_parser("feedback", help="campaigners' verdicts on alerts")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_commands.add_parser(
+        "export", help="write verdicts as labelled JSONL (the format of eval/dev.jsonl)"
+    )
+    export.add_argument("--out", required=True, help="feedback.jsonl")
+    export.set_defaults(handler=cmd_feedback_export)
 
     serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
@@ -302,10 +320,48 @@ def format_reclassify(report: Any, show: int = 30) -> str:
     return "\n".join(lines)
 
 
+def cmd_slack_endpoint(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the alert buttons' endpoint until interrupted."""
+    from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server
+
+    endpoint = FeedbackEndpoint(settings, settings.env.get("SLACK_SIGNING_SECRET", ""))
+    server = make_server(endpoint, args.host, args.port)
+    print(f"Slack interactivity endpoint on http://{args.host}:{args.port}{ACTIONS_PATH}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write every verdict as labelled JSONL."""
+    from vigia.feedback import export_rows
+
+    rows = export_rows(settings)
+    with open(args.out, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} labelled item(s) to {args.out}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print per-demand precision/recall/F1, stance accuracy and the items it got wrong."""
     from classify import Classifier, load_demands
     from classify.evaluate import evaluate, format_report
+
+    if args.feedback:
+        from vigia.feedback import format_precision, precision_by_demand
+
+        print("precision per demand from campaigners' verdicts in Slack")
+        print(format_precision(precision_by_demand(settings)))
+        if not args.gold:
+            return 0
+    if not args.gold:
+        raise VigiaError("give a labelled JSONL file, or --feedback")
 
     with open(args.gold, encoding="utf-8") as lines:
         rows = [json.loads(line) for line in lines if line.strip()]

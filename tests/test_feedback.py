@@ -1,0 +1,128 @@
+"""The alert buttons' endpoint: signed requests recorded, unsigned and stale ones refused;
+verdicts exported in the evaluation format and summarised as precision per demand.
+
+Alerts come from constructed items classified by the real classifier into a real DuckDB store;
+requests are real HTTP to the endpoint on 127.0.0.1, signed as Slack signs them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+from scrapers.base import Item
+from storage import open_store, run_query
+from vigia import cli, pipeline
+from vigia.config import load_settings
+from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def _item(key: str, kind: str, title: str, text: str) -> Item:
+    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es")
+
+
+ITEMS = [
+    _item(
+        "decree",
+        "gazette",
+        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+        "Se expide la Ley Nacional del Registro de Detenciones.",
+    ),
+    _item(
+        "ruling",
+        "court",
+        "Acción de inconstitucionalidad sobre el arraigo",
+        "La Suprema Corte declaró inconstitucional el arraigo decretado por jueces locales.",
+    ),
+]
+
+
+@pytest.fixture
+def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.upsert_items(ITEMS, datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    keys = dict(run_query(db, "SELECT demand_id, key FROM alerts")[1])
+    server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
+    start_in_thread(server)
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}{ACTIONS_PATH}", keys, db
+    server.shutdown()
+    server.server_close()
+
+
+def _payload(key: str, verdict: str, user: str = "U0CAMPAIGN") -> bytes:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "ana.campaigner"},
+        "channel": {"id": "C0DETENCION"},
+        "container": {"type": "message", "message_ts": "1716900000.000100"},
+        "actions": [{"action_id": f"vigia_feedback_{verdict}", "value": key}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _post(url: str, body: bytes, *, timestamp: int | None = None, secret: str = SECRET):
+    stamp = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+    return requests.post(url, data=body, headers=headers, timeout=10)
+
+
+def test_signed_verdicts_are_recorded_with_who_and_when(endpoint):
+    url, keys, db = endpoint
+    answer = _post(url, _payload(keys["arraigo-abolition"], "not_relevant"))
+    assert answer.status_code == 200
+    assert answer.json()["response_type"] == "ephemeral"
+    assert "no relevante" in answer.json()["text"]
+    [row] = run_query(db, "SELECT demand_id, stance, verdict, user_id, user_name FROM feedback")[1]
+    assert row == ("arraigo-abolition", "advance", "not_relevant", "U0CAMPAIGN", "ana.campaigner")
+
+
+def test_unsigned_forged_and_stale_requests_are_refused(endpoint):
+    url, keys, db = endpoint
+    body = _payload(keys["arraigo-abolition"], "relevant")
+    assert requests.post(url, data=body, timeout=10).status_code == 401  # no signature
+    assert _post(url, body, secret="not-the-secret").status_code == 401  # forged
+    assert _post(url, body, timestamp=int(time.time()) - 600).status_code == 401  # replayed
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]
+
+
+def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path, capsys):
+    url, keys, db = endpoint
+    assert _post(url, _payload(keys["detention-registry"], "relevant")).status_code == 200
+    assert _post(url, _payload(keys["arraigo-abolition"], "not_relevant")).status_code == 200
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    rows = {r["title"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    decree = rows[ITEMS[0].title]
+    assert decree["labels"] == [{"demand": "detention-registry", "stance": "advance"}]
+    assert decree["source_kind"] == "gazette" and decree["body"] == ITEMS[0].text
+    assert rows[ITEMS[1].title]["labels"] == []  # judged not relevant: a negative
+    capsys.readouterr()
+
+    assert cli.main(["--db", str(db), "eval", "--feedback"]) == 0
+    table = capsys.readouterr().out
+    assert "detention-registry                            1.00         1       1" in table
+    assert "arraigo-abolition                             0.00         0       1" in table
+    assert "all demands                                   0.50         1       2" in table
+
+    # The export is a gold file `vigia eval` reads: the classifier's false alarm shows.
+    assert cli.main(["--db", str(db), "eval", str(out)]) == 0
+    assert "negatives flagged 1/1 (100.0%)" in capsys.readouterr().out
