@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -12,10 +13,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TextIO
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    HttpRequest,
+    HttpResponse,
+    RateLimitErrorRetryHandler,
+    RetryState,
+)
 
 from alerts.render import Message
 from scrapers.errors import AlertError
@@ -54,11 +62,41 @@ class Delivery:
 
 
 class DeliveryFailed(AlertError):
-    """Slack refused or could not take a message; ``permanent`` says whether to retry later."""
+    """Slack refused or could not take a message.
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    ``permanent``: no retry can help. ``ambiguous``: the request may have reached Slack (a
+    timeout or a reset after sending), so it must be looked up before it is sent again.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, ambiguous: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.ambiguous = ambiguous
+
+
+class UnsentConnectionRetryHandler(ConnectionErrorRetryHandler):
+    """Retry only connections that cannot have delivered the request (refused, unresolved).
+
+    slack-sdk's default also retries a reset or a dropped answer, which would post a message
+    twice when Slack had already stored it; those are settled by the history look-up instead.
+    """
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is None and _never_sent(error)
+
+
+def _never_sent(error: BaseException | None) -> bool:
+    reason = getattr(error, "reason", None)
+    return isinstance(error, URLError) and isinstance(
+        reason, ConnectionRefusedError | socket.gaierror
+    )
 
 
 class Sender(Protocol):
@@ -118,7 +156,7 @@ class SlackSender:
             timeout=timeout,
             # Passing a list replaces slack-sdk's default (connection errors only).
             retry_handlers=[
-                ConnectionErrorRetryHandler(max_retry_count=2),
+                UnsentConnectionRetryHandler(max_retry_count=2),
                 RateLimitErrorRetryHandler(max_retry_count=3),
             ],
         )
@@ -217,7 +255,9 @@ def _slack_errors(what: str) -> Iterator[None]:
     except (OSError, ValueError) as exc:
         # URLError or socket errors after slack-sdk's own retries; no token in the text.
         raise DeliveryFailed(
-            f"Slack unreachable: {type(exc).__name__}: {exc}", permanent=False
+            f"Slack unreachable: {type(exc).__name__}: {exc}",
+            permanent=False,
+            ambiguous=not _never_sent(exc),
         ) from None
 
 

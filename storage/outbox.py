@@ -254,6 +254,13 @@ class Outbox:
             ],
         )
 
+    def note_error(self, key: str, error: str) -> None:
+        """Record an attempt whose outcome is unknown; the row stays claimed."""
+        self.conn.execute(
+            "UPDATE alerts SET attempts = attempts + 1, last_error = ? WHERE key = ?",
+            [error[:1000], key],
+        )
+
     def unsettled(self) -> list[Claimed]:
         """Rows claimed by a dispatcher that stopped before recording the outcome."""
         rows = self.conn.execute(

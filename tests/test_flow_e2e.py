@@ -197,3 +197,21 @@ def test_vigia_demo_twice_stores_and_sends_nothing_new(
     assert "classified 0 item(s); 0 new match(es); 0 message(s) sent via console" in second
     assert "[#vigia" not in second  # no alert printed
     assert "Try next:" in second
+
+
+def test_the_slack_token_can_come_from_a_prefect_secret_block(
+    prefect_harness, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from prefect.blocks.system import Secret
+
+    from alerts import SlackSender
+    from flows.common import sender_for
+    from vigia.config import load_settings
+
+    Secret(value="xoxb-from-a-block").save("vigia-slack-token", overwrite=True)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("VIGIA_SLACK_TOKEN_BLOCK", "vigia-slack-token")
+    settings = load_settings(db_path=str(db_path), sources_config={})
+    sender = sender_for(settings)
+    assert isinstance(sender, SlackSender) and sender.client.token == "xoxb-from-a-block"
+    assert "xoxb-from-a-block" not in repr(settings) + repr(sender)

@@ -134,6 +134,10 @@ def _start_dispatcher(db: Path, fake_slack: FakeSlack) -> subprocess.Popen:
     )
 
 
+def _posts(fake_slack: FakeSlack) -> int:
+    return sum(1 for c in fake_slack.calls if c.method == "chat.postMessage")
+
+
 def _column(db: Path, sql: str, value: str) -> list:
     with open_store(db) as store:
         return [row[0] for row in store.conn.execute(sql, [value]).fetchall()]
@@ -184,6 +188,7 @@ def test_crash_after_slack_answered_sends_nothing_twice(queued, fake_slack: Fake
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.recovered == 1 and report.resent_after_crash == 0
     assert report.alerts_at_once == 2
+    assert _posts(fake_slack) == 3  # three alerts, three posts: the first was not sent again
     posted = fake_slack.keys_posted()
     assert sorted(posted) == _urgent_keys(db) and len(posted) == len(set(posted)) == 3
     [ts] = _column(db, "SELECT slack_ts FROM alerts WHERE key = ?", first)
@@ -218,8 +223,34 @@ def test_crash_before_slack_stored_the_message_sends_it_once(queued, fake_slack:
 
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.resent_after_crash == 1 and report.recovered == 0
+    assert _posts(fake_slack) == 4  # the lost post, then each alert once
     posted = fake_slack.keys_posted()
     assert sorted(posted) == _urgent_keys(db) and len(posted) == 3
+
+
+def test_a_post_that_timed_out_after_slack_stored_it_is_not_sent_again(
+    queued, fake_slack: FakeSlack
+):
+    settings, db = queued
+    slow = threading.Event()
+
+    def answer_late(body: dict) -> bool:
+        if not slow.is_set():
+            slow.set()
+            time.sleep(2.5)  # Slack stores it, but answers after the client gave up
+        return True
+
+    fake_slack.on_post = answer_late
+    sender = SlackSender(TOKEN, fake_slack.base_url, min_interval=0, timeout=1)
+    first = dispatch.dispatch_alerts(settings, sender)
+    fake_slack.on_post = None
+    assert first.retry_later == 1 and first.alerts_at_once == 2
+    assert list(_status(db).values()).count("sending") == 1  # unknown: left for the look-up
+    time.sleep(2)  # the late answer has been stored by now
+    second = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert second.recovered == 1 and second.sent == 0
+    assert _posts(fake_slack) == 3
+    assert sorted(fake_slack.keys_posted()) == _urgent_keys(db)
 
 
 def test_unreadable_history_leaves_the_alert_unsent_and_fails_the_run(queued, fake_slack):

@@ -55,7 +55,7 @@ class DispatchReport:
 
 
 def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
-    """Settle interrupted sends, then send due notices, digests and alerts, oldest first."""
+    """Settle interrupted sends, then send due notices, alerts and digests, oldest first."""
     sender = sender or sender_from_env(settings.env)
     campaign = load_demands(settings.demands_path)
     report = DispatchReport(via=sender.name)
@@ -68,12 +68,12 @@ def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> Dispatc
     outgoing: list[tuple[Message, str, bool]] = [
         (render_notice(n), console_notice(n), False) for n in notices
     ]
-    for digest in digests:
-        message = Message.from_payload(digest.key, digest.channel, digest.payload)
-        outgoing.append((message, render_console_blocks(message), False))
     for alert in alerts:
         message = render_alert(alert, campaign.demand(alert.demand_id))
         outgoing.append((message, render_console(message, alert), True))
+    for digest in digests:
+        message = Message.from_payload(digest.key, digest.channel, digest.payload)
+        outgoing.append((message, render_console_blocks(message), False))
     for message, console_text, threaded in outgoing:
         _deliver(settings, sender, message, console_text, report, threaded=threaded)
     return report
@@ -121,7 +121,12 @@ def _deliver(
         delivery = sender.send(message, console_text)
     except DeliveryFailed as exc:
         with open_store(settings.db_path) as store:
-            store.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
+            if exc.ambiguous:
+                # Slack may have it: the row stays claimed, and the next dispatch looks it
+                # up in the channel's history before sending it again.
+                store.note_error(message.key, str(exc))
+            else:
+                store.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
         report.failed += exc.permanent
         report.retry_later += not exc.permanent
         report.errors.append(f"{message.key}: {exc}")
