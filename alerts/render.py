@@ -322,3 +322,47 @@ def console_notice(notice: Notice) -> str:
     return (
         f"[{notice.channel}] {marker} {label_es} / {label_en}: {notice.source}\n  {notice.summary}"
     )
+
+
+def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> Message:
+    """The alert for a demand whose status changed: from, to, since when, on what evidence.
+
+    ``before`` and ``after`` carry ``status``, ``since`` and the evidence fields of a
+    DemandStatus.
+    """
+    from classify.status import label
+
+    header = cut(f"◆ Estado / Status · {demand.title['es']}", HEADER_LIMIT)
+    change = (
+        f"*{escape_mrkdwn(label(before.status))} → {escape_mrkdwn(label(after.status))}*\n"
+        f"{escape_mrkdwn(label(before.status, 'en'))} → {escape_mrkdwn(label(after.status, 'en'))}"
+        f" · {after.since or 's/f'}"
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": change}},
+    ]
+    if after.evidence_url:
+        title = cut(after.evidence_title or after.evidence_url, TITLE_LIMIT)
+        evidence = f"*{safe_link(after.evidence_url, title)}*"
+        if after.evidence_quote:
+            evidence += "\n> " + escape_mrkdwn(cut(after.evidence_quote, QUOTE_LIMIT))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _fit(evidence)}})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": escape_mrkdwn(
+                        f"{demand.title['en']} · {SOURCE_LABELS.get(after.source_kind or '', '')}"
+                    ),
+                }
+            ],
+        }
+    )
+    text = escape_mrkdwn(
+        f"◆ {demand.title['es']}: {label(before.status)} → {label(after.status)} "
+        f"({after.since or 's/f'})"
+    )
+    return Message(key=key, channel=demand.channel, text=text, blocks=blocks)

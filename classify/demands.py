@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
 from scrapers.errors import ConfigError
 
 LANGS = ("es", "en")
@@ -28,6 +29,7 @@ TOP_KEYS = {
     "official_acts",
     "authority",
     "urgent",
+    "status",
     "scope",
     "demands",
 }
@@ -40,6 +42,7 @@ DEMAND_OPTIONAL = {
     "exclude",
     "stance",
     "yields_to",
+    "start",
 }
 # advance/regress: which way a sentence moves a demand; proposal: only proposed, asked for or
 # debated (caps an advance at mention); decided: a vote or enactment that lifts that cap;
@@ -72,6 +75,8 @@ class Demand:
     yields_to: tuple[str, ...] = ()
     # Whether a context word in the title lets the body's terms count (else: same sentence).
     context_from_title: bool = True
+    # The demand's status before any match (e.g. as of the campaign's letter).
+    start: StartStatus = field(default_factory=StartStatus)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class Campaign:
     # Alerts sent at once (these kinds of source with these stances); the rest wait for the
     # daily digest.
     urgent: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_URGENT))
+    # Status levels and the rules by which matches move them.
+    status: StatusPolicy = field(default_factory=lambda: parse_policy(None, "status"))
 
     def is_urgent(self, kind: str, stance: str) -> bool:
         """Whether an alert of this source kind and stance goes out at once."""
@@ -130,9 +137,10 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
     raw_demands = data.get("demands")
     if not isinstance(raw_demands, list) or not raw_demands:
         raise ConfigError(f"{where}: 'demands' must be a non-empty list")
+    status = parse_policy(data.get("status"), f"{where}: status")
     demands: list[Demand] = []
     for position, raw in enumerate(raw_demands, start=1):
-        demand = _demand(raw, f"{where}: demand #{position}", default_channel)
+        demand = _demand(raw, f"{where}: demand #{position}", default_channel, status.levels)
         if any(d.id == demand.id for d in demands):
             raise ConfigError(f"{where}: demand id '{demand.id}' appears twice; ids must be unique")
         demands.append(demand)
@@ -148,6 +156,7 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         _terms(data.get("official_acts", {}), f"{where}: official_acts", required=False),
         _authority(data.get("authority"), f"{where}: authority"),
         _urgent(data.get("urgent"), f"{where}: urgent"),
+        status,
     )
 
 
@@ -199,7 +208,7 @@ def _check_yields(demands: list[Demand], where: str) -> None:
                 )
 
 
-def _demand(raw: Any, where: str, default_channel: str) -> Demand:
+def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...]) -> Demand:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: each demand must be a mapping")
     demand_id = raw.get("id")
@@ -230,6 +239,7 @@ def _demand(raw: Any, where: str, default_channel: str) -> Demand:
         key_terms=_terms(raw.get("key_terms", {}), f"{where}: field 'key_terms'", required=False),
         stance=_cues(raw.get("stance"), DEMAND_CUE_KINDS, f"{where}: field 'stance'"),
         yields_to=_yields(raw.get("yields_to", []), f"{where}: field 'yields_to'"),
+        start=parse_start(raw.get("start"), f"{where}: field 'start'", levels),
         context_from_title=_flag(
             raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
         ),

@@ -66,12 +66,25 @@ def announce_items(report: pipeline.IngestReport) -> None:
 
 
 def announce_matches(report: pipeline.ClassifyReport) -> None:
-    """Emit `vigia.matches.new` with counts per demand when classification found new matches."""
+    """Emit `vigia.matches.new` with counts per demand when classification found new matches,
+    and `vigia.status.changed` for each demand whose status moved."""
     if report.new_matches:
         emit_event(
             event="vigia.matches.new",
             resource={"prefect.resource.id": "vigia.classifier"},
             payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand},
+        )
+    for change in report.status_changes:
+        emit_event(
+            event="vigia.status.changed",
+            resource={"prefect.resource.id": f"vigia.demand.{change.demand_id}"},
+            payload={
+                "demand": change.demand_id,
+                "from": change.before,
+                "to": change.after,
+                "since": str(change.since),
+                "item": change.item_id,
+            },
         )
 
 

@@ -201,6 +201,88 @@ def _outbox_v6(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _status_v7(conn: duckdb.DuckDBPyConnection) -> None:
+    # The campaign's demands, copied from demands.yaml at each classification (for views).
+    conn.execute("""
+        CREATE TABLE demands (
+            id VARCHAR PRIMARY KEY,
+            position INTEGER NOT NULL,
+            title_es VARCHAR NOT NULL,
+            title_en VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            start_status VARCHAR NOT NULL,
+            start_date DATE,
+            start_note VARCHAR
+        )""")
+    # Append-only: a row is never updated or deleted; a confirmation is a new row.
+    conn.execute("""
+        CREATE TABLE status_changes (
+            demand_id VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            effective_date DATE NOT NULL,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            item_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            url VARCHAR,
+            title VARCHAR,
+            quote VARCHAR,
+            stance VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            confirmed BOOLEAN NOT NULL,
+            confirmed_by VARCHAR
+        )""")
+    for statement in VIEWS_V7:
+        conn.execute(statement)
+
+
+VIEWS_V7 = (
+    """CREATE VIEW demand_timeline AS
+       SELECT s.demand_id, d.title_es, d.title_en, s.effective_date, s.status, s.confirmed,
+              s.confirmed_by, s.kind AS source_kind, s.source, s.title, s.url, s.quote, s.stance,
+              s.rule, s.item_id, s.recorded_at
+       FROM status_changes s JOIN demands d ON d.id = s.demand_id""",
+    """CREATE VIEW demand_status_now AS
+       WITH latest AS (
+           SELECT *, row_number() OVER (
+               PARTITION BY demand_id ORDER BY effective_date DESC, recorded_at DESC) AS n
+           FROM status_changes WHERE confirmed),
+       pending AS (
+           SELECT p.demand_id, count(*) AS n FROM status_changes p
+           WHERE NOT p.confirmed AND NOT EXISTS (
+               SELECT 1 FROM status_changes c WHERE c.confirmed AND c.demand_id = p.demand_id
+               AND c.item_id = p.item_id AND c.status = p.status)
+           GROUP BY p.demand_id)
+       SELECT d.id AS demand_id, d.title_es, d.title_en,
+              coalesce(l.status, d.start_status) AS status,
+              coalesce(l.effective_date, d.start_date) AS since,
+              l.kind AS source_kind, l.title AS evidence_title, l.url AS evidence_url,
+              l.quote AS evidence_quote, l.item_id AS evidence_item_id,
+              (SELECT max(effective_date) FROM status_changes m WHERE m.demand_id = d.id)
+                  AS last_movement,
+              coalesce(p.n, 0) AS pending_confirmations
+       FROM demands d
+       LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1
+       LEFT JOIN pending p ON p.demand_id = d.id""",
+    """CREATE VIEW matches_recent AS
+       SELECT * FROM match_details
+       WHERE matched_at >= now() - INTERVAL 30 DAY""",
+    """CREATE VIEW items_by_source_day AS
+       SELECT source, kind, coalesce(published, CAST(first_seen AS DATE)) AS day,
+              count(*) AS items
+       FROM items GROUP BY ALL""",
+    """CREATE VIEW source_health AS
+       SELECT source, health_status, health_since, last_attempt_at, last_success_at,
+              consecutive_failures, consecutive_empty, last_error, items_last_seen, last_new_at
+       FROM source_state""",
+    """CREATE VIEW alerts_sent AS
+       SELECT a.key, a.kind, a.demand_id, a.item_id, a.channel, a.tier, a.sent_at, a.sent_via,
+              a.slack_channel, a.slack_ts, a.thread_key, a.digest_key, i.title, i.url
+       FROM alerts a LEFT JOIN items i ON i.id = a.item_id
+       WHERE a.status = 'sent'""",
+)
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -213,6 +295,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (4, "event ids: one story across outlets", _events_v4),
     (5, "snapshots of watched pages", _snapshots_v5),
     (6, "outbox: tiers, retry times, claims, threads, digests; feedback", _outbox_v6),
+    (7, "demands, append-only status changes, researchers' views", _status_v7),
 ]
 
 

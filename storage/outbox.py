@@ -181,11 +181,11 @@ class Outbox:
             notices.append(Notice(key, kind, data["source"], channel, data["summary"]))
         return notices
 
-    def due_digests(self, now: datetime) -> list[StoredMessage]:
-        """Digest messages built and not yet sent."""
+    def due_stored(self, now: datetime) -> list[StoredMessage]:
+        """Messages rendered when queued (digests, status changes) and not yet sent."""
         rows = self.conn.execute(
             """SELECT key, channel, payload FROM alerts
-               WHERE status = 'pending' AND kind = 'digest'
+               WHERE status = 'pending' AND kind IN ('digest', 'status')
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                ORDER BY created_at, key""",
             [now],
@@ -302,6 +302,37 @@ class Outbox:
         except Exception:
             self.conn.execute("ROLLBACK")
             raise
+        return inserted is not None
+
+    def queue_message(
+        self,
+        key: str,
+        kind: str,
+        channel: str,
+        message: dict[str, Any],
+        now: datetime,
+        *,
+        demand_id: str | None = None,
+        item_id: str | None = None,
+        status: str = "pending",
+    ) -> bool:
+        """Queue a message rendered now (a status change); False if its key is known."""
+        inserted = self.conn.execute(
+            """INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status,
+                                   tier, payload)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'now', ?::JSON)
+               ON CONFLICT (key) DO NOTHING RETURNING key""",
+            [
+                key,
+                kind,
+                demand_id,
+                item_id,
+                channel,
+                now,
+                status,
+                json.dumps(message, ensure_ascii=False),
+            ],
+        ).fetchone()
         return inserted is not None
 
     def last_digest_at(self, channel: str) -> datetime | None:

@@ -20,6 +20,7 @@ from classify.matcher import Match
 from scrapers.base import Item, SourceResult
 from storage.outbox import Outbox
 from storage.rows import ITEM_FIELDS, item_from_row
+from storage.status import Statuses
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class UpsertReport:
     unchanged: int
 
 
-class Store(Outbox):
+class Store(Outbox, Statuses):
     """Operations on one open DuckDB connection."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
@@ -275,6 +276,7 @@ class Store(Outbox):
             "source_state",
             "backfill_checkpoints",
             "feedback",
+            "status_changes",
         }:
             raise ValueError(f"unknown table {table}")
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

@@ -112,9 +112,14 @@ def _sender(fake_slack: FakeSlack) -> SlackSender:
 
 
 def _urgent_keys(db: Path) -> list[str]:
+    """Messages that go out at once: the urgent alerts and the status changes they cause."""
     return sorted(
         row[0]
-        for row in run_query(db, "SELECT key FROM alerts WHERE kind = 'match' AND tier = 'now'")[1]
+        for row in run_query(
+            db,
+            "SELECT key FROM alerts WHERE tier = 'now' AND kind IN ('match', 'status') "
+            "AND status <> 'suppressed'",
+        )[1]
     )
 
 
@@ -153,9 +158,10 @@ def test_urgent_alerts_go_at_once_and_press_waits_for_the_digest(queued, fake_sl
     assert {tiers[i.id] for i in URGENT} == {"now"} and {tiers[i.id] for i in PRESS} == {"digest"}
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.alerts_at_once == 3 and report.digests == 0
-    assert sorted(fake_slack.keys_posted()) == _urgent_keys(db)
+    keys = _urgent_keys(db)
+    assert sorted(fake_slack.keys_posted()) == keys and len(keys) == 6  # 3 alerts, 3 statuses
     again = dispatch.dispatch_alerts(settings, _sender(fake_slack))
-    assert again.sent == 0 and len(fake_slack.keys_posted()) == 3
+    assert again.sent == 0 and len(fake_slack.keys_posted()) == 6
 
 
 def test_crash_after_slack_answered_sends_nothing_twice(queued, fake_slack: FakeSlack):
@@ -188,9 +194,9 @@ def test_crash_after_slack_answered_sends_nothing_twice(queued, fake_slack: Fake
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.recovered == 1 and report.resent_after_crash == 0
     assert report.alerts_at_once == 2
-    assert _posts(fake_slack) == 3  # three alerts, three posts: the first was not sent again
+    assert _posts(fake_slack) == 6  # six messages, six posts: the first was not sent again
     posted = fake_slack.keys_posted()
-    assert sorted(posted) == _urgent_keys(db) and len(posted) == len(set(posted)) == 3
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == len(set(posted)) == 6
     [ts] = _column(db, "SELECT slack_ts FROM alerts WHERE key = ?", first)
     assert ts == next(
         m["ts"]
@@ -223,9 +229,9 @@ def test_crash_before_slack_stored_the_message_sends_it_once(queued, fake_slack:
 
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.resent_after_crash == 1 and report.recovered == 0
-    assert _posts(fake_slack) == 4  # the lost post, then each alert once
+    assert _posts(fake_slack) == 7  # the lost post, then each message once
     posted = fake_slack.keys_posted()
-    assert sorted(posted) == _urgent_keys(db) and len(posted) == 3
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == 6
 
 
 def test_a_post_that_timed_out_after_slack_stored_it_is_not_sent_again(
@@ -249,7 +255,7 @@ def test_a_post_that_timed_out_after_slack_stored_it_is_not_sent_again(
     time.sleep(2)  # the late answer has been stored by now
     second = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert second.recovered == 1 and second.sent == 0
-    assert _posts(fake_slack) == 3
+    assert _posts(fake_slack) == 6
     assert sorted(fake_slack.keys_posted()) == _urgent_keys(db)
 
 
@@ -299,7 +305,7 @@ def test_transient_error_waits_its_backoff_then_goes_once(queued, fake_slack: Fa
         store.conn.execute("UPDATE alerts SET next_attempt_at = now() - INTERVAL 1 MINUTE")
     dispatch.dispatch_alerts(settings, _sender(fake_slack))
     posted = fake_slack.keys_posted()
-    assert sorted(posted) == _urgent_keys(db) and len(posted) == 3
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == 6
 
 
 def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack: FakeSlack):

@@ -83,7 +83,8 @@ def store_with_alerts_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with open_store(db) as store:
         store.upsert_items(ITEMS, NOW)
     pipeline.classify_pending(settings)
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 1  # the decree
+    first = pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
+    assert first.alerts_at_once == 1  # the decree (and its status change: published)
     # The arraigo debate (press, a mention) waits for the daily digest.
     assert len(dispatch.build_digests(settings)) == 1
     assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).digests == 1
@@ -130,7 +131,7 @@ def test_reclassify_reports_new_dropped_and_changed_and_alerts_nothing_twice(
     assert _stances(db) == {"debate": "advance", "arrests": "mention"}
 
     # The changed stance and the old item's new match send nothing; a second pass has no work.
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).alerts_at_once == 0
     assert cli.main(["--db", str(db), "reclassify"]) == 0
     assert "reclassified 0 item(s)" in capsys.readouterr().out
 

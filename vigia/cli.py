@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -116,6 +117,20 @@ def _parser() -> argparse.ArgumentParser:
         "--feedback", action="store_true", help="precision per demand from the Slack buttons"
     )
     evaluate.set_defaults(handler=cmd_eval)
+
+    status = commands.add_parser("status", help="where each demand stands, now or as of a date")
+    status.add_argument(
+        "--as-of", type=_date, help="what the store said at the end of this day (YYYY-MM-DD)"
+    )
+    status_commands = status.add_subparsers(dest="status_command")
+    confirm = status_commands.add_parser(
+        "confirm", help="confirm a demand's move that only the press backs"
+    )
+    confirm.add_argument("demand", help="the demand's id")
+    confirm.add_argument("--item", required=True, help="the item's id (or its first characters)")
+    confirm.add_argument("--by", default=os.environ.get("USER", "someone"), help="who confirms")
+    confirm.set_defaults(handler=cmd_status_confirm)
+    status.set_defaults(handler=cmd_status)
 
     endpoint = commands.add_parser(
         "slack-endpoint", help="receive the alert buttons' verdicts (Slack interactivity URL)"
@@ -318,6 +333,42 @@ def format_reclassify(report: Any, show: int = 30) -> str:
             "sending; alerts already sent are never sent again"
         )
     return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each demand's status, since when, on what evidence, and pending confirmations."""
+    from datetime import UTC, datetime, time
+
+    from classify.status import label
+    from vigia import status
+
+    as_of = datetime.combine(args.as_of, time.max, tzinfo=UTC) if args.as_of else None
+    rows = status.current(settings, as_of)
+    print(f"Status of each demand{f' as of {args.as_of}' if args.as_of else ''}:")
+    for row in rows:
+        pending = f"  [{row.pending_confirmations} to confirm]" if row.pending_confirmations else ""
+        print(
+            f"  {row.demand_id:<38} {label(row.status, 'en'):<26} since {row.since or '-'}{pending}"
+        )
+        if row.evidence_title:
+            print(f"      {row.source_kind}: {' '.join(row.evidence_title.split())[:90]}")
+    return 0
+
+
+def cmd_status_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    """Confirm a pending move and print the status change it makes, if any."""
+    from classify.status import label
+    from vigia import status
+
+    changes = status.confirm(settings, args.demand, args.item, args.by)
+    if not changes:
+        print(f"confirmed; {args.demand}'s status did not change (a later move stands)")
+    for change in changes:
+        print(
+            f"{change.demand_id}: {label(change.before, 'en')} -> {label(change.after, 'en')} "
+            f"since {change.since} (confirmed by {args.by})"
+        )
+    return 0
 
 
 def cmd_slack_endpoint(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,7 +63,7 @@ def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> Dispatc
     with open_store(settings.db_path) as store:
         current = now()
         notices = store.due_notices(current)
-        digests = store.due_digests(current)
+        digests = store.due_stored(current)
         alerts = store.due_alerts(current)
     outgoing: list[tuple[Message, str, bool]] = [
         (render_notice(n), console_notice(n), False) for n in notices

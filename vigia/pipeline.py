@@ -23,7 +23,7 @@ from scrapers.base import Item, Window, run_source
 from scrapers.errors import ConfigError, RunFailed
 from scrapers.http import HttpClient
 from storage import Store, open_store
-from vigia import health
+from vigia import health, status
 from vigia.config import Settings
 from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
 from vigia.health import HealthPolicy
@@ -71,6 +71,7 @@ class ClassifyReport:
     by_demand: Counter[str] = field(default_factory=Counter)
     changes: list[MatchChange] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
+    status_changes: list[status.StatusChange] = field(default_factory=list)
     dry_run: bool = False
 
     def summary(self) -> dict[str, Any]:
@@ -83,6 +84,9 @@ class ClassifyReport:
             "alerts_suppressed": self.alerts_suppressed,
             "new_by_demand": self.new_by_demand,
             "changes": {kind: self.count(kind) for kind in ("new", "dropped", "stance")},
+            "status_changes": [
+                f"{c.demand_id}: {c.before} -> {c.after}" for c in self.status_changes
+            ],
         }
 
     def count(self, kind: str) -> int:
@@ -277,6 +281,15 @@ def _classify_batch(
         [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
     )
     report.by_demand.update(m.demand_id for m in new)
+    by_id = {item.id: item for item in batch}
+    loud_ids = {m.item_id for m in loud}
+    for alert, group in ((True, loud_ids), (False, set(by_id) - loud_ids)):
+        moves = status.moves_for(
+            classifier.campaign, [m for m in matches if m.item_id in group], by_id
+        )
+        report.status_changes.extend(
+            status.apply_moves(store, classifier.campaign, moves, now(), alert=alert)
+        )
 
 
 @dataclass(frozen=True)

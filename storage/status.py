@@ -1,0 +1,164 @@
+"""Demand statuses: an append-only history of moves, read as of any moment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+
+from classify.demands import Campaign
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """One move of a demand's status, with the item that justifies it."""
+
+    demand_id: str
+    status: str
+    effective_date: date
+    item_id: str
+    kind: str
+    source: str
+    url: str
+    title: str
+    quote: str
+    stance: str
+    rule: str
+    confirmed: bool
+    confirmed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class DemandStatus:
+    """Where a demand stands, since when and on what evidence."""
+
+    demand_id: str
+    title_es: str
+    title_en: str
+    status: str
+    since: date | None
+    source_kind: str | None
+    evidence_title: str | None
+    evidence_url: str | None
+    evidence_quote: str | None
+    evidence_item_id: str | None
+    last_movement: date | None
+    pending_confirmations: int
+
+
+_STATUS_AS_OF = """
+    WITH latest AS (
+        SELECT *, row_number() OVER (
+            PARTITION BY demand_id ORDER BY effective_date DESC, recorded_at DESC) AS n
+        FROM status_changes WHERE confirmed AND recorded_at <= ?),
+    pending AS (
+        SELECT p.demand_id, count(*) AS n FROM status_changes p
+        WHERE NOT p.confirmed AND p.recorded_at <= ? AND NOT EXISTS (
+            SELECT 1 FROM status_changes c WHERE c.confirmed AND c.recorded_at <= ?
+            AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
+        GROUP BY p.demand_id)
+    SELECT d.id, d.title_es, d.title_en, coalesce(l.status, d.start_status),
+           coalesce(l.effective_date, d.start_date), l.kind, l.title, l.url, l.quote, l.item_id,
+           (SELECT max(effective_date) FROM status_changes m
+            WHERE m.demand_id = d.id AND m.recorded_at <= ?),
+           coalesce(p.n, 0)
+    FROM demands d
+    LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1
+    LEFT JOIN pending p ON p.demand_id = d.id
+    ORDER BY d.position"""
+
+
+class Statuses:
+    """Status operations; mixed into Store."""
+
+    conn: duckdb.DuckDBPyConnection
+
+    def sync_demands(self, campaign: Campaign) -> None:
+        """Copy the campaign's demands (titles, channels, starting status) into the store."""
+        rows = [
+            (
+                d.id,
+                n,
+                d.title["es"],
+                d.title["en"],
+                d.channel,
+                d.start.status,
+                d.start.since,
+                d.start.note,
+            )
+            for n, d in enumerate(campaign.demands)
+        ]
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            self.conn.execute("DELETE FROM demands")
+            self.conn.executemany("INSERT INTO demands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.conn.execute("COMMIT")
+        except Exception:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def record_moves(self, moves: Sequence[StatusMove], now: datetime) -> int:
+        """Append moves not already recorded (same demand, item, status, confirmation)."""
+        added = 0
+        for move in moves:
+            exists = self.conn.execute(
+                "SELECT 1 FROM status_changes WHERE demand_id = ? AND item_id = ? AND status = ? "
+                "AND confirmed = ?",
+                [move.demand_id, move.item_id, move.status, move.confirmed],
+            ).fetchone()
+            if exists:
+                continue
+            self.conn.execute(
+                "INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    move.demand_id,
+                    move.status,
+                    move.effective_date,
+                    now,
+                    move.item_id,
+                    move.kind,
+                    move.source,
+                    move.url,
+                    move.title,
+                    move.quote,
+                    move.stance,
+                    move.rule,
+                    move.confirmed,
+                    move.confirmed_by,
+                ],
+            )
+            added += 1
+        return added
+
+    def statuses(self, as_of: datetime | None = None) -> list[DemandStatus]:
+        """Every demand's status as the store said it at ``as_of`` (default: now)."""
+        moment = as_of or datetime(9999, 12, 31, tzinfo=UTC)
+        rows = self.conn.execute(_STATUS_AS_OF, [moment] * 4).fetchall()
+        return [DemandStatus(*row) for row in rows]
+
+    def unconfirmed(self, demand_id: str, item_id: str | None = None) -> list[StatusMove]:
+        """Moves of a demand that wait for a person's confirmation."""
+        rows = self.conn.execute(
+            """SELECT demand_id, status, effective_date, item_id, kind, source, url, title, quote,
+                      stance, rule, confirmed, confirmed_by
+               FROM status_changes p WHERE demand_id = ? AND NOT confirmed
+               AND (? IS NULL OR item_id = ?)
+               AND NOT EXISTS (SELECT 1 FROM status_changes c WHERE c.confirmed
+                   AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
+               ORDER BY effective_date, recorded_at""",
+            [demand_id, item_id, item_id],
+        ).fetchall()
+        return [StatusMove(*row) for row in rows]
+
+    def timeline(self, demand_id: str) -> list[dict[str, Any]]:
+        """A demand's moves, oldest first."""
+        cursor = self.conn.execute(
+            "SELECT * FROM demand_timeline WHERE demand_id = ? ORDER BY effective_date, "
+            "recorded_at",
+            [demand_id],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,129 @@
+"""Demand statuses from a scripted sequence of matches: the press proposes, a person confirms,
+the gazette publishes, a court strikes down; the history answers "as of" any moment.
+
+The items are constructed (short texts written for this test) and go through the real
+classifier into a real DuckDB store.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from scrapers.base import Item
+from storage import open_store, run_query
+from vigia import cli, pipeline, status
+from vigia.config import load_settings
+
+
+def _item(key: str, kind: str, day: date, title: str, text: str) -> Item:
+    return Item(kind, kind, key, f"https://example.org/{key}", title, text, day, "es")
+
+
+VOTE = _item(
+    "vote",
+    "news",
+    date(2019, 4, 20),
+    "Diputados aprueban la Ley Nacional del Registro de Detenciones en México",
+    "El pleno de la Cámara de Diputados aprobó la Ley Nacional del Registro de Detenciones.",
+)
+DECREE = _item(
+    "decree",
+    "gazette",
+    date(2019, 5, 27),
+    "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+    "Se expide la Ley Nacional del Registro de Detenciones.",
+)
+RULING = _item(
+    "ruling",
+    "court",
+    date(2023, 1, 24),
+    "Acción de inconstitucionalidad 63/2019",
+    "El Pleno de la Suprema Corte invalida la Ley Nacional del Registro de Detenciones.",
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
+    return load_settings(sources_config={})
+
+
+def _store(settings, *items: Item) -> None:
+    with open_store(settings.db_path) as store:
+        store.upsert_items(list(items), datetime.now(UTC))
+    pipeline.classify_pending(settings)
+
+
+def _registry(settings, as_of: datetime | None = None):
+    return next(s for s in status.current(settings, as_of) if s.demand_id == "detention-registry")
+
+
+def test_press_proposes_a_person_confirms_the_gazette_publishes_a_court_strikes_down(
+    settings, capsys: pytest.CaptureFixture
+):
+    _store(settings, VOTE)
+    now = _registry(settings)
+    assert (now.status, now.pending_confirmations) == ("no_action", 1)  # the press alone: pending
+
+    assert (
+        cli.main(["status", "confirm", "detention-registry", "--item", VOTE.id[:10], "--by", "ana"])
+        == 0
+    )
+    assert "No action -> Approved by a chamber since 2019-04-20 (confirmed by ana)" in (
+        capsys.readouterr().out
+    )
+    assert _registry(settings).status == "approved_by_chamber"
+
+    _store(settings, DECREE)  # authoritative: no confirmation needed
+    published = _registry(settings)
+    assert (published.status, published.since) == ("published", date(2019, 5, 27))
+    assert published.evidence_url == DECREE.url and published.pending_confirmations == 0
+    said_after_publication = datetime.now(UTC)
+
+    _store(settings, RULING)
+    struck = _registry(settings)
+    assert (struck.status, struck.since, struck.source_kind) == (
+        "struck_down",
+        date(2023, 1, 24),
+        "court",
+    )
+    # Append-only: what the store said before the ruling is still there.
+    assert _registry(settings, said_after_publication).status == "published"
+
+    timeline = run_query(
+        settings.db_path,
+        "SELECT effective_date, status, confirmed, source_kind FROM demand_timeline "
+        "WHERE demand_id = 'detention-registry' ORDER BY effective_date, recorded_at",
+    )[1]
+    assert timeline == [
+        (date(2019, 4, 20), "approved_by_chamber", False, "news"),
+        (date(2019, 4, 20), "approved_by_chamber", True, "news"),
+        (date(2019, 5, 27), "published", True, "gazette"),
+        (date(2023, 1, 24), "struck_down", True, "court"),
+    ]
+    # Each change was alerted once (confirmation, publication, ruling).
+    alerts = run_query(
+        settings.db_path, "SELECT key FROM alerts WHERE kind = 'status' ORDER BY created_at"
+    )[1]
+    assert [k.split(":")[2] for (k,) in alerts] == [
+        "approved_by_chamber",
+        "published",
+        "struck_down",
+    ]
+
+
+def test_every_demand_has_a_row_with_the_letters_starting_status(settings):
+    _store(settings, DECREE)
+    rows = dict(run_query(settings.db_path, "SELECT demand_id, status FROM demand_status_now")[1])
+    assert len(rows) == 12
+    assert rows["military-justice"] == "approved_by_chamber"  # as of the 2014 letter
+    assert rows["detention-registry"] == "published"
+
+
+def test_confirming_an_unknown_move_is_a_clear_error(settings, capsys):
+    _store(settings, DECREE)
+    assert cli.main(["status", "confirm", "detention-registry", "--item", "nope"]) == 2
+    assert "no move of 'detention-registry' waits for confirmation" in capsys.readouterr().err

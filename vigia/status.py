@@ -1,0 +1,148 @@
+"""Demand statuses: matches become moves by the campaign's rules; a change is alerted once.
+
+The history is append-only (storage/status.py): a move backed only by the press is recorded
+unconfirmed and changes nothing until a person confirms it or an authoritative source backs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from alerts.render import render_status_change
+from classify import Campaign, Match, load_demands
+from scrapers.base import Item
+from scrapers.errors import ConfigError
+from storage import Store, open_store
+from storage.status import DemandStatus, StatusMove
+from vigia.config import Settings
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A demand whose status changed, from what to what, on which evidence."""
+
+    demand_id: str
+    before: str
+    after: str
+    since: date | None
+    item_id: str | None
+
+
+def moves_for(
+    campaign: Campaign, matches: Iterable[Match], items: dict[str, Item]
+) -> list[StatusMove]:
+    """The status moves the campaign's rules make of these matches (a mention makes none)."""
+    moves = []
+    for match in matches:
+        item = items[match.item_id]
+        rule = campaign.status.rule_for(item.kind, match.stance, match.evidence)
+        if rule is None:
+            continue
+        moves.append(
+            StatusMove(
+                demand_id=match.demand_id,
+                status=rule.to,
+                effective_date=item.published or datetime.now(UTC).date(),
+                item_id=item.id,
+                kind=item.kind,
+                source=item.source,
+                url=item.url,
+                title=item.title,
+                quote=match.evidence,
+                stance=match.stance,
+                rule=rule.describe(),
+                confirmed=not rule.confirm,
+            )
+        )
+    return moves
+
+
+def apply_moves(
+    store: Store,
+    campaign: Campaign,
+    moves: Sequence[StatusMove],
+    now: datetime,
+    *,
+    alert: bool = True,
+) -> list[StatusChange]:
+    """Record moves; queue one alert per demand whose status changed; return the changes.
+
+    ``alert=False`` records the changes (historical items, reclassification) without sending.
+    """
+    if not moves:
+        return []
+    store.sync_demands(campaign)
+    before = {s.demand_id: s for s in store.statuses()}
+    store.record_moves(moves, now)
+    changes = []
+    for after in store.statuses():
+        old = before[after.demand_id]
+        if (after.status, after.since, after.evidence_item_id) == (
+            old.status,
+            old.since,
+            old.evidence_item_id,
+        ):
+            continue
+        changes.append(
+            StatusChange(
+                after.demand_id, old.status, after.status, after.since, after.evidence_item_id
+            )
+        )
+        _queue_alert(store, campaign, old, after, now, send=alert)
+    return changes
+
+
+def _queue_alert(
+    store: Store,
+    campaign: Campaign,
+    before: DemandStatus,
+    after: DemandStatus,
+    now: datetime,
+    *,
+    send: bool,
+) -> None:
+    demand = campaign.demand(after.demand_id)
+    key = f"status:{after.demand_id}:{after.status}:{after.evidence_item_id}"
+    message = render_status_change(key, demand, before, after)
+    store.queue_message(
+        key,
+        "status",
+        demand.channel,
+        message.as_payload(),
+        now,
+        demand_id=demand.id,
+        item_id=after.evidence_item_id,
+        status="pending" if send else "suppressed",
+    )
+
+
+def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
+    """A person confirms a demand's pending move(s) backed by one item (id or its start)."""
+    campaign = load_demands(settings.demands_path)
+    try:
+        campaign.demand(demand_id)
+    except KeyError:
+        raise ConfigError(f"no demand '{demand_id}' in {settings.demands_path}") from None
+    with open_store(settings.db_path) as store:
+        pending = [m for m in store.unconfirmed(demand_id) if m.item_id.startswith(item_ref)]
+        if not pending:
+            raise ConfigError(
+                f"no move of '{demand_id}' waits for confirmation with item {item_ref!r} "
+                "(see `vigia status`)"
+            )
+        if len({m.item_id for m in pending}) > 1:
+            raise ConfigError(f"item {item_ref!r} is ambiguous: give more of its id")
+        confirmed = [
+            StatusMove(**{**m.__dict__, "confirmed": True, "confirmed_by": by}) for m in pending
+        ]
+        return apply_moves(store, campaign, confirmed, datetime.now(UTC))
+
+
+def current(settings: Settings, as_of: datetime | None = None) -> list[DemandStatus]:
+    """Every demand's status now, or as the store said it at ``as_of``."""
+    campaign = load_demands(settings.demands_path)
+    with open_store(settings.db_path) as store:
+        store.sync_demands(campaign)
+        return store.statuses(as_of)
