@@ -16,7 +16,9 @@ def process_items(
     db_path: str | None = None, sources_config: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Classify pending items, queue alerts for new matches and send the outbox."""
-    classified, sent = classify_and_dispatch(settings_for(db_path, sources_config))
+    settings = settings_for(db_path, sources_config)
+    classified, sent = classify_and_dispatch(settings)
+    pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"classify": classified, "dispatch": sent}
 
@@ -46,5 +48,6 @@ def send_digest(db_path: str | None = None) -> dict[str, Any]:
     settings = settings_for(db_path, None)
     digests = build_digests(settings)
     sent = dispatch(settings)
+    pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"digests": digests, "dispatch": sent}

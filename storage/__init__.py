@@ -6,8 +6,9 @@ from pathlib import Path
 
 from storage.db import connect, migrate
 from storage.outbox import alert_key
-from storage.query import run_query
+from storage.query import export, run_query
 from storage.repo import Store, UpsertReport
+from storage.snapshot import readable_path, refresh_snapshot, snapshot_path
 
 
 @contextmanager
@@ -17,4 +18,16 @@ def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Sto
         yield Store(conn)
 
 
-__all__ = ["Store", "UpsertReport", "alert_key", "connect", "migrate", "open_store", "run_query"]
+__all__ = [
+    "Store",
+    "UpsertReport",
+    "alert_key",
+    "connect",
+    "export",
+    "migrate",
+    "open_store",
+    "readable_path",
+    "refresh_snapshot",
+    "run_query",
+    "snapshot_path",
+]

@@ -152,10 +152,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--prefect-yaml", default=str(PROJECT_ROOT / "prefect.yaml"))
     serve.set_defaults(handler=cmd_serve)
 
-    query = commands.add_parser("query", help="run read-only SQL against the store")
+    query = commands.add_parser(
+        "query", help="run read-only SQL (on the readers' snapshot, refreshed after each run)"
+    )
     query.add_argument("sql")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--live", action="store_true", help="read the store itself (waits if a run is writing)"
+    )
     query.set_defaults(handler=cmd_query)
+
+    export = commands.add_parser("export", help="write tables and views as Parquet or CSV files")
+    export.add_argument("out_dir", metavar="DIR")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument("--live", action="store_true", help="read the store itself")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 
@@ -205,6 +216,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     )
     for error in report.errors:
         print(f"  failed, will be retried on the next run: {error}", file=sys.stderr)
+    publish_snapshot(settings)
     return 1 if report.errors else 0
 
 
@@ -280,6 +292,13 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def publish_snapshot(settings: Settings) -> None:
+    """Refresh the readers' snapshot after a command that wrote."""
+    from vigia.pipeline import publish_snapshot as publish
+
+    publish(settings)
+
+
 def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     """Send what is due in the outbox; with --digest, build the digests first."""
     from vigia import dispatch
@@ -287,6 +306,7 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.digest:
         dispatch.build_digests(settings)
     report = dispatch.dispatch_alerts(settings)
+    publish_snapshot(settings)
     print(
         f"sent {report.sent} message(s) via {report.via}: {report.alerts_at_once} alert(s) at "
         f"once, {report.alerts_in_digests} in {report.digests} digest(s); "
@@ -305,6 +325,8 @@ def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:
     report = reclassify(
         settings, everything=args.everything, dry_run=args.dry_run, alert_new=args.alert_new
     )
+    if not args.dry_run:
+        publish_snapshot(settings)
     print(format_reclassify(report, show=args.show))
     return 0
 
@@ -335,6 +357,16 @@ def format_reclassify(report: Any, show: int = 30) -> str:
     return "\n".join(lines)
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the exported tables and views to a folder."""
+    from storage import export, readable_path
+
+    path = settings.db_path if args.live else readable_path(settings.db_path)
+    files = export(path, args.out_dir, args.format)
+    print(f"wrote {len(files)} file(s) to {args.out_dir} from {path}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print each demand's status, since when, on what evidence, and pending confirmations."""
     from datetime import UTC, datetime, time
@@ -361,6 +393,7 @@ def cmd_status_confirm(args: argparse.Namespace, settings: Settings) -> int:
     from vigia import status
 
     changes = status.confirm(settings, args.demand, args.item, args.by)
+    publish_snapshot(settings)
     if not changes:
         print(f"confirmed; {args.demand}'s status did not change (a later move stands)")
     for change in changes:
@@ -442,9 +475,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     """Print the result of a read-only query as a table, CSV or JSON."""
-    from storage import run_query
+    from storage import readable_path, run_query
 
-    columns, rows = run_query(settings.db_path, args.sql)
+    path = settings.db_path if args.live else readable_path(settings.db_path)
+    columns, rows = run_query(path, args.sql)
     write_rows(columns, rows, args.format, sys.stdout)
     return 0
 

@@ -22,7 +22,7 @@ from scrapers import SOURCES
 from scrapers.base import Item, Window, run_source
 from scrapers.errors import ConfigError, RunFailed
 from scrapers.http import HttpClient
-from storage import Store, open_store
+from storage import Store, open_store, refresh_snapshot
 from vigia import health, status
 from vigia.config import Settings
 from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
@@ -362,4 +362,10 @@ def finish_run(
     failed = any(not r.ok for r in ingests) or dispatch.failed
     with open_store(settings.db_path) as store:
         store.finish_run(run_id, "failed" if failed else "ok", summary, now())
+    publish_snapshot(settings)
     return summary
+
+
+def publish_snapshot(settings: Settings) -> None:
+    """Refresh the readers' snapshot (researchers, reports) after a run's writes."""
+    refresh_snapshot(settings.db_path)
