@@ -48,7 +48,17 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {
         "kind": "news",
         "stance": "advance",
-        "when": ["aprobó", "aprueban", "avalan", "avaló", "votos a favor", "passed", "approved"],
+        "when": [
+            "aprobó",
+            "aprueban",
+            "aprobaron",
+            "avalan",
+            "avaló",
+            "avalaron",
+            "votos a favor",
+            "passed",
+            "approved",
+        ],
         "to": "approved_by_chamber",
         "confirm": True,
     },

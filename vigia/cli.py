@@ -162,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     query.set_defaults(handler=cmd_query)
 
+    report = commands.add_parser(
+        "report", help="write a static site of where each demand stands (open index.html)"
+    )
+    report.add_argument("--out", required=True, help="folder to write into")
+    report.set_defaults(handler=cmd_report)
+
     export = commands.add_parser("export", help="write tables and views as Parquet or CSV files")
     export.add_argument("out_dir", metavar="DIR")
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
@@ -355,6 +361,15 @@ def format_reclassify(report: Any, show: int = 30) -> str:
             "sending; alerts already sent are never sent again"
         )
     return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the static report."""
+    from vigia.report import build_report
+
+    files = build_report(settings, args.out)
+    print(f"report: {files.index} ({len(files.pages)} demand pages, {len(files.charts)} charts)")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,178 @@
+"""`vigia report --out DIR`: a static site (HTML, CSS, SVG; no server) of each demand's status.
+
+An overview of every demand with its status and last movement, a status timeline per demand
+(matplotlib, drawn to SVG), the latest evidence with quotes and links, and source health; labels in
+Spanish and English; readable on a phone. It reads the readers' snapshot, never the live store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from classify import Campaign, load_demands
+from classify.status import label
+from storage import readable_path, run_query
+from vigia.config import Settings
+
+EVIDENCE_PER_DEMAND = 12
+LATEST_EVIDENCE = 15
+STATUS_COLOURS = {
+    "no_action": "#8a8f98",
+    "proposed": "#c58b00",
+    "approved_by_chamber": "#2b7bb9",
+    "published": "#1f8a4c",
+    "in_force": "#0f6b37",
+    "upheld": "#1f8a4c",
+    "regressed": "#c0392b",
+    "struck_down": "#8e1b10",
+}
+KIND_LABELS = {
+    "gazette": "Diario Oficial / Gazette",
+    "court": "Tribunal / Court",
+    "news": "Prensa / Press",
+    "other": "Otra / Other",
+}
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `vigia report` wrote."""
+
+    index: Path
+    pages: list[Path]
+    charts: list[Path]
+
+
+def build_report(
+    settings: Settings, out_dir: str | Path, *, today: date | None = None
+) -> ReportFiles:
+    """Write the static site for the store in ``settings`` into ``out_dir``."""
+    campaign = load_demands(settings.demands_path)
+    out = Path(out_dir)
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    data = _read(readable_path(settings.db_path))
+    today = today or datetime.now(UTC).date()
+    env = Environment(
+        loader=PackageLoader("vigia", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get)
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    charts, pages = [], []
+    for demand in campaign.demands:
+        moves = [m for m in data["timeline"] if m["demand_id"] == demand.id]
+        status_row = data["status"][demand.id]
+        chart = out / "charts" / f"{demand.id}.svg"
+        draw_timeline(chart, campaign, demand.id, status_row, moves, today)
+        charts.append(chart)
+        page = out / f"{demand.id}.html"
+        page.write_text(
+            env.get_template("demand.html").render(
+                campaign=campaign,
+                demand=demand,
+                status=status_row,
+                moves=list(reversed(moves)),
+                evidence=[e for e in data["evidence"] if e["demand_id"] == demand.id][
+                    :EVIDENCE_PER_DEMAND
+                ],
+                generated=generated,
+            ),
+            encoding="utf-8",
+        )
+        pages.append(page)
+    index = out / "index.html"
+    index.write_text(
+        env.get_template("index.html").render(
+            campaign=campaign,
+            rows=[data["status"][d.id] for d in campaign.demands],
+            latest=data["timeline_latest"][:LATEST_EVIDENCE],
+            health=data["health"],
+            generated=generated,
+        ),
+        encoding="utf-8",
+    )
+    shutil.copyfile(Path(__file__).parent / "templates" / "style.css", out / "style.css")
+    return ReportFiles(index, pages, charts)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    def rows(sql: str) -> list[dict[str, Any]]:
+        columns, values = run_query(path, sql)
+        return [dict(zip(columns, row, strict=True)) for row in values]
+
+    timeline = rows("SELECT * FROM demand_timeline ORDER BY effective_date, recorded_at")
+    return {
+        "status": {r["demand_id"]: r for r in rows("SELECT * FROM demand_status_now")},
+        "timeline": timeline,
+        "timeline_latest": sorted(
+            timeline, key=lambda m: (m["effective_date"], m["recorded_at"]), reverse=True
+        ),
+        "evidence": rows(
+            "SELECT demand_id, stance, kind, published, title, url, evidence, rule FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY demand_id ORDER BY published DESC NULLS "
+            f" LAST, matched_at DESC) AS n FROM match_details) WHERE n <= {EVIDENCE_PER_DEMAND} "
+            "ORDER BY demand_id, n"
+        ),
+        "health": rows("SELECT * FROM source_health ORDER BY source"),
+    }
+
+
+def draw_timeline(
+    target: Path,
+    campaign: Campaign,
+    demand_id: str,
+    status_row: dict[str, Any],
+    moves: list[dict[str, Any]],
+    today: date,
+) -> None:
+    """A step chart of the demand's confirmed status over time, every move marked, as SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display on a server
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    levels = list(campaign.status.levels)
+    start = campaign.demand(demand_id).start
+    first = start.since or min((m["effective_date"] for m in moves), default=today)
+    steps = [(first, levels.index(start.status))]
+    for move in moves:
+        if move["confirmed"] and move["status"] in levels:
+            steps.append((move["effective_date"], levels.index(move["status"])))
+    steps.append((today, steps[-1][1]))
+    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=100)
+    try:
+        ax.step([s[0] for s in steps], [s[1] for s in steps], where="post", color="#34495e", lw=2)
+        for move in moves:
+            y = levels.index(move["status"]) if move["status"] in levels else 0
+            ax.plot(
+                move["effective_date"],
+                y,
+                marker="o",
+                markersize=7,
+                color=STATUS_COLOURS.get(move["status"], "#34495e"),
+                markerfacecolor="white" if not move["confirmed"] else None,
+                linestyle="none",
+            )
+        ax.set_yticks(range(len(levels)))
+        ax.set_yticklabels([f"{label(x)} / {label(x, 'en')}" for x in levels], fontsize=7)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.set_ylim(-0.5, len(levels) - 0.5)
+        ax.grid(axis="y", color="#e5e7eb", lw=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(
+            f"{status_row['title_es']} — {label(status_row['status'])}", fontsize=9, loc="left"
+        )
+        fig.tight_layout()
+        fig.savefig(target, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
