@@ -8,7 +8,7 @@ from prefect import flow
 
 from flows.common import build_digests, classify_and_dispatch, dispatch, ingest_all, settings_for
 from scrapers import SOURCES
-from vigia import pipeline
+from vigia import pipeline, report
 
 
 @flow(name="process-items")
@@ -51,3 +51,11 @@ def send_digest(db_path: str | None = None) -> dict[str, Any]:
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"digests": digests, "dispatch": sent}
+
+
+@flow(name="build-report")
+def build_report(db_path: str | None = None, out_dir: str | None = None) -> str:
+    """Write the static report of where each demand stands (from the readers' snapshot)."""
+    settings = settings_for(db_path, None)
+    target = out_dir or str(settings.db_path.parent / "report")
+    return str(report.build_report(settings, target).index)

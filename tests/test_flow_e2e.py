@@ -45,20 +45,21 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     assert items == versions == 171
     # Every match reached Slack once: urgent ones as their own message, the rest in a digest.
     assert matches == sent > 0
-    [(at_once, digests)] = run_query(
+    [(at_once, digests, statuses)] = run_query(
         db_path,
         """SELECT count(*) FILTER (WHERE kind = 'match' AND sent_via = 'slack'),
-                  count(*) FILTER (WHERE kind = 'digest' AND status = 'sent') FROM alerts""",
+                  count(*) FILTER (WHERE kind = 'digest' AND status = 'sent'),
+                  count(*) FILTER (WHERE kind = 'status' AND status = 'sent') FROM alerts""",
     )[1]
-    assert 0 < at_once < matches and digests > 0
-    assert len(slack_env.posted()) == at_once + digests
+    assert 0 < at_once < matches and digests > 0 and statuses > 0
+    assert len(slack_env.posted()) == at_once + digests + statuses
 
     # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
     registry_id = stable_id("gazette", "990000004")
     [registry] = [
         c.body
         for c in slack_env.calls
-        if c.body["metadata"]["event_payload"]["key"].endswith(registry_id)
+        if c.body["metadata"]["event_payload"]["key"] == f"match:detention-registry:{registry_id}"
     ]
     title = "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones."
     assert registry == {
@@ -153,6 +154,23 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     }
     keys = [c.body["metadata"]["event_payload"]["key"] for c in slack_env.calls]
     assert len(keys) == len(set(keys))  # one message per alert key
+
+    # The recorded pages hold real milestones (../shared/SOURCES.md §7); the status history
+    # rebuilt from them places each where it belongs.
+    timeline = set(
+        run_query(
+            db_path,
+            "SELECT demand_id, effective_date::VARCHAR, status FROM demand_timeline "
+            "WHERE confirmed",
+        )[1]
+    )
+    assert {
+        ("arraigo-abolition", "2014-02-25", "upheld"),  # SCJN AI 29/2012
+        ("military-justice", "2014-06-13", "published"),  # Code of Military Justice reform
+        ("torture-investigation-istanbul", "2017-06-26", "published"),  # General Law on torture
+        ("detention-registry", "2019-05-27", "published"),  # registry law, evening edition
+        ("pndh-action-plan", "2020-12-10", "published"),  # PNDH 2020-2024
+    } <= timeline
 
     calls_before = len(slack_env.calls)
     assert run(db_path, config, digest=True).is_completed()

@@ -95,9 +95,9 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     )
     try:
         deployments = _wait(
-            lambda: len(d := _api(api, "/deployments/filter")) == 7 and d,
+            lambda: len(d := _api(api, "/deployments/filter")) == 8 and d,
             180,
-            "seven served deployments",
+            "eight served deployments",
         )
         assert (tmp_path / "prefect" / "prefect.db").exists()  # the server's state is ours
         news = next(d for d in deployments if d["name"] == "news")

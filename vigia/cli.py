@@ -190,6 +190,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Replaying recorded sources at {base_url(server)}; store: {settings.db_path}")
         ok = _run_flow(settings, config, command="demo", digest=True)
     _print_summary(settings)
+    from vigia.report import build_report
+
+    print(f"Report: {build_report(settings, settings.db_path.parent / 'report').index}")
     print("\n" + NEXT_STEPS.format(db=settings.db_path))
     return 0 if ok else 1
 
