@@ -149,5 +149,7 @@ def test_unreadable_and_invalid_yaml_files_are_config_errors(tmp_path: Path):
 def test_fingerprint_changes_when_the_file_changes(tmp_path: Path):
     first = load_demands(ROOT / "demands.yaml").fingerprint
     edited = tmp_path / "demands.yaml"
-    edited.write_text(json.dumps(_break(["demands", 0, "channel"], "#elsewhere")), encoding="utf-8")
+    edited.write_text(
+        json.dumps(_break(["demands", 0, "channel"], "#elsewhere"), default=str), encoding="utf-8"
+    )
     assert load_demands(edited).fingerprint != first

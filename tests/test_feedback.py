@@ -54,7 +54,7 @@ def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with open_store(db) as store:
         store.upsert_items(ITEMS, datetime.now(UTC))
     pipeline.classify_pending(settings)
-    keys = dict(run_query(db, "SELECT demand_id, key FROM alerts")[1])
+    keys = dict(run_query(db, "SELECT demand_id, key FROM alerts WHERE kind = 'match'")[1])
     server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
     start_in_thread(server)
     host, port = server.server_address[:2]

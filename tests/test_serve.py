@@ -31,6 +31,7 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
         "watch",
         "process",
         "digest",
+        "report",
         "backfill",
     }
     gazette = deployments["gazette"]
