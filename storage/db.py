@@ -258,8 +258,8 @@ VIEWS_V7 = (
               coalesce(l.effective_date, d.start_date) AS since,
               l.kind AS source_kind, l.title AS evidence_title, l.url AS evidence_url,
               l.quote AS evidence_quote, l.item_id AS evidence_item_id,
-              (SELECT max(effective_date) FROM status_changes m WHERE m.demand_id = d.id)
-                  AS last_movement,
+              (SELECT max(effective_date) FROM status_changes m
+               WHERE m.demand_id = d.id AND m.confirmed) AS last_movement,
               coalesce(p.n, 0) AS pending_confirmations
        FROM demands d
        LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1

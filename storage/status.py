@@ -63,7 +63,7 @@ _STATUS_AS_OF = """
     SELECT d.id, d.title_es, d.title_en, coalesce(l.status, d.start_status),
            coalesce(l.effective_date, d.start_date), l.kind, l.title, l.url, l.quote, l.item_id,
            (SELECT max(effective_date) FROM status_changes m
-            WHERE m.demand_id = d.id AND m.recorded_at <= ?),
+            WHERE m.demand_id = d.id AND m.confirmed AND m.recorded_at <= ?),
            coalesce(p.n, 0)
     FROM demands d
     LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1

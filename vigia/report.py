@@ -94,6 +94,7 @@ def build_report(
             campaign=campaign,
             rows=[data["status"][d.id] for d in campaign.demands],
             latest=data["timeline_latest"][:LATEST_EVIDENCE],
+            pending=data["pending"][:LATEST_EVIDENCE],
             health=data["health"],
             generated=generated,
         ),
@@ -113,8 +114,11 @@ def _read(path: Path) -> dict[str, Any]:
         "status": {r["demand_id"]: r for r in rows("SELECT * FROM demand_status_now")},
         "timeline": timeline,
         "timeline_latest": sorted(
-            timeline, key=lambda m: (m["effective_date"], m["recorded_at"]), reverse=True
+            (m for m in timeline if m["confirmed"]),
+            key=lambda m: (m["effective_date"], m["recorded_at"]),
+            reverse=True,
         ),
+        "pending": _pending(timeline),
         "evidence": rows(
             "SELECT demand_id, stance, kind, published, title, url, evidence, rule FROM ("
             " SELECT *, row_number() OVER (PARTITION BY demand_id ORDER BY published DESC NULLS "
@@ -123,6 +127,17 @@ def _read(path: Path) -> dict[str, Any]:
         ),
         "health": rows("SELECT * FROM source_health ORDER BY source"),
     }
+
+
+def _pending(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Moves only the press backs, not yet confirmed, newest first."""
+    confirmed = {(m["demand_id"], m["item_id"], m["status"]) for m in timeline if m["confirmed"]}
+    waiting = [
+        m
+        for m in timeline
+        if not m["confirmed"] and (m["demand_id"], m["item_id"], m["status"]) not in confirmed
+    ]
+    return sorted(waiting, key=lambda m: m["effective_date"], reverse=True)
 
 
 def draw_timeline(
