@@ -74,11 +74,12 @@ class Outbox:
         now: datetime,
         *,
         status: str = "pending",
-        tiers: Mapping[str, str] | None = None,
+        tiers: Mapping[tuple[str, str], str] | None = None,
     ) -> int:
         """Add one alert per match unless its key is already in the outbox; return added.
 
-        ``tiers`` maps an item id to ``now`` (sent at once) or ``digest`` (the daily digest);
+        ``tiers`` maps (item id, demand id) to ``now`` (sent at once) or ``digest`` (the daily
+        digest);
         ``status='suppressed'`` records the alert without ever sending it (historical items).
         """
         if not matches:
@@ -101,7 +102,7 @@ class Outbox:
                 [channels[m.demand_id] for _, m in rows],
                 now,
                 status,
-                [tiers.get(m.item_id, "now") for _, m in rows],
+                [tiers.get((m.item_id, m.demand_id), "now") for _, m in rows],
                 [thread_key(m, events.get(m.item_id)) for _, m in rows],
             ],
         )

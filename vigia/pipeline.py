@@ -271,9 +271,12 @@ def _classify_batch(
     if not alert_reclassified:
         quiet |= reclassified
     loud = [m for m in new if m.item_id not in quiet]
-    kinds = {item.id: item.kind for item in batch}
+    by_id = {item.id: item for item in batch}
+    campaign = classifier.campaign
     tiers = {
-        m.item_id: "now" if classifier.campaign.is_urgent(kinds[m.item_id], m.stance) else "digest"
+        (m.item_id, m.demand_id): (
+            "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
+        )
         for m in loud
     }
     report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
@@ -281,15 +284,24 @@ def _classify_batch(
         [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
     )
     report.by_demand.update(m.demand_id for m in new)
-    by_id = {item.id: item for item in batch}
-    loud_ids = {m.item_id for m in loud}
-    for alert, group in ((True, loud_ids), (False, set(by_id) - loud_ids)):
-        moves = status.moves_for(
-            classifier.campaign, [m for m in matches if m.item_id in group], by_id
-        )
-        report.status_changes.extend(
-            status.apply_moves(store, classifier.campaign, moves, now(), alert=alert)
-        )
+    report.status_changes.extend(
+        _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
+    )
+
+
+def _record_statuses(
+    store: Store,
+    campaign: Campaign,
+    matches: list[Match],
+    items: dict[str, Item],
+    alerting: set[str],
+) -> list[status.StatusChange]:
+    # Moves of historical or reclassified items rebuild the history without alerting.
+    changes = []
+    for alert, group in ((True, alerting), (False, set(items) - alerting)):
+        moves = status.moves_for(campaign, [m for m in matches if m.item_id in group], items)
+        changes += status.apply_moves(store, campaign, moves, now(), alert=alert)
+    return changes
 
 
 @dataclass(frozen=True)
