@@ -157,8 +157,10 @@ def render_digest(
     demands: dict[str, Demand],
     coverage: list[dict[str, Any]],
     day: str,
+    pending: list[Any] | None = None,
 ) -> Message:
-    """One channel's daily digest: alerts grouped by demand, one line per story, and coverage."""
+    """One channel's daily digest: alerts grouped by demand, one line per story, the status
+    moves only the press backs (with a button to confirm each), and coverage."""
     by_demand: dict[str, dict[str, list[PendingAlert]]] = {}
     for alert in alerts:
         stories = by_demand.setdefault(alert.demand_id, {})
@@ -182,7 +184,9 @@ def render_digest(
         heading = escape_mrkdwn(f"{demand.title['es']} / {demand.title['en']}")
         body = f"*{heading}* ({len(lines)})\n" + "\n".join(shown)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _fit(body)}})
-    blocks = blocks[: BLOCKS_LIMIT - 2]
+    blocks = blocks[: BLOCKS_LIMIT - 4]
+    if pending:
+        blocks.extend(confirm_blocks(pending, demands))
     blocks.append({"type": "divider"})
     blocks.append(
         {"type": "section", "text": {"type": "mrkdwn", "text": _fit(coverage_text(coverage))}}
@@ -195,6 +199,52 @@ def render_digest(
         + (f"; fuentes con fallas / failing sources: {', '.join(failing)}" if failing else "")
     )
     return Message(key=key, channel=channel, text=escape_mrkdwn(text), blocks=blocks)
+
+
+CONFIRM_ACTION_PREFIX = "vigia_confirm_"
+CONFIRM_BUTTONS = 5  # the first moves waiting; the rest: `vigia status`
+
+
+def confirm_blocks(pending: list[Any], demands: dict[str, Demand]) -> list[dict[str, Any]]:
+    """A section listing status moves that wait for a person, and a button to confirm each.
+
+    Each of ``pending`` carries demand_id, item_id, status, title, url and effective_date.
+    """
+    from classify.status import label
+
+    shown = pending[:CONFIRM_BUTTONS]
+    lines = [
+        f"{n}. {escape_mrkdwn(demands[m.demand_id].title['es'])}: "
+        f"*{escape_mrkdwn(label(m.status))}* · {safe_link(m.url, cut(m.title or m.url, 120))}"
+        f" ({m.effective_date})"
+        for n, m in enumerate(shown, start=1)
+    ]
+    if len(pending) > len(shown):
+        lines.append(f"… y {len(pending) - len(shown)} más / and more: `vigia status`")
+    heading = "*Por confirmar / To confirm* (sólo la prensa lo respalda / only the press backs it)"
+    return [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": _fit(heading + "\n" + "\n".join(lines))},
+        },
+        {
+            "type": "actions",
+            "block_id": "vigia_confirm",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"{CONFIRM_ACTION_PREFIX}{n}",
+                    "text": {
+                        "type": "plain_text",
+                        "text": f"✓ Confirmar / Confirm {n}",
+                        "emoji": False,
+                    },
+                    "value": f"{m.demand_id}|{m.item_id}",
+                }
+                for n, m in enumerate(shown, start=1)
+            ],
+        },
+    ]
 
 
 def _digest_line(group: list[PendingAlert]) -> str:

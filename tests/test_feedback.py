@@ -126,3 +126,62 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
     # The export is a gold file `vigia eval` reads: the classifier's false alarm shows.
     assert cli.main(["--db", str(db), "eval", str(out)]) == 0
     assert "negatives flagged 1/1 (100.0%)" in capsys.readouterr().out
+
+
+def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Path, monkeypatch):
+    from vigia import dispatch, status
+
+    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
+    settings = load_settings(sources_config={})
+    vote = Item(
+        "news",
+        "news",
+        "vote",
+        "https://example.org/vote",
+        "Diputados aprueban la Ley Nacional del Registro de Detenciones en México",
+        "El pleno de la Cámara de Diputados aprobó la Ley Nacional del Registro de Detenciones.",
+        None,
+        "es",
+    )
+    with open_store(settings.db_path) as store:
+        store.upsert_items([vote], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    [key] = dispatch.build_digests(settings)
+    [(payload,)] = run_query(settings.db_path, f"SELECT payload FROM alerts WHERE key = '{key}'")[1]
+    blocks = json.loads(payload)["blocks"]
+    [confirm] = [b for b in blocks if b.get("block_id") == "vigia_confirm"]
+    [button] = confirm["elements"]
+    assert button["value"] == f"detention-registry|{vote.id}"
+
+    server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
+    start_in_thread(server)
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}{ACTIONS_PATH}"
+    body = urlencode(
+        {
+            "payload": json.dumps(
+                {
+                    "type": "block_actions",
+                    "user": {"id": "U0CAMPAIGN", "username": "ana.campaigner"},
+                    "actions": [{"action_id": button["action_id"], "value": button["value"]}],
+                }
+            )
+        }
+    ).encode()
+    try:
+        answer = _post(url, body)
+        assert answer.status_code == 200
+        assert "Sin acción → Aprobada por una cámara" in answer.json()["text"]
+        again = _post(url, body)  # a second click: nothing left to confirm, said plainly
+        assert "waits for confirmation" in again.json()["text"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    [row] = [s for s in status.current(settings) if s.demand_id == "detention-registry"]
+    assert row.status == "approved_by_chamber"
+    timeline = run_query(
+        settings.db_path,
+        "SELECT confirmed, confirmed_by FROM status_changes WHERE demand_id = 'detention-registry' "
+        "ORDER BY recorded_at",
+    )[1]
+    assert timeline == [(False, None), (True, "ana.campaigner")]

@@ -159,7 +159,15 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
         for channel, alerts in sorted(by_channel.items()):
             since = store.last_digest_at(channel) or current - DIGEST_PERIOD
             key = f"digest:{channel}:{current.isoformat(timespec='microseconds')}"
-            message = render_digest(key, channel, alerts, demands, store.coverage(since), day)
+            pending = [
+                move
+                for demand in campaign.demands
+                if demand.channel == channel
+                for move in store.unconfirmed(demand.id)
+            ]
+            message = render_digest(
+                key, channel, alerts, demands, store.coverage(since), day, pending
+            )
             members = [a.key for a in alerts]
             if store.queue_digest(key, channel, members, message.as_payload(), current):
                 keys.append(key)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
 
-from alerts.render import FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
+from alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
 from scrapers.errors import ConfigError
 from storage import open_store
 from vigia.config import Settings
@@ -89,6 +89,9 @@ class FeedbackEndpoint:
             payload = json.loads(parse_qs(body.decode("utf-8"))["payload"][0])
         except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError):
             return 400, {"error": "expected a form field 'payload' holding JSON"}
+        confirmations = confirmations_from(payload)
+        if confirmations:
+            return 200, self._confirm(confirmations)
         verdicts = verdicts_from(payload)
         recorded = 0
         with open_store(self.settings.db_path) as store:
@@ -107,6 +110,38 @@ class FeedbackEndpoint:
         reply = REPLIES[verdicts[-1].verdict] if recorded else "Alerta desconocida / Unknown alert"
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
+
+    def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
+        # A person confirms, from the digest, a status move only the press backed.
+        from classify.status import label
+        from vigia import status
+
+        replies = []
+        for demand_id, item_id, who in confirmations:
+            try:
+                changes = status.confirm(self.settings, demand_id, item_id, who)
+            except ConfigError as exc:
+                replies.append(str(exc))
+                continue
+            replies += [
+                f"{c.demand_id}: {label(c.before)} → {label(c.after)} ({c.since})" for c in changes
+            ] or [f"{demand_id}: confirmado / confirmed"]
+        return {"response_type": "ephemeral", "replace_original": False, "text": "\n".join(replies)}
+
+
+def confirmations_from(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(demand, item, who) for each confirm button in a Slack ``block_actions`` payload."""
+    if payload.get("type") != "block_actions":
+        return []
+    user = payload.get("user") or {}
+    who = str(user.get("username") or user.get("name") or user.get("id") or "slack")
+    found = []
+    for action in payload.get("actions") or []:
+        if str(action.get("action_id", "")).startswith(CONFIRM_ACTION_PREFIX):
+            demand_id, _, item_id = str(action.get("value", "")).partition("|")
+            if demand_id and item_id:
+                found.append((demand_id, item_id, who))
+    return found
 
 
 def make_server(endpoint: FeedbackEndpoint, host: str, port: int) -> ThreadingHTTPServer:
