@@ -41,8 +41,17 @@ def stem(word: str, lang: str) -> str:
 def _word_pattern(word: str, lang: str) -> str:
     root = stem(word, lang)
     if len(root) < _MIN_STEM or not word.startswith(root):
-        return rf"{re.escape(word)}(?:e?s)?"
+        # Too short to extend: the word, singular or plural ("fosa", "fosas"; "ley", "leyes").
+        return rf"{re.escape(_singular(word))}(?:e?s)?"
     return rf"{re.escape(root)}\w{{0,{_MAX_ENDING}}}"
+
+
+def _singular(word: str) -> str:
+    if word.endswith("es") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def _same_word(found: str, wanted: str, lang: str) -> bool:
