@@ -105,12 +105,44 @@ class _Cues:
 
 
 @dataclass(frozen=True)
+class _CueHit:
+    """A cue found in a text: where it starts and what it says (as a regex match would)."""
+
+    begin: int
+    text: str
+
+    def start(self) -> int:
+        """Offset of the cue in the text."""
+        return self.begin
+
+    def group(self, _index: int = 0) -> str:
+        """The cue as written in the text."""
+        return self.text
+
+
+class _StemCues:
+    """A demand's own cue phrases, matched like its terms: inflections and accents ignored.
+
+    They are phrases ("elimina el fideicomiso"), so a stem cannot mistake one word for another
+    the way a single generic cue could ("publicó" and "Público").
+    """
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        self._lexicon = Lexicon(groups)
+
+    def finditer(self, text: str) -> Iterator[_CueHit]:
+        """Every cue in ``text`` (a lower-cased sentence)."""
+        for found in self._lexicon.finditer(fold(text)):
+            yield _CueHit(found.start, text[found.start : found.end])
+
+
+@dataclass(frozen=True)
 class _Rules:
     """A demand's compiled lexicons and cue patterns."""
 
     context: Lexicon
     exclude: Lexicon
-    cues: dict[str, _Cues]
+    cues: dict[str, _StemCues]
     context_from_title: bool
 
 
@@ -127,7 +159,7 @@ class Classifier:
             d.id: _Rules(
                 Lexicon(d.context),
                 Lexicon(d.exclude),
-                {stance: _cues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
+                {stance: _StemCues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
                 d.context_from_title,
             )
             for d in self.campaign.demands
@@ -381,7 +413,9 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
 
 
-def _find_cues(cues: dict[str, _Cues], text: str) -> list[tuple[str, re.Match[str]]]:
+def _find_cues(
+    cues: dict[str, _Cues] | dict[str, _StemCues], text: str
+) -> list[tuple[str, re.Match[str] | _CueHit]]:
     found = [(stance, m) for stance, group in cues.items() for m in group.finditer(text)]
     return sorted(found, key=lambda f: f[1].start())
 
