@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from classify.demands import Campaign, Demand
 from classify.lang import detect_language
@@ -104,6 +104,11 @@ class _Cues:
         return pattern.search(text, start, len(text) if end is None else end)
 
 
+# The same sentence is read for each demand it names, for advance and for regress; the cache
+# is emptied for each item (see Classifier.classify), so it only saves work within one item.
+_fold_sentence = lru_cache(maxsize=256)(fold)
+
+
 @dataclass(frozen=True)
 class _CueHit:
     """A cue found in a text: where it starts and what it says (as a regex match would)."""
@@ -132,7 +137,7 @@ class _StemCues:
 
     def finditer(self, text: str) -> Iterator[_CueHit]:
         """Every cue in ``text`` (a lower-cased sentence)."""
-        for found in self._lexicon.finditer(fold(text)):
+        for found in self._lexicon.finditer(_fold_sentence(text)):
             yield _CueHit(found.start, text[found.start : found.end])
 
 
@@ -199,6 +204,7 @@ class Classifier:
 
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
+        _fold_sentence.cache_clear()
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
         if not self._in_scope(item, folded):
