@@ -140,14 +140,9 @@ class Outbox:
             limit,
         )
 
-    def digest_alerts(self, channel: str | None = None) -> list[PendingAlert]:
-        """Alerts waiting for the daily digest, of one channel or all."""
-        where = "a.status = 'pending' AND a.tier = 'digest'"
-        params: list[Any] = []
-        if channel is not None:
-            where += " AND a.channel = ?"
-            params.append(channel)
-        return self._alerts(where, params, 10_000)
+    def digest_alerts(self) -> list[PendingAlert]:
+        """Alerts waiting for their channel's daily digest."""
+        return self._alerts("a.status = 'pending' AND a.tier = 'digest'", [], 10_000)
 
     def _alerts(self, where: str, params: list[Any], limit: int) -> list[PendingAlert]:
         rows = self.conn.execute(
