@@ -122,3 +122,15 @@ def test_demand_page_has_its_timeline_chart_moves_and_quotes(browser, report):
     page.close()
     svg = (report / "charts" / "detention-registry.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_an_empty_store_still_reports_every_demand_at_its_starting_status(tmp_path: Path):
+    from vigia.report import build_report
+
+    settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
+    pipeline.classify_pending(settings)  # nothing to classify: the demands are still listed
+    files = build_report(settings, tmp_path / "site")
+    html = files.index.read_text(encoding="utf-8")
+    assert len(files.pages) == len(files.charts) == 12
+    assert html.count('<tr data-demand="') == 12
+    assert "Aprobada por una cámara" in html  # military justice, as of the 2014 letter

@@ -199,6 +199,8 @@ def classify_pending(settings: Settings) -> ClassifyReport:
     classifier, channels = _classifier(settings)
     report = ClassifyReport()
     with open_store(settings.db_path) as store:
+        # The views list every demand of the current file, moved or not.
+        store.sync_demands(classifier.campaign)
         while batch := store.items_to_classify(classifier.version, limit=2000):
             _classify_batch(store, classifier, channels, batch, report, alert_reclassified=False)
     report.new_by_demand = dict(sorted(report.by_demand.items()))

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from classify import Campaign, load_demands
+from classify import Campaign, Demand, load_demands
 from classify.status import label
 from storage import readable_path, run_query
 from vigia.config import Settings
@@ -69,7 +69,7 @@ def build_report(
     charts, pages = [], []
     for demand in campaign.demands:
         moves = [m for m in data["timeline"] if m["demand_id"] == demand.id]
-        status_row = data["status"][demand.id]
+        status_row = data["status"].get(demand.id) or _unmoved(demand)
         chart = out / "charts" / f"{demand.id}.svg"
         draw_timeline(chart, campaign, demand.id, status_row, moves, today)
         charts.append(chart)
@@ -92,7 +92,7 @@ def build_report(
     index.write_text(
         env.get_template("index.html").render(
             campaign=campaign,
-            rows=[data["status"][d.id] for d in campaign.demands],
+            rows=[data["status"].get(d.id) or _unmoved(d) for d in campaign.demands],
             latest=data["timeline_latest"][:LATEST_EVIDENCE],
             pending=data["pending"][:LATEST_EVIDENCE],
             health=data["health"],
@@ -126,6 +126,24 @@ def _read(path: Path) -> dict[str, Any]:
             "ORDER BY demand_id, n"
         ),
         "health": rows("SELECT * FROM source_health ORDER BY source"),
+    }
+
+
+def _unmoved(demand: Demand) -> dict[str, Any]:
+    """The overview row of a demand the store has not seen yet: its starting status."""
+    return {
+        "demand_id": demand.id,
+        "title_es": demand.title["es"],
+        "title_en": demand.title["en"],
+        "status": demand.start.status,
+        "since": demand.start.since,
+        "source_kind": None,
+        "evidence_title": None,
+        "evidence_url": None,
+        "evidence_quote": None,
+        "evidence_item_id": None,
+        "last_movement": None,
+        "pending_confirmations": 0,
     }
 
 
