@@ -124,6 +124,8 @@ def test_one_story_from_two_outlets_is_stored_twice_and_alerted_once(
     )[1][0][0]
     assert matched == 2 and sent.sent == 1 and sent.alerts_in_digests == 2
     # One line for the story, naming the second outlet.
-    [section] = [line for line in out.getvalue().splitlines() if "Registro nacional" in line]
+    [section] = [
+        line for line in out.getvalue().splitlines() if line.startswith("*Registro nacional")
+    ]
     assert section.endswith("(1)")
     assert out.getvalue().count("(+1: ") == 1
