@@ -1,8 +1,9 @@
 """Where a demand stands: the rules that turn a classified match into a status move (pure).
 
-The rules live in demands.yaml (`status:`), so a campaign decides which stance from which kind
-of source moves which status; the first rule that fits a match wins. A move backed only by the
-press (`confirm: true`) waits for a person's confirmation or an authoritative source.
+The rules live in demands.yaml (`status:`) and nowhere else, so a campaign decides which stance
+from which kind of source moves which status; the first rule that fits a match wins. A move
+backed only by the press (`confirm: true`) waits for a person's confirmation or an
+authoritative source.
 """
 
 from __future__ import annotations
@@ -34,37 +35,6 @@ STATUS_LABELS = {
     "regressed": ("Retroceso", "Regressed"),
     "struck_down": ("Anulada por un tribunal", "Struck down by a court"),
 }
-DEFAULT_RULES: tuple[dict[str, Any], ...] = (
-    {
-        "kind": "gazette",
-        "stance": "advance",
-        "when": ["entra en vigor", "entró en vigor"],
-        "to": "in_force",
-    },
-    {"kind": "gazette", "stance": "advance", "to": "published"},
-    {"kind": "gazette", "stance": "regress", "to": "regressed"},
-    {"kind": "court", "stance": "advance", "to": "upheld"},
-    {"kind": "court", "stance": "regress", "to": "struck_down"},
-    {
-        "kind": "news",
-        "stance": "advance",
-        "when": [
-            "aprobó",
-            "aprueban",
-            "aprobaron",
-            "avalan",
-            "avaló",
-            "avalaron",
-            "votos a favor",
-            "passed",
-            "approved",
-        ],
-        "to": "approved_by_chamber",
-        "confirm": True,
-    },
-    {"kind": "news", "stance": "advance", "to": "proposed", "confirm": True},
-    {"kind": "news", "stance": "regress", "to": "regressed", "confirm": True},
-)
 
 
 @dataclass(frozen=True)
@@ -127,7 +97,8 @@ def parse_policy(raw: Any, where: str) -> StatusPolicy:
     levels = raw.get("levels", list(DEFAULT_LEVELS))
     if not isinstance(levels, list) or not levels or not all(isinstance(x, str) for x in levels):
         raise ConfigError(f"{where}.levels must be a non-empty list of status names")
-    rules = raw.get("rules", list(DEFAULT_RULES))
+    # The rules live in the campaign's file only: without them a demand keeps its start.
+    rules = raw.get("rules", [])
     if not isinstance(rules, list):
         raise ConfigError(f"{where}.rules must be a list of rules")
     return StatusPolicy(

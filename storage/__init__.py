@@ -12,6 +12,13 @@ from storage.snapshot import readable_path, refresh_snapshot, snapshot_path
 
 
 @contextmanager
+def open_reader(path: str | Path, *, lock_timeout: float = 30.0) -> Iterator[Store]:
+    """Open the store (or its snapshot) read-only, as a Store whose reads are all it may do."""
+    with connect(path, read_only=True, lock_timeout=lock_timeout) as conn:
+        yield Store(conn)
+
+
+@contextmanager
 def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Store]:
     """Open the store for writing (migrated), as a Store, for one short unit of work."""
     with connect(path, lock_timeout=lock_timeout) as conn:
@@ -25,6 +32,7 @@ __all__ = [
     "connect",
     "export",
     "migrate",
+    "open_reader",
     "open_store",
     "readable_path",
     "refresh_snapshot",

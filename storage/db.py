@@ -242,16 +242,18 @@ VIEWS_V7 = (
               s.confirmed_by, s.kind AS source_kind, s.source, s.title, s.url, s.quote, s.stance,
               s.rule, s.item_id, s.recorded_at
        FROM status_changes s JOIN demands d ON d.id = s.demand_id""",
-    """CREATE VIEW demand_status_now AS
+    # Where each demand stood as the store said it at a moment: the history is append-only,
+    # so "what did we say on 1 January 2020" is this macro at that moment.
+    """CREATE MACRO demand_status_as_of(as_of) AS TABLE
        WITH latest AS (
            SELECT *, row_number() OVER (
                PARTITION BY demand_id ORDER BY effective_date DESC, recorded_at DESC) AS n
-           FROM status_changes WHERE confirmed),
+           FROM status_changes WHERE confirmed AND recorded_at <= as_of),
        pending AS (
            SELECT p.demand_id, count(*) AS n FROM status_changes p
-           WHERE NOT p.confirmed AND NOT EXISTS (
-               SELECT 1 FROM status_changes c WHERE c.confirmed AND c.demand_id = p.demand_id
-               AND c.item_id = p.item_id AND c.status = p.status)
+           WHERE NOT p.confirmed AND p.recorded_at <= as_of AND NOT EXISTS (
+               SELECT 1 FROM status_changes c WHERE c.confirmed AND c.recorded_at <= as_of
+               AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
            GROUP BY p.demand_id)
        SELECT d.id AS demand_id, d.title_es, d.title_en,
               coalesce(l.status, d.start_status) AS status,
@@ -259,11 +261,15 @@ VIEWS_V7 = (
               l.kind AS source_kind, l.title AS evidence_title, l.url AS evidence_url,
               l.quote AS evidence_quote, l.item_id AS evidence_item_id,
               (SELECT max(effective_date) FROM status_changes m
-               WHERE m.demand_id = d.id AND m.confirmed) AS last_movement,
+               WHERE m.demand_id = d.id AND m.confirmed AND m.recorded_at <= as_of)
+                  AS last_movement,
               coalesce(p.n, 0) AS pending_confirmations
        FROM demands d
        LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1
-       LEFT JOIN pending p ON p.demand_id = d.id""",
+       LEFT JOIN pending p ON p.demand_id = d.id
+       ORDER BY d.position""",
+    """CREATE VIEW demand_status_now AS
+       SELECT * FROM demand_status_as_of(TIMESTAMPTZ '9999-12-31 00:00:00+00')""",
     """CREATE VIEW matches_recent AS
        SELECT * FROM match_details
        WHERE matched_at >= now() - INTERVAL 30 DAY""",

@@ -164,33 +164,31 @@ class Outbox:
 
     def due_notices(self, now: datetime) -> list[Notice]:
         """Operator notices to send now, oldest first."""
-        rows = self.conn.execute(
-            """SELECT key, kind, channel, payload FROM alerts
-               WHERE status = 'pending' AND kind IN ('health', 'recovery')
-               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-               ORDER BY created_at, key""",
-            [now],
-        ).fetchall()
-        notices = []
-        for key, kind, channel, payload in rows:
-            data = json.loads(payload) if isinstance(payload, str) else payload
-            notices.append(Notice(key, kind, data["source"], channel, data["summary"]))
-        return notices
+        return [
+            Notice(key, kind, payload["source"], channel, payload["summary"])
+            for key, kind, channel, payload in self._due_payloads(now, ("health", "recovery"))
+        ]
 
     def due_stored(self, now: datetime) -> list[StoredMessage]:
         """Messages rendered when queued (digests, status changes) and not yet sent."""
+        return [
+            StoredMessage(key, channel, payload)
+            for key, _, channel, payload in self._due_payloads(now, ("digest", "status"))
+        ]
+
+    def _due_payloads(
+        self, now: datetime, kinds: tuple[str, ...]
+    ) -> list[tuple[str, str, str, dict[str, Any]]]:
         rows = self.conn.execute(
-            """SELECT key, channel, payload FROM alerts
-               WHERE status = 'pending' AND kind IN ('digest', 'status')
+            """SELECT key, kind, channel, payload FROM alerts
+               WHERE status = 'pending' AND kind IN (SELECT unnest(?))
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                ORDER BY created_at, key""",
-            [now],
+            [list(kinds), now],
         ).fetchall()
         return [
-            StoredMessage(
-                key, channel, json.loads(payload) if isinstance(payload, str) else payload
-            )
-            for key, channel, payload in rows
+            (key, kind, channel, json.loads(payload) if isinstance(payload, str) else payload)
+            for key, kind, channel, payload in rows
         ]
 
     def thread_ts(self, key: str, channel: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -47,28 +47,6 @@ class DemandStatus:
     evidence_item_id: str | None
     last_movement: date | None
     pending_confirmations: int
-
-
-_STATUS_AS_OF = """
-    WITH latest AS (
-        SELECT *, row_number() OVER (
-            PARTITION BY demand_id ORDER BY effective_date DESC, recorded_at DESC) AS n
-        FROM status_changes WHERE confirmed AND recorded_at <= ?),
-    pending AS (
-        SELECT p.demand_id, count(*) AS n FROM status_changes p
-        WHERE NOT p.confirmed AND p.recorded_at <= ? AND NOT EXISTS (
-            SELECT 1 FROM status_changes c WHERE c.confirmed AND c.recorded_at <= ?
-            AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
-        GROUP BY p.demand_id)
-    SELECT d.id, d.title_es, d.title_en, coalesce(l.status, d.start_status),
-           coalesce(l.effective_date, d.start_date), l.kind, l.title, l.url, l.quote, l.item_id,
-           (SELECT max(effective_date) FROM status_changes m
-            WHERE m.demand_id = d.id AND m.confirmed AND m.recorded_at <= ?),
-           coalesce(p.n, 0)
-    FROM demands d
-    LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1
-    LEFT JOIN pending p ON p.demand_id = d.id
-    ORDER BY d.position"""
 
 
 class Statuses:
@@ -135,30 +113,41 @@ class Statuses:
 
     def statuses(self, as_of: datetime | None = None) -> list[DemandStatus]:
         """Every demand's status as the store said it at ``as_of`` (default: now)."""
-        moment = as_of or datetime(9999, 12, 31, tzinfo=UTC)
-        rows = self.conn.execute(_STATUS_AS_OF, [moment] * 4).fetchall()
+        if as_of is None:
+            rows = self.conn.execute("SELECT * FROM demand_status_now").fetchall()
+        else:
+            rows = self.conn.execute("SELECT * FROM demand_status_as_of(?)", [as_of]).fetchall()
         return [DemandStatus(*row) for row in rows]
 
-    def unconfirmed(self, demand_id: str, item_id: str | None = None) -> list[StatusMove]:
-        """Moves of a demand that wait for a person's confirmation."""
+    def unconfirmed(self, demand_id: str | None = None) -> list[StatusMove]:
+        """Moves (of one demand, or all) that wait for a person's confirmation, newest first."""
         rows = self.conn.execute(
             """SELECT demand_id, status, effective_date, item_id, kind, source, url, title, quote,
                       stance, rule, confirmed, confirmed_by
-               FROM status_changes p WHERE demand_id = ? AND NOT confirmed
-               AND (? IS NULL OR item_id = ?)
+               FROM status_changes p WHERE NOT confirmed AND (? IS NULL OR demand_id = ?)
                AND NOT EXISTS (SELECT 1 FROM status_changes c WHERE c.confirmed
                    AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
-               ORDER BY effective_date, recorded_at""",
-            [demand_id, item_id, item_id],
+               ORDER BY effective_date DESC, recorded_at DESC""",
+            [demand_id, demand_id],
         ).fetchall()
         return [StatusMove(*row) for row in rows]
 
-    def timeline(self, demand_id: str) -> list[dict[str, Any]]:
-        """A demand's moves, oldest first."""
-        cursor = self.conn.execute(
-            "SELECT * FROM demand_timeline WHERE demand_id = ? ORDER BY effective_date, "
-            "recorded_at",
-            [demand_id],
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every demand's moves, oldest first."""
+        return self._dicts("SELECT * FROM demand_timeline ORDER BY effective_date, recorded_at")
+
+    def latest_evidence(self, per_demand: int) -> list[dict[str, Any]]:
+        """Each demand's newest matches (by publication date), with their items."""
+        return self._dicts(
+            """SELECT demand_id, stance, kind, published, title, url, evidence, rule FROM (
+                   SELECT *, row_number() OVER (PARTITION BY demand_id
+                       ORDER BY published DESC NULLS LAST, matched_at DESC) AS n
+                   FROM match_details)
+               WHERE n <= ? ORDER BY demand_id, n""",
+            [per_demand],
         )
+
+    def _dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, list(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -17,8 +17,8 @@ import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from scrapers.base import Item
 from storage import open_store, run_query
+from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
 from vigia import cli, pipeline
 from vigia.config import load_settings
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
@@ -26,24 +26,7 @@ from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
-def _item(key: str, kind: str, title: str, text: str) -> Item:
-    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es")
-
-
-ITEMS = [
-    _item(
-        "decree",
-        "gazette",
-        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-        "Se expide la Ley Nacional del Registro de Detenciones.",
-    ),
-    _item(
-        "ruling",
-        "court",
-        "Acción de inconstitucionalidad sobre el arraigo",
-        "La Suprema Corte declaró inconstitucional el arraigo decretado por jueces locales.",
-    ),
-]
+ITEMS = [REGISTRY_DECREE, ARRAIGO_RULING]
 
 
 @pytest.fixture
@@ -133,16 +116,7 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
 
     monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
     settings = load_settings(sources_config={})
-    vote = Item(
-        "news",
-        "news",
-        "vote",
-        "https://example.org/vote",
-        "Diputados aprueban la Ley Nacional del Registro de Detenciones en México",
-        "El pleno de la Cámara de Diputados aprobó la Ley Nacional del Registro de Detenciones.",
-        None,
-        "es",
-    )
+    vote = REGISTRY_VOTE
     with open_store(settings.db_path) as store:
         store.upsert_items([vote], datetime.now(UTC))
     pipeline.classify_pending(settings)

@@ -23,9 +23,10 @@ import pytest
 
 from alerts import SlackSender
 from classify import load_demands
-from scrapers.base import Item
 from scrapers.errors import RunFailed
 from storage import open_store, run_query
+from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE
+from tests.constructed import item as _item
 from tests.fake_slack import FakeSlack
 from vigia import dispatch, pipeline
 from vigia.config import load_settings
@@ -34,24 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-secret-token-123"
 
 
-def _item(key: str, kind: str, title: str, text: str, outlet: str = "") -> Item:
-    meta = {"outlet": outlet} if outlet else {}
-    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es", meta)
-
-
 URGENT = [
-    _item(
-        "registry-decree",
-        "gazette",
-        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-        "Se expide la Ley Nacional del Registro de Detenciones.",
-    ),
-    _item(
-        "arraigo-ruling",
-        "court",
-        "Acción de inconstitucionalidad sobre el arraigo",
-        "La Suprema Corte declaró inconstitucional el arraigo decretado por jueces locales.",
-    ),
+    REGISTRY_DECREE,
+    ARRAIGO_RULING,
     _item(
         "military-ruling",
         "court",

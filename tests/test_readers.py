@@ -16,6 +16,7 @@ import pytest
 
 from scrapers.base import Item
 from storage import export, open_store, refresh_snapshot, run_query, snapshot_path
+from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings
 
@@ -30,16 +31,7 @@ with connect(sys.argv[1], read_only=True) as conn:
 
 def _decree(n: int) -> Item:
     title = f"DECRETO {n} por el que se expide la Ley Nacional del Registro de Detenciones"
-    return Item(
-        "gazette",
-        "gazette",
-        f"d{n}",
-        f"https://example.org/{n}",
-        title,
-        title,
-        date(2019, 5, 27),
-        "es",
-    )
+    return item(f"d{n}", "gazette", title, title, day=date(2019, 5, 27))
 
 
 @pytest.fixture

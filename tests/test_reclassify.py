@@ -14,6 +14,8 @@ import pytest
 
 from alerts.send import ConsoleSender
 from storage import open_store, run_query
+from tests.constructed import REGISTRY_DECREE
+from tests.constructed import item as _item
 from vigia import cli, dispatch, pipeline
 from vigia.config import load_settings
 
@@ -21,19 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-def _item(key: str, kind: str, title: str, text: str):
-    from scrapers.base import Item
-
-    return Item(kind, kind, key, f"https://example.org/{key}", title, text, None, "es")
-
-
 ITEMS = [
-    _item(
-        "decree",
-        "gazette",
-        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-        "Se expide la Ley Nacional del Registro de Detenciones.",
-    ),
+    REGISTRY_DECREE,
     _item(
         "debate",
         "news",

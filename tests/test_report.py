@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.base import Item
 from storage import open_store
+from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, item
 from vigia import cli, pipeline
 from vigia.config import load_settings
 
@@ -23,32 +23,16 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _item(key: str, kind: str, day: date, title: str, text: str) -> Item:
-    return Item(kind, kind, key, f"https://example.org/{key}", title, text, day, "es")
-
-
 ITEMS = [
-    _item(
-        "decree",
-        "gazette",
-        date(2019, 5, 27),
-        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-        "Se expide la Ley Nacional del Registro de Detenciones.",
-    ),
-    _item(
-        "ruling",
-        "court",
-        date(2023, 1, 24),
-        "Acción de inconstitucionalidad 63/2019",
-        "El Pleno de la Suprema Corte invalida la Ley Nacional del Registro de Detenciones.",
-    ),
-    _item(
+    REGISTRY_DECREE,
+    REGISTRY_STRUCK_DOWN,
+    item(
         "torture-law",
         "gazette",
-        date(2017, 6, 26),
         "DECRETO por el que se expide la Ley General para Prevenir, Investigar y Sancionar la "
         "Tortura",
         "Se expide la Ley General para Prevenir, Investigar y Sancionar la Tortura.",
+        day=date(2017, 6, 26),
     ),
 ]
 

@@ -14,35 +14,11 @@ import pytest
 
 from scrapers.base import Item
 from storage import open_store, run_query
+from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import cli, pipeline, status
 from vigia.config import load_settings
 
-
-def _item(key: str, kind: str, day: date, title: str, text: str) -> Item:
-    return Item(kind, kind, key, f"https://example.org/{key}", title, text, day, "es")
-
-
-VOTE = _item(
-    "vote",
-    "news",
-    date(2019, 4, 20),
-    "Diputados aprueban la Ley Nacional del Registro de Detenciones en México",
-    "El pleno de la Cámara de Diputados aprobó la Ley Nacional del Registro de Detenciones.",
-)
-DECREE = _item(
-    "decree",
-    "gazette",
-    date(2019, 5, 27),
-    "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
-    "Se expide la Ley Nacional del Registro de Detenciones.",
-)
-RULING = _item(
-    "ruling",
-    "court",
-    date(2023, 1, 24),
-    "Acción de inconstitucionalidad 63/2019",
-    "El Pleno de la Suprema Corte invalida la Ley Nacional del Registro de Detenciones.",
-)
+VOTE, DECREE, RULING = REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN
 
 
 @pytest.fixture

@@ -67,12 +67,16 @@ class ClassifyReport:
     new_matches: int = 0
     alerts_enqueued: int = 0
     alerts_suppressed: int = 0
-    new_by_demand: dict[str, int] = field(default_factory=dict)
     by_demand: Counter[str] = field(default_factory=Counter)
     changes: list[MatchChange] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
     status_changes: list[status.StatusChange] = field(default_factory=list)
     dry_run: bool = False
+
+    @property
+    def new_by_demand(self) -> dict[str, int]:
+        """New matches per demand, in demand order."""
+        return dict(sorted(self.by_demand.items()))
 
     def summary(self) -> dict[str, Any]:
         """The counts, for the run record (the changes themselves are printed, not stored)."""
@@ -203,7 +207,6 @@ def classify_pending(settings: Settings) -> ClassifyReport:
         store.sync_demands(classifier.campaign)
         while batch := store.items_to_classify(classifier.version, limit=2000):
             _classify_batch(store, classifier, channels, batch, report, alert_reclassified=False)
-    report.new_by_demand = dict(sorted(report.by_demand.items()))
     return report
 
 
@@ -230,7 +233,6 @@ def reclassify(
                     store, classifier, channels, batch, report, alert_reclassified=alert_new
                 )
         report.titles = store.titles(sorted({c.item_id for c in report.changes}))
-    report.new_by_demand = dict(sorted(report.by_demand.items()))
     return report
 
 

@@ -17,7 +17,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from classify import Campaign, Demand, load_demands
 from classify.status import label
-from storage import readable_path, run_query
+from storage import open_reader, readable_path
+from storage.status import DemandStatus
 from vigia.config import Settings
 
 EVIDENCE_PER_DEMAND = 12
@@ -105,64 +106,41 @@ def build_report(
 
 
 def _read(path: Path) -> dict[str, Any]:
-    def rows(sql: str) -> list[dict[str, Any]]:
-        columns, values = run_query(path, sql)
-        return [dict(zip(columns, row, strict=True)) for row in values]
-
-    timeline = rows("SELECT * FROM demand_timeline ORDER BY effective_date, recorded_at")
-    return {
-        "status": {r["demand_id"]: r for r in rows("SELECT * FROM demand_status_now")},
-        "timeline": timeline,
-        "timeline_latest": sorted(
-            (m for m in timeline if m["confirmed"]),
-            key=lambda m: (m["effective_date"], m["recorded_at"]),
-            reverse=True,
-        ),
-        "pending": _pending(timeline),
-        "evidence": rows(
-            "SELECT demand_id, stance, kind, published, title, url, evidence, rule FROM ("
-            " SELECT *, row_number() OVER (PARTITION BY demand_id ORDER BY published DESC NULLS "
-            f" LAST, matched_at DESC) AS n FROM match_details) WHERE n <= {EVIDENCE_PER_DEMAND} "
-            "ORDER BY demand_id, n"
-        ),
-        "health": rows("SELECT * FROM source_health ORDER BY source"),
-    }
+    with open_reader(path) as store:
+        timeline = store.timeline()
+        return {
+            "status": {row.demand_id: row for row in store.statuses()},
+            "timeline": timeline,
+            "timeline_latest": [m for m in reversed(timeline) if m["confirmed"]],
+            "pending": store.unconfirmed(),
+            "evidence": store.latest_evidence(EVIDENCE_PER_DEMAND),
+            "health": store.source_states(),
+        }
 
 
-def _unmoved(demand: Demand) -> dict[str, Any]:
+def _unmoved(demand: Demand) -> DemandStatus:
     """The overview row of a demand the store has not seen yet: its starting status."""
-    return {
-        "demand_id": demand.id,
-        "title_es": demand.title["es"],
-        "title_en": demand.title["en"],
-        "status": demand.start.status,
-        "since": demand.start.since,
-        "source_kind": None,
-        "evidence_title": None,
-        "evidence_url": None,
-        "evidence_quote": None,
-        "evidence_item_id": None,
-        "last_movement": None,
-        "pending_confirmations": 0,
-    }
-
-
-def _pending(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Moves only the press backs, not yet confirmed, newest first."""
-    confirmed = {(m["demand_id"], m["item_id"], m["status"]) for m in timeline if m["confirmed"]}
-    waiting = [
-        m
-        for m in timeline
-        if not m["confirmed"] and (m["demand_id"], m["item_id"], m["status"]) not in confirmed
-    ]
-    return sorted(waiting, key=lambda m: m["effective_date"], reverse=True)
+    return DemandStatus(
+        demand.id,
+        demand.title["es"],
+        demand.title["en"],
+        demand.start.status,
+        demand.start.since,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+    )
 
 
 def draw_timeline(
     target: Path,
     campaign: Campaign,
     demand_id: str,
-    status_row: dict[str, Any],
+    status_row: DemandStatus,
     moves: list[dict[str, Any]],
     today: date,
 ) -> None:
@@ -202,9 +180,7 @@ def draw_timeline(
         ax.grid(axis="y", color="#e5e7eb", lw=0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_title(
-            f"{status_row['title_es']} — {label(status_row['status'])}", fontsize=9, loc="left"
-        )
+        ax.set_title(f"{status_row.title_es} — {label(status_row.status)}", fontsize=9, loc="left")
         fig.tight_layout()
         fig.savefig(target, format="svg", metadata={"Date": None})
     finally:

@@ -69,11 +69,11 @@ def apply_moves(
 ) -> list[StatusChange]:
     """Record moves; queue one alert per demand whose status changed; return the changes.
 
+    The store's demands must be those of ``campaign`` (``Store.sync_demands``).
     ``alert=False`` records the changes (historical items, reclassification) without sending.
     """
     if not moves:
         return []
-    store.sync_demands(campaign)
     before = {s.demand_id: s for s in store.statuses()}
     store.record_moves(moves, now)
     changes = []
@@ -127,6 +127,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         raise ConfigError(f"no demand '{demand_id}' in {settings.demands_path}") from None
     with open_store(settings.db_path) as store:
         pending = [m for m in store.unconfirmed(demand_id) if m.item_id.startswith(item_ref)]
+        store.sync_demands(campaign)
         if not pending:
             raise ConfigError(
                 f"no move of '{demand_id}' waits for confirmation with item {item_ref!r} "
