@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from classify.demands import Campaign, Demand
-from classify.lang import detect_language
 from classify.text import Lexicon, fold, lower, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
@@ -218,12 +217,6 @@ class Classifier:
             self._match(item, self.campaign.demand(demand_id), hits, fields, lowered, spans[BODY])
             for demand_id, hits in found.items()
         ]
-
-    def language_of(self, item: Item) -> str | None:
-        """The item's declared language, or the one detected from its text."""
-        if item.lang in ("es", "en"):
-            return item.lang
-        return detect_language(f"{item.title}\n{item.text}")
 
     def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other

@@ -213,20 +213,22 @@ class Outbox:
 
     def mark_sent(
         self, key: str, via: str, channel: str | None, ts: str | None, now: datetime
-    ) -> int:
+    ) -> tuple[str, int]:
         """Record that a message went out (and where, for Slack), with every alert it carried;
-        return how many match alerts it delivered."""
-        self.conn.execute(
+        return the message's kind and how many match alerts it delivered."""
+        kind = self.conn.execute(
             "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-            "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ?",
+            "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ? "
+            "RETURNING kind",
             [now, via, channel, ts, key],
-        )
+        ).fetchone()
         carried = self.conn.execute(
             "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, slack_channel = ?, "
             "slack_ts = ? WHERE digest_key = ? AND status = 'in_digest' RETURNING key",
             [now, f"digest {via}", channel, ts, key],
         ).fetchall()
-        return len(carried) or int(key.startswith("match:"))
+        kind = kind[0] if kind else ""
+        return kind, len(carried) if kind == "digest" else int(kind == "match")
 
     def mark_failed(self, key: str, error: str, *, permanent: bool, now: datetime) -> None:
         """Record a failed attempt: a permanent one leaves the queue with its reason,

@@ -132,9 +132,11 @@ def _deliver(
         report.errors.append(f"{message.key}: {exc}")
         return
     with open_store(settings.db_path) as store:
-        carried = store.mark_sent(message.key, delivery.via, delivery.channel, delivery.ts, now())
+        kind, carried = store.mark_sent(
+            message.key, delivery.via, delivery.channel, delivery.ts, now()
+        )
     report.sent += 1
-    if message.key.startswith("digest:"):
+    if kind == "digest":
         report.digests += 1
         report.alerts_in_digests += carried
     else:
