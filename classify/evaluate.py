@@ -1,17 +1,23 @@
-"""Measure the classifier against hand-labelled items (the format of ../shared/eval/dev.jsonl).
+"""Measure the classifier against hand-labelled items (the format of eval/dev.jsonl).
 
 Relevance is scored per (item, demand) pair; stance accuracy only on pairs the classifier found
-correctly; "negatives flagged" is the share of items labelled with no demand that got a match.
+correctly; "negatives flagged" is the share of items labelled with no demand that got a match;
+end-to-end recall per gold stance counts a label as caught only when its demand was found with
+the right stance. A split file divides the labelled items once into the part rules are written
+from and a check part nobody reads while writing them; both are scored, and the gap between them
+says whether the rules carry over to text they were not written from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from classify.lang import detect_language
@@ -54,6 +60,9 @@ class EvalReport:
     negatives_flagged: int = 0
     per_demand: dict[str, DemandScore] = field(default_factory=dict)
     stance_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Per gold stance: labels in all, and labels whose demand was found with that stance.
+    labels_by_stance: Counter[str] = field(default_factory=Counter)
+    caught_by_stance: Counter[str] = field(default_factory=Counter)
     wrong: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -73,6 +82,16 @@ class EvalReport:
         """Mean F1 over the demands that have labels or predictions."""
         scores = [s.f1 for s in self.per_demand.values() if s.tp + s.fp + s.fn]
         return sum(scores) / len(scores) if scores else 0.0
+
+    @property
+    def negatives_share(self) -> float:
+        """Share of negative items that got a match."""
+        return self.negatives_flagged / self.negatives if self.negatives else 0.0
+
+    def end_to_end_recall(self, stance: str) -> float:
+        """Share of gold labels of this stance found with the right demand and stance."""
+        total = self.labels_by_stance[stance]
+        return self.caught_by_stance[stance] / total if total else 0.0
 
     @property
     def stance_accuracy(self) -> float:
@@ -113,6 +132,11 @@ def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalRepo
         if not gold:
             report.negatives += 1
             report.negatives_flagged += bool(found)
+        for demand, stance in gold.items():
+            if stance is not None:
+                report.labels_by_stance[stance] += 1
+                if demand in found and found[demand].stance == stance:
+                    report.caught_by_stance[stance] += 1
         for demand in gold.keys() | found.keys():
             score = report.per_demand.setdefault(demand, DemandScore())
             if demand in gold and demand in found:
@@ -138,8 +162,45 @@ def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalRepo
     return report
 
 
-def format_report(report: EvalReport) -> str:
-    """The human-readable summary `vigia eval` prints."""
+STANCE_ORDER = ("advance", "regress", "mention")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A fixed division of a labelled file into the part rules are written from and a check part.
+
+    Items read before the split was made always belong to the write part; every other item goes
+    to the check part when its id, hashed with the seed, falls below ``check_share``. The hash of
+    the id, not its line, decides, so items added later keep the split of the ones before them.
+    """
+
+    seed: str
+    check_share: float
+    read_before_split: frozenset[str]
+
+    @classmethod
+    def load(cls, path: str | Path) -> Split:
+        """Read a split file (see eval/split.json)."""
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(
+                str(raw["seed"]),
+                float(raw["check_share"]),
+                frozenset(map(str, raw.get("read_before_split", []))),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: not a usable split file ({exc})") from exc
+
+    def part_of(self, item_id: str) -> str:
+        """'write' or 'check'."""
+        if item_id in self.read_before_split:
+            return "write"
+        digest = hashlib.sha256(f"{self.seed}:{item_id}".encode()).digest()
+        return "check" if int.from_bytes(digest[:4], "big") / 2**32 < self.check_share else "write"
+
+
+def format_report(report: EvalReport, *, list_wrong: bool = True) -> str:
+    """The human-readable summary `vigia eval` prints for one set of items."""
     micro = report.micro
     lines = [f"{'demand':<40} {'P':>5} {'R':>5} {'F1':>5}   tp  fp  fn"]
     for demand, s in sorted(report.per_demand.items()):
@@ -147,16 +208,52 @@ def format_report(report: EvalReport) -> str:
             f"{demand:<40} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} "
             f"{s.tp:4d}{s.fp:4d}{s.fn:4d}"
         )
-    flagged = report.negatives_flagged / report.negatives if report.negatives else 0.0
     lines += [
         f"relevance micro P {micro.precision:.2f} R {micro.recall:.2f} F1 {micro.f1:.2f}; "
         f"macro F1 {report.macro_f1:.2f}",
         f"stance accuracy on correctly found matches {report.stance_accuracy:.2f} "
         f"({sum(report.stance_confusion.values())} pairs)",
-        f"negatives flagged {report.negatives_flagged}/{report.negatives} ({flagged:.1%})",
+        f"negatives flagged {report.negatives_flagged}/{report.negatives} "
+        f"({report.negatives_share:.1%})",
+        "end-to-end recall (right demand and stance): "
+        + ", ".join(
+            f"{stance} {report.caught_by_stance[stance]}/{report.labels_by_stance[stance]} "
+            f"({report.end_to_end_recall(stance):.2f})"
+            for stance in STANCE_ORDER
+        ),
         "stance confusion (gold → found): "
         + ", ".join(f"{g}→{f} {n}" for (g, f), n in sorted(report.stance_confusion.items())),
+        *confusion_matrix(report),
         f"items wrong: {len(report.wrong)} of {report.items}",
     ]
-    lines += [f"  {json.dumps(w, ensure_ascii=False)}" for w in report.wrong]
+    if list_wrong:
+        lines += [f"  {json.dumps(w, ensure_ascii=False)}" for w in report.wrong]
+    return "\n".join(lines)
+
+
+def confusion_matrix(report: EvalReport) -> list[str]:
+    """The stance confusion as a table: gold stance per row, found stance per column."""
+    lines = [f"  {'gold → found':<14}" + "".join(f"{s:>9}" for s in STANCE_ORDER)]
+    for gold in STANCE_ORDER:
+        cells = "".join(f"{report.stance_confusion[(gold, got)]:>9}" for got in STANCE_ORDER)
+        lines.append(f"  {gold:<14}{cells}")
+    return lines
+
+
+def format_split_summary(parts: dict[str, EvalReport]) -> str:
+    """One line per part (all, write, check) with the headline figures, then the gap."""
+    header = (
+        f"{'part':<7}{'items':>6}{'micro-F1':>10}{'macro-F1':>10}{'stance':>8}"
+        f"{'neg.flag':>10}{'e2e adv':>9}{'e2e reg':>9}{'e2e men':>9}"
+    )
+    lines = [header]
+    for name, report in parts.items():
+        lines.append(
+            f"{name:<7}{report.items:>6}{report.micro.f1:>10.3f}{report.macro_f1:>10.3f}"
+            f"{report.stance_accuracy:>8.3f}{report.negatives_share:>10.1%}"
+            + "".join(f"{report.end_to_end_recall(s):>9.2f}" for s in STANCE_ORDER)
+        )
+    if "write" in parts and "check" in parts:
+        gap = parts["write"].micro.f1 - parts["check"].micro.f1
+        lines.append(f"gap in micro-F1, write part minus check part: {gap:+.3f}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from scrapers.errors import VigiaError
@@ -116,8 +117,28 @@ def _parser() -> argparse.ArgumentParser:
     reclassify.add_argument("--show", type=int, default=30, help="changes to list (default 30)")
     reclassify.set_defaults(handler=cmd_reclassify)
 
-    evaluate = commands.add_parser("eval", help="score the classifier on a labelled JSONL file")
-    evaluate.add_argument("gold", nargs="?", help="labelled items, in the format of eval/dev.jsonl")
+    evaluate = commands.add_parser(
+        "eval",
+        help="score the classifier on labelled items (default: eval/dev.jsonl, write and check parts)",
+    )
+    evaluate.add_argument(
+        "gold",
+        nargs="?",
+        help="labelled items in the format of eval/dev.jsonl (default: that file)",
+    )
+    evaluate.add_argument(
+        "--split",
+        help="split file dividing the items into write and check parts "
+        "(default: split.json beside the labelled file, when there is one)",
+    )
+    evaluate.add_argument(
+        "--no-split", action="store_true", help="score the file as one set, listing every error"
+    )
+    evaluate.add_argument(
+        "--show-check",
+        action="store_true",
+        help="also list the check part's wrong items (read them only after the rules are final)",
+    )
     evaluate.add_argument(
         "--feedback", action="store_true", help="precision per demand from the Slack buttons"
     )
@@ -456,9 +477,10 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Print per-demand precision/recall/F1, stance accuracy and the items it got wrong."""
+    """Print per-demand precision/recall/F1, stance figures and the items it got wrong."""
+
     from classify import Classifier, load_demands
-    from classify.evaluate import evaluate, format_report
+    from classify.evaluate import Split, evaluate, format_report, format_split_summary
 
     if args.feedback:
         from vigia.feedback import format_precision, precision_by_demand
@@ -467,20 +489,48 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(format_precision(precision_by_demand(settings)))
         if not args.gold:
             return 0
-    if not args.gold:
-        raise VigiaError("give a labelled JSONL file, or --feedback")
-
-    with open(args.gold, encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines if line.strip()]
+    gold = Path(args.gold) if args.gold else PROJECT_ROOT / "eval" / "dev.jsonl"
+    rows = _labelled_rows(gold)
     classifier = Classifier(load_demands(settings.demands_path))
-    print(f"classifier {classifier.version} on {args.gold}")
-    print(format_report(evaluate(rows, classifier)))
+    print(f"classifier {classifier.version} on {gold} ({len(rows)} items)")
+    split_path = Path(args.split) if args.split else gold.parent / "split.json"
+    if args.no_split or not (args.split or split_path.exists()):
+        print(format_report(evaluate(rows, classifier)))
+        return 0
+    split = Split.load(split_path)
+    parts = {"write": [], "check": []}
+    for row in rows:
+        parts[split.part_of(str(row.get("id")))].append(row)
+    reports = {"all": evaluate(rows, classifier)}
+    reports |= {name: evaluate(part, classifier) for name, part in parts.items()}
+    print(f"split {split_path}: write part (rules are written from it) and check part (never read)")
+    print(format_split_summary(reports))
+    for name, title in (("all", "all items"), ("check", "check part"), ("write", "write part")):
+        print(f"\n== {title} ==")
+        listed = name == "write" or (name == "check" and args.show_check)
+        print(format_report(reports[name], list_wrong=listed))
+    if not args.show_check:
+        print("(the check part's wrong items are not listed: --show-check lists them)")
     return 0
+
+
+def _labelled_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        with open(path, encoding="utf-8") as lines:
+            numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+    except OSError as exc:
+        raise VigiaError(f"{path}: cannot read the labelled items ({exc.strerror})") from exc
+    rows = []
+    for number, line in numbered:
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise VigiaError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+    return rows
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start (or reuse) a Prefect server and serve all deployments until interrupted."""
-    from pathlib import Path
 
     from vigia.prefect_server import start_or_reuse
 
