@@ -31,6 +31,7 @@ TOP_KEYS = {
     "urgent",
     "status",
     "scope",
+    "reading",
     "demands",
 }
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
@@ -43,6 +44,8 @@ DEMAND_OPTIONAL = {
     "stance",
     "yields_to",
     "start",
+    "wants",
+    "ends",
 }
 # advance/regress: which way a sentence moves a demand; proposal: only proposed, asked for or
 # debated (caps an advance at mention); decided: a vote or enactment that lifts that cap;
@@ -50,6 +53,12 @@ DEMAND_OPTIONAL = {
 # that make an act the backdrop of the story, not its news ("desde que se creó").
 CUE_KINDS = ("advance", "regress", "proposal", "decided", "negation", "background")
 DEMAND_CUE_KINDS = ("advance", "regress")
+# How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
+# (a state body or an external one), verbs that only report another's act, things every demand
+# wants created or funded, money, and the marks of a dissenting vote.
+ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
+READING_KEYS = {"acts", "actors", "reporting", "instruments", "money", "dissent"}
+ACTOR_KINDS = ("state", "external")
 SOURCE_KINDS = ("gazette", "court", "news", "other")
 DEFAULT_AUTHORITY = {"gazette": 1.0, "court": 0.9, "news": 0.6, "other": 0.5}
 STANCES = ("advance", "regress", "mention")
@@ -77,6 +86,10 @@ class Demand:
     context_from_title: bool = True
     # The demand's status before any match (e.g. as of the campaign's letter).
     start: StartStatus = field(default_factory=StartStatus)
+    # What the demand wants created, funded, strengthened or obeyed, and what it wants ended:
+    # the objects that give an act its direction ("elimina el fondo" vs "elimina el arraigo").
+    wants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ends: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,9 @@ class Campaign:
     urgent: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_URGENT))
     # Status levels and the rules by which matches move them.
     status: StatusPolicy = field(default_factory=lambda: parse_policy(None, "status"))
+    # The generic lexicons stance is read with: acts by kind, actors by kind, reporting verbs,
+    # instruments, money, dissent (each es/en phrase lists).
+    reading: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def is_urgent(self, kind: str, stance: str) -> bool:
         """Whether an alert of this source kind and stance goes out at once."""
@@ -157,7 +173,28 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         _authority(data.get("authority"), f"{where}: authority"),
         _urgent(data.get("urgent"), f"{where}: urgent"),
         status,
+        _reading(data.get("reading"), f"{where}: reading"),
     )
+
+
+def _reading(raw: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must map {', '.join(sorted(READING_KEYS))} to phrase lists")
+    _no_unknown(raw, READING_KEYS, where)
+    reading = {}
+    for name in ("reporting", "instruments", "money", "dissent"):
+        reading[name] = _terms(raw.get(name, {}), f"{where}.{name}", required=False)
+    for name, kinds in (("acts", ACT_KINDS), ("actors", ACTOR_KINDS)):
+        groups = raw.get(name) or {}
+        if not isinstance(groups, dict):
+            raise ConfigError(f"{where}.{name} must map {'/'.join(kinds)} to es/en phrase lists")
+        _no_unknown(groups, set(kinds), f"{where}.{name}")
+        for kind in kinds:
+            reading[f"{name}.{kind}"] = _terms(
+                groups.get(kind, {}), f"{where}.{name}.{kind}", required=False
+            )
+    return reading
 
 
 def _urgent(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
@@ -243,6 +280,8 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
         context_from_title=_flag(
             raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
         ),
+        wants=_terms(raw.get("wants", {}), f"{where}: field 'wants'", required=False),
+        ends=_terms(raw.get("ends", {}), f"{where}: field 'ends'", required=False),
     )
     if not any(demand.terms.values()) and not any(demand.key_terms.values()):
         raise ConfigError(f"{where}: fields 'terms' and 'key_terms' are empty; give a phrase")

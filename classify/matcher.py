@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from classify.demands import Campaign, Demand
+from classify.reading import StanceReader
 from classify.text import Lexicon, fold, lower, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
-RULES_VERSION = "rules-3"  # bump when a code change can change a match
+RULES_VERSION = "rules-4"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -294,7 +295,7 @@ class Classifier:
         score = relevance * (0.5 + 0.5 * authority)
         rule = f"terms {', '.join(repr(t) for t in terms[:5])}" + (" in title" if in_title else "")
         if verdict is not None and verdict.cue:
-            rule += f"; {verdict.stance} cue {verdict.cue!r}"
+            rule += f"; {verdict.cue}"
         elif stance == ADVANCE:
             rule += "; official act published in the gazette"
         if field == BODY and len(fields[BODY]) > _LONG_DOCUMENT:
@@ -315,6 +316,10 @@ class Classifier:
         )
 
     # -- stance ------------------------------------------------------------
+    @cached_property
+    def _reader(self) -> StanceReader:
+        return StanceReader(self.campaign)
+
     def _stance(
         self,
         item: Item,
@@ -327,31 +332,54 @@ class Classifier:
         title = lowered[TITLE]
         title_names_demand = any(h.field == TITLE for h in hits)
         title_proposal = self._proposal_only(title)
-        verdicts = []
+        actor = "state" if item.kind in SCOPED_BY_SOURCE else ""
+        verdicts: list[_Verdict] = []
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
-            verdicts.append(self._verdict(rules, title, TITLE, (0, len(title)), weight, False))
+            verdicts += self._verdicts(
+                demand, rules, title, TITLE, (0, len(title)), weight, False, actor
+            )
         for sentence, weight in _stance_window(hits, spans):
             text = lowered[BODY][sentence[0] : sentence[1]]
-            verdicts.append(self._verdict(rules, text, BODY, sentence, weight, title_proposal))
+            verdicts += self._verdicts(
+                demand, rules, text, BODY, sentence, weight, title_proposal, actor
+            )
         votes: Counter[str] = Counter()
         for verdict in verdicts:
-            if verdict is not None:
-                votes[verdict.stance] += verdict.weight
+            votes[verdict.stance] += verdict.weight
         if votes:
             # Ties go to the move (regress before advance) a campaigner must not miss.
             stance = max((REGRESS, ADVANCE, MENTION), key=lambda s: votes[s])
-            chosen = max(
-                (v for v in verdicts if v is not None and v.stance == stance),
-                key=lambda v: v.weight,
-            )
+            chosen = max((v for v in verdicts if v.stance == stance), key=lambda v: v.weight)
             return stance, chosen
         act = self._acts.search(fold(title), 0, 60) if item.kind == "gazette" else None
         if act is not None and act.start < 3:
             return ADVANCE, None
         return MENTION, None
 
-    def _verdict(
+    def _verdicts(
+        self,
+        demand: Demand,
+        rules: _Rules,
+        text: str,
+        field: str,
+        sentence: tuple[int, int],
+        weight: float,
+        capped: bool,
+        actor: str,
+    ) -> list[_Verdict]:
+        """The demand's own cue phrases and the reader's acts, found in one sentence."""
+        verdicts = []
+        cue = self._own_cue(rules, text, field, sentence, weight * _SPECIFIC, capped)
+        if cue is not None:
+            verdicts.append(cue)
+        for reading in self._reader.read(
+            demand, text, _fold_sentence(text), weight=weight, capped=capped, default_actor=actor
+        ):
+            verdicts.append(_Verdict(reading.stance, reading.rule, reading.weight, field, sentence))
+        return verdicts
+
+    def _own_cue(
         self,
         rules: _Rules,
         text: str,
@@ -360,13 +388,8 @@ class Classifier:
         weight: float,
         capped: bool,
     ) -> _Verdict | None:
-        cues = _find_cues(rules.cues, text)
-        specificity = _SPECIFIC
-        if not cues:
-            cues = _find_cues({k: self._cues[k] for k in (ADVANCE, REGRESS)}, text)
-            specificity = _GENERIC
         moves = []
-        for stance, found in cues:
+        for stance, found in _find_cues(rules.cues, text):
             if self._background.search(text, max(0, found.start() - 40), found.start()):
                 continue
             if self._negation.search(text, max(0, found.start() - 40), found.start()):
@@ -376,16 +399,14 @@ class Classifier:
             moves.append((stance, found.group(0)))
         if not moves:
             return None
-        weight *= specificity
         for stance, cue in moves:
             if stance == REGRESS:
-                return _Verdict(REGRESS, cue, weight, field, sentence)
+                return _Verdict(REGRESS, f"regress cue {cue!r}", weight, field, sentence)
         if capped or self._proposal_only(text):
             found = self._cues["proposal"].search(text)
-            return _Verdict(
-                MENTION, found.group(0) if found else moves[0][1], weight, field, sentence
-            )
-        return _Verdict(ADVANCE, moves[0][1], weight, field, sentence)
+            cue = found.group(0) if found else moves[0][1]
+            return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
+        return _Verdict(ADVANCE, f"advance cue {moves[0][1]!r}", weight, field, sentence)
 
     def _proposal_only(self, text: str) -> bool:
         if not self._cues["proposal"].search(text):

@@ -1,0 +1,388 @@
+"""Stance as a reading of who did what to which object.
+
+A sentence is read for acts of six kinds: create (publish, fund, strengthen, accept), end
+(abolish, cut, suspend, strike down), keep (uphold, validate, declare constitutional), deny
+(dispute findings, deny the abuse), prosecute (charge, arrest, convict) and clear (acquit, free,
+shield). Each create/end/keep act takes its direction from the nearest object in its reach: a
+thing the demand wants (the registry, the fund, civilian courts) or wants ended (arraigo,
+military jurisdiction). Ending a wanted thing is a regress, ending an unwanted one an advance;
+deny and clear are regressions and prosecute an advance whatever their object.
+
+The act is then read in its setting: a negation or a blocking verb before it ("no ha
+publicado", "frena la eliminación") turns it; a proposal or request ("propone eliminar") makes
+it only a mention; an external body acting on its own (a UN committee that "determined") makes it
+a mention, while an external body that only reports the state's act ("condena la extinción del
+fondo") leaves the act to the state; a dissenting vote and an act told as backdrop ("desde que se
+creó") do not count. Denials count only when a state body is named as the one speaking.
+
+Pure functions over lower-cased and folded sentences; every reading names its actor, act and
+object, so a match can say why it got its stance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from classify.demands import Campaign, Demand
+from classify.text import Lexicon, phrase_pattern
+
+ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
+WANTED, ENDED = "wanted", "ended"
+# Direction of an act on a thing the demand wants; on a thing it wants ended, the opposite.
+_ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
+# Direction whatever the object.
+_FIXED = {"deny": REGRESS, "prosecute": ADVANCE, "clear": REGRESS}
+_OPPOSITE = {ADVANCE: REGRESS, REGRESS: ADVANCE}
+# How far an object may stand from its act: after it ("elimina el fondo para la protección")
+# or before it ("el arraigo es constitucional", "the fund was scrapped").
+_WORDS_AFTER, _WORDS_BEFORE = 9, 5
+# An object of the demand's own lists weighs more than a generic instrument, which weighs more
+# than none (the act then takes the polarity of the demand's terms in the sentence).
+_OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One act read in a sentence: its stance for a demand and what decided it."""
+
+    stance: str
+    act: str
+    kind: str
+    object: str
+    polarity: str
+    actor: str
+    setting: str
+    weight: float
+    start: int
+
+    @property
+    def rule(self) -> str:
+        """Who did what to which object, and how it was read."""
+        actor = self.actor or "unnamed actor"
+        target = f" → {self.object!r} ({self.polarity})" if self.object else ""
+        setting = f", {self.setting}" if self.setting else ""
+        return f"{self.stance}: {actor} {self.act!r} [{self.kind}]{target}{setting}"
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    text: str
+    tag: str = ""
+
+
+class _Accented:
+    """Literal phrases read with their accents ("publicó" is not "Público"), or folded in a
+    text that lost all its accents (a URL slug)."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = list(phrases)
+        self._accented = phrase_pattern(phrases)
+        self._folded = phrase_pattern(phrases, fold_accents=True)
+
+    def spans(self, lowered: str, folded: str, tag: str = "") -> list[_Span]:
+        """Every phrase found, with offsets into the sentence."""
+        accentless = lowered.isascii() or lowered == folded
+        pattern, text = (self._folded, folded) if accentless else (self._accented, lowered)
+        if pattern is None:
+            return []
+        return [
+            _Span(m.start(), m.end(), lowered[m.start() : m.end()], tag)
+            for m in pattern.finditer(text)
+        ]
+
+
+class _Folded:
+    """Phrases matched as words with their inflections, accents and case ignored."""
+
+    def __init__(self, groups: Iterable[tuple[str, dict[str, tuple[str, ...]]]]) -> None:
+        self._lexicon = Lexicon.tagged(groups)
+
+    def spans(self, lowered: str, folded: str) -> list[_Span]:
+        """Every phrase found, tagged with the list it came from."""
+        found = []
+        for hit in self._lexicon.finditer(folded):
+            for tag in sorted(map(str, hit.tags)):
+                found.append(_Span(hit.start, hit.end, lowered[hit.start : hit.end], tag))
+        return found
+
+
+class StanceReader:
+    """The campaign's reading lexicons, compiled once; ``read`` gives a sentence's readings."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self._lists = campaign.reading
+
+    def _phrases(self, name: str) -> list[str]:
+        return [p for group in self._lists.get(name, {}).values() for p in group]
+
+    @cached_property
+    def _acts(self) -> list[tuple[str, _Accented]]:
+        kinds = ("create", "end", "keep", "deny", "prosecute", "clear")
+        return [(kind, _Accented(self._phrases(f"acts.{kind}"))) for kind in kinds]
+
+    @cached_property
+    def _actors(self) -> _Folded:
+        return _Folded(
+            (kind, self._lists.get(f"actors.{kind}", {})) for kind in ("state", "external")
+        )
+
+    @cached_property
+    def _instruments(self) -> _Folded:
+        return _Folded(
+            [
+                ("instrument", self._lists.get("instruments", {})),
+                ("money", self._lists.get("money", {})),
+            ]
+        )
+
+    @cached_property
+    def _reporting(self) -> _Accented:
+        return _Accented(self._phrases("reporting"))
+
+    @cached_property
+    def _dissent(self) -> _Accented:
+        return _Accented(self._phrases("dissent"))
+
+    @cached_property
+    def _cue_lists(self) -> dict[str, _Accented]:
+        cues = self.campaign.stance_cues
+        return {
+            kind: _Accented(p for group in cues.get(kind, {}).values() for p in group)
+            for kind in ("proposal", "decided", "negation", "background")
+        }
+
+    @cached_property
+    def _objects(self) -> dict[str, _Folded]:
+        return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
+
+    def read(
+        self,
+        demand: Demand,
+        lowered: str,
+        folded: str,
+        *,
+        weight: float,
+        capped: bool = False,
+        default_actor: str = "",
+    ) -> list[Reading]:
+        """Every act of ``lowered`` (one sentence) read for ``demand``.
+
+        ``capped``: the item is a proposal (its title says so), so no act is more than a mention.
+        ``default_actor``: who acts when the sentence names nobody ("state" for the gazette and
+        the courts).
+        """
+        acts = sorted(
+            (span for kind, lexicon in self._acts for span in lexicon.spans(lowered, folded, kind)),
+            key=lambda s: (s.start, -s.end),
+        )
+        acts = _outermost(acts)
+        if not acts or self._dissent.spans(lowered, folded):
+            return []
+        objects = self._objects[demand.id].spans(lowered, folded)
+        instruments = self._instruments.spans(lowered, folded)
+        actors = self._actors.spans(lowered, folded)
+        # A word that names an actor is not an act ("Amnistía Internacional", "the detainees").
+        acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
+        acts = _innermost_content(acts, objects + instruments, lowered)
+        cues = {kind: lexicon.spans(lowered, folded) for kind, lexicon in self._cue_lists.items()}
+        # A title that only proposes caps the sentence, unless it reports a vote or enactment.
+        capped = capped and not cues["decided"]
+        reporting = self._reporting.spans(lowered, folded)
+        readings = []
+        for act in acts:
+            reading = self._read_act(
+                act,
+                lowered,
+                objects,
+                instruments,
+                actors,
+                cues,
+                reporting,
+                weight,
+                capped,
+                default_actor,
+            )
+            if reading is not None:
+                readings.append(reading)
+        return readings
+
+    def _read_act(
+        self,
+        act: _Span,
+        text: str,
+        objects: list[_Span],
+        instruments: list[_Span],
+        actors: list[_Span],
+        cues: dict[str, list[_Span]],
+        reporting: list[_Span],
+        weight: float,
+        capped: bool,
+        default_actor: str,
+    ) -> Reading | None:
+        if _governs(cues["background"], act, text, words=3):
+            return None
+        actor, actor_kind = _actor_of(act, actors, reporting, default_actor)
+        if act.tag == "deny" and actor_kind != "state":
+            # A denial is a statement: it counts when a state body is the one speaking.
+            return None
+        target, polarity, strength = _object_of(act, text, objects, instruments)
+        if act.tag in _FIXED:
+            stance = _FIXED[act.tag]
+        else:
+            stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
+        setting = ""
+        if _governs(cues["negation"], act, text, words=2):
+            stance, setting = _negated(act.tag, stance, target), "negated"
+            if stance is None:
+                return None
+        if stance != MENTION and (capped or _proposal_before(act, cues)):
+            stance, setting = MENTION, "only proposed or asked for"
+        elif stance != MENTION and actor_kind == "external":
+            stance, setting = MENTION, "an external body's own act"
+        return Reading(
+            stance,
+            act.text,
+            act.tag,
+            target.text if target else "",
+            polarity,
+            actor,
+            setting,
+            weight * strength,
+            act.start,
+        )
+
+
+def _outermost(acts: list[_Span]) -> list[_Span]:
+    """Drop acts inside a longer one ("no aceptó" holds "aceptó")."""
+    kept: list[_Span] = []
+    for act in acts:
+        if kept and act.start < kept[-1].end:
+            continue
+        kept.append(act)
+    return kept
+
+
+def _innermost_content(acts: list[_Span], things: list[_Span], text: str) -> list[_Span]:
+    """Drop an act whose content is the next act ("aprobó reducir el plazo", "votaron a favor
+    de suprimir"): the inner act says what was done."""
+    kept = []
+    for position, act in enumerate(acts):
+        following = acts[position + 1] if position + 1 < len(acts) else None
+        if (
+            following is not None
+            and act.tag in ("create", "keep")
+            and _words_between(text, act.end, following.start) <= 3
+            and not any(act.end <= t.start < following.start for t in things)
+        ):
+            continue
+        kept.append(act)
+    return kept
+
+
+def _words_between(text: str, start: int, end: int) -> int:
+    return len(_WORD.findall(text[start:end])) if end > start else 0
+
+
+def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
+    """Whether one of ``spans`` ends at most ``words`` words before the act."""
+    return any(
+        span.end <= act.start and _words_between(text, span.end, act.start) <= words
+        for span in spans
+    )
+
+
+def _proposal_before(act: _Span, cues: dict[str, list[_Span]]) -> bool:
+    # "propone eliminar el arraigo", "calls for abolishing": a request earlier in the sentence
+    # governs the act, unless a vote or enactment is reported between them.
+    proposals = [p for p in cues["proposal"] if p.end <= act.start]
+    if not proposals:
+        return False
+    last = max(p.end for p in proposals)
+    return not any(last <= d.start and d.end <= act.end for d in cues["decided"]) and not any(
+        d.start <= act.start < d.end for d in cues["decided"]
+    )
+
+
+def _actor_of(
+    act: _Span, actors: list[_Span], reporting: list[_Span], default: str
+) -> tuple[str, str]:
+    """Who did the act: the nearest actor before it, else the first after it in the sentence.
+
+    An external body followed by a reporting verb before the act ("Amnistía condena la extinción
+    del fondo") only reports it; the act is the state's.
+    """
+    before = [a for a in actors if a.end <= act.start]
+    subject = min(before, key=lambda a: a.start) if before else None
+    if (
+        subject is not None
+        and subject.tag == "external"
+        and not any(subject.end <= r.start and r.end <= act.start for r in reporting)
+    ):
+        # The sentence's subject is an external body that does not merely report: what follows
+        # is its own finding or ruling ("la Corte declaró la responsabilidad del Estado por ...").
+        return subject.text, "external"
+    if before:
+        nearest = max(before, key=lambda a: a.end)
+        if nearest.tag == "external" and any(
+            nearest.end <= r.start and r.end <= act.start for r in reporting
+        ):
+            return "", "state"
+        return nearest.text, nearest.tag
+    after = [a for a in actors if a.start >= act.end]
+    if after:
+        first = min(after, key=lambda a: a.start)
+        return first.text, first.tag
+    return "", default
+
+
+def _object_of(
+    act: _Span, text: str, objects: list[_Span], instruments: list[_Span]
+) -> tuple[_Span | None, str, float]:
+    """The object the act bears on, its polarity and how much the pairing weighs."""
+    candidates = []
+    for span, strength in [(o, _OWN_OBJECT) for o in objects] + [
+        (i, _INSTRUMENT) for i in instruments
+    ]:
+        if span.start >= act.end:
+            distance = _words_between(text, act.end, span.start)
+            if distance <= _WORDS_AFTER:
+                candidates.append((distance, -strength, span, strength))
+        elif span.end <= act.start:
+            distance = _words_between(text, span.end, act.start)
+            if distance <= _WORDS_BEFORE:
+                # An object before the act is read a little after one that follows it.
+                candidates.append((distance + 1, -strength, span, strength))
+    if not candidates:
+        # No object in reach: a step is taken to be a step toward the demand; but what is
+        # upheld or kept, in a sentence about a practice the demand wants ended, is that practice.
+        ended = act.tag == "keep" and any(o.tag == ENDED for o in objects)
+        return None, ENDED if ended else WANTED, _NO_OBJECT
+    _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
+    polarity = ENDED if span.tag == ENDED else WANTED
+    return span, polarity, strength
+
+
+def _negated(kind: str, stance: str, target: _Span | None) -> str | None:
+    """The stance of a negated or blocked act, or None when it says nothing."""
+    if kind in ("create", "end", "keep"):
+        if stance == ADVANCE:
+            # Not creating what is wanted, not abolishing what must end: a failure. Money not
+            # given is a cut; anything else not (yet) done is reported failure.
+            if target is not None and target.tag == "money":
+                return REGRESS
+            return REGRESS if kind == "end" else MENTION
+        return MENTION
+    if kind == "prosecute":
+        # "No one has been charged": impunity reported, not a new act.
+        return MENTION
+    return None
+
+
+__all__ = ["ADVANCE", "MENTION", "REGRESS", "Reading", "StanceReader"]
