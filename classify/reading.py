@@ -42,6 +42,8 @@ _WORDS_AFTER, _WORDS_BEFORE = 9, 5
 # An object of the demand's own lists weighs more than a generic instrument, which weighs more
 # than none (the act then takes the polarity of the demand's terms in the sentence).
 _OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
+# A state body this close before an act is its doer, whoever the sentence's subject is.
+_CLOSE_ACTOR = 6
 _WORD = re.compile(r"\w+")
 
 
@@ -228,7 +230,7 @@ class StanceReader:
     ) -> Reading | None:
         if _governs(cues["background"], act, text, words=3):
             return None
-        actor, actor_kind = _actor_of(act, actors, reporting, default_actor)
+        actor, actor_kind = _actor_of(act, text, actors, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body is the one speaking.
             return None
@@ -311,7 +313,7 @@ def _proposal_before(act: _Span, cues: dict[str, list[_Span]]) -> bool:
 
 
 def _actor_of(
-    act: _Span, actors: list[_Span], reporting: list[_Span], default: str
+    act: _Span, text: str, actors: list[_Span], reporting: list[_Span], default: str
 ) -> tuple[str, str]:
     """Who did the act: the nearest actor before it, else the first after it in the sentence.
 
@@ -320,9 +322,13 @@ def _actor_of(
     """
     before = [a for a in actors if a.end <= act.start]
     subject = min(before, key=lambda a: a.start) if before else None
+    close_state = any(
+        a.tag == "state" and _words_between(text, a.end, act.start) <= _CLOSE_ACTOR for a in before
+    )
     if (
         subject is not None
         and subject.tag == "external"
+        and not close_state
         and not any(subject.end <= r.start and r.end <= act.start for r in reporting)
     ):
         # The sentence's subject is an external body that does not merely report: what follows
