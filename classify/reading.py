@@ -235,16 +235,20 @@ class StanceReader:
             # A denial is a statement: it counts when a state body is the one speaking.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments)
+        if target is None and not actor and act.tag not in _FIXED and actor_kind != "state":
+            # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
+            # is too loose to say which way anything moved.
+            return None
         if act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
         if _governs(cues["negation"], act, text, words=2):
-            stance, setting = _negated(act.tag, stance, target), "negated"
+            stance, setting = _negated(act.tag, stance, target, actor_kind), "negated"
             if stance is None:
                 return None
-        if stance != MENTION and (capped or _proposal_before(act, cues)):
+        if stance != MENTION and (capped or _only_proposed(cues)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
@@ -300,16 +304,10 @@ def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
     )
 
 
-def _proposal_before(act: _Span, cues: dict[str, list[_Span]]) -> bool:
-    # "propone eliminar el arraigo", "calls for abolishing": a request earlier in the sentence
-    # governs the act, unless a vote or enactment is reported between them.
-    proposals = [p for p in cues["proposal"] if p.end <= act.start]
-    if not proposals:
-        return False
-    last = max(p.end for p in proposals)
-    return not any(last <= d.start and d.end <= act.end for d in cues["decided"]) and not any(
-        d.start <= act.start < d.end for d in cues["decided"]
-    )
+def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
+    # "propone eliminar el arraigo", "presenta una iniciativa para reformar", "calls for
+    # abolishing": a sentence that proposes or asks, and reports no vote or enactment.
+    return bool(cues["proposal"]) and not cues["decided"]
 
 
 def _actor_of(
@@ -375,15 +373,15 @@ def _object_of(
     return span, polarity, strength
 
 
-def _negated(kind: str, stance: str, target: _Span | None) -> str | None:
+def _negated(kind: str, stance: str, target: _Span | None, actor_kind: str) -> str | None:
     """The stance of a negated or blocked act, or None when it says nothing."""
     if kind in ("create", "end", "keep"):
         if stance == ADVANCE:
             # Not creating what is wanted, not abolishing what must end: a failure. Money not
-            # given is a cut; anything else not (yet) done is reported failure.
-            if target is not None and target.tag == "money":
-                return REGRESS
-            return REGRESS if kind == "end" else MENTION
+            # given, a state body that has not done it and a blocked abolition are moves back;
+            # a failure no one is named for is reported non-compliance.
+            money = target is not None and target.tag == "money"
+            return REGRESS if money or kind == "end" or actor_kind == "state" else MENTION
         return MENTION
     if kind == "prosecute":
         # "No one has been charged": impunity reported, not a new act.

@@ -48,9 +48,9 @@ def _edit(demands: Path) -> None:
         "           registro inmediato de la detención]": (
             "           registro inmediato de la detención, padrón de personas arrestadas]"
         ),
-        # "discute" now counts as an advance for arraigo: the second item changes stance.
+        # "una reforma sobre el arraigo" now counts as an advance: the second item changes stance.
         "        es: [elimina el arraigo, eliminar el arraigo,": (
-            "        es: [discute, elimina el arraigo, eliminar el arraigo,"
+            "        es: [una reforma sobre el arraigo, elimina el arraigo, eliminar el arraigo,"
         ),
         # The decree's sentence is now excluded: its match is dropped.
         "    text: >-\n      Establish an accessible national database recording all detentions.": (
