@@ -48,9 +48,9 @@ def _edit(demands: Path) -> None:
         "           registro inmediato de la detención]": (
             "           registro inmediato de la detención, padrón de personas arrestadas]"
         ),
-        # "una reforma sobre el arraigo" now counts as an advance: the second item changes stance.
-        "        es: [elimina el arraigo, eliminar el arraigo,": (
-            "        es: [una reforma sobre el arraigo, elimina el arraigo, eliminar el arraigo,"
+        # "una reforma sobre el arraigo" now counts as a regress: the second item changes stance.
+        "        es: [amplía el arraigo, ampliación del arraigo,": (
+            "        es: [una reforma sobre el arraigo, amplía el arraigo, ampliación del arraigo,"
         ),
         # The decree's sentence is now excluded: its match is dropped.
         "    text: >-\n      Establish an accessible national database recording all detentions.": (
@@ -115,11 +115,11 @@ def test_reclassify_reports_new_dropped_and_changed_and_alerts_nothing_twice(
         for line in lines
     )
     assert any(
-        line.split()[:5] == ["stance", "arraigo-abolition", "mention", "->", "advance"]
+        line.split()[:5] == ["stance", "arraigo-abolition", "mention", "->", "regress"]
         for line in lines
     )
     assert "alerts: 0 queued, 1 recorded without sending" in out
-    assert _stances(db) == {"debate": "advance", "arrests": "mention"}
+    assert _stances(db) == {"debate": "regress", "arrests": "mention"}
 
     # The changed stance and the old item's new match send nothing; a second pass has no work.
     assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).alerts_at_once == 0
