@@ -78,6 +78,8 @@ class _Verdict:
     weight: float
     field: str
     sentence: tuple[int, int]
+    # Whether the reader found it (an actor, an act and an object), not a cue phrase alone.
+    read: bool = False
 
 
 class _Cues:
@@ -350,7 +352,10 @@ class Classifier:
         if votes:
             # Ties go to the move (regress before advance) a campaigner must not miss.
             stance = max((REGRESS, ADVANCE, MENTION), key=lambda s: votes[s])
-            chosen = max((v for v in verdicts if v.stance == stance), key=lambda v: v.weight)
+            # The explanation: the weightiest verdict, a reading (who did what to what) first.
+            chosen = max(
+                (v for v in verdicts if v.stance == stance), key=lambda v: (v.read, v.weight)
+            )
             return stance, chosen
         act = self._acts.search(fold(title), 0, 60) if item.kind == "gazette" else None
         if act is not None and act.start < 3:
@@ -370,13 +375,18 @@ class Classifier:
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
         verdicts = []
+        folded = _fold_sentence(text)
+        if self._reader.is_dissent(text, folded):
+            return verdicts
         cue = self._own_cue(rules, text, field, sentence, weight * _SPECIFIC, capped)
         if cue is not None:
             verdicts.append(cue)
         for reading in self._reader.read(
-            demand, text, _fold_sentence(text), weight=weight, capped=capped, default_actor=actor
+            demand, text, folded, weight=weight, capped=capped, default_actor=actor
         ):
-            verdicts.append(_Verdict(reading.stance, reading.rule, reading.weight, field, sentence))
+            verdicts.append(
+                _Verdict(reading.stance, reading.rule, reading.weight, field, sentence, True)
+            )
         return verdicts
 
     def _own_cue(

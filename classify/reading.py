@@ -164,6 +164,10 @@ class StanceReader:
     def _objects(self) -> dict[str, _Folded]:
         return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
 
+    def is_dissent(self, lowered: str, folded: str) -> bool:
+        """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
+        return bool(self._dissent.spans(lowered, folded))
+
     def read(
         self,
         demand: Demand,
@@ -185,7 +189,7 @@ class StanceReader:
             key=lambda s: (s.start, -s.end),
         )
         acts = _outermost(acts)
-        if not acts or self._dissent.spans(lowered, folded):
+        if not acts or self.is_dissent(lowered, folded):
             return []
         objects = self._objects[demand.id].spans(lowered, folded)
         instruments = self._instruments.spans(lowered, folded)

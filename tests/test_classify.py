@@ -119,3 +119,16 @@ def test_language_is_detected_for_spanish_and_english_and_not_guessed_from_nothi
     assert detect_language("La Suprema Corte invalidó el arraigo en los estados") == "es"
     assert detect_language("The Supreme Court struck down arraigo in the states") == "en"
     assert detect_language("SCJN 2014") is None
+
+
+def test_stance_rule_names_the_actor_the_act_and_the_object(classifier: Classifier):
+    [match] = classifier.classify(
+        item(
+            "El fondo de protección a periodistas en México",
+            "Reporteros Sin Fronteras condenó que el Senado aprobara la extinción del fideicomiso "
+            "del Mecanismo de Protección para Personas Defensoras de Derechos Humanos y Periodistas.",
+        )
+    )
+    assert match.stance == "regress"
+    assert "senado 'extinción' [end] → 'fideicomiso' (wanted)" in match.rule
+    assert match.evidence.startswith("Reporteros Sin Fronteras condenó")

@@ -41,3 +41,53 @@ def test_classify_names_the_broken_line(tmp_path: Path, capsys: pytest.CaptureFi
     broken.write_text('{"id": "a", "title": "x"}\n{not json\n', encoding="utf-8")
     assert cli.main(["classify", "--in", str(broken), "--out", str(tmp_path / "o.jsonl")]) == 2
     assert "in.jsonl:2: not JSON" in capsys.readouterr().err
+
+
+def _split_folder(tmp_path: Path, check_share: float) -> Path:
+    gold = tmp_path / "dev.jsonl"
+    gold.write_text(GOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    split = {"seed": "test-seed", "check_share": check_share, "read_before_split": ["c1"]}
+    (tmp_path / "split.json").write_text(json.dumps(split), encoding="utf-8")
+    return gold
+
+
+def test_split_keeps_items_read_before_it_in_the_write_part():
+    from classify.evaluate import Split
+
+    everything_checked = Split("seed", 1.0, frozenset({"c1"}))
+    assert everything_checked.part_of("c1") == "write"
+    assert everything_checked.part_of("c2") == "check"
+    # The part depends on the id and the seed only, so items added later keep the old split.
+    half = Split("seed", 0.5, frozenset())
+    parts = {f"item-{n}": half.part_of(f"item-{n}") for n in range(200)}
+    assert parts == {f"item-{n}": half.part_of(f"item-{n}") for n in range(200)}
+    assert 60 < list(parts.values()).count("check") < 140
+
+
+def test_eval_scores_both_parts_and_withholds_the_check_part(tmp_path: Path, capsys):
+    gold = _split_folder(tmp_path, check_share=1.0)  # c1 written from; c2, c3, c4 checked
+    assert cli.main(["eval", str(gold)]) == 0
+    out = capsys.readouterr().out
+    summary = {line.split()[0]: line.split() for line in out.splitlines()[:7] if line}
+    assert summary["write"][1] == "1" and summary["check"][1] == "3"
+    assert summary["write"][2] == "1.000"  # the decree, found with its stance
+    assert "gap in micro-F1, write part minus check part: +" in out
+    assert "end-to-end recall (right demand and stance): advance 1/1 (1.00), regress 0/1" in out
+    # The stance confusion as a matrix: gold per row, found per column.
+    assert any(line.split() == ["regress", "0", "0", "1"] for line in out.splitlines())
+    # Wrong items of the check part are counted, not shown.
+    assert '"id": "c2"' not in out and "--show-check lists them" in out
+    assert cli.main(["eval", str(gold), "--show-check"]) == 0
+    assert '"id": "c2"' in capsys.readouterr().out
+
+
+def test_eval_names_a_missing_file(tmp_path: Path, capsys):
+    assert cli.main(["eval", str(tmp_path / "nothing.jsonl")]) == 2
+    assert "nothing.jsonl: cannot read the labelled items" in capsys.readouterr().err
+
+
+def test_eval_defaults_to_the_repository_file(capsys):
+    assert cli.main(["eval"]) == 0
+    out = capsys.readouterr().out
+    assert "eval/dev.jsonl (241 items)" in out
+    assert out.count("\n== ") == 3  # all items, check part, write part
