@@ -207,6 +207,7 @@ class Classifier:
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
         _fold_sentence.cache_clear()
+        self._reader.forget()
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
         if not self._in_scope(item, folded):

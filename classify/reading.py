@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from classify.demands import Campaign, Demand
-from classify.text import Lexicon, phrase_pattern
+from classify.text import Lexicon, fold, phrase_pattern
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
@@ -99,6 +99,41 @@ class _Accented:
         ]
 
 
+class _TaggedAccented:
+    """Several lists of literal phrases in one regex; each phrase found says its list."""
+
+    def __init__(self, lists: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self._tags: dict[str, str] = {}
+        phrases = []
+        for tag, group in lists:
+            for phrase in group:
+                for key in (" ".join(phrase.lower().split()), " ".join(fold(phrase).split())):
+                    self._tags.setdefault(key, tag)
+                phrases.append(phrase)
+        self._phrases = _Accented(phrases)
+
+    def spans(self, lowered: str, folded: str) -> list[_Span]:
+        """Every phrase found, tagged with its list."""
+        found = []
+        for span in self._phrases.spans(lowered, folded):
+            key = " ".join(span.text.split())
+            tag = self._tags.get(key) or self._tags.get(" ".join(fold(key).split()), "")
+            found.append(_Span(span.start, span.end, span.text, tag))
+        return found
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """What a sentence says whatever the demand: its acts, actors, instruments and cues."""
+
+    acts: list[_Span]
+    actors: list[_Span]
+    instruments: list[_Span]
+    cues: dict[str, list[_Span]]
+    reporting: list[_Span]
+    dissent: bool
+
+
 class _Folded:
     """Phrases matched as words with their inflections, accents and case ignored."""
 
@@ -125,9 +160,9 @@ class StanceReader:
         return [p for group in self._lists.get(name, {}).values() for p in group]
 
     @cached_property
-    def _acts(self) -> list[tuple[str, _Accented]]:
+    def _acts(self) -> _TaggedAccented:
         kinds = ("create", "end", "keep", "deny", "prosecute", "clear")
-        return [(kind, _Accented(self._phrases(f"acts.{kind}"))) for kind in kinds]
+        return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in kinds)
 
     @cached_property
     def _actors(self) -> _Folded:
@@ -164,9 +199,40 @@ class StanceReader:
     def _objects(self) -> dict[str, _Folded]:
         return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
 
+    def forget(self) -> None:
+        """Empty the per-sentence cache (call once per item: it only saves work within one)."""
+        self._sentences.clear()
+
+    @cached_property
+    def _sentences(self) -> dict[str, _Sentence]:
+        return {}
+
+    def _sentence(self, lowered: str, folded: str) -> _Sentence:
+        # Every demand an item names reads the same sentences; their facts are found once.
+        facts = self._sentences.get(lowered)
+        if facts is None:
+            acts = _outermost(
+                sorted(self._acts.spans(lowered, folded), key=lambda s: (s.start, -s.end))
+            )
+            actors = self._actors.spans(lowered, folded) if acts else []
+            # A word that names an actor is not an act ("Amnistía Internacional").
+            acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
+            facts = _Sentence(
+                acts,
+                actors,
+                self._instruments.spans(lowered, folded) if acts else [],
+                {k: lexicon.spans(lowered, folded) for k, lexicon in self._cue_lists.items()}
+                if acts
+                else {},
+                self._reporting.spans(lowered, folded) if acts else [],
+                bool(self._dissent.spans(lowered, folded)),
+            )
+            self._sentences[lowered] = facts
+        return facts
+
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
-        return bool(self._dissent.spans(lowered, folded))
+        return self._sentence(lowered, folded).dissent
 
     def read(
         self,
@@ -184,23 +250,15 @@ class StanceReader:
         ``default_actor``: who acts when the sentence names nobody ("state" for the gazette and
         the courts).
         """
-        acts = sorted(
-            (span for kind, lexicon in self._acts for span in lexicon.spans(lowered, folded, kind)),
-            key=lambda s: (s.start, -s.end),
-        )
-        acts = _outermost(acts)
-        if not acts or self.is_dissent(lowered, folded):
+        facts = self._sentence(lowered, folded)
+        if not facts.acts or facts.dissent:
             return []
         objects = self._objects[demand.id].spans(lowered, folded)
-        instruments = self._instruments.spans(lowered, folded)
-        actors = self._actors.spans(lowered, folded)
-        # A word that names an actor is not an act ("Amnistía Internacional", "the detainees").
-        acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
-        acts = _innermost_content(acts, objects + instruments, lowered)
-        cues = {kind: lexicon.spans(lowered, folded) for kind, lexicon in self._cue_lists.items()}
+        instruments, actors, cues = facts.instruments, facts.actors, facts.cues
+        acts = _innermost_content(facts.acts, objects + instruments, lowered)
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
         capped = capped and not cues["decided"]
-        reporting = self._reporting.spans(lowered, folded)
+        reporting = facts.reporting
         readings = []
         for act in acts:
             reading = self._read_act(

@@ -38,12 +38,40 @@ def stem(word: str, lang: str) -> str:
     return _stemmer(lang).stemWord(word)
 
 
-def _word_pattern(word: str, lang: str) -> str:
+def _word_atoms(word: str, lang: str) -> list[str]:
     root = stem(word, lang)
     if len(root) < _MIN_STEM or not word.startswith(root):
         # Too short to extend: the word, singular or plural ("fosa", "fosas"; "ley", "leyes").
-        return rf"{re.escape(_singular(word))}(?:e?s)?"
-    return rf"{re.escape(root)}\w{{0,{_MAX_ENDING}}}"
+        return [*map(re.escape, _singular(word)), "(?:e?s)?"]
+    return [*map(re.escape, root), rf"\w{{0,{_MAX_ENDING}}}"]
+
+
+def trie_pattern(alternatives: Iterable[list[str]]) -> str:
+    """One regex for many alternatives given as lists of atoms, their common prefixes shared.
+
+    Python's regex engine tries every branch of an alternation at every position; a trie makes
+    it try each first letter once, which is what keeps a lexicon of hundreds of phrases fast.
+    A longer alternative is preferred to its own prefix, as with longest-first alternation.
+    """
+    trie: dict[str, dict] = {}
+    for atoms in alternatives:
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    return _render(trie)
+
+
+def _render(node: dict[str, dict]) -> str:
+    # Literal letters before patterns, so a phrase's next letter is tried before "any ending".
+    atoms = sorted((a for a in node if a), key=lambda a: (len(a) > 2 and a[0] in "\\(", a))
+    branches = [atom + _render(node[atom]) for atom in atoms]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?" if len(branches) == 1 else body + "?"
+    return body
 
 
 def _singular(word: str) -> str:
@@ -113,15 +141,17 @@ class Lexicon:
                             entry.tags.add(tag)
         self._exact: dict[tuple[str, ...], list[_Entry]] = {}
         self._stemmed: dict[tuple[str, tuple[str, ...]], list[_Entry]] = {}
-        alternatives = set()
+        alternatives = []
         for entry in entries.values():
             self._exact.setdefault(entry.words, []).append(entry)
             stems = tuple(stem(w, entry.lang) for w in entry.words)
             self._stemmed.setdefault((entry.lang, stems), []).append(entry)
-            pattern = r"\W+".join(_word_pattern(w, entry.lang) for w in entry.words)
-            alternatives.add((len(" ".join(entry.words)), pattern))
+            atoms = []
+            for position, word in enumerate(entry.words):
+                atoms += ([r"\W+"] if position else []) + _word_atoms(word, entry.lang)
+            alternatives.append(atoms)
         # Longest first, so "tortura sexual" wins over "tortura".
-        body = "|".join(p for _, p in sorted(alternatives, key=lambda a: (-a[0], a[1])))
+        body = trie_pattern(alternatives)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
 
     def __bool__(self) -> bool:
@@ -182,7 +212,14 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.
     )
     if not alternatives:
         return None
-    body = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in alternatives)
+    body = trie_pattern(
+        [
+            atom
+            for n, word in enumerate(p.split())
+            for atom in ([r"\s+"] if n else []) + [*map(re.escape, word)]
+        ]
+        for p in alternatives
+    )
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
