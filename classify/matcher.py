@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 
 from classify.demands import Campaign, Demand
 from classify.reading import StanceReader
-from classify.text import Lexicon, fold, lower, phrase_pattern, sentence_spans
+from classify.text import Found, Lexicon, fold, lower, phrase_pattern, sentence_spans
 from scrapers.base import Item
 
 RULES_VERSION = "rules-4"  # bump when a code change can change a match
@@ -210,10 +210,12 @@ class Classifier:
         self._reader.forget()
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
-        if not self._in_scope(item, folded):
+        # Most items name no demand: one scan for every demand's terms settles them.
+        terms = {name: list(self._terms.finditer(text)) for name, text in folded.items()}
+        if not any(terms.values()) or not self._in_scope(item, folded):
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
-        found = self._apply_yields(self._hits(folded, spans))
+        found = self._apply_yields(self._hits(folded, spans, terms))
         if not found:
             return []
         lowered = {name: lower(value) for name, value in fields.items()}
@@ -230,12 +232,15 @@ class Classifier:
         return any(self._scope.search(text) for text in folded.values())
 
     def _hits(
-        self, folded: dict[str, str], spans: dict[str, list[tuple[int, int]]]
+        self,
+        folded: dict[str, str],
+        spans: dict[str, list[tuple[int, int]]],
+        terms: dict[str, list[Found]],
     ) -> dict[str, list[_Hit]]:
-        # One scan per field for every demand's terms; each phrase found knows its demands.
+        # Each phrase found by the one scan knows its demands; keep those its sentence allows.
         hits: dict[str, list[_Hit]] = {}
         for name, text in folded.items():
-            for found in self._terms.finditer(text):
+            for found in terms[name]:
                 sentence = _containing(spans[name], found.start)
                 for demand_id, key in sorted(found.tags):
                     if self._counts(self._rules[demand_id], key, text, sentence, folded[TITLE]):
