@@ -45,6 +45,7 @@ _OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
 # A state body this close before an act is its doer, whoever the sentence's subject is.
 _CLOSE_ACTOR = 6
 _WORD = re.compile(r"\w+")
+_AGENT = re.compile(r"(?<!\w)(?:por|by)\s+(?:(?:el|la|los|las|the)\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,9 @@ def _actor_of(
     An external body followed by a reporting verb before the act ("Amnistía condena la extinción
     del fondo") only reports it; the act is the state's.
     """
-    before = [a for a in actors if a.end <= act.start]
+    # An actor brought in by "por"/"by" ("la acción promovida por la CNDH") is the agent of
+    # what precedes it, not the doer of what follows.
+    before = [a for a in actors if a.end <= act.start and not _AGENT.search(text, 0, a.start)]
     subject = min(before, key=lambda a: a.start) if before else None
     close_state = any(
         a.tag == "state" and _words_between(text, a.end, act.start) <= _CLOSE_ACTOR for a in before
@@ -427,8 +430,9 @@ def _object_of(
                 candidates.append((distance + 1, -strength, span, strength))
     if not candidates:
         # No object in reach: a step is taken to be a step toward the demand; but what is
-        # upheld or kept, in a sentence about a practice the demand wants ended, is that practice.
-        ended = act.tag == "keep" and any(o.tag == ENDED for o in objects)
+        # upheld or struck down, in a sentence about a practice the demand wants ended, is that
+        # practice ("declaró la invalidez del artículo ... que regulaba el arraigo").
+        ended = act.tag in ("keep", "end") and any(o.tag == ENDED for o in objects)
         return None, ENDED if ended else WANTED, _NO_OBJECT
     _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
     polarity = ENDED if span.tag == ENDED else WANTED

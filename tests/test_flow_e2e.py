@@ -99,7 +99,8 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
                         "type": "mrkdwn",
                         "text": (
                             "National registry of detentions · score 0.80 · terms 'ley nacional del "
-                            "registro de detenciones' in title; advance cue 'se expide'"
+                            "registro de detenciones' in title; advance: unnamed actor 'se expide' "
+                            "[create] → 'ley nacional del registro de detenciones' (wanted)"
                         ),
                     },
                 ],
