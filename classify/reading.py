@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from classify.demands import Campaign, Demand
+from classify.demands import ACT_KINDS, Campaign, Demand
 from classify.text import Lexicon, fold, phrase_pattern
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
@@ -162,8 +162,7 @@ class StanceReader:
 
     @cached_property
     def _acts(self) -> _TaggedAccented:
-        kinds = ("create", "end", "keep", "deny", "prosecute", "clear")
-        return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in kinds)
+        return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
 
     @cached_property
     def _actors(self) -> _Folded:
