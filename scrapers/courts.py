@@ -3,7 +3,7 @@
 ``POST {bj_url}/busqueda`` searches the ``sentencias_pub`` index (published
 rulings, one per engrose) by query and year; results page through
 ``totalPaginas``. Elasticsearch caps a search at 10,000 hits, so every query
-is sliced by year. See ../shared/SOURCES.md §3.2.
+is sliced by year. See docs/reference/SOURCES.md §3.2.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ SIDOF lists every nota of a day by edition (matutina, vespertina,
 extraordinaria) and serves each nota's own HTML at ``/notas/docFuente/{cod}``.
 When SIDOF answers an empty 200 (a lost day, an outage, or no edition) we ask
 dof.gob.mx's ``index_111.php`` with an explicit ``edicion``, because without
-it the site hides the matutina. See ../shared/SOURCES.md §1-2.
+it the site hides the matutina. See docs/reference/SOURCES.md §1-2.
 """
 
 from __future__ import annotations

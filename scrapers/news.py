@@ -3,7 +3,7 @@
 feedparser only ever sees bytes that passed the guard: a size cap (in the
 client) and no internal DTD subset, because its lenient fallback parser
 expands entities without limit (a 160 KB feed took 49 s and 5.7 GB; see
-../shared/STACK.md §4.2). Feeds are fetched with conditional GET; a 304
+docs/reference/STACK.md §4.2). Feeds are fetched with conditional GET; a 304
 means nothing to parse.
 """
 

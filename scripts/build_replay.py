@@ -1,17 +1,18 @@
 """Build the constructed replay files of the offline demo and tests (run once; output committed).
 
 No recorded SIDOF JSON, Buscador Jurídico JSON or news feed exists (see
-../shared/fixtures/INDEX.md), so these files put real texts into the real
+docs/reference/fixtures-origins.md), so these files put real texts into the real
 sites' documented formats:
 
-- texts: the verbatim items of ../shared/eval/dev.jsonl (title, body, URL, date);
-- decree titles and dates: the milestones of ../shared/SOURCES.md §7, written
+- texts: the verbatim items of eval/dev.jsonl, version 1 (its first 104 lines: the items the
+  replay was built from; later items are left out so the demo's numbers stay put);
+- decree titles and dates: the milestones of docs/reference/SOURCES.md §7, written
   in the DOF's usual "DECRETO por el que se expide …" form;
 - formats: SOURCES.md §2.1 (SIDOF notas), §2.3 (docFuente HTML), §3.2
   (Buscador Jurídico), and RSS 2.0 / Atom 1.0 for feeds.
 
 Every output file name contains ".constructed." and is listed in
-tests/fixtures/INDEX.md. Usage: python scripts/build_replay.py ../shared/eval/dev.jsonl
+tests/fixtures/INDEX.md. Usage: python scripts/build_replay.py eval/dev.jsonl
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "replay"
+# The replay was built from version 1 of the labelled items; version 2 appended 137 more.
+DEV_VERSION_1_LINES = 104
 SIDOF_LISTS = {"MAT": "NotasMatutinas", "VES": "NotasVespertinas", "EXT": "NotasExtraordinarias"}
 
 # Gazette notas: (day, edition, codNota, branch, issuer, dev item id or None, title if no dev item)
@@ -189,7 +192,8 @@ FEEDS = {  # feed file -> (source kinds, language, format)
 
 def main(dev_path: str) -> None:
     """Write every constructed replay file from the dev items."""
-    dev = {row["id"]: row for row in map(json.loads, Path(dev_path).read_text().splitlines())}
+    lines = Path(dev_path).read_text(encoding="utf-8").splitlines()[:DEV_VERSION_1_LINES]
+    dev = {row["id"]: row for row in map(json.loads, lines)}
     for folder in ("sidof", "bj", "feeds"):
         (OUT / folder).mkdir(parents=True, exist_ok=True)
     write_gazette(dev)
@@ -388,4 +392,4 @@ def write_json(path: Path, payload: object) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/dev.jsonl")
+    main(sys.argv[1] if len(sys.argv) > 1 else "eval/dev.jsonl")

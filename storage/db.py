@@ -1,7 +1,7 @@
 """Open the DuckDB store with a lock retry, and apply ordered migrations.
 
 DuckDB lets one process hold a database file at a time, even for readers
-(../shared/STACK.md §2.2). Every command therefore opens short-lived
+(docs/reference/STACK.md §2.2). Every command therefore opens short-lived
 connections and retries while another process holds the lock.
 """
 

@@ -2,7 +2,7 @@
 
 The only module that writes SQL (with storage/db.py). Every statement is
 parameterized; batches go in as lists through ``unnest`` rather than
-``executemany`` (30x faster in DuckDB, ../shared/STACK.md §2.3).
+``executemany`` (30x faster in DuckDB, docs/reference/STACK.md §2.3).
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
     keys = [c.body["metadata"]["event_payload"]["key"] for c in slack_env.calls]
     assert len(keys) == len(set(keys))  # one message per alert key
 
-    # The recorded pages hold real milestones (../shared/SOURCES.md §7); the status history
+    # The recorded pages hold real milestones (docs/reference/SOURCES.md §7); the status history
     # rebuilt from them places each where it belongs.
     timeline = set(
         run_query(

@@ -1,7 +1,7 @@
 """Start, health-check and stop a local Prefect server for `vigia serve` (no Prefect import).
 
 Cron schedules only fire when a server's scheduler runs; Prefect's ephemeral
-server does not run it (../shared/STACK.md §1.7-1.8), so serving needs a real
+server does not run it (docs/reference/STACK.md §1.7-1.8), so serving needs a real
 server. Its SQLite state lives under the data folder.
 """
 
