@@ -47,11 +47,12 @@ DEMAND_OPTIONAL = {
     "wants",
     "ends",
 }
-# advance/regress: which way a sentence moves a demand; proposal: only proposed, asked for or
-# debated (caps an advance at mention); decided: a vote or enactment that lifts that cap;
+# The frame of an act, for every demand (which way it moves a demand is read from acts: see
+# READING_KEYS). proposal: only proposed, asked for or debated (caps an advance at mention);
+# decided: a vote or enactment that lifts that cap;
 # negation: words that turn an advance into its failure ("no ha publicado"); background: words
 # that make an act the backdrop of the story, not its news ("desde que se creó").
-CUE_KINDS = ("advance", "regress", "proposal", "decided", "negation", "background")
+CUE_KINDS = ("proposal", "decided", "negation", "background")
 DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
 # (a state body or an external one), verbs that only report another's act, things every demand

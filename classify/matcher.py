@@ -6,10 +6,9 @@ itself and a researcher can audit it.
 
 Relevance: a demand's key terms count on their own; its other terms count only in a
 sentence (or an item whose title) holds one of its context words, and never in a sentence
-with one of its exclusions. Stance: each sentence that names the demand, and the title,
-is read for cues; the demand's own cues outrank the campaign's generic ones, a proposal
-caps an advance at "mention" unless a vote or enactment is also reported, and a negated
-advance ("no ha publicado") counts as a regress.
+with one of its exclusions. Stance: the title, each sentence that names the demand and the
+sentence after it are read for acts on objects (classify/reading.py) and for the demand's own
+cue phrases; the heaviest stance wins, ties going to regress.
 """
 
 from __future__ import annotations
@@ -17,13 +16,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from classify.demands import Campaign, Demand
 from classify.reading import StanceReader
-from classify.text import Found, Lexicon, fold, lower, phrase_pattern, sentence_spans
+from classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from scrapers.base import Item
 
 RULES_VERSION = "rules-4"  # bump when a code change can change a match
@@ -33,7 +32,7 @@ BODY = "text"
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 # Weights of a stance verdict: a demand's own cue counts double a generic one; a title that
 # names the demand weighs more than a body sentence, a title that does not, less.
-_SPECIFIC, _GENERIC = 2.0, 1.0
+_SPECIFIC = 2.0
 _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 0.5, 1.0, 0.5
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
@@ -80,30 +79,6 @@ class _Verdict:
     sentence: tuple[int, int]
     # Whether the reader found it (an actor, an act and an object), not a cue phrase alone.
     read: bool = False
-
-
-class _Cues:
-    """Literal cue phrases, read with their accents, or folded in a text that lost its accents."""
-
-    def __init__(self, phrases: list[str], build: Callable[..., re.Pattern[str] | None]) -> None:
-        self._accented = build(phrases, fold_accents=False)
-        self._folded = build(phrases, fold_accents=True)
-
-    def _pattern(self, text: str) -> re.Pattern[str] | None:
-        # A text with no accented letter at all (a URL slug, an OCR copy) has lost them.
-        return self._folded if text.isascii() else self._accented
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Every cue in ``text``."""
-        pattern = self._pattern(text)
-        return pattern.finditer(text) if pattern is not None else iter(())
-
-    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-        """The first cue in ``text[start:end]``."""
-        pattern = self._pattern(text)
-        if pattern is None:
-            return None
-        return pattern.search(text, start, len(text) if end is None else end)
 
 
 # The same sentence is read for each demand it names, for advance and for regress; the cache
@@ -181,20 +156,24 @@ class Classifier:
         )
 
     @cached_property
-    def _cues(self) -> dict[str, _Cues]:
+    def _cues(self) -> dict[str, CuePhrases]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
         return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
 
     @cached_property
-    def _negation(self) -> _Cues:
+    def _negation(self) -> CuePhrases:
         # The negation governs the cue when at most two words stand between them
         # ("no se ha publicado"); "no solo aprobó" is not a negation.
-        return _Cues(_phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern)
+        return CuePhrases(
+            _phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern
+        )
 
     @cached_property
-    def _background(self) -> _Cues:
+    def _background(self) -> CuePhrases:
         # "desde que se creó el mecanismo": an act told as the backdrop, not as news.
-        return _Cues(_phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern)
+        return CuePhrases(
+            _phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern
+        )
 
     @cached_property
     def _scope(self) -> Lexicon:
@@ -434,8 +413,8 @@ def _phrases(groups: dict[str, tuple[str, ...]]) -> list[str]:
     return [p for phrases in groups.values() for p in phrases]
 
 
-def _cues(groups: dict[str, tuple[str, ...]]) -> _Cues:
-    return _Cues(_phrases(groups), phrase_pattern)
+def _cues(groups: dict[str, tuple[str, ...]]) -> CuePhrases:
+    return CuePhrases(_phrases(groups))
 
 
 def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
@@ -450,7 +429,7 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
 
 
 def _find_cues(
-    cues: dict[str, _Cues] | dict[str, _StemCues], text: str
+    cues: dict[str, CuePhrases] | dict[str, _StemCues], text: str
 ) -> list[tuple[str, re.Match[str] | _CueHit]]:
     found = [(stance, m) for stance, group in cues.items() for m in group.finditer(text)]
     return sorted(found, key=lambda f: f[1].start())

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from classify.demands import ACT_KINDS, Campaign, Demand
-from classify.text import Lexicon, fold, phrase_pattern
+from classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
@@ -79,25 +79,9 @@ class _Span:
     tag: str = ""
 
 
-class _Accented:
-    """Literal phrases read with their accents ("publicó" is not "Público"), or folded in a
-    text that lost all its accents (a URL slug)."""
-
-    def __init__(self, phrases: Iterable[str]) -> None:
-        phrases = list(phrases)
-        self._accented = phrase_pattern(phrases)
-        self._folded = phrase_pattern(phrases, fold_accents=True)
-
-    def spans(self, lowered: str, folded: str, tag: str = "") -> list[_Span]:
-        """Every phrase found, with offsets into the sentence."""
-        accentless = lowered.isascii() or lowered == folded
-        pattern, text = (self._folded, folded) if accentless else (self._accented, lowered)
-        if pattern is None:
-            return []
-        return [
-            _Span(m.start(), m.end(), lowered[m.start() : m.end()], tag)
-            for m in pattern.finditer(text)
-        ]
+def _spans(cues: CuePhrases, lowered: str, tag: str = "") -> list[_Span]:
+    """Every cue of ``cues`` in a lower-cased sentence, with its offsets."""
+    return [_Span(m.start(), m.end(), m.group(0), tag) for m in cues.finditer(lowered)]
 
 
 class _TaggedAccented:
@@ -111,12 +95,12 @@ class _TaggedAccented:
                 for key in (" ".join(phrase.lower().split()), " ".join(fold(phrase).split())):
                     self._tags.setdefault(key, tag)
                 phrases.append(phrase)
-        self._phrases = _Accented(phrases)
+        self._phrases = CuePhrases(phrases)
 
     def spans(self, lowered: str, folded: str) -> list[_Span]:
         """Every phrase found, tagged with its list."""
         found = []
-        for span in self._phrases.spans(lowered, folded):
+        for span in _spans(self._phrases, lowered):
             key = " ".join(span.text.split())
             tag = self._tags.get(key) or self._tags.get(" ".join(fold(key).split()), "")
             found.append(_Span(span.start, span.end, span.text, tag))
@@ -180,18 +164,18 @@ class StanceReader:
         )
 
     @cached_property
-    def _reporting(self) -> _Accented:
-        return _Accented(self._phrases("reporting"))
+    def _reporting(self) -> CuePhrases:
+        return CuePhrases(self._phrases("reporting"))
 
     @cached_property
-    def _dissent(self) -> _Accented:
-        return _Accented(self._phrases("dissent"))
+    def _dissent(self) -> CuePhrases:
+        return CuePhrases(self._phrases("dissent"))
 
     @cached_property
-    def _cue_lists(self) -> dict[str, _Accented]:
+    def _cue_lists(self) -> dict[str, CuePhrases]:
         cues = self.campaign.stance_cues
         return {
-            kind: _Accented(p for group in cues.get(kind, {}).values() for p in group)
+            kind: CuePhrases(p for group in cues.get(kind, {}).values() for p in group)
             for kind in ("proposal", "decided", "negation", "background")
         }
 
@@ -221,11 +205,9 @@ class StanceReader:
                 acts,
                 actors,
                 self._instruments.spans(lowered, folded) if acts else [],
-                {k: lexicon.spans(lowered, folded) for k, lexicon in self._cue_lists.items()}
-                if acts
-                else {},
-                self._reporting.spans(lowered, folded) if acts else [],
-                bool(self._dissent.spans(lowered, folded)),
+                {k: _spans(cues, lowered) for k, cues in self._cue_lists.items()} if acts else {},
+                _spans(self._reporting, lowered) if acts else [],
+                bool(_spans(self._dissent, lowered)),
             )
             self._sentences[lowered] = facts
         return facts

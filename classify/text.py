@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -223,6 +223,37 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
+class CuePhrases:
+    """Literal cue phrases, read with their accents ("publicó" is a verb, "Público" is not), or
+    folded in a text that lost all its accents (a URL slug, an OCR copy).
+
+    ``build`` makes the pattern from the phrases (``phrase_pattern`` by default).
+    """
+
+    def __init__(
+        self, phrases: Iterable[str], build: Callable[..., re.Pattern[str] | None] | None = None
+    ) -> None:
+        phrases = list(phrases)
+        build = build or phrase_pattern
+        self._accented = build(phrases, fold_accents=False)
+        self._folded = build(phrases, fold_accents=True)
+
+    def _pattern(self, text: str) -> re.Pattern[str] | None:
+        return self._folded if text.isascii() else self._accented
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every cue in ``text`` (lower-cased)."""
+        pattern = self._pattern(text)
+        return pattern.finditer(text) if pattern is not None else iter(())
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """The first cue in ``text[start:end]``."""
+        pattern = self._pattern(text)
+        if pattern is None:
+            return None
+        return pattern.search(text, start, len(text) if end is None else end)
+
+
 # A period after these does not end a sentence: an initial ("Juan E. Méndez") or an abbreviation.
 _NOT_AN_END = re.compile(
     r"(?:^|[\s(])(?:[A-ZÁÉÍÓÚÑ]|Sr|Sra|Dr|Dra|Lic|Mtro|Mtra|Gral|Art|art|Arts|núm|Núm|No|"
@@ -246,4 +277,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-__all__ = ["Found", "Lexicon", "fold", "lower", "phrase_pattern", "sentence_spans", "stem"]
+__all__ = [
+    "CuePhrases",
+    "Found",
+    "Lexicon",
+    "fold",
+    "lower",
+    "phrase_pattern",
+    "sentence_spans",
+    "stem",
+]

@@ -83,7 +83,7 @@ def test_eval_scores_both_parts_and_withholds_the_check_part(tmp_path: Path, cap
 
 def test_eval_names_a_missing_file(tmp_path: Path, capsys):
     assert cli.main(["eval", str(tmp_path / "nothing.jsonl")]) == 2
-    assert "nothing.jsonl: cannot read the labelled items" in capsys.readouterr().err
+    assert "nothing.jsonl: cannot read (No such file" in capsys.readouterr().err
 
 
 def test_eval_defaults_to_the_repository_file(capsys):

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -292,17 +292,8 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from classify.evaluate import gold_item
 
     classifier = Classifier(load_demands(settings.demands_path))
-    with (
-        open(args.source, encoding="utf-8") as lines,
-        open(args.target, "w", encoding="utf-8") as out,
-    ):
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise VigiaError(f"{args.source}:{number}: not JSON: {exc}") from exc
+    with open(args.target, "w", encoding="utf-8") as out:
+        for row in _jsonl_rows(args.source):
             item = gold_item(row)
             matches = [
                 {
@@ -490,7 +481,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if not args.gold:
             return 0
     gold = Path(args.gold) if args.gold else PROJECT_ROOT / "eval" / "dev.jsonl"
-    rows = _labelled_rows(gold)
+    rows = list(_jsonl_rows(gold))
     classifier = Classifier(load_demands(settings.demands_path))
     print(f"classifier {classifier.version} on {gold} ({len(rows)} items)")
     split_path = Path(args.split) if args.split else gold.parent / "split.json"
@@ -514,19 +505,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _labelled_rows(path: Path) -> list[dict[str, Any]]:
+def _jsonl_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Each JSON line of a file; an unreadable file or a broken line is an error naming it."""
     try:
-        with open(path, encoding="utf-8") as lines:
-            numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+        lines = open(path, encoding="utf-8")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
-        raise VigiaError(f"{path}: cannot read the labelled items ({exc.strerror})") from exc
-    rows = []
-    for number, line in numbered:
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise VigiaError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-    return rows
+        raise VigiaError(f"{path}: cannot read ({exc.strerror})") from exc
+    with lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise VigiaError(f"{path}:{number}: not JSON: {exc}") from exc
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
