@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from classify.demands import STANCES
 from classify.lang import detect_language
 from classify.matcher import Classifier
 from scrapers.base import Item
@@ -60,9 +61,8 @@ class EvalReport:
     negatives_flagged: int = 0
     per_demand: dict[str, DemandScore] = field(default_factory=dict)
     stance_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
-    # Per gold stance: labels in all, and labels whose demand was found with that stance.
+    # Per gold stance, every label, found or not (those found are in stance_confusion).
     labels_by_stance: Counter[str] = field(default_factory=Counter)
-    caught_by_stance: Counter[str] = field(default_factory=Counter)
     wrong: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -91,7 +91,11 @@ class EvalReport:
     def end_to_end_recall(self, stance: str) -> float:
         """Share of gold labels of this stance found with the right demand and stance."""
         total = self.labels_by_stance[stance]
-        return self.caught_by_stance[stance] / total if total else 0.0
+        return self.caught(stance) / total if total else 0.0
+
+    def caught(self, stance: str) -> int:
+        """Gold labels of this stance found with the right demand and stance."""
+        return self.stance_confusion[(stance, stance)]
 
     @property
     def stance_accuracy(self) -> float:
@@ -132,11 +136,7 @@ def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalRepo
         if not gold:
             report.negatives += 1
             report.negatives_flagged += bool(found)
-        for demand, stance in gold.items():
-            if stance is not None:
-                report.labels_by_stance[stance] += 1
-                if demand in found and found[demand].stance == stance:
-                    report.caught_by_stance[stance] += 1
+        report.labels_by_stance.update(s for s in gold.values() if s is not None)
         for demand in gold.keys() | found.keys():
             score = report.per_demand.setdefault(demand, DemandScore())
             if demand in gold and demand in found:
@@ -160,9 +160,6 @@ def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalRepo
                 }
             )
     return report
-
-
-STANCE_ORDER = ("advance", "regress", "mention")
 
 
 @dataclass(frozen=True)
@@ -217,9 +214,9 @@ def format_report(report: EvalReport, *, list_wrong: bool = True) -> str:
         f"({report.negatives_share:.1%})",
         "end-to-end recall (right demand and stance): "
         + ", ".join(
-            f"{stance} {report.caught_by_stance[stance]}/{report.labels_by_stance[stance]} "
+            f"{stance} {report.caught(stance)}/{report.labels_by_stance[stance]} "
             f"({report.end_to_end_recall(stance):.2f})"
-            for stance in STANCE_ORDER
+            for stance in STANCES
         ),
         "stance confusion (gold → found): "
         + ", ".join(f"{g}→{f} {n}" for (g, f), n in sorted(report.stance_confusion.items())),
@@ -233,9 +230,9 @@ def format_report(report: EvalReport, *, list_wrong: bool = True) -> str:
 
 def confusion_matrix(report: EvalReport) -> list[str]:
     """The stance confusion as a table: gold stance per row, found stance per column."""
-    lines = [f"  {'gold → found':<14}" + "".join(f"{s:>9}" for s in STANCE_ORDER)]
-    for gold in STANCE_ORDER:
-        cells = "".join(f"{report.stance_confusion[(gold, got)]:>9}" for got in STANCE_ORDER)
+    lines = [f"  {'gold → found':<14}" + "".join(f"{s:>9}" for s in STANCES)]
+    for gold in STANCES:
+        cells = "".join(f"{report.stance_confusion[(gold, got)]:>9}" for got in STANCES)
         lines.append(f"  {gold:<14}{cells}")
     return lines
 
@@ -251,7 +248,7 @@ def format_split_summary(parts: dict[str, EvalReport]) -> str:
         lines.append(
             f"{name:<7}{report.items:>6}{report.micro.f1:>10.3f}{report.macro_f1:>10.3f}"
             f"{report.stance_accuracy:>8.3f}{report.negatives_share:>10.1%}"
-            + "".join(f"{report.end_to_end_recall(s):>9.2f}" for s in STANCE_ORDER)
+            + "".join(f"{report.end_to_end_recall(s):>9.2f}" for s in STANCES)
         )
     if "write" in parts and "check" in parts:
         gap = parts["write"].micro.f1 - parts["check"].micro.f1
