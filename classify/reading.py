@@ -46,6 +46,8 @@ _OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
 _CLOSE_ACTOR = 6
 _WORD = re.compile(r"\w+")
 _AGENT = re.compile(r"(?<!\w)(?:por|by)\s+(?:(?:el|la|los|las|the)\s+)?$")
+# The campaign's stance cue lists a sentence's acts are read against.
+_SENTENCE_CUES = ("proposal", "decided", "negation", "background")
 
 
 @dataclass(frozen=True)
@@ -79,31 +81,32 @@ class _Span:
     tag: str = ""
 
 
-def _spans(cues: CuePhrases, lowered: str, tag: str = "") -> list[_Span]:
-    """Every cue of ``cues`` in a lower-cased sentence, with its offsets."""
-    return [_Span(m.start(), m.end(), m.group(0), tag) for m in cues.finditer(lowered)]
+def _flat(groups: dict[str, Iterable[str]]) -> list[str]:
+    return [phrase for group in groups.values() for phrase in group]
 
 
 class _TaggedAccented:
-    """Several lists of literal phrases in one regex; each phrase found says its list."""
+    """Several lists of literal phrases in one regex; each phrase found says its lists."""
 
     def __init__(self, lists: Iterable[tuple[str, Iterable[str]]]) -> None:
-        self._tags: dict[str, str] = {}
+        self._tags: dict[str, list[str]] = {}
         phrases = []
         for tag, group in lists:
             for phrase in group:
-                for key in (" ".join(phrase.lower().split()), " ".join(fold(phrase).split())):
-                    self._tags.setdefault(key, tag)
+                for key in {" ".join(phrase.lower().split()), " ".join(fold(phrase).split())}:
+                    tags = self._tags.setdefault(key, [])
+                    if tag not in tags:
+                        tags.append(tag)
                 phrases.append(phrase)
         self._phrases = CuePhrases(phrases)
 
-    def spans(self, lowered: str, folded: str) -> list[_Span]:
-        """Every phrase found, tagged with its list."""
+    def spans(self, lowered: str) -> list[_Span]:
+        """Every phrase found, once per list that holds it."""
         found = []
-        for span in _spans(self._phrases, lowered):
-            key = " ".join(span.text.split())
-            tag = self._tags.get(key) or self._tags.get(" ".join(fold(key).split()), "")
-            found.append(_Span(span.start, span.end, span.text, tag))
+        for hit in self._phrases.finditer(lowered):
+            key = " ".join(hit.group(0).split())
+            tags = self._tags.get(key) or self._tags.get(fold(key), ())
+            found += [_Span(hit.start(), hit.end(), hit.group(0), tag) for tag in tags]
         return found
 
 
@@ -142,7 +145,7 @@ class StanceReader:
         self._lists = campaign.reading
 
     def _phrases(self, name: str) -> list[str]:
-        return [p for group in self._lists.get(name, {}).values() for p in group]
+        return _flat(self._lists.get(name, {}))
 
     @cached_property
     def _acts(self) -> _TaggedAccented:
@@ -164,20 +167,14 @@ class StanceReader:
         )
 
     @cached_property
-    def _reporting(self) -> CuePhrases:
-        return CuePhrases(self._phrases("reporting"))
-
-    @cached_property
-    def _dissent(self) -> CuePhrases:
-        return CuePhrases(self._phrases("dissent"))
-
-    @cached_property
-    def _cue_lists(self) -> dict[str, CuePhrases]:
+    def _cues(self) -> _TaggedAccented:
+        # One scan finds every cue a sentence may hold: a separate regex per list cost more
+        # in calls than in matching.
         cues = self.campaign.stance_cues
-        return {
-            kind: CuePhrases(p for group in cues.get(kind, {}).values() for p in group)
-            for kind in ("proposal", "decided", "negation", "background")
-        }
+        return _TaggedAccented(
+            [(kind, self._phrases(kind)) for kind in ("reporting", "dissent")]
+            + [(kind, _flat(cues.get(kind, {}))) for kind in _SENTENCE_CUES]
+        )
 
     @cached_property
     def _objects(self) -> dict[str, _Folded]:
@@ -195,9 +192,11 @@ class StanceReader:
         # Every demand an item names reads the same sentences; their facts are found once.
         facts = self._sentences.get(lowered)
         if facts is None:
-            acts = _outermost(
-                sorted(self._acts.spans(lowered, folded), key=lambda s: (s.start, -s.end))
-            )
+            acts = _outermost(sorted(self._acts.spans(lowered), key=lambda s: (s.start, -s.end)))
+            cues: dict[str, list[_Span]] = {kind: [] for kind in _SENTENCE_CUES}
+            cues |= {"reporting": [], "dissent": []}
+            for cue in self._cues.spans(lowered):
+                cues[cue.tag].append(cue)
             actors = self._actors.spans(lowered, folded) if acts else []
             # A word that names an actor is not an act ("Amnistía Internacional").
             acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
@@ -205,9 +204,9 @@ class StanceReader:
                 acts,
                 actors,
                 self._instruments.spans(lowered, folded) if acts else [],
-                {k: _spans(cues, lowered) for k, cues in self._cue_lists.items()} if acts else {},
-                _spans(self._reporting, lowered) if acts else [],
-                bool(_spans(self._dissent, lowered)),
+                cues,
+                cues.pop("reporting"),
+                bool(cues.pop("dissent")),
             )
             self._sentences[lowered] = facts
         return facts

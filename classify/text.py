@@ -24,6 +24,8 @@ _WORD = re.compile(r"\w+")
 _MIN_STEM = 4
 # How many letters an inflection may add to a stem ("recomend" -> "recomendaciones").
 _MAX_ENDING = 9
+# How many surface forms a lexicon remembers the phrase of (a hostile text may hold millions).
+_RESOLVED_LIMIT = 100_000
 STEMMER_LANGUAGES = {"es": "spanish", "en": "english"}
 
 
@@ -139,6 +141,7 @@ class Lexicon:
                         entry = entries.setdefault((lang, words), _Entry(phrase, lang, words))
                         if tag is not None:
                             entry.tags.add(tag)
+        self._resolved: dict[str, tuple[str, frozenset[Hashable]] | None] = {}
         self._exact: dict[tuple[str, ...], list[_Entry]] = {}
         self._stemmed: dict[tuple[str, tuple[str, ...]], list[_Entry]] = {}
         alternatives = []
@@ -162,14 +165,28 @@ class Lexicon:
         if self._regex is None:
             return
         for found in self._regex.finditer(folded, start, len(folded) if end is None else end):
-            entries = self._entries_for(tuple(_WORD.findall(found.group(0))))
-            if entries:
-                tags = frozenset(t for e in entries for t in e.tags)
-                yield Found(found.start(), found.end(), entries[0].phrase, tags)
+            phrase = self._phrase_of(found.group(0))
+            if phrase is not None:
+                yield Found(found.start(), found.end(), *phrase)
 
     def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
         """The first phrase found in ``folded[start:end]``, or None."""
         return next(self.finditer(folded, start, end), None)
+
+    def _phrase_of(self, surface: str) -> tuple[str, frozenset[Hashable]] | None:
+        # The same few inflected forms come back item after item; each is resolved once.
+        try:
+            return self._resolved[surface]
+        except KeyError:
+            pass
+        entries = self._entries_for(tuple(_WORD.findall(surface)))
+        phrase = (
+            (entries[0].phrase, frozenset(t for e in entries for t in e.tags)) if entries else None
+        )
+        if len(self._resolved) >= _RESOLVED_LIMIT:
+            self._resolved.clear()
+        self._resolved[surface] = phrase
+        return phrase
 
     def _entries_for(self, words: tuple[str, ...]) -> list[_Entry]:
         exact = self._exact.get(words)
