@@ -68,6 +68,21 @@ def html_to_text(markup: str | BeautifulSoup) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# Control characters (but tab and newline) and the bidirectional overrides that can make a
+# terminal line read otherwise than it is.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with control characters shown as escapes, so it cannot drive a terminal."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group(0))
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
 def one_line(text: str) -> str:
     """Collapse all whitespace to single spaces (titles, table cells)."""
     return " ".join(unicodedata.normalize("NFC", text).replace("\xa0", " ").split())

@@ -1,7 +1,15 @@
-"""Ad hoc, read-only SQL for researchers (`vigia query`)."""
+"""Ad hoc, read-only SQL for researchers (`vigia query`), in a sandbox.
+
+Researchers share this command, so a query can only read the store it is given: the store is
+attached read-only, then DuckDB's access to files, other databases and extensions is switched off
+and its settings locked, and only one SELECT (or EXPLAIN of one) is accepted. A query that runs
+past its time limit is interrupted.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,19 +18,75 @@ import duckdb
 from scrapers.errors import StorageError
 from storage.db import connect
 
+QUERY_TIME_LIMIT = 120.0
+_READS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def run_query(
-    path: str | Path, sql: str, *, lock_timeout: float = 30.0
+    path: str | Path,
+    sql: str,
+    *,
+    lock_timeout: float = 30.0,
+    time_limit: float = QUERY_TIME_LIMIT,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run ``sql`` on a read-only connection and return column names and rows."""
+    """Run one read-only statement in the sandbox and return column names and rows."""
     with connect(path, read_only=True, lock_timeout=lock_timeout) as conn:
+        _sandbox(conn)
+        _check_one_read(conn, sql)
+        # The timer interrupts the running statement, fetching included, from another thread.
+        timer = threading.Timer(time_limit, conn.interrupt)
+        timer.start()
         try:
             cursor = conn.execute(sql)
+            if cursor.description is None:
+                return [], []
+            return [d[0] for d in cursor.description], cursor.fetchall()
+        except duckdb.InterruptException as exc:
+            raise StorageError(
+                f"query stopped after {time_limit:g} s (its time limit); narrow it with WHERE "
+                "or LIMIT"
+            ) from exc
         except duckdb.Error as exc:
-            raise StorageError(f"query failed: {exc}") from exc
-        if cursor.description is None:
-            return [], []
-        return [d[0] for d in cursor.description], cursor.fetchall()
+            raise StorageError(f"query failed: {_first_line(exc)}") from exc
+        finally:
+            timer.cancel()
+
+
+def _sandbox(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("SET enable_external_access = false")
+    conn.execute("SET lock_configuration = true")
+
+
+def _check_one_read(conn: duckdb.DuckDBPyConnection, sql: str) -> None:
+    try:
+        statements = conn.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise StorageError(f"query failed: {_first_line(exc)}") from exc
+    if len(statements) != 1:
+        raise StorageError(f"one statement per query, please ({len(statements)} given)")
+    kind = statements[0].type
+    if kind not in _READS:
+        raise StorageError(
+            f"only SELECT (or EXPLAIN) may run here, not {kind.name}: the store is read-only"
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_rows(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Rows with every text cell made spreadsheet-safe (for CSV output)."""
+    return (tuple(spreadsheet_safe(v) for v in row) for row in rows)
 
 
 # Tables and views a researcher may want elsewhere, in this order.
@@ -47,7 +111,10 @@ EXPORTED = (
 
 
 def export(path: str | Path, out_dir: str | Path, fmt: str) -> list[Path]:
-    """Write every exported table and view to ``out_dir`` as Parquet or CSV; return the files."""
+    """Write every exported table and view to ``out_dir`` as Parquet or CSV; return the files.
+
+    CSV cells a spreadsheet would run as formulas get a leading ' (Parquet keeps them as they are).
+    """
     if fmt not in ("parquet", "csv"):
         raise StorageError(f"unknown export format {fmt!r}: use parquet or csv")
     out = Path(out_dir)
@@ -58,9 +125,26 @@ def export(path: str | Path, out_dir: str | Path, fmt: str) -> list[Path]:
         for name in EXPORTED:
             target = out / f"{name}.{fmt}"
             quoted = str(target).replace("'", "''")
+            select = _csv_safe_select(conn, name) if fmt == "csv" else f"SELECT * FROM {name}"
             try:
-                conn.execute(f"COPY (SELECT * FROM {name}) TO '{quoted}' ({options})")
+                conn.execute(f"COPY ({select}) TO '{quoted}' ({options})")
             except duckdb.Error as exc:
                 raise StorageError(f"cannot export {name}: {exc}") from exc
             written.append(target)
     return written
+
+
+def _csv_safe_select(conn: duckdb.DuckDBPyConnection, name: str) -> str:
+    columns = conn.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+    starts = r"=+\-@\t\r"  # FORMULA_STARTS as an RE2 character class
+    parts = []
+    for column, kind, *_ in columns:
+        ident = '"' + column.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            parts.append(
+                f"CASE WHEN regexp_matches({ident}, '^[{starts}]') THEN '''' || {ident} "
+                f"ELSE {ident} END AS {ident}"
+            )
+        else:
+            parts.append(ident)
+    return f"SELECT {', '.join(parts)} FROM {name}"

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from scrapers.errors import VigiaError
+from scrapers.text import for_terminal
+from storage.query import QUERY_TIME_LIMIT, safe_rows
 from vigia.config import PROJECT_ROOT, Settings, apply_prefect_defaults, load_settings
 
 NEXT_STEPS = """\
@@ -179,12 +181,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     query = commands.add_parser(
-        "query", help="run read-only SQL (on the readers' snapshot, refreshed after each run)"
+        "query",
+        help="run one read-only SELECT in a sandbox (on the readers' snapshot, refreshed after "
+        "each run)",
     )
     query.add_argument("sql")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument(
         "--live", action="store_true", help="read the store itself (waits if a run is writing)"
+    )
+    query.add_argument(
+        "--timeout",
+        type=float,
+        default=QUERY_TIME_LIMIT,
+        help=f"stop the query after this many seconds (default {QUERY_TIME_LIMIT:g})",
     )
     query.set_defaults(handler=cmd_query)
 
@@ -542,7 +552,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from storage import readable_path, run_query
 
     path = settings.db_path if args.live else readable_path(settings.db_path)
-    columns, rows = run_query(path, args.sql)
+    columns, rows = run_query(path, args.sql, time_limit=args.timeout)
     write_rows(columns, rows, args.format, sys.stdout)
     return 0
 
@@ -552,7 +562,7 @@ def write_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, out: A
     if fmt == "csv":
         writer = csv.writer(out)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows(safe_rows(rows))
     elif fmt == "json":
         json.dump(
             [dict(zip(columns, row, strict=True)) for row in rows],
@@ -570,9 +580,10 @@ def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int
     """A plain-text table, cells cut to ``max_width`` characters."""
 
     def cell(value: Any) -> str:
-        text = "" if value is None else " ".join(str(value).split())
+        text = "" if value is None else for_terminal(" ".join(str(value).split()))
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
+    columns = [cell(c) for c in columns]
     body = [[cell(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(columns)]
     line = "  ".join("-" * w for w in widths)
