@@ -89,7 +89,11 @@ def one_span(base: str, months: int) -> dict:
     end = (start + timedelta(days=round(30.44 * months))) - timedelta(days=1)
     with tempfile.TemporaryDirectory() as folder:
         config = {
-            "http": {"min_interval": 0, "respect_robots": False},
+            "http": {
+                "min_interval": 0,
+                "respect_robots": False,
+                "allow_addresses": ["127.0.0.1"],
+            },
             "sources": {"gazette": {"sidof_url": base}},
         }
         settings = load_settings({}, db_path=f"{folder}/bench.duckdb", sources_config=config)

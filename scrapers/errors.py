@@ -4,7 +4,10 @@
     ├── ConfigError          a settings, sources or demands file is wrong
     ├── FetchError           an HTTP request failed for good (keeps url and status)
     │   ├── TooLarge         the response passed the size cap
-    │   └── Disallowed       robots.txt forbids the URL, so it was not requested
+    │   ├── Disallowed       robots.txt forbids the URL, so it was not requested
+    │   ├── EgressDenied     the URL led to a private or reserved address not allowed
+    │   ├── DeadlineExceeded the request or the source's run took longer than allowed
+    │   └── RetryLater       the server asked to wait longer than the cap: next run
     ├── ParseError           a page did not have the shape we expect
     │   └── WrongDay         the gazette answered with another day's index
     ├── EmptyResult          a source that always publishes returned nothing
@@ -41,6 +44,18 @@ class TooLarge(FetchError):
 
 class Disallowed(FetchError):
     """robots.txt forbids fetching the URL; it was not requested."""
+
+
+class EgressDenied(FetchError):
+    """The URL (or a redirect) led to an address the egress policy does not allow."""
+
+
+class DeadlineExceeded(FetchError):
+    """A request, or a source's whole run, passed its deadline and was given up."""
+
+
+class RetryLater(FetchError):
+    """The server asked (Retry-After) to wait longer than the cap; the next run tries again."""
 
 
 class ParseError(VigiaError):

@@ -9,7 +9,6 @@ lines included, and the longest matching rule wins, as RFC 9309 says.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -68,6 +67,26 @@ def parse_robots(text: str, user_agent: str) -> RobotsRules:
 
 
 def _matches(pattern: str, target: str) -> bool:
-    regex = "".join(".*" if c == "*" else re.escape(c) for c in pattern.rstrip("$"))
+    """Whether a rule's path pattern (``*`` for any run, a final ``$`` for the end) matches.
+
+    The literal pieces between stars are found left to right, each at its earliest place: with
+    no other wildcard that is exact, and it takes one pass per piece. A regex of ``.*`` runs
+    backtracks; a robots.txt crafted with many stars kept one busy for minutes.
+    """
     anchored = pattern.endswith("$")
-    return re.match(regex + ("$" if anchored else ""), target) is not None
+    pieces = (pattern[:-1] if anchored else pattern).split("*")
+    first, *middle = pieces
+    if not target.startswith(first):
+        return False
+    if not middle:
+        return len(target) == len(first) if anchored else True
+    position = len(first)
+    *middle, last = middle
+    for piece in middle:
+        found = target.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    if anchored:
+        return target.endswith(last) and len(target) - len(last) >= position
+    return target.find(last, position) >= 0

@@ -14,8 +14,16 @@ from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Local servers answer at once: no politeness delay, one quick retry.
+# The tests' own servers listen on the loopback address, which the egress policy refuses
+# unless allowed.
+LOOPBACK = ("127.0.0.1", "::1")
 FAST_HTTP = HttpSettings(
-    min_interval=0, retries=1, backoff_factor=0.01, read_timeout=5, respect_robots=False
+    min_interval=0,
+    retries=1,
+    backoff_factor=0.01,
+    read_timeout=5,
+    respect_robots=False,
+    allow_addresses=LOOPBACK,
 )
 
 # Privacy and timeout defaults for every test, set before anything imports Prefect.

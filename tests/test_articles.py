@@ -91,7 +91,12 @@ def test_a_stored_story_is_not_fetched_again_on_the_next_run(httpserver: HTTPSer
         ARTICLE, content_type="text/html; charset=utf-8"
     )
     config = {
-        "http": {"min_interval": 0, "retries": 0, "respect_robots": False},
+        "http": {
+            "min_interval": 0,
+            "retries": 0,
+            "respect_robots": False,
+            "allow_addresses": ["127.0.0.1", "::1"],
+        },
         "sources": {"news": {"feeds": [{"url": f"{base}/feed.xml"}], "extract_articles": True}},
     }
     settings = load_settings({}, db_path=str(db_path), sources_config=config)

@@ -62,7 +62,12 @@ def test_notice_once_then_recovery_once():
 
 def _settings(db: Path, feed_url: str, **news):
     config = {
-        "http": {"min_interval": 0, "retries": 0, "respect_robots": False},
+        "http": {
+            "min_interval": 0,
+            "retries": 0,
+            "respect_robots": False,
+            "allow_addresses": ["127.0.0.1", "::1"],
+        },
         "health": {"channel": "#vigia-ops", "max_failures": 2},
         "sources": {"news": {"feeds": [{"name": "f", "url": feed_url}], **news}},
     }

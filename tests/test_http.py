@@ -12,10 +12,15 @@ from werkzeug import Request, Response
 from scrapers.errors import Disallowed, FetchError, TooLarge
 from scrapers.http import HostThrottle, HttpClient, HttpSettings
 from scrapers.robots import parse_robots
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, LOOPBACK
 
 FAST = HttpSettings(
-    min_interval=0, retries=2, backoff_factor=0.01, read_timeout=2, respect_robots=False
+    min_interval=0,
+    retries=2,
+    backoff_factor=0.01,
+    read_timeout=2,
+    respect_robots=False,
+    allow_addresses=LOOPBACK,
 )
 
 
@@ -101,10 +106,12 @@ def test_robots_disallow_is_honoured_without_requesting_the_page(httpserver: HTT
     assert paths == ["/robots.txt", "/index_111.php"]  # robots read once, the page never
 
 
-def test_missing_robots_allows_and_failing_robots_forbids(httpserver: HTTPServer):
-    httpserver.expect_request("/a/robots.txt").respond_with_data("", status=404)
+def test_missing_robots_allows_and_unreachable_robots_fetches_nothing(httpserver: HTTPServer):
     client = HttpClient(replace(FAST, respect_robots=True))
-    assert client.robots("http://127.0.0.1:1/x").allows("http://127.0.0.1:1/x") is False
+    # Nothing listens on port 1: the page is not fetched, and the error names the network.
+    with pytest.raises(FetchError, match="connection refused") as failed:
+        client.get("http://127.0.0.1:1/x", "test")
+    assert not isinstance(failed.value, Disallowed)
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     assert client.robots(httpserver.url_for("/any")).allows(httpserver.url_for("/any"))
 

@@ -97,7 +97,12 @@ def test_one_story_from_two_outlets_is_stored_twice_and_alerted_once(
         OUTLET, content_type="application/rss+xml"
     )
     config = {
-        "http": {"min_interval": 0, "retries": 0, "respect_robots": False},
+        "http": {
+            "min_interval": 0,
+            "retries": 0,
+            "respect_robots": False,
+            "allow_addresses": ["127.0.0.1", "::1"],
+        },
         "sources": {
             "news": {
                 "feeds": [{"name": "la-jornada", "url": httpserver.url_for("/jornada.xml")}],

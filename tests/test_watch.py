@@ -21,7 +21,12 @@ RECITED = REAL.replace(b"citado el 01-08-2026", b"citado el 02-08-2026")
 
 def settings_for(db: Path, url: str):
     config = {
-        "http": {"min_interval": 0, "retries": 0, "respect_robots": False},
+        "http": {
+            "min_interval": 0,
+            "retries": 0,
+            "respect_robots": False,
+            "allow_addresses": ["127.0.0.1", "::1"],
+        },
         "sources": {
             "watch": {
                 "pages": [{"name": "nota", "url": url, "ignore": ["citado el"], "lang": "es"}]

@@ -176,4 +176,5 @@ def base_url(server: ThreadingHTTPServer) -> str:
 def demo_sources_config(base: str) -> dict[str, Any]:
     """The demo's sources config with every fetch URL pointed at the replay server."""
     template = Template((REPLAY / "sources.demo.yaml").read_text(encoding="utf-8"))
-    return yaml.safe_load(template.substitute(REPLAY=base))
+    address = urlsplit(base).netloc  # 127.0.0.1:PORT, the one local address the demo may use
+    return yaml.safe_load(template.substitute(REPLAY=base, REPLAY_ADDRESS=address))
