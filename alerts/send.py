@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol, TextIO
 from urllib.error import URLError
 
@@ -33,20 +34,30 @@ METADATA_EVENT = "vigia_alert"
 # History is searched from a little before the claim, for clock differences with Slack.
 HISTORY_MARGIN_SECONDS = 300
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-# Errors that no retry can fix: the row is marked failed with the reason.
-PERMANENT_SLACK_ERRORS = frozenset(
+# Errors of the deployment, not of one message (the token or the app's grants): every message
+# would fail alike, so dispatch stops and leaves them queued until an operator fixes it.
+DEPLOYMENT_SLACK_ERRORS = frozenset(
     {
-        "channel_not_found",
-        "not_in_channel",
         "invalid_auth",
         "not_authed",
         "account_inactive",
         "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "no_permission",
+        "not_allowed_token_type",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+# Errors of one message that no retry can fix: that row is marked failed with the reason.
+PERMANENT_SLACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
         "is_archived",
         "msg_too_long",
         "invalid_blocks",
-        "no_permission",
-        "missing_scope",
         "restricted_action",
     }
 )
@@ -64,14 +75,19 @@ class Delivery:
 class DeliveryFailed(AlertError):
     """Slack refused or could not take a message.
 
-    ``permanent``: no retry can help. ``ambiguous``: the request may have reached Slack (a
-    timeout or a reset after sending), so it must be looked up before it is sent again.
+    ``permanent``: no retry can help this message. ``ambiguous``: the request may have reached
+    Slack (a timeout or a reset after sending), so it must be looked up before it is sent
+    again. ``deployment``: the token or the app's grants are wrong, so no message can go until
+    an operator fixes them; the message itself is fine.
     """
 
-    def __init__(self, message: str, *, permanent: bool, ambiguous: bool = False) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool, ambiguous: bool = False, deployment: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.ambiguous = ambiguous
+        self.deployment = deployment
 
 
 class UnsentConnectionRetryHandler(ConnectionErrorRetryHandler):
@@ -108,9 +124,15 @@ class Sender(Protocol):
         """Deliver one message or raise DeliveryFailed."""
 
     def find_sent(
-        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+        self,
+        channel: str,
+        key: str,
+        since: datetime,
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
     ) -> Delivery | None:
-        """The message carrying outbox ``key`` if it reached the channel after ``since``.
+        """The message carrying outbox ``key`` if it reached the channel after ``since``
+        (as a reply in ``thread_ts``'s thread when given).
 
         None when it did not (or when the sender cannot tell: the console); raises
         DeliveryFailed when the channel's history cannot be read.
@@ -131,7 +153,12 @@ class ConsoleSender:
         return Delivery(via=self.name)
 
     def find_sent(
-        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+        self,
+        channel: str,
+        key: str,
+        since: datetime,
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
     ) -> Delivery | None:
         """A console keeps no history: an interrupted message is printed again."""
         return None
@@ -185,15 +212,29 @@ class SlackSender:
         return Delivery(via=self.name, channel=channel_id, ts=response.get("ts"))
 
     def find_sent(
-        self, channel: str, key: str, since: datetime, channel_id: str | None = None
+        self,
+        channel: str,
+        key: str,
+        since: datetime,
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
     ) -> Delivery | None:
-        """Look ``key`` up in the message metadata of the channel's history since ``since``."""
+        """Look ``key`` up in the message metadata of the channel's history since ``since``.
+
+        A reply is not in the channel's history: with ``thread_ts`` the thread is read
+        (conversations.replies) instead.
+        """
         channel_id = channel_id or self._channel_id(channel)
         oldest = f"{since.timestamp() - HISTORY_MARGIN_SECONDS:.6f}"
         cursor = None
+        read = (
+            partial(self.client.conversations_replies, ts=thread_ts)
+            if thread_ts
+            else self.client.conversations_history
+        )
         with _slack_errors(f"cannot read the history of {channel}"):
             while True:
-                page = self.client.conversations_history(
+                page = read(
                     channel=channel_id,
                     oldest=oldest,
                     include_all_metadata=True,
@@ -251,6 +292,7 @@ def _slack_errors(what: str) -> Iterator[None]:
         raise DeliveryFailed(
             f"{what}: {error or 'HTTP ' + str(status)}",
             permanent=error in PERMANENT_SLACK_ERRORS,
+            deployment=error in DEPLOYMENT_SLACK_ERRORS,
         ) from None
     except (OSError, ValueError) as exc:
         # URLError or socket errors after slack-sdk's own retries; no token in the text.

@@ -4,7 +4,8 @@ slack-sdk's WebClient talks to it through ``base_url`` (SLACK_API_URL). Tests
 queue scripted answers (429 with Retry-After, 500, ``ok: false`` errors);
 anything not scripted is answered as Slack would: ``chat.postMessage`` stores the
 message (with its metadata and thread) in its channel, ``conversations.history``
-returns a channel's messages, ``conversations.list`` the channels. ``on_post``
+returns a channel's top-level messages (replies are not listed there, as in Slack),
+``conversations.replies`` a thread, ``conversations.list`` the channels. ``on_post``
 runs before a post is answered, so a test can stop the client at that moment.
 """
 
@@ -130,15 +131,24 @@ def _store_post(state: FakeSlack, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(state: FakeSlack, method: str, body: dict[str, Any]) -> dict[str, Any]:
-    if method == "conversations.history":
+    if method in ("conversations.history", "conversations.replies"):
         oldest = float(body.get("oldest") or 0)
+        thread = str(body.get("ts", ""))
         with state.lock:
             messages = [
                 # Slack returns metadata only when include_all_metadata is set.
                 m if _truthy(body.get("include_all_metadata")) else _without_metadata(m)
                 for m in state.history.get(str(body.get("channel")), [])
                 if float(m["ts"]) >= oldest
+                and (
+                    # History: top-level messages only. Replies: the parent and its replies.
+                    m.get("thread_ts") in (None, m["ts"])
+                    if method == "conversations.history"
+                    else thread in (m["ts"], m.get("thread_ts"))
+                )
             ]
+        if method == "conversations.replies":
+            return {"ok": True, "messages": messages, "has_more": False}
         return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
     if method == "conversations.list":
         channels = [{"id": state.channel_id(f"#{n}"), "name": n} for n in state.known_names]

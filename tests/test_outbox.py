@@ -250,7 +250,7 @@ def test_unreadable_history_leaves_the_alert_unsent_and_fails_the_run(queued, fa
     key = _urgent_keys(db)[0]
     with open_store(db) as store:
         assert store.claim(key, datetime.now(UTC))  # as a crashed dispatcher would leave it
-    fake_slack.answer_next(200, {"ok": False, "error": "missing_scope"})  # history
+    fake_slack.answer_next(200, {"ok": False, "error": "internal_error"})  # history
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.unsettled == 1 and key not in fake_slack.keys_posted()
     assert report.alerts_at_once == 2
@@ -373,3 +373,58 @@ def test_hostile_titles_arrive_escaped(queued, fake_slack: FakeSlack):
     assert "<!channel>" not in rendered and "<@U123>" not in rendered
     assert "<https://evil.example|" not in rendered
     assert "&lt;!channel&gt;" in rendered and "&lt;https://evil.example|click&gt;" in rendered
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "missing_scope"])
+def test_a_bad_token_stops_dispatch_and_every_alert_waits_for_the_fix(
+    queued, fake_slack: FakeSlack, error: str
+):
+    settings, db = queued
+    fake_slack.answer_next(200, {"ok": False, "error": error})
+    report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert error in report.stopped and report.failed == 0 and report.sent == 0
+    assert _posts(fake_slack) == 1  # the first refusal stops it: no use trying the rest
+    statuses = _status(db)
+    assert "failed" not in statuses.values() and "sending" not in statuses.values()
+    with pytest.raises(RunFailed, match="dispatch stopped"):
+        pipeline.raise_for_failures([], report)
+    # The operator fixes the token: the next dispatch sends every alert, once.
+    again = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    assert again.stopped == "" and again.alerts_at_once == 3 and again.sent == 6
+    posted = fake_slack.keys_posted()
+    assert sorted(posted) == _urgent_keys(db) and len(posted) == 6
+
+
+def test_a_thread_reply_slack_stored_before_the_answer_was_lost_is_not_posted_twice(
+    queued, fake_slack: FakeSlack
+):
+    settings, db = queued
+    dispatch.build_digests(settings)
+    dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    late = _item(
+        "migrants-c",
+        "news",
+        "Migrantes en Chiapas denuncian extorsión del INM en México",
+        "Migrantes denunciaron extorsión de agentes del Instituto Nacional de Migración.",
+        outlet="El Universal",
+    )
+    with open_store(db) as store:
+        store.upsert_items([late], datetime.now(UTC))
+        store.set_event_ids({late.id: PRESS[0].id})
+    pipeline.classify_pending(settings)
+
+    def answer_late(body: dict) -> bool:
+        time.sleep(2.5)  # Slack stores the reply, but answers after the client gave up
+        return True
+
+    fake_slack.on_post = answer_late
+    first = dispatch.dispatch_alerts(settings, SlackSender(TOKEN, fake_slack.base_url, timeout=1))
+    fake_slack.on_post = None
+    assert first.retry_later == 1
+    time.sleep(2)  # the late reply has been stored by now
+    posts = _posts(fake_slack)
+    second = dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    # Found in the thread (a reply is not in the channel's history), recorded, not re-posted.
+    assert second.recovered == 1 and second.sent == 0 and _posts(fake_slack) == posts
+    replies = [k for k in fake_slack.keys_posted() if k.endswith(late.id)]
+    assert len(replies) == 1

@@ -351,7 +351,7 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     )
     for error in report.errors:
         print(f"  {error}", file=sys.stderr)
-    return 1 if report.failed or report.unsettled else 0
+    return 1 if report.failed or report.unsettled or report.stopped else 0
 
 
 def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:

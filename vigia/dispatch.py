@@ -23,7 +23,7 @@ from alerts import (
     sender_from_env,
 )
 from alerts.render import render_console_blocks, render_digest
-from classify import load_demands
+from classify import Campaign, load_demands
 from storage import open_store
 from vigia.config import Settings
 
@@ -51,6 +51,8 @@ class DispatchReport:
     unsettled: int = 0
     digests: int = 0
     via: str = ""
+    # Why dispatch stopped before the end (the token or the app's grants), or "".
+    stopped: str = ""
     errors: list[str] = field(default_factory=list)
 
 
@@ -59,6 +61,23 @@ def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> Dispatc
     sender = sender or sender_from_env(settings.env)
     campaign = load_demands(settings.demands_path)
     report = DispatchReport(via=sender.name)
+    try:
+        _dispatch(settings, sender, campaign, report)
+    except DeliveryFailed as exc:
+        # Only a deployment error gets here: every message would fail alike, so none is
+        # tried or marked failed; they all wait for the fix.
+        report.stopped = str(exc)
+        report.errors.append(
+            f"dispatch stopped: {exc}. Nothing was marked failed; the queued messages go out "
+            "with the next dispatch once the token or the app's permissions are fixed"
+        )
+        log.error("dispatch stopped: %s", exc)
+    return report
+
+
+def _dispatch(
+    settings: Settings, sender: Sender, campaign: Campaign, report: DispatchReport
+) -> None:
     settle_interrupted(settings, sender, report)
     with open_store(settings.db_path) as store:
         current = now()
@@ -76,17 +95,20 @@ def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> Dispatc
         outgoing.append((message, render_console_blocks(message), False))
     for message, console_text, threaded in outgoing:
         _deliver(settings, sender, message, console_text, report, threaded=threaded)
-    return report
 
 
 def settle_interrupted(settings: Settings, sender: Sender, report: DispatchReport) -> None:
     """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel."""
     with open_store(settings.db_path) as store:
-        claims = store.unsettled()
-    for claim in claims:
+        claims = [(c, store.thread_ts(c.key, c.channel)) for c in store.unsettled()]
+    for claim, thread_ts in claims:
         try:
-            found = sender.find_sent(claim.channel, claim.key, claim.claimed_at, claim.channel_id)
+            found = sender.find_sent(
+                claim.channel, claim.key, claim.claimed_at, claim.channel_id, thread_ts
+            )
         except DeliveryFailed as exc:
+            if exc.deployment:
+                raise
             # Unknown either way: sending again could post it twice, so it waits and the
             # run reports it.
             report.unsettled += 1
@@ -121,6 +143,10 @@ def _deliver(
         delivery = sender.send(message, console_text)
     except DeliveryFailed as exc:
         with open_store(settings.db_path) as store:
+            if exc.deployment:
+                store.note_error(message.key, str(exc))
+                store.release(message.key)
+                raise
             if exc.ambiguous:
                 # Slack may have it: the row stays claimed, and the next dispatch looks it
                 # up in the channel's history before sending it again.

@@ -344,7 +344,7 @@ def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> l
 def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
     """Fail the run, after everything else went out, if a source or an alert failed."""
     problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
-    if dispatch and (dispatch.failed or dispatch.unsettled):
+    if dispatch and (dispatch.failed or dispatch.unsettled or dispatch.stopped):
         if dispatch.failed:
             problems.append(f"{dispatch.failed} alert(s) failed for good")
         if dispatch.unsettled:
@@ -375,7 +375,7 @@ def finish_run(
         "classify": classified.summary(),
         "dispatch": asdict(dispatch),
     }
-    failed = any(not r.ok for r in ingests) or dispatch.failed
+    failed = any(not r.ok for r in ingests) or dispatch.failed or bool(dispatch.stopped)
     with open_store(settings.db_path) as store:
         store.finish_run(run_id, "failed" if failed else "ok", summary, now())
     publish_snapshot(settings)
