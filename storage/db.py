@@ -305,6 +305,39 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
 ]
 
 
+class Transactional:
+    """Part of the store whose writes can be grouped into one transaction."""
+
+    conn: duckdb.DuckDBPyConnection
+    _depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The block's writes commit together or not at all; a nested block joins the outer.
+
+        DuckDB has no nested transactions, and a use-case (classifying a batch: matches, alerts,
+        status moves) must be able to make one step of several store methods that each keep
+        their own writes together when called alone.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations this database lacks, each in its own transaction; return them."""
     conn.execute("""CREATE TABLE IF NOT EXISTS _migrations (

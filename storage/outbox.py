@@ -19,6 +19,7 @@ import duckdb
 
 from alerts.model import Notice, PendingAlert
 from classify.matcher import Match
+from storage.db import Transactional
 from storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
 # Transient failures wait 1, 2, 4 ... minutes, at most an hour, before the next attempt.
@@ -60,7 +61,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(BACKOFF_MINUTES_CAP, 2 ** max(0, attempts - 1)))
 
 
-class Outbox:
+class Outbox(Transactional):
     """Outbox operations; mixed into Store."""
 
     # Store provides the connection, ``event_ids`` and ``count``.
@@ -280,8 +281,7 @@ class Outbox:
     ) -> bool:
         """Store a rendered digest and hand it its alerts, in one transaction; False if the key
         exists (a digest is built once)."""
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             inserted = self.conn.execute(
                 """INSERT INTO alerts (key, kind, channel, created_at, status, tier, payload)
                    VALUES (?, 'digest', ?, ?, 'pending', 'now', ?::JSON)
@@ -294,10 +294,6 @@ class Outbox:
                     "WHERE key IN (SELECT unnest(?)) AND status = 'pending'",
                     [key, list(members)],
                 )
-            self.conn.execute("COMMIT")
-        except Exception:
-            self.conn.execute("ROLLBACK")
-            raise
         return inserted is not None
 
     def queue_message(

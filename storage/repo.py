@@ -57,8 +57,7 @@ class Store(Outbox, Statuses):
         new = [i for k, i in batch.items() if k not in known]
         changed = [i for k, i in batch.items() if k in known and known[k] != i.content_hash]
         unchanged = [k for k, i in batch.items() if known.get(k) == i.content_hash]
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self._insert_items(new, now, quiet)
             self._update_items(changed, now)
             if unchanged:
@@ -66,10 +65,6 @@ class Store(Outbox, Statuses):
                     "UPDATE items SET last_seen = ? WHERE id IN (SELECT unnest(?))",
                     [now, unchanged],
                 )
-            self.conn.execute("COMMIT")
-        except Exception:
-            self.conn.execute("ROLLBACK")
-            raise
         return UpsertReport([i.id for i in new], [i.id for i in changed], len(unchanged))
 
     def _insert_items(self, items: Sequence[Item], now: datetime, quiet: bool) -> None:
@@ -302,8 +297,7 @@ class Store(Outbox, Statuses):
                 "SELECT item_id, demand_id FROM matches WHERE item_id IN (SELECT unnest(?))", [ids]
             ).fetchall()
         )
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self.conn.execute("DELETE FROM matches WHERE item_id IN (SELECT unnest(?))", [ids])
             if matches:
                 columns = list(
@@ -337,10 +331,6 @@ class Store(Outbox, Statuses):
                 "WHERE id IN (SELECT unnest(?))",
                 [classifier_version, ids],
             )
-            self.conn.execute("COMMIT")
-        except Exception:
-            self.conn.execute("ROLLBACK")
-            raise
         return [m for m in matches if (m.item_id, m.demand_id) not in before]
 
     # -- source state and HTTP validators ------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from classify.demands import Campaign
+from storage.db import Transactional
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class DemandStatus:
     pending_confirmations: int
 
 
-class Statuses:
+class Statuses(Transactional):
     """Status operations; mixed into Store."""
 
     conn: duckdb.DuckDBPyConnection
@@ -69,14 +70,9 @@ class Statuses:
             )
             for n, d in enumerate(campaign.demands)
         ]
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             self.conn.execute("DELETE FROM demands")
             self.conn.executemany("INSERT INTO demands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self.conn.execute("COMMIT")
-        except Exception:
-            self.conn.execute("ROLLBACK")
-            raise
 
     def record_moves(self, moves: Sequence[StatusMove], now: datetime) -> int:
         """Append moves not already recorded (same demand, item, status, confirmation)."""

@@ -268,29 +268,32 @@ def _classify_batch(
     report.changes.extend(match_changes(before, matches))
     if report.dry_run:
         return
-    reclassified = store.classified_unchanged(ids)
-    new = store.record_matches(batch, matches, classifier.version, now())
-    report.new_matches += len(new)
-    quiet = store.quiet_ids([m.item_id for m in new])
-    if not alert_reclassified:
-        quiet |= reclassified
-    loud = [m for m in new if m.item_id not in quiet]
-    by_id = {item.id: item for item in batch}
-    campaign = classifier.campaign
-    tiers = {
-        (m.item_id, m.demand_id): (
-            "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
+    # One step: a run killed halfway leaves the batch unclassified, and the next run redoes
+    # all of it; never matches recorded with their alerts or status moves missing.
+    with store.transaction():
+        reclassified = store.classified_unchanged(ids)
+        new = store.record_matches(batch, matches, classifier.version, now())
+        report.new_matches += len(new)
+        quiet = store.quiet_ids([m.item_id for m in new])
+        if not alert_reclassified:
+            quiet |= reclassified
+        loud = [m for m in new if m.item_id not in quiet]
+        by_id = {item.id: item for item in batch}
+        campaign = classifier.campaign
+        tiers = {
+            (m.item_id, m.demand_id): (
+                "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
+            )
+            for m in loud
+        }
+        report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
+        report.alerts_suppressed += store.enqueue_alerts(
+            [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
         )
-        for m in loud
-    }
-    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
-    report.alerts_suppressed += store.enqueue_alerts(
-        [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
-    )
-    report.by_demand.update(m.demand_id for m in new)
-    report.status_changes.extend(
-        _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
-    )
+        report.by_demand.update(m.demand_id for m in new)
+        report.status_changes.extend(
+            _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
+        )
 
 
 def _record_statuses(
