@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
 from scrapers.errors import ConfigError
+from scrapers.yamlfile import load_yaml_text, read_config_text
 
 LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -132,15 +131,8 @@ class Campaign:
 def load_demands(path: str | Path) -> Campaign:
     """Read, validate and return the campaign in ``path``; raise ConfigError on any problem."""
     path = Path(path)
-    try:
-        raw_text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the demands file ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(raw_text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_campaign(data, str(path), raw_text)
+    text = read_config_text(path, "demands file")
+    return parse_campaign(load_yaml_text(text, str(path), "demands file"), str(path), text)
 
 
 def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -> Campaign:

@@ -6,12 +6,12 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-import yaml
 from prefect import Flow, serve
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
 from scrapers.errors import ConfigError
+from scrapers.yamlfile import load_yaml_file
 
 
 def load_flow(entrypoint: str, root: Path) -> Flow[Any, Any]:
@@ -28,7 +28,7 @@ def load_flow(entrypoint: str, root: Path) -> Flow[Any, Any]:
 
 def deployments_from_yaml(path: Path) -> list[Any]:
     """Build runner deployments (schedules, triggers, parameters) from prefect.yaml."""
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config = load_yaml_file(path, "deployments file") or {}
     deployments = []
     for spec in config.get("deployments", []):
         flow = load_flow(spec["entrypoint"], path.parent)

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from scrapers import SOURCES
 from scrapers.base import Window
 from scrapers.errors import ConfigError
 from scrapers.http import HttpSettings
+from scrapers.yamlfile import load_yaml_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
@@ -105,12 +104,7 @@ def _default_file(name: str) -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read sources file ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data = load_yaml_file(path, "sources file") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
     return data
