@@ -12,16 +12,9 @@ from werkzeug import Request, Response
 from scrapers.errors import Disallowed, FetchError, TooLarge
 from scrapers.http import HostThrottle, HttpClient, HttpSettings
 from scrapers.robots import parse_robots
-from tests.conftest import FIXTURES, LOOPBACK
+from tests.conftest import FAST_HTTP, FIXTURES
 
-FAST = HttpSettings(
-    min_interval=0,
-    retries=2,
-    backoff_factor=0.01,
-    read_timeout=2,
-    respect_robots=False,
-    allow_addresses=LOOPBACK,
-)
+FAST = replace(FAST_HTTP, retries=2, read_timeout=2)
 
 
 def test_transient_errors_are_retried_until_success(httpserver: HTTPServer):

@@ -294,11 +294,8 @@ def test_transient_error_waits_its_backoff_then_goes_once(queued, fake_slack: Fa
     assert sorted(posted) == _urgent_keys(db) and len(posted) == 6
 
 
-def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack: FakeSlack):
-    settings, db = queued
-    dispatch.build_digests(settings)
-    dispatch.dispatch_alerts(settings, _sender(fake_slack))
-    # A third outlet reports the migrant story after the digest went out.
+def _a_third_outlet_reports_the_migrant_story(settings, db: Path):
+    """Store and classify a later story of the migrant event; return its item."""
     late = _item(
         "migrants-c",
         "news",
@@ -310,6 +307,15 @@ def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack:
         store.upsert_items([late], datetime.now(UTC))
         store.set_event_ids({late.id: PRESS[0].id})
     pipeline.classify_pending(settings)
+    return late
+
+
+def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack: FakeSlack):
+    settings, db = queued
+    dispatch.build_digests(settings)
+    dispatch.dispatch_alerts(settings, _sender(fake_slack))
+    # A third outlet reports the migrant story after the digest went out.
+    late = _a_third_outlet_reports_the_migrant_story(settings, db)
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.alerts_at_once == 1
     reply = [c.body for c in fake_slack.calls if c.method == "chat.postMessage"][-1]
@@ -401,17 +407,7 @@ def test_a_thread_reply_slack_stored_before_the_answer_was_lost_is_not_posted_tw
     settings, db = queued
     dispatch.build_digests(settings)
     dispatch.dispatch_alerts(settings, _sender(fake_slack))
-    late = _item(
-        "migrants-c",
-        "news",
-        "Migrantes en Chiapas denuncian extorsión del INM en México",
-        "Migrantes denunciaron extorsión de agentes del Instituto Nacional de Migración.",
-        outlet="El Universal",
-    )
-    with open_store(db) as store:
-        store.upsert_items([late], datetime.now(UTC))
-        store.set_event_ids({late.id: PRESS[0].id})
-    pipeline.classify_pending(settings)
+    late = _a_third_outlet_reports_the_migrant_story(settings, db)
 
     def answer_late(body: dict) -> bool:
         time.sleep(2.5)  # Slack stores the reply, but answers after the client gave up

@@ -157,7 +157,14 @@ def replay_server() -> Iterator[ThreadingHTTPServer]:
     """Run the replay server on a free port of 127.0.0.1 for the duration of the block."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), ReplayHandler)
     server.requests_seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, name="vigia-replay", daemon=True)
+    with serving(server):
+        yield server
+
+
+@contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Serve ``server`` from a background thread for the duration of the block."""
+    thread = threading.Thread(target=server.serve_forever, name="vigia-local", daemon=True)
     thread.start()
     try:
         yield server

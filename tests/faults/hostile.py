@@ -10,12 +10,13 @@ counts the requests it gets.
 from __future__ import annotations
 
 import gzip
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from vigia.replay import serving
 
 # A robots.txt whose rules make a backtracking matcher try every split of a long path.
 PATHOLOGICAL_ROBOTS = "User-agent: *\n" + "".join(
@@ -121,11 +122,5 @@ class _HostileServer(ThreadingHTTPServer):
 @contextmanager
 def hostile_server() -> Iterator[_HostileServer]:
     """Run a hostile server for the duration of the block."""
-    server = _HostileServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_HostileServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
