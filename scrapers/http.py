@@ -515,9 +515,9 @@ class HttpClient:
                 url=url,
             )
         if isinstance(exc, _Overdue) or flight.expired:
-            budget = min(self.settings.request_deadline, self.settings.source_deadline or 1e9)
             return DeadlineExceeded(
-                f"{method} {url} passed its deadline ({budget:g} s for a request, "
+                f"{method} {url} passed its deadline ({self.settings.request_deadline:g} s for "
+                "a request, "
                 f"{self.settings.source_deadline:g} s for the source's run)",
                 url=url,
             )
