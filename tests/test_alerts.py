@@ -166,17 +166,22 @@ def test_rate_limited_post_waits_for_retry_after(fake_slack: FakeSlack):
 
 
 @pytest.mark.parametrize(
-    ("status", "error", "permanent"),
-    [(200, "channel_not_found", True), (200, "invalid_auth", True), (500, "", False)],
+    ("status", "error", "permanent", "deployment"),
+    [
+        (200, "channel_not_found", True, False),  # this message's channel
+        (200, "invalid_auth", False, True),  # the token: every message would fail alike
+        (500, "", False, False),
+    ],
 )
 def test_slack_errors_say_whether_to_retry(
-    fake_slack: FakeSlack, status: int, error: str, permanent: bool
+    fake_slack: FakeSlack, status: int, error: str, permanent: bool, deployment: bool
 ):
     fake_slack.answer_next(status, {"ok": False, "error": error} if error else {"ok": False})
     message = render_alert(alert(), DEMANDS.demand("detention-registry"))
     with pytest.raises(DeliveryFailed) as caught:
         SlackSender("xoxb-secret-token", fake_slack.base_url, min_interval=0).send(message, "")
     assert caught.value.permanent is permanent
+    assert caught.value.deployment is deployment
     assert "xoxb-secret-token" not in str(caught.value)
 
 
