@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -118,3 +119,27 @@ def test_an_empty_store_still_reports_every_demand_at_its_starting_status(tmp_pa
     assert len(files.pages) == len(files.charts) == 12
     assert html.count('<tr data-demand="') == 12
     assert "Aprobada por una cámara" in html  # military justice, as of the 2014 letter
+
+
+def test_a_scraped_link_that_is_not_a_web_address_is_shown_as_text(tmp_path: Path):
+    from vigia.report import build_report
+
+    settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
+    hostile = item(
+        "js",
+        "gazette",
+        "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones",
+        "Se expide la Ley Nacional del Registro de Detenciones.",
+        day=date(2019, 5, 27),
+    )
+    # Constructed: the URL a hostile page could put in a feed.
+    hostile = replace(hostile, url="javascript:alert(document.domain)")
+    with open_store(settings.db_path) as store:
+        store.upsert_items([hostile], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    pipeline.publish_snapshot(settings)
+    files = build_report(settings, tmp_path / "site")
+    pages = [files.index, *files.pages]
+    html = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "DECRETO por el que se expide la Ley Nacional del Registro" in html
+    assert "javascript:" not in html

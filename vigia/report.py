@@ -7,6 +7,7 @@ Spanish and English; readable on a phone. It reads the readers' snapshot, never 
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from classify import Campaign, Demand, load_demands
 from classify.status import label
@@ -21,6 +23,8 @@ from storage import open_reader, readable_path
 from storage.status import DemandStatus
 from vigia.config import Settings
 
+# Only these are linked: a scraped javascript: or data: URL would run in the reader's browser.
+_WEB_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
 EVIDENCE_PER_DEMAND = 12
 LATEST_EVIDENCE = 15
 STATUS_COLOURS = {
@@ -50,6 +54,13 @@ class ReportFiles:
     charts: list[Path]
 
 
+def link(url: str | None, text: str) -> Markup:
+    """A link to an http(s) URL; for any other URL (``javascript:``, ``data:``) the text alone."""
+    if url and _WEB_URL.match(url):
+        return Markup('<a href="{}">{}</a>').format(url, text)
+    return Markup("{}").format(text)
+
+
 def build_report(
     settings: Settings, out_dir: str | Path, *, today: date | None = None
 ) -> ReportFiles:
@@ -65,7 +76,9 @@ def build_report(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get)
+    env.globals.update(
+        label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get, link=link
+    )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     charts, pages = [], []
     for demand in campaign.demands:
