@@ -83,16 +83,24 @@ class FeedbackEndpoint:
 
     def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """HTTP status and JSON answer for one POST from Slack."""
-        if not self.verifier.is_valid_request(body, dict(headers)):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return 400, {"error": "the body is not UTF-8"}
+        if not self.verifier.is_valid_request(text, dict(headers)):
             return 401, {"error": "invalid or stale signature"}
         try:
-            payload = json.loads(parse_qs(body.decode("utf-8"))["payload"][0])
-        except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError):
+            payload = json.loads(parse_qs(text)["payload"][0])
+        except (KeyError, IndexError, json.JSONDecodeError):
             return 400, {"error": "expected a form field 'payload' holding JSON"}
-        confirmations = confirmations_from(payload)
+        try:
+            confirmations = confirmations_from(payload)
+            verdicts = [] if confirmations else verdicts_from(payload)
+        except (AttributeError, TypeError):
+            # Signed, but not shaped as Slack sends it (a list, actions that are not objects).
+            return 400, {"error": "the payload is not a Slack interaction"}
         if confirmations:
             return 200, self._confirm(confirmations)
-        verdicts = verdicts_from(payload)
         recorded = 0
         with open_store(self.settings.db_path) as store:
             for verdict in verdicts:
@@ -148,14 +156,21 @@ def make_server(endpoint: FeedbackEndpoint, host: str, port: int) -> ThreadingHT
     """An HTTP server answering Slack's interactivity requests at /slack/actions."""
 
     class Handler(BaseHTTPRequestHandler):
+        # A client that sends its request a byte at a time loses its connection, not a thread.
+        timeout = 10
+
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
-            length = int(self.headers.get("Content-Length") or 0)
+            declared = (self.headers.get("Content-Length") or "").strip()
             if self.path != ACTIONS_PATH:
                 self._answer(404, {"error": f"POST interactions to {ACTIONS_PATH}"})
-            elif length > MAX_BODY:
+            elif not declared.isdigit():
+                # Missing, negative or not a number: read nothing (a negative read would wait
+                # for the client to close the connection).
+                self._answer(400, {"error": "a Content-Length of 0 or more bytes is required"})
+            elif int(declared) > MAX_BODY:
                 self._answer(413, {"error": "request too large"})
             else:
-                body = self.rfile.read(length)
+                body = self.rfile.read(int(declared))
                 self._answer(*endpoint.handle(body, dict(self.headers.items())))
 
         def _answer(self, status: int, answer: dict[str, Any]) -> None:
