@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from alerts import Sender, sender_from_env
+from scrapers.errors import ConfigError
 from vigia import dispatch as outbox
 from vigia import pipeline
 from vigia.config import Settings, load_settings
@@ -20,8 +21,25 @@ def settings_for(db_path: str | None, sources_config: dict[str, Any] | None) -> 
     return load_settings(db_path=db_path, sources_config=sources_config)
 
 
+def _retry_unless_config_error(task: Any, task_run: Any, state: Any) -> bool:
+    """A wrong configuration fails the same way five minutes later: it is not retried."""
+    try:
+        state.result()
+    except ConfigError:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure may be transient
+        return True
+    return True
+
+
 # Retries of a whole source are rare and slow: transient HTTP errors are retried in the client.
-@task(name="ingest-source", retries=1, retry_delay_seconds=300, cache_policy=NO_CACHE)
+@task(
+    name="ingest-source",
+    retries=1,
+    retry_delay_seconds=300,
+    retry_condition_fn=_retry_unless_config_error,
+    cache_policy=NO_CACHE,
+)
 def ingest(settings: Settings, source: str) -> pipeline.IngestReport:
     """Fetch, parse and store one source."""
     return pipeline.ingest_source(settings, source)

@@ -35,8 +35,13 @@ def vigia_run(
     fails after alerts if any source failed."""
     settings = settings_for(db_path, sources_config)
     run_id = pipeline.start_run(settings, command)
-    ingests = ingest_all(settings, sources or list(SOURCES))
-    classified, sent = classify_and_dispatch(settings, digest=digest)
+    try:
+        pipeline.check_ready(settings, sources)
+        ingests = ingest_all(settings, sources or list(SOURCES))
+        classified, sent = classify_and_dispatch(settings, digest=digest)
+    except Exception as exc:
+        pipeline.abort_run(settings, run_id, exc)
+        raise
     summary = pipeline.finish_run(settings, run_id, ingests, classified, sent)
     pipeline.raise_for_failures(ingests, sent)
     return summary

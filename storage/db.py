@@ -289,6 +289,14 @@ VIEWS_V7 = (
 )
 
 
+def _runs_v8(conn: duckdb.DuckDBPyConnection) -> None:
+    # Who runs it (host, process) so a run whose process died can be closed at the next start,
+    # and why a run failed or stopped, in one line.
+    conn.execute("ALTER TABLE runs ADD COLUMN host VARCHAR")
+    conn.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+    conn.execute("ALTER TABLE runs ADD COLUMN cause VARCHAR")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -302,6 +310,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (5, "snapshots of watched pages", _snapshots_v5),
     (6, "outbox: tiers, retry times, claims, threads, digests; feedback", _outbox_v6),
     (7, "demands, append-only status changes, researchers' views", _status_v7),
+    (8, "runs: host, process and cause", _runs_v8),
 ]
 
 

@@ -478,17 +478,39 @@ class Store(Outbox, Statuses):
         return run
 
     # -- runs ----------------------------------------------------------------
-    def start_run(self, run_id: str, command: str, now: datetime) -> None:
-        """Record that a run began."""
+    def start_run(self, run_id: str, command: str, now: datetime, host: str, pid: int) -> None:
+        """Record that a run began, on which host and in which process."""
         self.conn.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', NULL)", [run_id, command, now]
+            "INSERT INTO runs (run_id, command, started_at, status, host, pid) "
+            "VALUES (?, ?, ?, 'running', ?, ?)",
+            [run_id, command, now, host, pid],
         )
 
-    def finish_run(self, run_id: str, status: str, summary: dict[str, Any], now: datetime) -> None:
-        """Record how a run ended, with its summary."""
+    def open_runs(self) -> list[tuple[str, str | None, int | None, datetime]]:
+        """Runs never closed: (run id, host, process id, start)."""
+        return self.conn.execute(
+            "SELECT run_id, host, pid, started_at FROM runs WHERE finished_at IS NULL"
+        ).fetchall()
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        summary: dict[str, Any] | None,
+        now: datetime,
+        cause: str | None = None,
+    ) -> None:
+        """Record how a run ended: its status, its summary and, when it failed, why."""
         self.conn.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, summary = ?::JSON WHERE run_id = ?",
-            [now, status, json.dumps(summary, ensure_ascii=False, default=str), run_id],
+            "UPDATE runs SET finished_at = ?, status = ?, summary = coalesce(?::JSON, summary), "
+            "cause = ? WHERE run_id = ?",
+            [
+                now,
+                status,
+                None if summary is None else json.dumps(summary, ensure_ascii=False, default=str),
+                None if cause is None else cause[:2000],
+                run_id,
+            ],
         )
 
 

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scrapers.errors import VigiaError
+from scrapers.errors import ConfigError, VigiaError
 from scrapers.text import for_terminal
 from storage.query import QUERY_TIME_LIMIT, safe_rows
 from vigia.config import PROJECT_ROOT, Settings, apply_prefect_defaults, load_settings
@@ -601,6 +601,14 @@ def _run_flow(
     sources: list[str] | None = None,
     digest: bool = False,
 ) -> bool:
+    from vigia.pipeline import check_ready, record_refused_run
+
+    # A wrong campaign, source name or store gives one line here, before Prefect starts.
+    try:
+        check_ready(settings, sources)
+    except ConfigError as exc:
+        record_refused_run(settings, command, exc)
+        raise
     apply_prefect_defaults(settings.data_dir)
     from flows.process import vigia_run
 

@@ -8,6 +8,8 @@ query or another flow run is never blocked for long.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
@@ -20,7 +22,7 @@ from classify.events import assign_events
 from classify.lang import detect_language
 from scrapers import SOURCES
 from scrapers.base import Item, Window, run_source
-from scrapers.errors import ConfigError, RunFailed
+from scrapers.errors import ConfigError, RunFailed, VigiaError
 from scrapers.http import HttpClient
 from storage import Store, open_store, refresh_snapshot
 from vigia import health, status
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 EVENT_WINDOW = timedelta(days=3)
 # How far back stored items of undated sources (feeds) count as known: feeds rarely keep more.
 KNOWN_WINDOW = timedelta(days=30)
+# A run still open after this long, on another host, is taken as abandoned.
+ABANDONED_AFTER = timedelta(hours=24)
 
 
 @dataclass
@@ -344,8 +348,8 @@ def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> l
     return sorted(changes, key=lambda c: (c.kind, c.demand_id, c.item_id))
 
 
-def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
-    """Fail the run, after everything else went out, if a source or an alert failed."""
+def failure_cause(ingests: list[IngestReport], dispatch: DispatchReport | None) -> str:
+    """Why a run failed, in one line ("" when nothing did)."""
     problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
     if dispatch and (dispatch.failed or dispatch.unsettled or dispatch.stopped):
         if dispatch.failed:
@@ -353,16 +357,59 @@ def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | N
         if dispatch.unsettled:
             problems.append(f"{dispatch.unsettled} interrupted alert(s) could not be checked")
         problems += dispatch.errors[:5]
-    if problems:
-        raise RunFailed("run finished with failures: " + "; ".join(problems))
+    return "; ".join(problems)
+
+
+def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
+    """Fail the run, after everything else went out, if a source or an alert failed."""
+    cause = failure_cause(ingests, dispatch)
+    if cause:
+        raise RunFailed("run finished with failures: " + cause)
+
+
+def check_ready(settings: Settings, sources: list[str] | None = None) -> None:
+    """Fail before any work with one clear error if the campaign, a source name or the store
+    is wrong: such errors fail the same way on every retry."""
+    load_demands(settings.demands_path)
+    unknown = sorted(set(sources or ()) - set(SOURCES))
+    if unknown:
+        raise ConfigError(
+            f"unknown source(s) {', '.join(unknown)}; registered: {', '.join(SOURCES)}"
+        )
+    with open_store(settings.db_path):
+        pass  # opens (and migrates) the store, or says why it cannot
 
 
 def start_run(settings: Settings, command: str) -> str:
-    """Record a new run and return its id."""
+    """Record a new run and return its id; first close the runs whose process died."""
     run_id = uuid.uuid4().hex
+    host, pid = socket.gethostname(), os.getpid()
     with open_store(settings.db_path) as store:
-        store.start_run(run_id, command, now())
+        for open_id, open_host, open_pid, started in store.open_runs():
+            cause = _why_abandoned(open_host, open_pid, started, host)
+            if cause:
+                store.finish_run(open_id, "died", None, now(), cause)
+        store.start_run(run_id, command, now(), host, pid)
     return run_id
+
+
+def _why_abandoned(host: str | None, pid: int | None, started: datetime, here: str) -> str:
+    # On this host a dead process is certain; elsewhere only age tells (no run lasts a day).
+    if host == here and pid is not None and not _alive(pid):
+        return f"process {pid} on {host} stopped before the run ended (killed or crashed)"
+    if now() - started > ABANDONED_AFTER:
+        return f"still open after {ABANDONED_AFTER}; its process on {host or '?'} is gone"
+    return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def finish_run(
@@ -378,11 +425,27 @@ def finish_run(
         "classify": classified.summary(),
         "dispatch": asdict(dispatch),
     }
-    failed = any(not r.ok for r in ingests) or dispatch.failed or bool(dispatch.stopped)
+    cause = failure_cause(ingests, dispatch)
     with open_store(settings.db_path) as store:
-        store.finish_run(run_id, "failed" if failed else "ok", summary, now())
+        store.finish_run(run_id, "failed" if cause else "ok", summary, now(), cause or None)
     publish_snapshot(settings)
     return summary
+
+
+def record_refused_run(settings: Settings, command: str, error: BaseException) -> None:
+    """Record a run refused before it began (its configuration was wrong), if the store opens."""
+    try:
+        run_id = start_run(settings, command)
+    except VigiaError:
+        return  # the store itself is the problem: there is nowhere to record it
+    abort_run(settings, run_id, error)
+
+
+def abort_run(settings: Settings, run_id: str, error: BaseException) -> None:
+    """Close a run that stopped on an error, with the error as its cause."""
+    cause = f"{type(error).__name__}: {error}".splitlines()[0]
+    with open_store(settings.db_path) as store:
+        store.finish_run(run_id, "failed", None, now(), cause)
 
 
 def publish_snapshot(settings: Settings) -> None:
