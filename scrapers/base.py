@@ -117,6 +117,8 @@ class SourceResult:
     not_modified: int = 0
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     snapshots: dict[str, str] = field(default_factory=dict)
+    # Each part of a source that fails on its own (a news feed), with its error or None.
+    units: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -148,6 +150,17 @@ class Source(ABC):
         return {}
 
 
+def _units(pages: list[Page]) -> dict[str, str | None]:
+    # A page names its unit in ``context["unit"]``; a unit fails when any of its pages did.
+    units: dict[str, str | None] = {}
+    for page in pages:
+        unit = page.context.get("unit")
+        if unit:
+            error = page.context.get("error") if page.role == "error" else None
+            units[str(unit)] = units.get(str(unit)) or error
+    return units
+
+
 def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
     """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
     result = SourceResult(source=source.name)
@@ -161,6 +174,7 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
             for p in pages
             if p.role != "error" and (p.etag or p.last_modified)
         }
+        result.units = _units(pages)
         result.items = source.parse(pages)
         result.snapshots = source.snapshots(pages)
         usable = [p for p in pages if p.role != "error"]

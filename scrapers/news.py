@@ -41,17 +41,19 @@ class NewsFeedsSource(Source):
         return list(self.config.get("feeds", []))
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
-        """GET every feed with its stored ETag/Last-Modified; one failed feed stops no other."""
+        """GET every feed with its stored ETag/Last-Modified; one failed or unreadable feed
+        stops no other (each is its own unit of failure)."""
         pages = []
         for feed in self.feeds:
             url = str(feed["url"])
-            context = {"feed": feed.get("name", url), "lang": feed.get("lang", "")}
+            name = str(feed.get("name", url))
+            context = {"feed": name, "unit": name, "lang": feed.get("lang", "")}
             try:
-                pages.append(
-                    http.get(url, "feed", validators=window.validators.get(url), context=context)
-                )
+                page = http.get(url, "feed", validators=window.validators.get(url), context=context)
             except FetchError as exc:
                 pages.append(failed_page(exc, **context))
+                continue
+            pages.append(_readable(page))
         if self.config.get("extract_articles"):
             # Stories stored with their article text are neither fetched nor parsed again:
             # the feed's short summary would otherwise replace the article as a "change".
@@ -140,6 +142,18 @@ class NewsFeedsSource(Source):
                 )
             )
         return items
+
+
+def _readable(page: Page) -> Page:
+    """The feed page, or an error page in its place when it is not a feed (HTML, garbage)."""
+    if page.status == 304:
+        return page
+    try:
+        parse_feed_bytes(page.body, page.content_type)
+    except ParseError as exc:
+        error = f"{page.context.get('feed')}: {page.url} is unreadable: {exc}"
+        return replace(page, body=b"", role="error", context={**page.context, "error": error})
+    return page
 
 
 def parse_feed_bytes(data: bytes, content_type: str | None = None) -> Any:

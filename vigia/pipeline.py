@@ -21,7 +21,7 @@ from classify import Campaign, Classifier, Match, load_demands
 from classify.events import assign_events
 from classify.lang import detect_language
 from scrapers import SOURCES
-from scrapers.base import Item, Window, run_source
+from scrapers.base import Item, SourceResult, Window, run_source
 from scrapers.errors import ConfigError, RunFailed, VigiaError
 from scrapers.http import HttpClient
 from storage import Store, open_store, refresh_snapshot
@@ -144,6 +144,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         store.set_health(name, status, since)
         if notice:
             store.enqueue_notice(notice, now())
+        _record_units(store, settings, result, source_healthy=status == health.OK)
     report = IngestReport(
         source=name,
         fetched=len(result.items),
@@ -159,6 +160,30 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
+
+
+def _record_units(
+    store: Store, settings: Settings, result: SourceResult, *, source_healthy: bool
+) -> None:
+    # Each feed of a source keeps its own health, as "news/<feed>": a feed that keeps failing
+    # raises the same notices as a source, while the source's other feeds go on. A source of
+    # one feed is its feed; while the whole source is unhealthy, its own notice says it all.
+    if len(result.units) < 2:
+        return
+    policy = HealthPolicy.for_source(settings.health, {})
+    for unit, error in result.units.items():
+        name = f"{result.source}/{unit}"
+        items = [i for i in result.items if i.meta.get("feed") == unit]
+        state = store.record_source_result(
+            # A feed with nothing new is answered, not empty: feeds promise no items.
+            SourceResult(source=name, items=items, error=error, not_modified=int(not items)),
+            now(),
+        )
+        if source_healthy:
+            status, since, notice = health.transition(name, state, policy, now())
+            store.set_health(name, status, since)
+            if notice:
+                store.enqueue_notice(notice, now())
 
 
 def source_config(settings: Settings, name: str) -> dict[str, Any]:
