@@ -28,6 +28,7 @@ from slack_sdk.http_retry import (
 
 from alerts.render import Message
 from scrapers.errors import AlertError
+from scrapers.text import for_terminal
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 METADATA_EVENT = "vigia_alert"
@@ -148,8 +149,9 @@ class ConsoleSender:
         self.stream = stream or sys.stdout
 
     def send(self, message: Message, console_text: str) -> Delivery:
-        """Write the console rendering followed by a blank line."""
-        print(console_text + "\n", file=self.stream, flush=True)
+        """Write the console rendering followed by a blank line, control characters escaped
+        (a scraped title must not drive the operator's terminal)."""
+        print(for_terminal(console_text) + "\n", file=self.stream, flush=True)
         return Delivery(via=self.name)
 
     def find_sent(

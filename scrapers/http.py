@@ -9,6 +9,7 @@ government site.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import socket
@@ -291,6 +292,8 @@ def _network_cause(exc: BaseException) -> str:
             return "connection refused"
         if isinstance(current, ConnectionResetError):
             return "connection reset by the server"
+        if isinstance(current, http.client.IncompleteRead):
+            return "the server hung up before sending the whole body"
         pending += [*current.args, getattr(current, "reason", None)]
         pending += [current.__cause__, current.__context__]
     return "network error"

@@ -10,6 +10,8 @@ counts the requests it gets.
 from __future__ import annotations
 
 import gzip
+import socket
+import struct
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,12 @@ PATHOLOGICAL_ROBOTS = "User-agent: *\n" + "".join(
 # 2 MB of zeros, gzip-compressed to about 2 KB; decoded, it would be 2 GB if repeated 1,000
 # times, which is what the bomb path sends.
 _ZEROS = gzip.compress(b"\0" * 2_000_000, compresslevel=9)
+LATIN1_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Hostil</title>'
+    "<item><title>Reforma sobre desaparición y tortura en México</title>"
+    "<link>https://example.org/latin1</link><description>Publicación en Latin-1."
+    "</description></item></channel></rss>"
+).encode("latin-1")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -78,6 +86,33 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(0.2)
         except OSError:
             pass  # the client hung up: what the test wants
+
+    def _truncated(self, query: dict[str, str]) -> None:
+        # Promises 100,000 bytes, sends 10 and hangs up.
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"<rss><chan")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def _reset(self, query: dict[str, str]) -> None:
+        # Half a body, then a TCP reset (linger 0 makes close send RST, not FIN).
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"x" * 1000)
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def _empty(self, query: dict[str, str]) -> None:
+        self._send(200, b"", Content_Type="application/rss+xml")
+
+    def _latin1_feed(self, query: dict[str, str]) -> None:
+        # Declared UTF-8, written in Latin-1: a mis-encoded feed.
+        self._send(200, LATIN1_FEED, Content_Type="application/rss+xml; charset=utf-8")
 
     def _robots_txt(self, query: dict[str, str]) -> None:
         kind = self.server.robots

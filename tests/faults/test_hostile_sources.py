@@ -176,3 +176,46 @@ def test_a_gzip_bombed_robots_txt_costs_no_memory(hostile: _HostileServer) -> No
     received, peak_kib = map(int, done.stdout.split())
     assert received <= 512_000
     assert peak_kib < 200_000  # 2 GB decoded would need far more than 200 MB
+
+
+def test_a_truncated_body_fails_and_is_not_taken_for_a_page(hostile: _HostileServer) -> None:
+    with pytest.raises(FetchError, match="hung up before sending the whole body") as failed:
+        _client(hostile, retries=0).get(f"{hostile.base}/truncated", "feed")
+    assert not isinstance(failed.value, DeadlineExceeded)
+
+
+def test_a_reset_mid_body_names_the_reset(hostile: _HostileServer) -> None:
+    with pytest.raises(FetchError, match="connection reset by the server"):
+        _client(hostile, retries=0).get(f"{hostile.base}/reset", "feed")
+
+
+def _news(hostile: _HostileServer, *feeds: str) -> tuple:
+    from scrapers.base import Window, run_source
+    from scrapers.news import NewsFeedsSource
+
+    source = NewsFeedsSource({"feeds": [{"name": f, "url": f"{hostile.base}/{f}"} for f in feeds]})
+    return run_source(source, _client(hostile), Window(days=()))
+
+
+def test_an_empty_200_is_a_failed_feed_and_a_mis_encoded_one_is_read(
+    hostile: _HostileServer,
+) -> None:
+    result = _news(hostile, "empty", "latin1-feed")
+    assert result.error is None
+    assert result.units["empty"] and "unreadable" in result.units["empty"]
+    [item] = result.items
+    assert item.title == "Reforma sobre desaparición y tortura en México"
+
+
+def test_control_characters_in_a_title_do_not_reach_the_terminal() -> None:
+    import io
+
+    from alerts import ConsoleSender
+    from alerts.render import Message
+
+    stream = io.StringIO()
+    title = "DECRETO \x1b]0;pwned\x07\x1b[2J\u202etxt.exe"
+    ConsoleSender(stream).send(Message("k", "#c", title, []), f"[#c] {title}")
+    shown = stream.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "\\x1b]0;pwned" in shown
