@@ -131,6 +131,35 @@ _MONTHS = {
 _SPANISH_DATE = re.compile(r"\b(\d{1,2}) de (\w+) de (\d{4})")
 
 
+_ENGLISH_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "january february march april may june july august september october november "
+        "december".split(),
+        start=1,
+    )
+}
+_ENGLISH_DATE = re.compile(
+    r"\b(?:(\d{1,2}) ([A-Za-z]+),? (\d{4})|([A-Za-z]+) (\d{1,2}), (\d{4}))\b"
+)
+
+
+def stated_date(text: str) -> date | None:
+    """The first full date a text states: "27 de mayo de 2019", "27 May 2019", "May 27, 2019"."""
+    found = spanish_date(text)
+    if found:
+        return found
+    for match in _ENGLISH_DATE.finditer(text):
+        day, month, year = match.group(1, 2, 3) if match.group(1) else match.group(5, 4, 6)
+        number = _ENGLISH_MONTHS.get(month.lower())
+        if number:
+            try:
+                return date(int(year), number, int(day))
+            except ValueError:
+                continue
+    return None
+
+
 def spanish_date(text: str) -> date | None:
     """The first "D de MES de YYYY" date in a Spanish text, or None."""
     for found in _SPANISH_DATE.finditer(text):

@@ -297,6 +297,74 @@ def _runs_v8(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN cause VARCHAR")
 
 
+def _true_dates_v9(conn: duckdb.DuckDBPyConnection) -> None:
+    # Where a move's date comes from: the item's publication ("published"), a date its text
+    # states ("stated"), or, when neither is known, the day Vigía first saw it ("first_seen"),
+    # which is not the day of the event and is shown as such.
+    for view in ("demand_status_now", "demand_timeline"):
+        conn.execute(f"DROP VIEW {view}")
+    conn.execute("DROP MACRO TABLE demand_status_as_of")
+    conn.execute("ALTER TABLE status_changes ADD COLUMN date_basis VARCHAR DEFAULT 'published'")
+    conn.execute("""
+        UPDATE status_changes s SET date_basis = 'first_seen'
+        WHERE (SELECT i.published FROM items i WHERE i.id = s.item_id) IS NULL""")
+    for statement in VIEWS_V9:
+        conn.execute(statement)
+
+
+_STATUS_AT = """
+       WITH latest AS (
+           SELECT s.*, row_number() OVER (
+               PARTITION BY s.demand_id ORDER BY s.effective_date DESC, s.recorded_at DESC) AS n
+           FROM status_changes s WHERE s.confirmed AND {known_s} AND {happened_s}),
+       pending AS (
+           SELECT p.demand_id, count(*) AS n FROM status_changes p
+           WHERE NOT p.confirmed AND {known_p} AND NOT EXISTS (
+               SELECT 1 FROM status_changes c WHERE c.confirmed AND {known_c}
+               AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
+           GROUP BY p.demand_id)
+       SELECT d.id AS demand_id, d.title_es, d.title_en,
+              coalesce(l.status, d.start_status) AS status,
+              coalesce(l.effective_date, d.start_date) AS since,
+              l.kind AS source_kind, l.title AS evidence_title, l.url AS evidence_url,
+              l.quote AS evidence_quote, l.item_id AS evidence_item_id,
+              (SELECT max(effective_date) FROM status_changes m
+               WHERE m.demand_id = d.id AND m.confirmed AND {known_m} AND {happened_m})
+                  AS last_movement,
+              coalesce(p.n, 0) AS pending_confirmations,
+              l.date_basis AS since_basis
+       FROM demands d
+       LEFT JOIN latest l ON l.demand_id = d.id AND l.n = 1
+       LEFT JOIN pending p ON p.demand_id = d.id
+       ORDER BY d.position"""
+
+
+def _status_at(known: str, happened: str) -> str:
+    """The body of a status macro; ``known`` and ``happened`` are conditions on ``{a}``, the
+    row's alias."""
+    return _STATUS_AT.format(
+        **{f"known_{a}": known.format(a=a) for a in "spcm"},
+        **{f"happened_{a}": happened.format(a=a) for a in "sm"},
+    )
+
+
+VIEWS_V9 = (
+    """CREATE VIEW demand_timeline AS
+       SELECT s.demand_id, d.title_es, d.title_en, s.effective_date, s.status, s.confirmed,
+              s.confirmed_by, s.kind AS source_kind, s.source, s.title, s.url, s.quote, s.stance,
+              s.rule, s.item_id, s.recorded_at, s.date_basis
+       FROM status_changes s JOIN demands d ON d.id = s.demand_id""",
+    # "As the store said on": only what had been recorded by then.
+    "CREATE MACRO demand_status_as_of(as_of) AS TABLE"
+    + _status_at(known="{a}.recorded_at <= as_of", happened="TRUE"),
+    # "As things stood on": what happened by that day, by everything known today.
+    "CREATE MACRO demand_status_on(day) AS TABLE"
+    + _status_at(known="TRUE", happened="{a}.effective_date <= day"),
+    """CREATE VIEW demand_status_now AS
+       SELECT * FROM demand_status_as_of(TIMESTAMPTZ '9999-12-31 00:00:00+00')""",
+)
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -311,6 +379,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (6, "outbox: tiers, retry times, claims, threads, digests; feedback", _outbox_v6),
     (7, "demands, append-only status changes, researchers' views", _status_v7),
     (8, "runs: host, process and cause", _runs_v8),
+    (9, "status moves: where their dates come from; demand_status_on", _true_dates_v9),
 ]
 
 

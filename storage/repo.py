@@ -231,6 +231,14 @@ class Store(Outbox, Statuses):
         ).fetchall()
         return {(item_id, demand_id): stance for item_id, demand_id, stance in rows}
 
+    def first_seen(self, ids: Sequence[str]) -> dict[str, date]:
+        """The day each of these items was first stored."""
+        rows = self.conn.execute(
+            "SELECT id, CAST(first_seen AS DATE) FROM items WHERE id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+        return dict(rows)
+
     def titles(self, ids: Sequence[str]) -> dict[str, str]:
         """The title of each of these items."""
         rows = self.conn.execute(

@@ -30,6 +30,9 @@ class StatusMove:
     rule: str
     confirmed: bool
     confirmed_by: str | None = None
+    # Where effective_date comes from: "published" (the item's date), "stated" (a date its
+    # text gives) or "first_seen" (neither was known: the day Vigía first saw the item).
+    date_basis: str = "published"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class DemandStatus:
     evidence_item_id: str | None
     last_movement: date | None
     pending_confirmations: int
+    # Where ``since`` comes from: "published", "stated", "first_seen" (None: the start).
+    since_basis: str | None = None
 
 
 class Statuses(Transactional):
@@ -86,7 +91,7 @@ class Statuses(Transactional):
             if exists:
                 continue
             self.conn.execute(
-                "INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO status_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     move.demand_id,
                     move.status,
@@ -102,6 +107,7 @@ class Statuses(Transactional):
                     move.rule,
                     move.confirmed,
                     move.confirmed_by,
+                    move.date_basis,
                 ],
             )
             added += 1
@@ -115,11 +121,16 @@ class Statuses(Transactional):
             rows = self.conn.execute("SELECT * FROM demand_status_as_of(?)", [as_of]).fetchall()
         return [DemandStatus(*row) for row in rows]
 
+    def statuses_on(self, day: date) -> list[DemandStatus]:
+        """Every demand's status as things stood on ``day``, by everything recorded since."""
+        rows = self.conn.execute("SELECT * FROM demand_status_on(?)", [day]).fetchall()
+        return [DemandStatus(*row) for row in rows]
+
     def unconfirmed(self, demand_id: str | None = None) -> list[StatusMove]:
         """Moves (of one demand, or all) that wait for a person's confirmation, newest first."""
         rows = self.conn.execute(
             """SELECT demand_id, status, effective_date, item_id, kind, source, url, title, quote,
-                      stance, rule, confirmed, confirmed_by
+                      stance, rule, confirmed, confirmed_by, date_basis
                FROM status_changes p WHERE NOT confirmed AND (? IS NULL OR demand_id = ?)
                AND NOT EXISTS (SELECT 1 FROM status_changes c WHERE c.confirmed
                    AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)

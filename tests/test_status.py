@@ -103,3 +103,49 @@ def test_confirming_an_unknown_move_is_a_clear_error(settings, capsys):
     _store(settings, DECREE)
     assert cli.main(["status", "confirm", "detention-registry", "--item", "nope"]) == 2
     assert "no move of 'detention-registry' waits for confirmation" in capsys.readouterr().err
+
+
+def _undated(key: str, text: str) -> Item:
+    return Item("gazette", "gazette", key, f"https://example.org/{key}", text, text, None, "es")
+
+
+def test_an_undated_move_says_when_it_was_seen_not_when_it_happened(
+    settings, capsys: pytest.CaptureFixture
+):
+    # Constructed: two gazette texts without a publication date, one of which states its date.
+    stated = _undated(
+        "stated", "El 27 de mayo de 2019 se expide la Ley Nacional del Registro de Detenciones."
+    )
+    _store(settings, stated)
+    registry = _registry(settings)
+    assert (registry.since, registry.since_basis) == (date(2019, 5, 27), "stated")
+
+    undated = _undated(
+        "undated", "Se expide el Protocolo Homologado para la Investigación de la Tortura."
+    )
+    _store(settings, undated)
+    [(day, basis)] = run_query(
+        settings.db_path,
+        f"SELECT effective_date, date_basis FROM status_changes WHERE item_id = '{undated.id}'",
+    )[1]
+    assert (day, basis) == (datetime.now(UTC).date(), "first_seen")
+    assert cli.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "since 2019-05-27 (date stated in the text)" in out
+    assert f"first seen on {day} (undated)" in out
+
+
+def test_as_of_and_on_answer_two_different_questions(settings, capsys: pytest.CaptureFixture):
+    _store(settings, DECREE)  # published 2019-05-27, recorded today
+    assert cli.main(["status", "--on", "2020-01-01"]) == 0
+    stood = capsys.readouterr().out
+    assert "as things stood on 2020-01-01" in stood
+    assert (
+        "detention-registry" in stood
+        and "Published" in stood.split("detention-registry")[1].splitlines()[0]
+    )
+    assert cli.main(["status", "--as-of", "2020-01-01"]) == 0
+    said = capsys.readouterr().out
+    assert "as the store said on 2020-01-01" in said
+    # In 2020 the store held nothing yet: it said the demand had not moved.
+    assert "Published" not in said.split("detention-registry")[1].splitlines()[0]

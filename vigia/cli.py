@@ -146,9 +146,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(handler=cmd_eval)
 
-    status = commands.add_parser("status", help="where each demand stands, now or as of a date")
-    status.add_argument(
-        "--as-of", type=_date, help="what the store said at the end of this day (YYYY-MM-DD)"
+    status = commands.add_parser("status", help="where each demand stands, now or at a date")
+    when = status.add_mutually_exclusive_group()
+    when.add_argument(
+        "--as-of",
+        type=_date,
+        help="as the store said at the end of this day: only what was recorded by then "
+        "(YYYY-MM-DD)",
+    )
+    when.add_argument(
+        "--on",
+        type=_date,
+        help="as things stood on this day: moves dated up to then, by everything recorded "
+        "since (YYYY-MM-DD)",
     )
     status_commands = status.add_subparsers(dest="status_command")
     confirm = status_commands.add_parser(
@@ -420,13 +430,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from vigia import status
 
     as_of = datetime.combine(args.as_of, time.max, tzinfo=UTC) if args.as_of else None
-    rows = status.current(settings, as_of)
-    print(f"Status of each demand{f' as of {args.as_of}' if args.as_of else ''}:")
+    rows = status.current(settings, as_of, args.on)
+    when = (
+        f" as the store said on {args.as_of}"
+        if args.as_of
+        else f" as things stood on {args.on}"
+        if args.on
+        else ""
+    )
+    print(f"Status of each demand{when}:")
     for row in rows:
         pending = f"  [{row.pending_confirmations} to confirm]" if row.pending_confirmations else ""
-        print(
-            f"  {row.demand_id:<38} {label(row.status, 'en'):<26} since {row.since or '-'}{pending}"
-        )
+        since = status.dated(row.since, row.since_basis)
+        print(f"  {row.demand_id:<38} {label(row.status, 'en'):<26} since {since}{pending}")
         if row.evidence_title:
             print(f"      {row.source_kind}: {' '.join(row.evidence_title.split())[:90]}")
     return 0

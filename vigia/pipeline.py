@@ -334,8 +334,11 @@ def _record_statuses(
 ) -> list[status.StatusChange]:
     # Moves of historical or reclassified items rebuild the history without alerting.
     changes = []
+    undated = [i.id for i in items.values() if i.published is None]
+    first_seen = store.first_seen(undated) if undated else {}
     for alert, group in ((True, alerting), (False, set(items) - alerting)):
-        moves = status.moves_for(campaign, [m for m in matches if m.item_id in group], items)
+        grouped = [m for m in matches if m.item_id in group]
+        moves = status.moves_for(campaign, grouped, items, first_seen)
         changes += status.apply_moves(store, campaign, moves, now(), alert=alert)
     return changes
 

@@ -54,6 +54,17 @@ class ReportFiles:
     charts: list[Path]
 
 
+def when(day: date | None, basis: str | None = None) -> str:
+    """A move's date for readers: an undated item's date is the day it was first seen."""
+    if day is None:
+        return "—"
+    if basis == "first_seen":
+        return f"{day} (visto por primera vez, sin fecha / first seen, undated)"
+    if basis == "stated":
+        return f"{day} (fecha del texto / date in the text)"
+    return str(day)
+
+
 def link(url: str | None, text: str) -> Markup:
     """A link to an http(s) URL; for any other URL (``javascript:``, ``data:``) the text alone."""
     if url and _WEB_URL.match(url):
@@ -77,7 +88,7 @@ def build_report(
         lstrip_blocks=True,
     )
     env.globals.update(
-        label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get, link=link
+        label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get, link=link, when=when
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     charts, pages = [], []

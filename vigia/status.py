@@ -14,6 +14,7 @@ from alerts.render import render_status_change
 from classify import Campaign, Match, load_demands
 from scrapers.base import Item
 from scrapers.errors import ConfigError
+from scrapers.text import stated_date
 from storage import Store, open_store
 from storage.status import DemandStatus, StatusMove
 from vigia.config import Settings
@@ -30,21 +31,32 @@ class StatusChange:
     item_id: str | None
 
 
+# A date a text states before this is background, not the day of the move.
+EARLIEST_STATED = date(1990, 1, 1)
+
+
 def moves_for(
-    campaign: Campaign, matches: Iterable[Match], items: dict[str, Item]
+    campaign: Campaign,
+    matches: Iterable[Match],
+    items: dict[str, Item],
+    first_seen: dict[str, date] | None = None,
 ) -> list[StatusMove]:
-    """The status moves the campaign's rules make of these matches (a mention makes none)."""
+    """The status moves the campaign's rules make of these matches (a mention makes none).
+
+    ``first_seen``: the day each item was first stored, the date of last resort.
+    """
     moves = []
     for match in matches:
         item = items[match.item_id]
         rule = campaign.status.rule_for(item.kind, match.stance, match.evidence)
         if rule is None:
             continue
+        day, basis = effective_date(item, match, (first_seen or {}).get(item.id))
         moves.append(
             StatusMove(
                 demand_id=match.demand_id,
                 status=rule.to,
-                effective_date=item.published or datetime.now(UTC).date(),
+                effective_date=day,
                 item_id=item.id,
                 kind=item.kind,
                 source=item.source,
@@ -54,9 +66,23 @@ def moves_for(
                 stance=match.stance,
                 rule=rule.describe(),
                 confirmed=not rule.confirm,
+                date_basis=basis,
             )
         )
     return moves
+
+
+def effective_date(item: Item, match: Match, first_seen: date | None) -> tuple[date, str]:
+    """A move's date and where it comes from: the item's publication date, else a date its
+    evidence or title states, else the day it was first seen (which says when Vigía learned
+    of it, not when it happened)."""
+    if item.published:
+        return item.published, "published"
+    seen = first_seen or datetime.now(UTC).date()
+    stated = stated_date(match.evidence) or stated_date(item.title)
+    if stated and EARLIEST_STATED <= stated <= seen:
+        return stated, "stated"
+    return seen, "first_seen"
 
 
 def apply_moves(
@@ -141,9 +167,24 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         return apply_moves(store, campaign, confirmed, datetime.now(UTC))
 
 
-def current(settings: Settings, as_of: datetime | None = None) -> list[DemandStatus]:
-    """Every demand's status now, or as the store said it at ``as_of``."""
+def current(
+    settings: Settings, as_of: datetime | None = None, on: date | None = None
+) -> list[DemandStatus]:
+    """Every demand's status: now; as the store said it at ``as_of``; or as things stood
+    ``on`` a day, by everything recorded since."""
     campaign = load_demands(settings.demands_path)
     with open_store(settings.db_path) as store:
         store.sync_demands(campaign)
-        return store.statuses(as_of)
+        return store.statuses_on(on) if on is not None else store.statuses(as_of)
+
+
+def dated(day: date | None, basis: str | None) -> str:
+    """A move's date as a reader should take it: an undated item's is the day it was first
+    seen, not the day of the event."""
+    if day is None:
+        return "-"
+    if basis == "first_seen":
+        return f"first seen on {day} (undated)"
+    if basis == "stated":
+        return f"{day} (date stated in the text)"
+    return str(day)
