@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
+import logging
 from datetime import date
 from typing import Any
 
+import regex
+
 from scrapers.base import Item, Page, Source, Window, failed_page
-from scrapers.errors import FetchError
+from scrapers.errors import ConfigError, FetchError
 from scrapers.http import HttpClient
 from scrapers.text import decode, html_to_text, one_line, soup
+
+log = logging.getLogger(__name__)
 
 MAX_DIFF_LINES = 200
 
@@ -78,11 +82,11 @@ class WatchedPagesSource(Source):
         root = (tree.select_one(spec["selector"]) if spec.get("selector") else None) or (
             tree.find("main") or tree.find("article") or tree.body or tree
         )
-        ignore = [re.compile(p, re.I) for p in spec.get("ignore", [])]
+        ignore = [_ignore_pattern(p) for p in spec.get("ignore", [])]
         lines = [
             line
             for line in html_to_text(str(root)).splitlines()
-            if not any(p.search(line) for p in ignore)
+            if not any(_matches_in_time(p, line) for p in ignore)
         ]
         return title, "\n".join(lines)
 
@@ -116,3 +120,27 @@ class WatchedPagesSource(Source):
 
     def _spec(self, name: str) -> dict[str, Any]:
         return next(p for p in self.config.get("pages", []) if p["name"] == name)
+
+
+# An operator's pattern meets hostile text: a pattern that backtracks badly on some line is
+# given this long, then the line is kept (a spurious change is better than a hung run).
+IGNORE_TIMEOUT_SECONDS = 0.5
+
+
+def _ignore_pattern(pattern: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+    except regex.error as exc:
+        raise ConfigError(f"watch: ignore pattern {pattern!r} is not a valid regex: {exc}") from exc
+
+
+def _matches_in_time(pattern: regex.Pattern[str], line: str) -> bool:
+    try:
+        return pattern.search(line, timeout=IGNORE_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        log.warning(
+            "ignore pattern %r gave up on a line after %s s",
+            pattern.pattern,
+            IGNORE_TIMEOUT_SECONDS,
+        )
+        return False
