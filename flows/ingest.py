@@ -7,13 +7,23 @@ from typing import Any
 from prefect import flow
 
 from flows.common import ingest_all, settings_for
-from vigia.pipeline import IngestReport, raise_for_failures
+from vigia.pipeline import (
+    IngestReport,
+    failure_cause,
+    raise_for_failures,
+    recorded_run,
+    run_summary,
+)
 
 
 def _ingest(
     sources: list[str], db_path: str | None, sources_config: dict[str, Any] | None
 ) -> list[IngestReport]:
-    reports = ingest_all(settings_for(db_path, sources_config), sources)
+    settings = settings_for(db_path, sources_config)
+    with recorded_run(settings, f"ingest {' '.join(sources)}") as run:
+        reports = ingest_all(settings, sources)
+        run.summary = run_summary(reports, None, None)
+        run.cause = failure_cause(reports, None)
     raise_for_failures(reports, None)
     return reports
 

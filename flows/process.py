@@ -17,7 +17,10 @@ def process_items(
 ) -> dict[str, Any]:
     """Classify pending items, queue alerts for new matches and send the outbox."""
     settings = settings_for(db_path, sources_config)
-    classified, sent = classify_and_dispatch(settings)
+    with pipeline.recorded_run(settings, "process") as run:
+        classified, sent = classify_and_dispatch(settings)
+        run.summary = pipeline.run_summary([], classified, sent)
+        run.cause = pipeline.failure_cause([], sent)
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"classify": classified, "dispatch": sent}
@@ -34,25 +37,26 @@ def vigia_run(
     """Run every source once, then process (``digest``: also send the digests now); the run
     fails after alerts if any source failed."""
     settings = settings_for(db_path, sources_config)
-    run_id = pipeline.start_run(settings, command)
-    try:
+    with pipeline.recorded_run(settings, command) as run:
         pipeline.check_ready(settings, sources)
         ingests = ingest_all(settings, sources or list(SOURCES))
         classified, sent = classify_and_dispatch(settings, digest=digest)
-    except Exception as exc:
-        pipeline.abort_run(settings, run_id, exc)
-        raise
-    summary = pipeline.finish_run(settings, run_id, ingests, classified, sent)
+        run.summary = pipeline.run_summary(ingests, classified, sent)
+        run.cause = pipeline.failure_cause(ingests, sent)
+    pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures(ingests, sent)
-    return summary
+    return run.summary
 
 
 @flow(name="send-digest")
 def send_digest(db_path: str | None = None) -> dict[str, Any]:
     """Build each channel's digest of the alerts that waited for it, and send the outbox."""
     settings = settings_for(db_path, None)
-    digests = build_digests(settings)
-    sent = dispatch(settings)
+    with pipeline.recorded_run(settings, "digest") as run:
+        digests = build_digests(settings)
+        sent = dispatch(settings)
+        run.summary = pipeline.run_summary([], None, sent)
+        run.cause = pipeline.failure_cause([], sent)
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"digests": digests, "dispatch": sent}

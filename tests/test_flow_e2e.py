@@ -234,3 +234,40 @@ def test_the_slack_token_can_come_from_a_prefect_secret_block(
     sender = sender_for(settings)
     assert isinstance(sender, SlackSender) and sender.client.token == "xoxb-from-a-block"
     assert "xoxb-from-a-block" not in repr(settings) + repr(sender)
+
+
+def test_every_flow_leaves_a_closed_run_with_its_outcome(
+    prefect_harness, replay: str, db_path: Path
+):
+    from flows.ingest import ingest_courts, ingest_news
+    from flows.process import process_items, send_digest
+
+    config = demo_sources_config(replay)
+    config["sources"]["news"]["feeds"][0]["url"] = f"{replay}/no-such-feed.xml"
+    assert ingest_courts(
+        db_path=str(db_path), sources_config=config, return_state=True
+    ).is_completed()
+    assert ingest_news(
+        db_path=str(db_path), sources_config=config, return_state=True
+    ).is_completed()
+    assert process_items(
+        db_path=str(db_path), sources_config=config, return_state=True
+    ).is_completed()
+    assert send_digest(db_path=str(db_path), return_state=True).is_completed()
+    runs = run_query(
+        db_path,
+        "SELECT command, status, cause, finished_at IS NOT NULL FROM runs ORDER BY started_at",
+    )[1]
+    assert [(command, closed) for command, _, _, closed in runs] == [
+        ("ingest scjn scjn_press corteidh", True),
+        ("ingest news", True),
+        ("process", True),
+        ("digest", True),
+    ]
+    assert all(status == "ok" and cause is None for _, status, cause, _ in runs)
+    # The news source read its other feeds; its run's summary names the feed that failed.
+    [(warnings,)] = run_query(
+        db_path,
+        "SELECT summary->'sources'->'news'->>'warnings' FROM runs WHERE command = 'ingest news'",
+    )[1]
+    assert "no-such-feed" in warnings

@@ -12,6 +12,8 @@ import os
 import socket
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -440,23 +442,39 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def finish_run(
-    settings: Settings,
-    run_id: str,
-    ingests: list[IngestReport],
-    classified: ClassifyReport,
-    dispatch: DispatchReport,
-) -> dict[str, Any]:
-    """Record the run's outcome and return its summary."""
-    summary = {
-        "sources": {r.source: asdict(r) for r in ingests},
-        "classify": classified.summary(),
-        "dispatch": asdict(dispatch),
-    }
-    cause = failure_cause(ingests, dispatch)
+@dataclass
+class RunRecord:
+    """A run in progress: the block that runs it fills in its summary and, if it failed, why."""
+
+    run_id: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    cause: str = ""
+
+
+@contextmanager
+def recorded_run(settings: Settings, command: str) -> Iterator[RunRecord]:
+    """Record a run around the block: started, then closed with its status and cause, also
+    when the block raises (a killed process is closed by the next start)."""
+    record = RunRecord(start_run(settings, command))
+    try:
+        yield record
+    except BaseException as exc:
+        abort_run(settings, record.run_id, exc)
+        raise
     with open_store(settings.db_path) as store:
-        store.finish_run(run_id, "failed" if cause else "ok", summary, now(), cause or None)
-    publish_snapshot(settings)
+        status = "failed" if record.cause else "ok"
+        store.finish_run(record.run_id, status, record.summary, now(), record.cause or None)
+
+
+def run_summary(
+    ingests: list[IngestReport], classified: ClassifyReport | None, dispatch: DispatchReport | None
+) -> dict[str, Any]:
+    """What a run did, for its ``runs`` row."""
+    summary: dict[str, Any] = {"sources": {r.source: asdict(r) for r in ingests}}
+    if classified is not None:
+        summary["classify"] = classified.summary()
+    if dispatch is not None:
+        summary["dispatch"] = asdict(dispatch)
     return summary
 
 
