@@ -353,6 +353,10 @@ class HttpClient:
         self.throttle = HostThrottle(self.settings.min_interval)
         self.bytes_received = 0
         self._robots: dict[str, RobotsRules | FetchError] = {}
+        self.start_budget()
+
+    def start_budget(self) -> None:
+        """Start a new source deadline: one source's run (or one chunk of a backfill)."""
         budget = self.settings.source_deadline
         self._source_deadline = time.monotonic() + budget if budget > 0 else float("inf")
 

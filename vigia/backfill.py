@@ -95,6 +95,9 @@ def run_backfill(
             if first in done:
                 report.chunks_skipped += 1
             else:
+                # Each chunk is one run's worth of fetching: a long backfill is not one
+                # source run that overstays its deadline.
+                http.start_budget()
                 _run_chunk(settings, reader, http, job, first, last, alert, report)
             report.bytes_fetched = http.bytes_received
             report.seconds = time.monotonic() - started

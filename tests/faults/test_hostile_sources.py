@@ -133,6 +133,8 @@ def test_a_source_that_used_its_time_fetches_nothing_more(hostile: _HostileServe
     with pytest.raises(DeadlineExceeded, match="0.5 s for this run are spent"):
         client.get(f"{hostile.base}/ok", "test")
     assert hostile.paths == ["/ok"]
+    client.start_budget()  # a backfill's next chunk
+    assert client.get(f"{hostile.base}/ok", "test").body == b"fine"
 
 
 def test_a_huge_robots_txt_is_read_only_to_its_cap(hostile: _HostileServer) -> None:
