@@ -120,25 +120,19 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-        "diciembre".split(),
-        start=1,
-    )
-}
+def _month_numbers(names: str) -> dict[str, int]:
+    return {name: number for number, name in enumerate(names.split(), start=1)}
+
+
+_MONTHS = _month_numbers(
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+)
 _SPANISH_DATE = re.compile(r"\b(\d{1,2}) de (\w+) de (\d{4})")
 
 
-_ENGLISH_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        "january february march april may june july august september october november "
-        "december".split(),
-        start=1,
-    )
-}
+_ENGLISH_MONTHS = _month_numbers(
+    "january february march april may june july august september october november december"
+)
 _ENGLISH_DATE = re.compile(
     r"\b(?:(\d{1,2}) ([A-Za-z]+),? (\d{4})|([A-Za-z]+) (\d{1,2}), (\d{4}))\b"
 )

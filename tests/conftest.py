@@ -17,6 +17,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # The tests' own servers listen on the loopback address, which the egress policy refuses
 # unless allowed.
 LOOPBACK = ("127.0.0.1", "::1")
+# The ``http`` block of a sources config for tests against local servers.
+LOCAL_HTTP_CONFIG = {
+    "min_interval": 0,
+    "retries": 0,
+    "respect_robots": False,
+    "allow_addresses": list(LOOPBACK),
+}
 FAST_HTTP = HttpSettings(
     min_interval=0,
     retries=1,

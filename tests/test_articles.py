@@ -9,7 +9,7 @@ from pytest_httpserver import HTTPServer
 from scrapers.base import Window, run_source
 from scrapers.http import HttpClient
 from scrapers.news import NewsFeedsSource
-from tests.conftest import FAST_HTTP
+from tests.conftest import FAST_HTTP, LOCAL_HTTP_CONFIG
 
 # Constructed (written by us) article page and feed: an outlet's usual layout, with navigation
 # and a footer around the article, so extraction has something to leave out.
@@ -91,12 +91,7 @@ def test_a_stored_story_is_not_fetched_again_on_the_next_run(httpserver: HTTPSer
         ARTICLE, content_type="text/html; charset=utf-8"
     )
     config = {
-        "http": {
-            "min_interval": 0,
-            "retries": 0,
-            "respect_robots": False,
-            "allow_addresses": ["127.0.0.1", "::1"],
-        },
+        "http": LOCAL_HTTP_CONFIG,
         "sources": {"news": {"feeds": [{"url": f"{base}/feed.xml"}], "extract_articles": True}},
     }
     settings = load_settings({}, db_path=str(db_path), sources_config=config)

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from alerts import ConsoleSender
 from storage import run_query
-from tests.conftest import fixture_bytes
+from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from tests.fake_slack import FakeSlack
 from vigia import pipeline
 from vigia.config import load_settings
@@ -62,12 +62,7 @@ def test_notice_once_then_recovery_once():
 
 def _settings(db: Path, feed_url: str, **news):
     config = {
-        "http": {
-            "min_interval": 0,
-            "retries": 0,
-            "respect_robots": False,
-            "allow_addresses": ["127.0.0.1", "::1"],
-        },
+        "http": LOCAL_HTTP_CONFIG,
         "health": {"channel": "#vigia-ops", "max_failures": 2},
         "sources": {"news": {"feeds": [{"name": "f", "url": feed_url}], **news}},
     }

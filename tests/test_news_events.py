@@ -12,6 +12,7 @@ from alerts import ConsoleSender
 from classify import load_demands
 from classify.events import Story, assign_events, normalise_url, similar_titles
 from storage import run_query
+from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import dispatch, pipeline
 from vigia.config import load_settings
 
@@ -97,12 +98,7 @@ def test_one_story_from_two_outlets_is_stored_twice_and_alerted_once(
         OUTLET, content_type="application/rss+xml"
     )
     config = {
-        "http": {
-            "min_interval": 0,
-            "retries": 0,
-            "respect_robots": False,
-            "allow_addresses": ["127.0.0.1", "::1"],
-        },
+        "http": LOCAL_HTTP_CONFIG,
         "sources": {
             "news": {
                 "feeds": [{"name": "la-jornada", "url": httpserver.url_for("/jornada.xml")}],

@@ -7,7 +7,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from storage import run_query
-from tests.conftest import fixture_bytes
+from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
 
@@ -21,12 +21,7 @@ RECITED = REAL.replace(b"citado el 01-08-2026", b"citado el 02-08-2026")
 
 def settings_for(db: Path, url: str):
     config = {
-        "http": {
-            "min_interval": 0,
-            "retries": 0,
-            "respect_robots": False,
-            "allow_addresses": ["127.0.0.1", "::1"],
-        },
+        "http": LOCAL_HTTP_CONFIG,
         "sources": {
             "watch": {
                 "pages": [{"name": "nota", "url": url, "ignore": ["citado el"], "lang": "es"}]

@@ -22,6 +22,7 @@ from classify.status import label
 from storage import open_reader, readable_path
 from storage.status import DemandStatus
 from vigia.config import Settings
+from vigia.status import dated
 
 # Only these are linked: a scraped javascript: or data: URL would run in the reader's browser.
 _WEB_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
@@ -55,14 +56,8 @@ class ReportFiles:
 
 
 def when(day: date | None, basis: str | None = None) -> str:
-    """A move's date for readers: an undated item's date is the day it was first seen."""
-    if day is None:
-        return "—"
-    if basis == "first_seen":
-        return f"{day} (visto por primera vez, sin fecha / first seen, undated)"
-    if basis == "stated":
-        return f"{day} (fecha del texto / date in the text)"
-    return str(day)
+    """A move's date for readers, in both languages (see ``status.dated``)."""
+    return dated(day, basis, bilingual=True)
 
 
 def link(url: str | None, text: str) -> Markup:

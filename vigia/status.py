@@ -178,13 +178,20 @@ def current(
         return store.statuses_on(on) if on is not None else store.statuses(as_of)
 
 
-def dated(day: date | None, basis: str | None) -> str:
+# How a move's date is qualified, by where it comes from: in English, and in both languages.
+_DATE_NOTES = {
+    "first_seen": (
+        "first seen on {day} (undated)",
+        "{day} (visto por primera vez, sin fecha / first seen, undated)",
+    ),
+    "stated": ("{day} (date stated in the text)", "{day} (fecha del texto / date in the text)"),
+}
+
+
+def dated(day: date | None, basis: str | None, *, bilingual: bool = False) -> str:
     """A move's date as a reader should take it: an undated item's is the day it was first
     seen, not the day of the event."""
     if day is None:
-        return "-"
-    if basis == "first_seen":
-        return f"first seen on {day} (undated)"
-    if basis == "stated":
-        return f"{day} (date stated in the text)"
-    return str(day)
+        return "—" if bilingual else "-"
+    notes = _DATE_NOTES.get(basis or "")
+    return notes[bilingual].format(day=day) if notes else str(day)

@@ -12,7 +12,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from storage import run_query
-from tests.conftest import fixture_bytes
+from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
 
@@ -33,12 +33,7 @@ def test_an_html_page_and_a_failing_feed_cost_only_themselves(
         {"name": "down", "url": httpserver.url_for("/down.xml")},
     ]
     config = {
-        "http": {
-            "min_interval": 0,
-            "retries": 0,
-            "respect_robots": False,
-            "allow_addresses": ["127.0.0.1", "::1"],
-        },
+        "http": LOCAL_HTTP_CONFIG,
         "health": {"channel": "#vigia-ops", "max_failures": 2},
         "sources": {"news": {"feeds": feeds}},
     }
