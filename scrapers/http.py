@@ -78,17 +78,42 @@ class HttpSettings:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> HttpSettings:
-        """Build settings from the ``http`` block of sources.yaml; unknown keys are errors."""
+        """Build settings from the ``http`` block of sources.yaml; unknown keys and values of
+        the wrong type are errors (TypeError naming the key)."""
+        if not isinstance(config, dict):
+            raise TypeError("the http block must be a mapping of settings")
         config = dict(config)
         per_second = config.pop("max_requests_per_second", None)
         if per_second:
-            config["min_interval"] = 1.0 / float(per_second)
+            config["min_interval"] = 1.0 / _typed("max_requests_per_second", per_second, float)
         unknown = set(config) - set(cls.__dataclass_fields__)
         if unknown:
             raise TypeError(f"unknown http setting(s) {sorted(unknown)}")
-        if "allow_addresses" in config:
-            config["allow_addresses"] = tuple(str(a) for a in config["allow_addresses"] or ())
+        defaults = cls()
+        for key, value in config.items():
+            config[key] = _typed(key, value, type(getattr(defaults, key)))
         return cls(**config)
+
+
+def _typed(key: str, value: Any, kind: type) -> Any:
+    """``value`` as the setting's type, or a TypeError that names the key and what it got."""
+    if kind is tuple:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{key} must be a list of strings, not {value!r}")
+        return tuple(value)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"{key} must be true or false, not {value!r}")
+        return value
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{key} must be a number, not {value!r}")
+        if value < 0:
+            raise TypeError(f"{key} must not be negative, not {value!r}")
+        return kind(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be text, not {value!r}")
+    return value
 
 
 def ca_bundle(extra_ca_file: str) -> str | bool:

@@ -83,9 +83,33 @@ def load_settings(
         http = HttpSettings.from_config(config.get("http") or {})
     except TypeError as exc:
         raise ConfigError(f"{sources_path}: bad http settings: {exc}") from exc
-    return Settings(
-        db, data_dir, demands, sources_path, http, sources, env, dict(config.get("health") or {})
-    )
+    health = config.get("health") or {}
+    _check_health(health, sources_path)
+    _check_feeds(sources, sources_path)
+    return Settings(db, data_dir, demands, sources_path, http, sources, env, dict(health))
+
+
+def _check_health(health: Any, where: Path) -> None:
+    if not isinstance(health, dict):
+        raise ConfigError(f"{where}: health must be a mapping")
+    for key in ("max_failures", "max_empty_runs"):
+        value = health.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(
+                f"{where}: health.{key} must be a whole number of runs, not {value!r}"
+            )
+    if not isinstance(health.get("channel", ""), str):
+        raise ConfigError(f"{where}: health.channel must be a channel name")
+
+
+def _check_feeds(sources: dict[str, Any], where: Path) -> None:
+    # The news feeds are read at every run; a wrong shape would only show up mid-run.
+    feeds = (sources.get("news") or {}).get("feeds", [])
+    if not isinstance(feeds, list):
+        raise ConfigError(f"{where}: sources.news.feeds must be a list of {{name, url}}")
+    for n, feed in enumerate(feeds, start=1):
+        if not isinstance(feed, dict) or not isinstance(feed.get("url"), str):
+            raise ConfigError(f"{where}: sources.news.feeds item {n} needs a url: {feed!r}")
 
 
 def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) -> None:

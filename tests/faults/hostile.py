@@ -27,6 +27,26 @@ PATHOLOGICAL_ROBOTS = "User-agent: *\n" + "".join(
 # 2 MB of zeros, gzip-compressed to about 2 KB; decoded, it would be 2 GB if repeated 1,000
 # times, which is what the bomb path sends.
 _ZEROS = gzip.compress(b"\0" * 2_000_000, compresslevel=9)
+# "Billion laughs": nine levels of ten references, 10^9 copies of "lol" if expanded.
+_ENTITIES = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
+    for n in range(1, 10)
+)
+ENTITY_BOMB_FEED = (
+    f'<?xml version="1.0"?><!DOCTYPE lolz [{_ENTITIES}]><rss version="2.0"><channel>'
+    "<title>t</title><item><title>Tortura en México &lol9;</title>"
+    "<link>https://example.org/bomb</link></item></channel></rss>"
+).encode()
+EXTERNAL_ENTITY_FEED = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b'<rss version="2.0"><channel><title>t</title><item><title>Tortura &xxe;</title>'
+    b"<link>https://example.org/xxe</link></item></channel></rss>"
+)
+UTF16_FEED = (
+    '<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>t</title>'
+    "<item><title>Desaparición forzada en México</title>"
+    "<link>https://example.org/utf16</link></item></channel></rss>"
+).encode("utf-16")
 LATIN1_FEED = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>Hostil</title>'
     "<item><title>Reforma sobre desaparición y tortura en México</title>"
@@ -113,6 +133,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _latin1_feed(self, query: dict[str, str]) -> None:
         # Declared UTF-8, written in Latin-1: a mis-encoded feed.
         self._send(200, LATIN1_FEED, Content_Type="application/rss+xml; charset=utf-8")
+
+    def _loop(self, query: dict[str, str]) -> None:
+        self._send(302, b"", Location="/loop")
+
+    def _entity_bomb(self, query: dict[str, str]) -> None:
+        self._send(200, ENTITY_BOMB_FEED, Content_Type="application/rss+xml")
+
+    def _external_entity(self, query: dict[str, str]) -> None:
+        self._send(200, EXTERNAL_ENTITY_FEED, Content_Type="application/rss+xml")
+
+    def _utf16_feed(self, query: dict[str, str]) -> None:
+        self._send(200, UTF16_FEED, Content_Type="application/rss+xml")
 
     def _robots_txt(self, query: dict[str, str]) -> None:
         kind = self.server.robots

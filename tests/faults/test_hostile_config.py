@@ -59,3 +59,26 @@ def test_a_syntax_error_names_the_file_and_line(
     err = capsys.readouterr().err
     assert str(path) in err and "line" in err and "<unicode string>" not in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("http: {max_bytes: lots}", "max_bytes must be a number"),
+        ("http: {allow_addresses: 5}", "allow_addresses must be a list of strings"),
+        ("http: [1, 2]", "http block must be a mapping"),
+        ("http: {retries: -1}", "retries must not be negative"),
+        ("http: {respect_robots: 'no'}", "respect_robots must be true or false"),
+        ("health: {max_failures: many}", "health.max_failures must be a whole number"),
+        ("sources: {news: {feeds: x}}", "sources.news.feeds must be a list"),
+        ("sources: {news: {feeds: [{name: a}]}}", "feeds item 1 needs a url"),
+    ],
+)
+def test_a_wrong_type_in_the_sources_file_is_one_line_before_anything_runs(
+    tmp_path: Path, config: str, message: str
+) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(config + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as refused:
+        load_settings({"VIGIA_SOURCES": str(path)})
+    assert str(path) in str(refused.value)

@@ -225,3 +225,21 @@ def test_control_characters_in_a_title_do_not_reach_the_terminal() -> None:
     shown = stream.getvalue()
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "\\x1b]0;pwned" in shown
+
+
+def test_a_redirect_loop_ends_after_five_hops(hostile: _HostileServer) -> None:
+    with pytest.raises(FetchError, match="too many redirects"):
+        _client(hostile).get(f"{hostile.base}/loop", "test")
+    assert 5 <= len(hostile.paths) <= 7
+
+
+def test_hostile_xml_is_read_without_expanding_or_fetching_entities(
+    hostile: _HostileServer,
+) -> None:
+    started = time.monotonic()
+    result = _news(hostile, "entity-bomb", "external-entity", "utf16-feed")
+    assert time.monotonic() - started < 5
+    titles = {item.url.rsplit("/", 1)[1]: item.title for item in result.items}
+    assert len(titles["bomb"]) < 100  # the entities were left as text, not expanded
+    assert "root:" not in titles["xxe"]  # /etc/passwd was not read into the item
+    assert titles["utf16"] == "Desaparición forzada en México"
