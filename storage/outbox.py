@@ -335,15 +335,26 @@ class Outbox(Transactional):
         return row[0] if row else None
 
     def coverage(self, since: datetime) -> list[dict[str, Any]]:
-        """Per source: its last attempt and success, failures, items read and new since then."""
+        """Per source: its last attempt and success, failures, items read and new since then.
+
+        A source's feeds ("news/<feed>") are listed only while they fail: the source's own
+        line already counts their items.
+        """
         cursor = self.conn.execute(
-            """SELECT s.source, s.last_attempt_at, s.last_success_at, s.consecutive_failures,
+            """WITH parts AS (
+                   SELECT s.*, split_part(s.source, '/', 1) AS owner,
+                          nullif(split_part(s.source, '/', 2), '') AS unit
+                   FROM source_state s)
+               SELECT s.source, s.last_attempt_at, s.last_success_at, s.consecutive_failures,
                       s.last_error,
-                      (SELECT count(*) FROM items i WHERE i.source = s.source
+                      (SELECT count(*) FROM items i WHERE i.source = s.owner
+                       AND (s.unit IS NULL OR (i.meta->>'feed') = s.unit)
                        AND i.last_seen >= ?) AS items_read,
-                      (SELECT count(*) FROM items i WHERE i.source = s.source
+                      (SELECT count(*) FROM items i WHERE i.source = s.owner
+                       AND (s.unit IS NULL OR (i.meta->>'feed') = s.unit)
                        AND i.first_seen >= ?) AS items_new
-               FROM source_state s ORDER BY s.source""",
+               FROM parts s WHERE s.unit IS NULL OR s.consecutive_failures > 0
+               ORDER BY s.source""",
             [since, since],
         )
         names = [d[0] for d in cursor.description]

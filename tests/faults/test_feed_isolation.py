@@ -7,11 +7,12 @@ The good feed is one of the constructed replay feeds; the bad ones are a recorde
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
-from storage import run_query
+from storage import open_store, run_query
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
@@ -54,3 +55,8 @@ def test_an_html_page_and_a_failing_feed_cost_only_themselves(
         db_path, "SELECT payload->>'source' FROM alerts WHERE kind = 'health' ORDER BY 1"
     )[1]
     assert notices == [("news/down",), ("news/html",)]  # once each, none for the source
+    # The digest's coverage lists the source and, of its feeds, only those failing.
+    with open_store(db_path) as store:
+        coverage = {row["source"]: row for row in store.coverage(datetime.now(UTC) - timedelta(1))}
+    assert sorted(coverage) == ["news", "news/down", "news/html"]
+    assert coverage["news"]["items_read"] == first.new and coverage["news/html"]["items_read"] == 0
