@@ -365,6 +365,17 @@ VIEWS_V9 = (
 )
 
 
+def _digest_repair_v10(conn: duckdb.DuckDBPyConnection) -> None:
+    # Before marking a digest sent became one transaction, a crash between its two writes left
+    # the alerts it carried "in digest" under a sent digest; they were delivered.
+    conn.execute("""
+        UPDATE alerts a SET status = 'sent', sent_at = d.sent_at,
+               sent_via = 'digest ' || d.sent_via, slack_channel = d.slack_channel,
+               slack_ts = d.slack_ts
+        FROM alerts d
+        WHERE a.status = 'in_digest' AND d.key = a.digest_key AND d.status = 'sent'""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -380,6 +391,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (7, "demands, append-only status changes, researchers' views", _status_v7),
     (8, "runs: host, process and cause", _runs_v8),
     (9, "status moves: where their dates come from; demand_status_on", _true_dates_v9),
+    (10, "alerts left 'in digest' under a sent digest", _digest_repair_v10),
 ]
 
 

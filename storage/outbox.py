@@ -217,17 +217,21 @@ class Outbox(Transactional):
     ) -> tuple[str, int]:
         """Record that a message went out (and where, for Slack), with every alert it carried;
         return the message's kind and how many match alerts it delivered."""
-        kind = self.conn.execute(
-            "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-            "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ? "
-            "RETURNING kind",
-            [now, via, channel, ts, key],
-        ).fetchone()
-        carried = self.conn.execute(
-            "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, slack_channel = ?, "
-            "slack_ts = ? WHERE digest_key = ? AND status = 'in_digest' RETURNING key",
-            [now, f"digest {via}", channel, ts, key],
-        ).fetchall()
+        # One step: a digest recorded as sent with its alerts still "in digest" would leave
+        # them so for good (found by killing runs at random moments).
+        with self.transaction():
+            kind = self.conn.execute(
+                "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
+                "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ? "
+                "RETURNING kind",
+                [now, via, channel, ts, key],
+            ).fetchone()
+            carried = self.conn.execute(
+                "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, "
+                "slack_channel = ?, slack_ts = ? WHERE digest_key = ? AND status = 'in_digest' "
+                "RETURNING key",
+                [now, f"digest {via}", channel, ts, key],
+            ).fetchall()
         kind = kind[0] if kind else ""
         return kind, len(carried) if kind == "digest" else int(kind == "match")
 

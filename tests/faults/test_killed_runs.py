@@ -45,7 +45,7 @@ ROWS = {
 }
 
 
-def _run(db: Path, replay: str, slack: FakeSlack, kill_after: float | None) -> int:
+def _start(db: Path, replay: str, slack: FakeSlack) -> subprocess.Popen:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -53,13 +53,17 @@ def _run(db: Path, replay: str, slack: FakeSlack, kill_after: float | None) -> i
         "SLACK_API_URL": slack.base_url,
         "VIGIA_SLACK_MIN_INTERVAL": "0",
     }
-    child = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", RUN, str(db), replay],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _run(db: Path, replay: str, slack: FakeSlack, kill_after: float | None) -> int:
+    child = _start(db, replay, slack)
     if kill_after is not None:
         time.sleep(kill_after)
         child.send_signal(signal.SIGKILL)
@@ -95,3 +99,19 @@ def test_runs_killed_at_random_moments_lose_nothing_and_send_nothing_twice(
     posted = fake_slack.keys_posted()
     sent = run_query(killed, "SELECT key FROM alerts WHERE sent_via = 'slack'")[1]
     assert len(posted) == len(set(posted)) and sorted(posted) == sorted(k for (k,) in sent)
+
+
+def test_two_runs_at_once_on_one_store_both_finish_and_send_once(
+    tmp_path: Path, replay: str, fake_slack: FakeSlack
+) -> None:
+    db = tmp_path / "vigia.duckdb"
+    first, second = _start(db, replay, fake_slack), _start(db, replay, fake_slack)
+    # One waits for the other's short writes (the store's lock is retried), neither fails.
+    assert (first.wait(180), second.wait(180)) == (0, 0)
+    clean = tmp_path / "clean.duckdb"
+    fake_slack.history.clear()
+    assert _run(clean, replay, fake_slack, None) == 0
+    assert _rows(db) == _rows(clean)
+    sent = run_query(db, "SELECT key FROM alerts WHERE sent_via = 'slack'")[1]
+    posted_together = [k for (k,) in sent]
+    assert len(posted_together) == len(set(posted_together))
