@@ -78,6 +78,8 @@ def test_backfill_stores_quietly_and_a_rerun_fetches_nothing(db_path: Path):
     )[1]
     assert sent == [(0,)]
     assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+    runs = run_query(db_path, "SELECT command, status, finished_at IS NOT NULL FROM runs")[1]
+    assert runs == [("backfill gazette 2017-06-01..2017-11-30", "ok", True)] * 2
 
 
 def test_interrupted_backfill_resumes_without_refetching_finished_chunks(db_path: Path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from scrapers import SOURCES
@@ -20,7 +20,7 @@ from scrapers.errors import ConfigError
 from scrapers.http import HttpClient
 from storage import open_store
 from vigia.config import Settings
-from vigia.pipeline import classify_pending, dispatch_alerts, now, source_config
+from vigia.pipeline import classify_pending, dispatch_alerts, now, recorded_run, source_config
 
 # Sources whose APIs can be asked about past dates, and their natural chunk in days.
 BACKFILLABLE = {"gazette": 7, "scjn": 366}
@@ -82,6 +82,24 @@ def run_backfill(
             f"cannot backfill {source!r}: its API keeps no history we can ask; "
             f"backfillable: {', '.join(BACKFILLABLE)}"
         )
+    with recorded_run(settings, f"backfill {source} {start}..{end}") as run:
+        report = _walk(settings, source, start, end, chunk_days, alert, progress)
+        run.summary = {"backfill": asdict(report)}
+        run.cause = "; ".join(report.errors[:5])
+    if alert:
+        dispatch_alerts(settings)
+    return report
+
+
+def _walk(
+    settings: Settings,
+    source: str,
+    start: date,
+    end: date,
+    chunk_days: int | None,
+    alert: bool,
+    progress: Progress | None,
+) -> BackfillReport:
     plan = chunks(start, end, chunk_days or BACKFILLABLE[source])
     job = f"{source}:{start.isoformat()}:{end.isoformat()}"
     report = BackfillReport(job, source, len(plan))
@@ -105,8 +123,6 @@ def run_backfill(
                 progress(report)
     finally:
         http.close()
-    if alert:
-        dispatch_alerts(settings)
     return report
 
 

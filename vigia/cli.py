@@ -347,11 +347,14 @@ def publish_snapshot(settings: Settings) -> None:
 
 def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     """Send what is due in the outbox; with --digest, build the digests first."""
-    from vigia import dispatch
+    from vigia import dispatch, pipeline
 
-    if args.digest:
-        dispatch.build_digests(settings)
-    report = dispatch.dispatch_alerts(settings)
+    with pipeline.recorded_run(settings, "dispatch") as run:
+        if args.digest:
+            dispatch.build_digests(settings)
+        report = dispatch.dispatch_alerts(settings)
+        run.summary = pipeline.run_summary([], None, report)
+        run.cause = pipeline.failure_cause([], report)
     publish_snapshot(settings)
     print(
         f"sent {report.sent} message(s) via {report.via}: {report.alerts_at_once} alert(s) at "

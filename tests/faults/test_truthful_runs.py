@@ -81,3 +81,11 @@ def test_a_damaged_store_gives_one_line_and_is_left_as_it_was(
         err = capsys.readouterr().err.strip()
         assert err.startswith(f"vigia: cannot open {db}") and len(err.splitlines()) == 1, err
     assert db.read_bytes() == before
+
+
+def test_a_dispatch_from_the_command_line_is_a_recorded_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "vigia.duckdb"
+    assert cli.main(["--db", str(db), "dispatch"]) == 0
+    assert _runs(db) == [("dispatch", "ok", False, True)]
