@@ -23,7 +23,8 @@ from tests.fake_slack import FakeSlack
 ROOT = Path(__file__).resolve().parents[2]
 
 RUN = """
-import sys
+import re, sys
+from pathlib import Path
 from scrapers import SOURCES
 from vigia import dispatch, pipeline
 from vigia.config import load_settings
@@ -35,7 +36,12 @@ for name in SOURCES:
 pipeline.classify_pending(settings)
 dispatch.build_digests(settings)
 dispatch.dispatch_alerts(settings)
+# The run's own peak memory (VmHWM starts afresh with the program).
+peak = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)
+Path(sys.argv[1] + ".peak-kb").write_text(peak)
 """
+# A whole run, every source and the outbox, stays well inside a small machine.
+PEAK_CAP_KB = 400_000
 
 ROWS = {
     "items": "SELECT id, content_hash FROM items ORDER BY ALL",
@@ -79,6 +85,7 @@ def test_runs_killed_at_random_moments_lose_nothing_and_send_nothing_twice(
 ) -> None:
     clean = tmp_path / "clean.duckdb"
     assert _run(clean, replay, fake_slack, None) == 0
+    assert int(Path(f"{clean}.peak-kb").read_text()) < PEAK_CAP_KB
     expected = _rows(clean)
     assert expected["matches"] and {s for _, s in expected["match alerts"]} == {"sent"}
 
