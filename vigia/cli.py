@@ -37,10 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `vigia` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(args)
     try:
         settings = load_settings(db_path=args.db)
         return int(args.handler(args, settings) or 0)
@@ -56,53 +53,153 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vigia", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="DuckDB store (default: $VIGIA_DB or data/vigia.duckdb)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    commands = parser.add_subparsers(dest="command", required=True)
+EXIT_CODES = """exit codes:
+  0    done
+  1    the run finished, but a source, an alert or a check failed (see the messages)
+  2    usage, configuration or store error: nothing was done (one line says why)
+  130  interrupted"""
 
-    demo = commands.add_parser(
-        "demo", help="run the whole pipeline once on recorded sources, offline"
+
+def _logging_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before and after the subcommand; below the top, an option left out does not
+    # override what was given above it.
+    default = {} if top else {"default": argparse.SUPPRESS}
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="log debug details", **default
     )
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="log errors only, no progress", **default
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as text (default) or one JSON object per line, for log collectors",
+        **({"default": "text"} if top else default),
+    )
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help opens with its one-line summary and takes the logging options."""
+    command = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _logging_options(command, top=False)
+    return command
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vigia")
+    except PackageNotFoundError:
+        from vigia import __version__
+
+        return __version__
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    handler = logging.StreamHandler()
+    if args.log_format == "json":
+        handler.setFormatter(_JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from scrapers import SOURCES
+    from vigia.backfill import BACKFILLABLE
+
+    parser = argparse.ArgumentParser(
+        prog="vigia",
+        description=__doc__.splitlines()[0],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", help="DuckDB store (default: $VIGIA_DB or data/vigia.duckdb)")
+    parser.add_argument("--version", action="version", version=f"vigia {_version()}")
+    _logging_options(parser, top=True)
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do (COMMAND --help for more)",
+    )
+
+    demo = _command(commands, "demo", "run the whole pipeline once on recorded sources, offline")
     demo.set_defaults(handler=cmd_demo)
 
-    run = commands.add_parser("run", help="run the pipeline once against the live sources")
+    run = _command(commands, "run", "run the pipeline once against the live sources")
     run.add_argument(
         "--source",
         action="append",
         dest="sources",
-        help="only this source (repeatable); default: all",
+        choices=sorted(SOURCES),
+        help="only this source (repeatable; default: all): %(choices)s",
     )
     run.add_argument("--digest", action="store_true", help="also send the digests now")
     run.set_defaults(handler=cmd_run)
 
-    backfill = commands.add_parser(
-        "backfill", help="read a source's past over a date range (resumable; no alerts)"
+    backfill = _command(
+        commands, "backfill", "read a source's past over a date range (resumable; no alerts)"
     )
-    backfill.add_argument("--source", required=True, help="gazette or scjn")
-    backfill.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD")
-    backfill.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD")
+    backfill.add_argument(
+        "--source",
+        required=True,
+        choices=sorted(BACKFILLABLE),
+        help="the source to read: %(choices)s",
+    )
+    backfill.add_argument(
+        "--from", dest="start", required=True, type=_date, help="first day (YYYY-MM-DD)"
+    )
+    backfill.add_argument(
+        "--to", dest="end", required=True, type=_date, help="last day (YYYY-MM-DD)"
+    )
     backfill.add_argument("--chunk-days", type=int, help="days per checkpoint (default per source)")
     backfill.add_argument(
         "--alert", action="store_true", help="also send alerts for historical items"
     )
     backfill.set_defaults(handler=cmd_backfill)
 
-    classify = commands.add_parser("classify", help="classify items from a JSONL file")
+    classify = _command(commands, "classify", "classify items from a JSONL file")
     classify.add_argument("--in", dest="source", required=True, help="items.jsonl")
     classify.add_argument("--out", dest="target", required=True, help="matches.jsonl")
     classify.set_defaults(handler=cmd_classify)
 
-    dispatch = commands.add_parser(
-        "dispatch", help="send the alerts that are due (settling any interrupted send first)"
+    dispatch = _command(
+        commands, "dispatch", "send the alerts that are due (settling any interrupted send first)"
     )
     dispatch.add_argument("--digest", action="store_true", help="also build and send digests")
     dispatch.set_defaults(handler=cmd_dispatch)
 
-    reclassify = commands.add_parser(
+    reclassify = _command(
+        commands,
         "reclassify",
-        help="re-run the classifier on stored items; report new, dropped and changed matches",
+        "re-run the classifier on stored items; report new, dropped and changed matches",
     )
     reclassify.add_argument(
         "--all",
@@ -119,9 +216,10 @@ def _parser() -> argparse.ArgumentParser:
     reclassify.add_argument("--show", type=int, default=30, help="changes to list (default 30)")
     reclassify.set_defaults(handler=cmd_reclassify)
 
-    evaluate = commands.add_parser(
+    evaluate = _command(
+        commands,
         "eval",
-        help="score the classifier on labelled items (default: eval/dev.jsonl, write and check parts)",
+        "score the classifier on labelled items (default: eval/dev.jsonl, write and check parts)",
     )
     evaluate.add_argument(
         "gold",
@@ -146,7 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(handler=cmd_eval)
 
-    status = commands.add_parser("status", help="where each demand stands, now or at a date")
+    status = _command(commands, "status", "where each demand stands, now or at a date")
     when = status.add_mutually_exclusive_group()
     when.add_argument(
         "--as-of",
@@ -160,9 +258,11 @@ def _parser() -> argparse.ArgumentParser:
         help="as things stood on this day: moves dated up to then, by everything recorded "
         "since (YYYY-MM-DD)",
     )
-    status_commands = status.add_subparsers(dest="status_command")
-    confirm = status_commands.add_parser(
-        "confirm", help="confirm a demand's move that only the press backs"
+    status_commands = status.add_subparsers(
+        dest="status_command", help="without one, print each demand's status"
+    )
+    confirm = _command(
+        status_commands, "confirm", "confirm a demand's move that only the press backs"
     )
     confirm.add_argument("demand", help="the demand's id")
     confirm.add_argument("--item", required=True, help="the item's id (or its first characters)")
@@ -170,33 +270,47 @@ def _parser() -> argparse.ArgumentParser:
     confirm.set_defaults(handler=cmd_status_confirm)
     status.set_defaults(handler=cmd_status)
 
-    endpoint = commands.add_parser(
-        "slack-endpoint", help="receive the alert buttons' verdicts (Slack interactivity URL)"
+    endpoint = _command(
+        commands, "slack-endpoint", "receive the alert buttons' verdicts (Slack interactivity URL)"
     )
     endpoint.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    endpoint.add_argument("--port", type=int, default=3000)
+    endpoint.add_argument("--port", type=int, default=3000, help="port to listen on (3000)")
     endpoint.set_defaults(handler=cmd_slack_endpoint)
 
-    feedback = commands.add_parser("feedback", help="campaigners' verdicts on alerts")
-    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
-    export = feedback_commands.add_parser(
-        "export", help="write verdicts as labelled JSONL (the format of eval/dev.jsonl)"
+    feedback = _command(commands, "feedback", "campaigners' verdicts on alerts")
+    feedback_commands = feedback.add_subparsers(
+        dest="feedback_command", required=True, help="what to do with the verdicts"
+    )
+    export = _command(
+        feedback_commands,
+        "export",
+        "write verdicts as labelled JSONL (the format of eval/dev.jsonl)",
     )
     export.add_argument("--out", required=True, help="feedback.jsonl")
     export.set_defaults(handler=cmd_feedback_export)
 
-    serve = commands.add_parser("serve", help="keep every deployment of prefect.yaml running")
+    serve = _command(commands, "serve", "keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
-    serve.add_argument("--prefect-yaml", default=str(PROJECT_ROOT / "prefect.yaml"))
+    serve.add_argument(
+        "--prefect-yaml",
+        default=str(PROJECT_ROOT / "prefect.yaml"),
+        help="the deployments to keep running (default: the project's prefect.yaml)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
-    query = commands.add_parser(
+    query = _command(
+        commands,
         "query",
-        help="run one read-only SELECT in a sandbox (on the readers' snapshot, refreshed after "
+        "run one read-only SELECT in a sandbox (on the readers' snapshot, refreshed after "
         "each run)",
     )
-    query.add_argument("sql")
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("sql", help="one SELECT (or EXPLAIN); views and tables in the README")
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output: %(choices)s (default table)",
+    )
     query.add_argument(
         "--live", action="store_true", help="read the store itself (waits if a run is writing)"
     )
@@ -208,15 +322,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     query.set_defaults(handler=cmd_query)
 
-    report = commands.add_parser(
-        "report", help="write a static site of where each demand stands (open index.html)"
+    report = _command(
+        commands, "report", "write a static site of where each demand stands (open index.html)"
     )
     report.add_argument("--out", required=True, help="folder to write into")
     report.set_defaults(handler=cmd_report)
 
-    export = commands.add_parser("export", help="write tables and views as Parquet or CSV files")
-    export.add_argument("out_dir", metavar="DIR")
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export = _command(commands, "export", "write tables and views as Parquet or CSV files")
+    export.add_argument("out_dir", metavar="DIR", help="folder to write the files into")
+    export.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="file format: %(choices)s (default parquet)",
+    )
     export.add_argument("--live", action="store_true", help="read the store itself")
     export.set_defaults(handler=cmd_export)
     return parser
@@ -261,7 +380,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         args.end,
         chunk_days=args.chunk_days,
         alert=args.alert,
-        progress=ProgressLine(sys.stderr),
+        progress=None if args.quiet else ProgressLine(sys.stderr),
     )
     print(
         f"\nbackfill {report.job}: {report.chunks_done} chunk(s) done, "
