@@ -195,6 +195,13 @@ class Split:
         digest = hashlib.sha256(f"{self.seed}:{item_id}".encode()).digest()
         return "check" if int.from_bytes(digest[:4], "big") / 2**32 < self.check_share else "write"
 
+    def partition(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """Labelled rows by part: {"write": [...], "check": [...]}."""
+        parts: dict[str, list[dict[str, Any]]] = {"write": [], "check": []}
+        for row in rows:
+            parts[self.part_of(str(row.get("id")))].append(row)
+        return parts
+
 
 def format_report(report: EvalReport, *, list_wrong: bool = True) -> str:
     """The human-readable summary `vigia eval` prints for one set of items."""

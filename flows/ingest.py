@@ -7,13 +7,7 @@ from typing import Any
 from prefect import flow
 
 from flows.common import ingest_all, settings_for
-from vigia.pipeline import (
-    IngestReport,
-    failure_cause,
-    raise_for_failures,
-    recorded_run,
-    run_summary,
-)
+from vigia.pipeline import IngestReport, raise_for_failures, recorded_run
 
 
 def _ingest(
@@ -22,8 +16,7 @@ def _ingest(
     settings = settings_for(db_path, sources_config)
     with recorded_run(settings, f"ingest {' '.join(sources)}") as run:
         reports = ingest_all(settings, sources)
-        run.summary = run_summary(reports, None, None)
-        run.cause = failure_cause(reports, None)
+        run.outcome(reports)
     raise_for_failures(reports, None)
     return reports
 

@@ -19,8 +19,7 @@ def process_items(
     settings = settings_for(db_path, sources_config)
     with pipeline.recorded_run(settings, "process") as run:
         classified, sent = classify_and_dispatch(settings)
-        run.summary = pipeline.run_summary([], classified, sent)
-        run.cause = pipeline.failure_cause([], sent)
+        run.outcome(classified=classified, dispatch=sent)
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"classify": classified, "dispatch": sent}
@@ -41,8 +40,7 @@ def vigia_run(
         pipeline.check_ready(settings, sources)
         ingests = ingest_all(settings, sources or list(SOURCES))
         classified, sent = classify_and_dispatch(settings, digest=digest)
-        run.summary = pipeline.run_summary(ingests, classified, sent)
-        run.cause = pipeline.failure_cause(ingests, sent)
+        run.outcome(ingests, classified, sent)
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures(ingests, sent)
     return run.summary
@@ -55,8 +53,7 @@ def send_digest(db_path: str | None = None) -> dict[str, Any]:
     with pipeline.recorded_run(settings, "digest") as run:
         digests = build_digests(settings)
         sent = dispatch(settings)
-        run.summary = pipeline.run_summary([], None, sent)
-        run.cause = pipeline.failure_cause([], sent)
+        run.outcome(dispatch=sent)
     pipeline.publish_snapshot(settings)
     pipeline.raise_for_failures([], sent)
     return {"digests": digests, "dispatch": sent}

@@ -136,7 +136,7 @@ def export(path: str | Path, out_dir: str | Path, fmt: str) -> list[Path]:
 
 def _csv_safe_select(conn: duckdb.DuckDBPyConnection, name: str) -> str:
     columns = conn.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
-    starts = r"=+\-@\t\r"  # FORMULA_STARTS as an RE2 character class
+    starts = "".join({"-": r"\-", "\t": r"\t", "\r": r"\r"}.get(c, c) for c in FORMULA_STARTS)
     parts = []
     for column, kind, *_ in columns:
         ident = '"' + column.replace('"', '""') + '"'

@@ -472,8 +472,7 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.digest:
             dispatch.build_digests(settings)
         report = dispatch.dispatch_alerts(settings)
-        run.summary = pipeline.run_summary([], None, report)
-        run.cause = pipeline.failure_cause([], report)
+        run.outcome(dispatch=report)
     publish_snapshot(settings)
     print(
         f"sent {report.sent} message(s) via {report.via}: {report.alerts_at_once} alert(s) at "
@@ -553,13 +552,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     as_of = datetime.combine(args.as_of, time.max, tzinfo=UTC) if args.as_of else None
     rows = status.current(settings, as_of, args.on)
-    when = (
-        f" as the store said on {args.as_of}"
-        if args.as_of
-        else f" as things stood on {args.on}"
-        if args.on
-        else ""
-    )
+    when = ""
+    if args.as_of:
+        when = f" as the store said on {args.as_of}"
+    elif args.on:
+        when = f" as things stood on {args.on}"
     print(f"Status of each demand{when}:")
     for row in rows:
         pending = f"  [{row.pending_confirmations} to confirm]" if row.pending_confirmations else ""
@@ -617,7 +614,6 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print per-demand precision/recall/F1, stance figures and the items it got wrong."""
-
     from classify import Classifier, load_demands
     from classify.evaluate import Split, evaluate, format_report, format_split_summary
 
@@ -636,10 +632,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_split or not (args.split or split_path.exists()):
         print(format_report(evaluate(rows, classifier)))
         return 0
-    split = Split.load(split_path)
-    parts = {"write": [], "check": []}
-    for row in rows:
-        parts[split.part_of(str(row.get("id")))].append(row)
+    parts = Split.load(split_path).partition(rows)
     reports = {"all": evaluate(rows, classifier)}
     reports |= {name: evaluate(part, classifier) for name, part in parts.items()}
     print(f"split {split_path}: write part (rules are written from it) and check part (never read)")
@@ -670,7 +663,6 @@ def _jsonl_rows(path: str | Path) -> Iterator[dict[str, Any]]:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start (or reuse) a Prefect server and serve all deployments until interrupted."""
-
     from vigia.prefect_server import start_or_reuse
 
     apply_prefect_defaults(settings.data_dir)

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -176,10 +176,9 @@ def _record_units(
     for unit, error in result.units.items():
         name = f"{result.source}/{unit}"
         items = [i for i in result.items if i.meta.get("feed") == unit]
+        # Empty runs are counted but never alerted on: a feed promises no items.
         state = store.record_source_result(
-            # A feed with nothing new is answered, not empty: feeds promise no items.
-            SourceResult(source=name, items=items, error=error, not_modified=int(not items)),
-            now(),
+            SourceResult(source=name, items=items, error=error), now()
         )
         if source_healthy:
             status, since, notice = health.transition(name, state, policy, now())
@@ -302,29 +301,42 @@ def _classify_batch(
     # One step: a run killed halfway leaves the batch unclassified, and the next run redoes
     # all of it; never matches recorded with their alerts or status moves missing.
     with store.transaction():
-        reclassified = store.classified_unchanged(ids)
-        new = store.record_matches(batch, matches, classifier.version, now())
-        report.new_matches += len(new)
-        quiet = store.quiet_ids([m.item_id for m in new])
-        if not alert_reclassified:
-            quiet |= reclassified
-        loud = [m for m in new if m.item_id not in quiet]
-        by_id = {item.id: item for item in batch}
-        campaign = classifier.campaign
-        tiers = {
-            (m.item_id, m.demand_id): (
-                "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
-            )
-            for m in loud
-        }
-        report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
-        report.alerts_suppressed += store.enqueue_alerts(
-            [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
+        _record_batch(store, classifier, channels, batch, matches, report, alert_reclassified)
+
+
+def _record_batch(
+    store: Store,
+    classifier: Classifier,
+    channels: dict[str, str],
+    batch: list[Item],
+    matches: list[Match],
+    report: ClassifyReport,
+    alert_reclassified: bool,
+) -> None:
+    ids = [item.id for item in batch]
+    reclassified = store.classified_unchanged(ids)
+    new = store.record_matches(batch, matches, classifier.version, now())
+    report.new_matches += len(new)
+    quiet = store.quiet_ids([m.item_id for m in new])
+    if not alert_reclassified:
+        quiet |= reclassified
+    loud = [m for m in new if m.item_id not in quiet]
+    by_id = {item.id: item for item in batch}
+    campaign = classifier.campaign
+    tiers = {
+        (m.item_id, m.demand_id): (
+            "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
         )
-        report.by_demand.update(m.demand_id for m in new)
-        report.status_changes.extend(
-            _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
-        )
+        for m in loud
+    }
+    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
+    report.alerts_suppressed += store.enqueue_alerts(
+        [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
+    )
+    report.by_demand.update(m.demand_id for m in new)
+    report.status_changes.extend(
+        _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
+    )
 
 
 def _record_statuses(
@@ -378,7 +390,7 @@ def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> l
     return sorted(changes, key=lambda c: (c.kind, c.demand_id, c.item_id))
 
 
-def failure_cause(ingests: list[IngestReport], dispatch: DispatchReport | None) -> str:
+def failure_cause(ingests: Sequence[IngestReport], dispatch: DispatchReport | None) -> str:
     """Why a run failed, in one line ("" when nothing did)."""
     problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
     if dispatch and (dispatch.failed or dispatch.unsettled or dispatch.stopped):
@@ -450,6 +462,20 @@ class RunRecord:
     summary: dict[str, Any] = field(default_factory=dict)
     cause: str = ""
 
+    def outcome(
+        self,
+        ingests: Sequence[IngestReport] = (),
+        classified: ClassifyReport | None = None,
+        dispatch: DispatchReport | None = None,
+    ) -> None:
+        """Record what the run did and, when a source or an alert failed, why."""
+        self.summary = {"sources": {r.source: asdict(r) for r in ingests}}
+        if classified is not None:
+            self.summary["classify"] = classified.summary()
+        if dispatch is not None:
+            self.summary["dispatch"] = asdict(dispatch)
+        self.cause = failure_cause(ingests, dispatch)
+
 
 @contextmanager
 def recorded_run(settings: Settings, command: str) -> Iterator[RunRecord]:
@@ -464,18 +490,6 @@ def recorded_run(settings: Settings, command: str) -> Iterator[RunRecord]:
     with open_store(settings.db_path) as store:
         status = "failed" if record.cause else "ok"
         store.finish_run(record.run_id, status, record.summary, now(), record.cause or None)
-
-
-def run_summary(
-    ingests: list[IngestReport], classified: ClassifyReport | None, dispatch: DispatchReport | None
-) -> dict[str, Any]:
-    """What a run did, for its ``runs`` row."""
-    summary: dict[str, Any] = {"sources": {r.source: asdict(r) for r in ingests}}
-    if classified is not None:
-        summary["classify"] = classified.summary()
-    if dispatch is not None:
-        summary["dispatch"] = asdict(dispatch)
-    return summary
 
 
 def record_refused_run(settings: Settings, command: str, error: BaseException) -> None:

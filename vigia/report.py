@@ -11,6 +11,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,6 @@ class ReportFiles:
     charts: list[Path]
 
 
-def when(day: date | None, basis: str | None = None) -> str:
-    """A move's date for readers, in both languages (see ``status.dated``)."""
-    return dated(day, basis, bilingual=True)
-
-
 def link(url: str | None, text: str) -> Markup:
     """A link to an http(s) URL; for any other URL (``javascript:``, ``data:``) the text alone."""
     if url and _WEB_URL.match(url):
@@ -83,7 +79,11 @@ def build_report(
         lstrip_blocks=True,
     )
     env.globals.update(
-        label=label, colour=STATUS_COLOURS.get, kind_label=KIND_LABELS.get, link=link, when=when
+        label=label,
+        colour=STATUS_COLOURS.get,
+        kind_label=KIND_LABELS.get,
+        link=link,
+        when=partial(dated, bilingual=True),
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     charts, pages = [], []
