@@ -1,7 +1,7 @@
 """Render alerts (pure) and deliver them (Slack or console)."""
 
-from alerts.model import Notice, PendingAlert
-from alerts.render import (
+from vigia.alerts.model import Notice, PendingAlert
+from vigia.alerts.render import (
     Message,
     console_notice,
     escape_mrkdwn,
@@ -9,7 +9,7 @@ from alerts.render import (
     render_console,
     render_notice,
 )
-from alerts.send import (
+from vigia.alerts.send import (
     ConsoleSender,
     Delivery,
     DeliveryFailed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scrapers.base import Item
+from vigia.scrapers.base import Item
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.model import Notice, PendingAlert
-from classify.demands import Demand
-from scrapers.gazette import EDITION_NAMES
+from vigia.alerts.model import Notice, PendingAlert
+from vigia.classify.demands import Demand
+from vigia.scrapers.gazette import EDITION_NAMES
 
 STANCE_LABELS = {
     "advance": ("▲", "Avance", "Advance"),
@@ -210,7 +210,7 @@ def confirm_blocks(pending: list[Any], demands: dict[str, Demand]) -> list[dict[
 
     Each of ``pending`` carries demand_id, item_id, status, title, url and effective_date.
     """
-    from classify.status import label
+    from vigia.classify.status import label
 
     shown = pending[:CONFIRM_BUTTONS]
     lines = [
@@ -380,7 +380,7 @@ def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> M
     ``before`` and ``after`` carry ``status``, ``since`` and the evidence fields of a
     DemandStatus.
     """
-    from classify.status import label
+    from vigia.classify.status import label
 
     header = cut(f"◆ Estado / Status · {demand.title['es']}", HEADER_LIMIT)
     change = (

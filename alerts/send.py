@@ -25,10 +25,9 @@ from slack_sdk.http_retry import (
     RateLimitErrorRetryHandler,
     RetryState,
 )
-
-from alerts.render import Message
-from scrapers.errors import AlertError
-from scrapers.text import for_terminal
+from vigia.alerts.render import Message
+from vigia.scrapers.errors import AlertError
+from vigia.scrapers.text import for_terminal
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 METADATA_EVENT = "vigia_alert"

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classify import Classifier, load_demands  # noqa: E402
-from classify.evaluate import gold_item  # noqa: E402
-from scrapers.base import Item  # noqa: E402
-from scrapers.text import fold, html_to_text  # noqa: E402
+from vigia.classify import Classifier, load_demands  # noqa: E402
+from vigia.classify.evaluate import gold_item  # noqa: E402
+from vigia.scrapers.base import Item  # noqa: E402
+from vigia.scrapers.text import fold, html_to_text  # noqa: E402
 
 
 def naive_matches(item: Item, patterns: dict[str, list[re.Pattern[str]]]) -> list[str]:

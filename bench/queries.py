@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classify import load_demands  # noqa: E402
-from storage import connect, open_store, run_query  # noqa: E402
+from vigia.classify import load_demands  # noqa: E402
+from vigia.storage import connect, open_store, run_query  # noqa: E402
 
 SOURCES = ("gazette", "scjn", "scjn_press", "corteidh", "news")
 KINDS = ("gazette", "court", "court", "court", "news")

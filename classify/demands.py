@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
-from scrapers.errors import ConfigError
-from scrapers.yamlfile import load_yaml_text, read_config_text
+from vigia.classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.yamlfile import load_yaml_text, read_config_text
 
 LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

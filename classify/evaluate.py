@@ -20,11 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from classify.demands import STANCES
-from classify.lang import detect_language
-from classify.matcher import Classifier
-from scrapers.base import Item
-from scrapers.errors import ConfigError
+from vigia.classify.demands import STANCES
+from vigia.classify.lang import detect_language
+from vigia.classify.matcher import Classifier
+from vigia.scrapers.base import Item
+from vigia.scrapers.errors import ConfigError
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from scrapers.text import fold
+from vigia.scrapers.text import fold
 
 TITLE_THRESHOLD = 0.6
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|ocid$|oc$|ref$|cmpid$|mc_)")

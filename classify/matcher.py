@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from classify.demands import Campaign, Demand
-from classify.reading import StanceReader
-from classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
-from scrapers.base import Item
+from vigia.classify.demands import Campaign, Demand
+from vigia.classify.reading import StanceReader
+from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
+from vigia.scrapers.base import Item
 
 RULES_VERSION = "rules-4"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")

@@ -26,8 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from classify.demands import ACT_KINDS, Campaign, Demand
-from classify.text import CuePhrases, Lexicon, fold
+from vigia.classify.demands import ACT_KINDS, Campaign, Demand
+from vigia.classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"

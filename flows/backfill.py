@@ -7,8 +7,8 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from vigia.flows.common import settings_for
 
-from flows.common import settings_for
 from vigia.backfill import BackfillReport, run_backfill
 
 

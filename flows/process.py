@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
+from vigia.flows.common import (
+    build_digests,
+    classify_and_dispatch,
+    dispatch,
+    ingest_all,
+    settings_for,
+)
+from vigia.scrapers import SOURCES
 
-from flows.common import build_digests, classify_and_dispatch, dispatch, ingest_all, settings_for
-from scrapers import SOURCES
 from vigia import pipeline, report
 
 

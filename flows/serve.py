@@ -9,21 +9,30 @@ from typing import Any
 from prefect import Flow, serve
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.yamlfile import load_yaml_file
 
-from scrapers.errors import ConfigError
-from scrapers.yamlfile import load_yaml_file
 
-
-def load_flow(entrypoint: str, root: Path) -> Flow[Any, Any]:
-    """Import ``path/to/file.py:flow_name`` relative to the project root."""
-    path, _, name = entrypoint.partition(":")
-    module_name = path.removesuffix(".py").replace("/", ".")
-    if importlib.util.find_spec(module_name) is None:
-        raise ConfigError(f"prefect.yaml: entrypoint {entrypoint} not found under {root}")
+def load_flow(entrypoint: str, where: Path) -> Flow[Any, Any]:
+    """Import the flow an entrypoint names as ``package.module:flow_name``."""
+    module_name, _, name = entrypoint.partition(":")
+    if not name or "/" in module_name or not _importable(module_name):
+        raise ConfigError(
+            f"{where}: entrypoint {entrypoint!r} is not an importable module:flow "
+            "(e.g. vigia.flows.ingest:ingest_news)"
+        )
     flow = getattr(importlib.import_module(module_name), name, None)
     if not isinstance(flow, Flow):
-        raise ConfigError(f"prefect.yaml: {entrypoint} is not a Prefect flow")
+        raise ConfigError(f"{where}: {entrypoint} is not a Prefect flow")
     return flow
+
+
+def _importable(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        # A parent that is not a package ("os.path.x") or an empty name.
+        return False
 
 
 def deployments_from_yaml(path: Path) -> list[Any]:
@@ -31,7 +40,7 @@ def deployments_from_yaml(path: Path) -> list[Any]:
     config = load_yaml_file(path, "deployments file") or {}
     deployments = []
     for spec in config.get("deployments", []):
-        flow = load_flow(spec["entrypoint"], path.parent)
+        flow = load_flow(spec["entrypoint"], path)
         deployments.append(
             flow.to_deployment(
                 name=spec["name"],

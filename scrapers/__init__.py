@@ -1,12 +1,12 @@
 """Sources Vigía reads. Register new ones here; ``name`` keys config, logs, store and Slack."""
 
-from scrapers.base import Item, Page, Source, SourceResult, Window
-from scrapers.corteidh import CorteIdhSource
-from scrapers.courts import ScjnRulingsSource
-from scrapers.gazette import GazetteSource
-from scrapers.news import NewsFeedsSource
-from scrapers.scjn_press import ScjnPressSource
-from scrapers.watch import WatchedPagesSource
+from vigia.scrapers.base import Item, Page, Source, SourceResult, Window
+from vigia.scrapers.corteidh import CorteIdhSource
+from vigia.scrapers.courts import ScjnRulingsSource
+from vigia.scrapers.gazette import GazetteSource
+from vigia.scrapers.news import NewsFeedsSource
+from vigia.scrapers.scjn_press import ScjnPressSource
+from vigia.scrapers.watch import WatchedPagesSource
 
 SOURCES: dict[str, type[Source]] = {
     "gazette": GazetteSource,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scrapers.errors import EmptyResult, FetchError, VigiaError
+from vigia.scrapers.errors import EmptyResult, FetchError, VigiaError
 
 if TYPE_CHECKING:
-    from scrapers.http import HttpClient
+    from vigia.scrapers.http import HttpClient
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapers.base import Item, Page, Source, Window, failed_page
-from scrapers.errors import FetchError, ParseError
-from scrapers.http import HttpClient
-from scrapers.text import decode, fold, one_line, soup, spanish_date
+from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from vigia.scrapers.errors import FetchError, ParseError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.text import decode, fold, one_line, soup, spanish_date
 
 _SERIES = re.compile(r"Serie ([A-Z]) No\. ?(\d+)")
 

@@ -13,10 +13,10 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
-from scrapers.errors import FetchError, ParseError
-from scrapers.http import HttpClient
-from scrapers.text import html_to_text, one_line
+from vigia.scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
+from vigia.scrapers.errors import FetchError, ParseError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.text import html_to_text, one_line
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
-from scrapers.errors import FetchError, ParseError, WrongDay
-from scrapers.http import HttpClient
-from scrapers.text import decode, html_to_text, one_line, soup
+from vigia.scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
+from vigia.scrapers.errors import FetchError, ParseError, WrongDay
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.text import decode, html_to_text, one_line, soup
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,9 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 from urllib3.util.retry import Retry
-
-from scrapers.base import Page
-from scrapers.egress import EgressPolicy
-from scrapers.errors import (
+from vigia.scrapers.base import Page
+from vigia.scrapers.egress import EgressPolicy
+from vigia.scrapers.errors import (
     DeadlineExceeded,
     Disallowed,
     EgressDenied,
@@ -42,7 +41,7 @@ from scrapers.errors import (
     RetryLater,
     TooLarge,
 )
-from scrapers.robots import ALLOW_ALL, DISALLOW_ALL, RobotsRules, parse_robots
+from vigia.scrapers.robots import ALLOW_ALL, DISALLOW_ALL, RobotsRules, parse_robots
 
 log = logging.getLogger(__name__)
 

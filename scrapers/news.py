@@ -18,11 +18,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import feedparser
-
-from scrapers.base import Item, Page, Source, Window, failed_page
-from scrapers.errors import FetchError, ParseError
-from scrapers.http import HttpClient
-from scrapers.text import decode, html_to_text, one_line
+from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from vigia.scrapers.errors import FetchError, ParseError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.text import decode, html_to_text, one_line
 
 log = logging.getLogger(__name__)
 

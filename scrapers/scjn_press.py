@@ -15,11 +15,11 @@ from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from scrapers.base import Item, Page, Source, Window, failed_page
-from scrapers.errors import FetchError, ParseError
-from scrapers.http import HttpClient
-from scrapers.news import extract_article
-from scrapers.text import decode, one_line, soup, spanish_date
+from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from vigia.scrapers.errors import FetchError, ParseError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.news import extract_article
+from vigia.scrapers.text import decode, one_line, soup, spanish_date
 
 _NUMERIC_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 

@@ -17,11 +17,10 @@ from datetime import date
 from typing import Any
 
 import regex
-
-from scrapers.base import Item, Page, Source, Window, failed_page
-from scrapers.errors import ConfigError, FetchError
-from scrapers.http import HttpClient
-from scrapers.text import decode, html_to_text, one_line, soup
+from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from vigia.scrapers.errors import ConfigError, FetchError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.text import decode, html_to_text, one_line, soup
 
 log = logging.getLogger(__name__)
 

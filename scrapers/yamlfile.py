@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from scrapers.errors import ConfigError
+from vigia.scrapers.errors import ConfigError
 
 MAX_CONFIG_BYTES = 2_000_000
 

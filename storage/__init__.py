@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storage.db import connect, migrate
-from storage.outbox import alert_key
-from storage.query import export, run_query
-from storage.repo import Store, UpsertReport
-from storage.snapshot import readable_path, refresh_snapshot, snapshot_path
+from vigia.storage.db import connect, migrate
+from vigia.storage.outbox import alert_key
+from vigia.storage.query import export, run_query
+from vigia.storage.repo import Store, UpsertReport
+from vigia.storage.snapshot import readable_path, refresh_snapshot, snapshot_path
 
 
 @contextmanager

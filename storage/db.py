@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-
-from scrapers.errors import StorageError
+from vigia.scrapers.errors import StorageError
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
-
-from alerts.model import Notice, PendingAlert
-from classify.matcher import Match
-from storage.db import Transactional
-from storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
+from vigia.alerts.model import Notice, PendingAlert
+from vigia.classify.matcher import Match
+from vigia.storage.db import Transactional
+from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
 # Transient failures wait 1, 2, 4 ... minutes, at most an hour, before the next attempt.
 BACKOFF_MINUTES_CAP = 60

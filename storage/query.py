@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from scrapers.errors import StorageError
-from storage.db import connect
+from vigia.scrapers.errors import StorageError
+from vigia.storage.db import connect
 
 QUERY_TIME_LIMIT = 120.0
 _READS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}

@@ -14,13 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-
-from classify.events import Story
-from classify.matcher import Match
-from scrapers.base import Item, SourceResult
-from storage.outbox import Outbox
-from storage.rows import ITEM_FIELDS, item_from_row
-from storage.status import Statuses
+from vigia.classify.events import Story
+from vigia.classify.matcher import Match
+from vigia.scrapers.base import Item, SourceResult
+from vigia.storage.outbox import Outbox
+from vigia.storage.rows import ITEM_FIELDS, item_from_row
+from vigia.storage.status import Statuses
 
 
 @dataclass(frozen=True)

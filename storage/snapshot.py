@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from storage.db import connect
+from vigia.storage.db import connect
 
 
 def snapshot_path(path: str | Path) -> Path:

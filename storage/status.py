@@ -8,9 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-
-from classify.demands import Campaign
-from storage.db import Transactional
+from vigia.classify.demands import Campaign
+from vigia.storage.db import Transactional
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vigia.scrapers.http import HttpSettings
 
-from scrapers.http import HttpSettings
 from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from scrapers.base import Item
+from vigia.scrapers.base import Item
 
 
 def item(

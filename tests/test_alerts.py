@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from alerts import (
+from vigia.alerts import (
     ConsoleSender,
     DeliveryFailed,
     PendingAlert,
@@ -18,9 +17,10 @@ from alerts import (
     render_console,
     sender_from_env,
 )
-from alerts.render import cut
-from classify import load_demands
-from scrapers.base import Item
+from vigia.alerts.render import cut
+from vigia.classify import load_demands
+from vigia.scrapers.base import Item
+
 from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from vigia.alerts import ConsoleSender
+from vigia.scrapers.errors import ConfigError
+from vigia.storage import run_query
 
-from alerts import ConsoleSender
-from scrapers.errors import ConfigError
-from storage import run_query
 from vigia import pipeline
 from vigia.backfill import chunks, run_backfill
 from vigia.config import load_settings

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from classify import Classifier, load_demands
-from scrapers.base import Item
+from vigia.classify import Classifier, load_demands
+from vigia.scrapers.base import Item
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((ROOT / "tests/fixtures/classify_cases.yaml").read_text(encoding="utf-8"))
@@ -103,7 +102,7 @@ def test_inflections_match_but_a_shared_short_stem_does_not(classifier: Classifi
 
 
 def test_sentences_do_not_end_at_initials_or_abbreviations():
-    from classify.text import sentence_spans
+    from vigia.classify.text import sentence_spans
 
     text = "Juan E. Méndez presentó su informe. El Art. 16 dice otra cosa. Fin."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
@@ -114,7 +113,7 @@ def test_sentences_do_not_end_at_initials_or_abbreviations():
 
 
 def test_language_is_detected_for_spanish_and_english_and_not_guessed_from_nothing():
-    from classify.lang import detect_language
+    from vigia.classify.lang import detect_language
 
     assert detect_language("La Suprema Corte invalidó el arraigo en los estados") == "es"
     assert detect_language("The Supreme Court struck down arraigo in the states") == "en"

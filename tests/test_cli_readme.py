@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from vigia.alerts import ConsoleSender
+from vigia.classify.demands import parse_campaign
+from vigia.scrapers import SOURCES
+from vigia.scrapers.base import KINDS
+from vigia.storage import run_query
 
-from alerts import ConsoleSender
-from classify.demands import parse_campaign
-from scrapers import SOURCES
-from scrapers.base import KINDS
-from storage import run_query
 from vigia import cli, pipeline
 from vigia.config import load_settings
 from vigia.replay import demo_sources_config

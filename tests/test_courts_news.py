@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 from pytest_httpserver import HTTPServer
+from vigia.scrapers.base import Page, Window, run_source
+from vigia.scrapers.courts import ScjnRulingsSource
+from vigia.scrapers.errors import ParseError
+from vigia.scrapers.http import HttpClient
+from vigia.scrapers.news import NewsFeedsSource, parse_feed_bytes
 
-from scrapers.base import Page, Window, run_source
-from scrapers.courts import ScjnRulingsSource
-from scrapers.errors import ParseError
-from scrapers.http import HttpClient
-from scrapers.news import NewsFeedsSource, parse_feed_bytes
 from tests.conftest import FAST_HTTP as FAST
 from tests.conftest import fixture_bytes
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from classify.demands import load_demands, parse_campaign
-from scrapers.errors import ConfigError
+from vigia.classify.demands import load_demands, parse_campaign
+from vigia.scrapers.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DEMANDS = {

@@ -52,7 +52,7 @@ def _split_folder(tmp_path: Path, check_share: float) -> Path:
 
 
 def test_split_keeps_items_read_before_it_in_the_write_part():
-    from classify.evaluate import Split
+    from vigia.classify.evaluate import Split
 
     everything_checked = Split("seed", 1.0, frozenset({"c1"}))
     assert everything_checked.part_of("c1") == "write"

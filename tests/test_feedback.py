@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
+from vigia.storage import open_store, run_query
 
-from storage import open_store, run_query
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
 from vigia import cli, pipeline
 from vigia.config import load_settings

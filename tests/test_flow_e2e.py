@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from vigia.scrapers.base import stable_id
+from vigia.storage import run_query
 
-from scrapers.base import stable_id
-from storage import run_query
 from tests.fake_slack import FakeSlack
 from vigia.replay import demo_sources_config
 
@@ -28,7 +28,7 @@ def slack_env(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> FakeSla
 
 
 def run(db_path: Path, config: dict, **kwargs):
-    from flows.process import vigia_run
+    from vigia.flows.process import vigia_run
 
     return vigia_run(db_path=str(db_path), sources_config=config, return_state=True, **kwargs)
 
@@ -222,9 +222,9 @@ def test_the_slack_token_can_come_from_a_prefect_secret_block(
     prefect_harness, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from prefect.blocks.system import Secret
+    from vigia.alerts import SlackSender
+    from vigia.flows.common import sender_for
 
-    from alerts import SlackSender
-    from flows.common import sender_for
     from vigia.config import load_settings
 
     Secret(value="xoxb-from-a-block").save("vigia-slack-token", overwrite=True)
@@ -239,8 +239,8 @@ def test_the_slack_token_can_come_from_a_prefect_secret_block(
 def test_every_flow_leaves_a_closed_run_with_its_outcome(
     prefect_harness, replay: str, db_path: Path
 ):
-    from flows.ingest import ingest_courts, ingest_news
-    from flows.process import process_items, send_digest
+    from vigia.flows.ingest import ingest_courts, ingest_news
+    from vigia.flows.process import process_items, send_digest
 
     config = demo_sources_config(replay)
     config["sources"]["news"]["feeds"][0]["url"] = f"{replay}/no-such-feed.xml"

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from pytest_httpserver import HTTPServer
+from vigia.scrapers.base import Page, Window
+from vigia.scrapers.errors import WrongDay
+from vigia.scrapers.gazette import GazetteSource, dof_index_notas, parse_doc_fuente, sidof_notas
+from vigia.scrapers.http import HttpClient
 
-from scrapers.base import Page, Window
-from scrapers.errors import WrongDay
-from scrapers.gazette import GazetteSource, dof_index_notas, parse_doc_fuente, sidof_notas
-from scrapers.http import HttpClient
 from tests.conftest import FAST_HTTP as FAST
 from tests.conftest import fixture_bytes
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
+from vigia.alerts import ConsoleSender
+from vigia.storage import run_query
 
-from alerts import ConsoleSender
-from storage import run_query
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from tests.fake_slack import FakeSlack
 from vigia import pipeline
@@ -92,7 +92,7 @@ def test_failing_feed_alerts_operators_once_and_recovery_once(
         "SLACK_API_URL": fake_slack.base_url,
         "VIGIA_SLACK_MIN_INTERVAL": "0",
     }
-    from alerts import sender_from_env
+    from vigia.alerts import sender_from_env
 
     report = pipeline.dispatch_alerts(settings, sender_from_env(slack))
     assert report.failed == 0

@@ -7,11 +7,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pytest_httpserver import HTTPServer
+from vigia.alerts import ConsoleSender
+from vigia.classify import load_demands
+from vigia.classify.events import Story, assign_events, normalise_url, similar_titles
+from vigia.storage import run_query
 
-from alerts import ConsoleSender
-from classify import load_demands
-from classify.events import Story, assign_events, normalise_url, similar_titles
-from storage import run_query
 from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import dispatch, pipeline
 from vigia.config import load_settings

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from vigia.alerts import SlackSender
+from vigia.classify import load_demands
+from vigia.scrapers.errors import RunFailed
+from vigia.storage import open_store, run_query
 
-from alerts import SlackSender
-from classify import load_demands
-from scrapers.errors import RunFailed
-from storage import open_store, run_query
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE
 from tests.constructed import item as _item
 from tests.fake_slack import FakeSlack
@@ -327,7 +327,7 @@ def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack:
 def test_digest_groups_by_demand_one_line_per_story_with_coverage(queued, fake_slack):
     settings, db = queued
     with open_store(db) as store:
-        from scrapers.base import SourceResult
+        from vigia.scrapers.base import SourceResult
 
         store.record_source_result(SourceResult("news", items=PRESS), datetime.now(UTC))
         store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))

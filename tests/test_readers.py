@@ -13,16 +13,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from vigia.scrapers.base import Item
+from vigia.storage import export, open_store, refresh_snapshot, run_query, snapshot_path
 
-from scrapers.base import Item
-from storage import export, open_store, refresh_snapshot, run_query, snapshot_path
 from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings
 
 READER = """
 import sys
-from storage.db import connect
+from vigia.storage.db import connect
 with connect(sys.argv[1], read_only=True) as conn:
     for line in sys.stdin:  # one query per line, answered while the connection stays open
         print(conn.execute(line).fetchone()[0], flush=True)

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from vigia.alerts.send import ConsoleSender
+from vigia.storage import open_store, run_query
 
-from alerts.send import ConsoleSender
-from storage import open_store, run_query
 from tests.constructed import REGISTRY_DECREE
 from tests.constructed import item as _item
 from vigia import cli, dispatch, pipeline

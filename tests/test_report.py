@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from vigia.storage import open_store
 
-from storage import open_store
 from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, item
 from vigia import cli, pipeline
 from vigia.config import load_settings
@@ -57,7 +57,7 @@ def report(tmp_path: Path) -> Path:
     settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
     with open_store(settings.db_path) as store:
         store.upsert_items(ITEMS, datetime.now(UTC))
-        from scrapers.base import SourceResult
+        from vigia.scrapers.base import SourceResult
 
         store.record_source_result(SourceResult("gazette", items=ITEMS[:1]), datetime.now(UTC))
         store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))

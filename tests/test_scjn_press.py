@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from scrapers.base import Page
-from scrapers.scjn_press import releases
-from storage import run_query
+from vigia.scrapers.base import Page
+from vigia.scrapers.scjn_press import releases
+from vigia.storage import run_query
+
 from tests.conftest import fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings

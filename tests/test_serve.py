@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from vigia.storage import run_query
 
-from storage import run_query
 from vigia.replay import demo_sources_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
-    from flows.serve import deployments_from_yaml
+    from vigia.flows.serve import deployments_from_yaml
 
     deployments = {d.name: d for d in deployments_from_yaml(ROOT / "prefect.yaml")}
     assert set(deployments) == {
@@ -45,7 +45,7 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
     }
     [trigger] = deployments["process"].triggers
     assert trigger.expect == {"vigia.items.new"}
-    assert deployments["news"].entrypoint.endswith("flows/ingest.py:ingest_news")
+    assert deployments["news"].entrypoint.endswith("ingest.py:ingest_news")
 
 
 def _free_port() -> int:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from classify import Classifier, load_demands
-from scrapers.base import Item, SourceResult
-from scrapers.errors import StorageError
-from storage import connect, open_store, run_query
-from storage.db import MIGRATIONS
+from vigia.classify import Classifier, load_demands
+from vigia.scrapers.base import Item, SourceResult
+from vigia.scrapers.errors import StorageError
+from vigia.storage import connect, open_store, run_query
+from vigia.storage.db import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from scrapers import SOURCES
-from scrapers.base import Window, run_source
-from scrapers.errors import ConfigError
-from scrapers.http import HttpClient
-from storage import open_store
 from vigia.config import Settings
 from vigia.pipeline import classify_pending, dispatch_alerts, now, recorded_run, source_config
+from vigia.scrapers import SOURCES
+from vigia.scrapers.base import Window, run_source
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.http import HttpClient
+from vigia.storage import open_store
 
 # Sources whose APIs can be asked about past dates, and their natural chunk in days.
 BACKFILLABLE = {"gazette": 7, "scjn": 366}

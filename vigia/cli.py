@@ -18,16 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scrapers.errors import ConfigError, VigiaError
-from scrapers.text import for_terminal
-from storage.query import QUERY_TIME_LIMIT, safe_rows
-from vigia.config import PROJECT_ROOT, Settings, apply_prefect_defaults, load_settings
+from vigia.config import Settings, apply_prefect_defaults, config_file, load_settings
+from vigia.scrapers.errors import ConfigError, VigiaError
+from vigia.scrapers.text import for_terminal
+from vigia.storage.query import QUERY_TIME_LIMIT, safe_rows
 
 NEXT_STEPS = """\
 Try next:
   vigia query "SELECT demand_id, stance, published, title FROM match_details ORDER BY published DESC LIMIT 10"
   vigia query --format csv "SELECT * FROM match_details" > matches.csv
-  .venv/bin/duckdb -readonly {db}   # plain DuckDB SQL; tables and views are listed in README.md
+  duckdb -readonly {db}   # plain DuckDB SQL (.venv/bin/duckdb in a clone); tables and views in README.md
   SLACK_BOT_TOKEN=xoxb-... VIGIA_DB=data/slack-demo.duckdb vigia demo   # the same alerts, in Slack
   vigia run            # the live sources (needs internet), or `vigia serve` to keep them scheduled
 """
@@ -39,7 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args)
     try:
-        settings = load_settings(db_path=args.db)
+        if args.handler is cmd_init:
+            # A new campaign folder needs no settings; a broken one beside it must not stop it.
+            return cmd_init(args)
+        settings = load_settings(
+            db_path=args.db, demands_path=args.demands, sources_path=args.sources_file
+        )
         return int(args.handler(args, settings) or 0)
     except VigiaError as exc:
         print(f"vigia: {exc}", file=sys.stderr)
@@ -131,8 +136,8 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from scrapers import SOURCES
     from vigia.backfill import BACKFILLABLE
+    from vigia.scrapers import SOURCES
 
     parser = argparse.ArgumentParser(
         prog="vigia",
@@ -141,6 +146,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="DuckDB store (default: $VIGIA_DB or data/vigia.duckdb)")
+    parser.add_argument(
+        "--demands",
+        metavar="PATH",
+        help="the campaign (default: $VIGIA_DEMANDS, ./demands.yaml, else the packaged one)",
+    )
+    parser.add_argument(
+        "--sources",
+        dest="sources_file",
+        metavar="PATH",
+        help="sources and limits (default: $VIGIA_SOURCES, ./sources.yaml, else the packaged one)",
+    )
     parser.add_argument("--version", action="version", version=f"vigia {_version()}")
     _logging_options(parser, top=True)
     commands = parser.add_subparsers(
@@ -149,6 +165,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COMMAND",
         help="what to do (COMMAND --help for more)",
     )
+
+    init = _command(
+        commands,
+        "init",
+        "write a campaign folder to adapt: demands, sources, deployments, environment",
+    )
+    init.add_argument("dir", nargs="?", default=".", help="the folder (default: this one)")
+    init.add_argument("--force", action="store_true", help="overwrite files already there")
+    init.set_defaults(handler=cmd_init)
 
     demo = _command(commands, "demo", "run the whole pipeline once on recorded sources, offline")
     demo.set_defaults(handler=cmd_demo)
@@ -293,8 +318,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
     serve.add_argument(
         "--prefect-yaml",
-        default=str(PROJECT_ROOT / "prefect.yaml"),
-        help="the deployments to keep running (default: the project's prefect.yaml)",
+        help="the deployments to keep running (default: ./prefect.yaml, else the packaged one)",
     )
     serve.set_defaults(handler=cmd_serve)
 
@@ -339,6 +363,44 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--live", action="store_true", help="read the store itself")
     export.set_defaults(handler=cmd_export)
     return parser
+
+
+# What `vigia init` writes: the packaged file, and its name in the campaign folder.
+CAMPAIGN_FILES = {
+    "demands.yaml": "demands.yaml",
+    "sources.yaml": "sources.yaml",
+    "prefect.yaml": "prefect.yaml",
+    "env.example": ".env.example",
+}
+
+INIT_NEXT_STEPS = """\
+Next, in {folder}:
+  edit demands.yaml (the campaign's demands) and sources.yaml (what to watch)
+  cp .env.example .env   # then fill in SLACK_BOT_TOKEN and friends
+  vigia demo             # the whole pipeline once, offline, on recorded pages
+  vigia run              # the live sources once; `vigia serve` keeps them scheduled
+"""
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write the packaged campaign files into a folder, refusing to overwrite without --force."""
+    from vigia.config import packaged_file
+
+    folder = Path(args.dir)
+    targets = {packaged_file(name): folder / target for name, target in CAMPAIGN_FILES.items()}
+    present = sorted(str(t) for t in targets.values() if t.exists())
+    if present and not args.force:
+        raise ConfigError(f"already there (use --force to overwrite): {', '.join(present)}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source, target in targets.items():
+            target.write_bytes(source.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot write the campaign files ({exc.strerror})") from exc
+    for target in targets.values():
+        print(f"wrote {target}")
+    print("\n" + INIT_NEXT_STEPS.format(folder=folder))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -427,8 +489,8 @@ def _date(text: str) -> date:
 
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     """Write one line of matches per input item."""
-    from classify import Classifier, load_demands
-    from classify.evaluate import gold_item
+    from vigia.classify import Classifier, load_demands
+    from vigia.classify.evaluate import gold_item
 
     classifier = Classifier(load_demands(settings.demands_path))
     with open(args.target, "w", encoding="utf-8") as out:
@@ -535,7 +597,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the exported tables and views to a folder."""
-    from storage import export, readable_path
+    from vigia.storage import export, readable_path
 
     path = settings.db_path if args.live else readable_path(settings.db_path)
     files = export(path, args.out_dir, args.format)
@@ -547,8 +609,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print each demand's status, since when, on what evidence, and pending confirmations."""
     from datetime import UTC, datetime, time
 
-    from classify.status import label
     from vigia import status
+    from vigia.classify.status import label
 
     as_of = datetime.combine(args.as_of, time.max, tzinfo=UTC) if args.as_of else None
     rows = status.current(settings, as_of, args.on)
@@ -569,8 +631,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status_confirm(args: argparse.Namespace, settings: Settings) -> int:
     """Confirm a pending move and print the status change it makes, if any."""
-    from classify.status import label
     from vigia import status
+    from vigia.classify.status import label
 
     changes = status.confirm(settings, args.demand, args.item, args.by)
     publish_snapshot(settings)
@@ -614,8 +676,8 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print per-demand precision/recall/F1, stance figures and the items it got wrong."""
-    from classify import Classifier, load_demands
-    from classify.evaluate import Split, evaluate, format_report, format_split_summary
+    from vigia.classify import Classifier, load_demands
+    from vigia.classify.evaluate import Split, evaluate, format_report, format_split_summary
 
     if args.feedback:
         from vigia.feedback import format_precision, precision_by_demand
@@ -624,7 +686,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(format_precision(precision_by_demand(settings)))
         if not args.gold:
             return 0
-    gold = Path(args.gold) if args.gold else PROJECT_ROOT / "eval" / "dev.jsonl"
+    gold = Path(args.gold or "eval/dev.jsonl")
+    if not args.gold and not gold.exists():
+        raise ConfigError(
+            "no labelled items: give a file (the repository's eval/dev.jsonl is the default "
+            "when run from a clone)"
+        )
     rows = list(_jsonl_rows(gold))
     classifier = Classifier(load_demands(settings.demands_path))
     print(f"classifier {classifier.version} on {gold} ({len(rows)} items)")
@@ -665,13 +732,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Start (or reuse) a Prefect server and serve all deployments until interrupted."""
     from vigia.prefect_server import start_or_reuse
 
+    deployments = config_file("prefect.yaml", args.prefect_yaml)
+    if not deployments.is_file():
+        raise ConfigError(f"{deployments}: no such deployments file")
     apply_prefect_defaults(settings.data_dir)
     server = start_or_reuse(settings.data_dir, port=args.port)
     print(f"Prefect API: {server.api_url} (UI at {server.api_url.removesuffix('/api')})")
     try:
-        from flows.serve import serve_all
+        from vigia.flows.serve import serve_all
 
-        serve_all(Path(args.prefect_yaml))
+        serve_all(deployments)
     finally:
         server.stop()
     return 0
@@ -679,7 +749,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     """Print the result of a read-only query as a table, CSV or JSON."""
-    from storage import readable_path, run_query
+    from vigia.storage import readable_path, run_query
 
     path = settings.db_path if args.live else readable_path(settings.db_path)
     columns, rows = run_query(path, args.sql, time_limit=args.timeout)
@@ -740,7 +810,7 @@ def _run_flow(
         record_refused_run(settings, command, exc)
         raise
     apply_prefect_defaults(settings.data_dir)
-    from flows.process import vigia_run
+    from vigia.flows.process import vigia_run
 
     state = vigia_run(
         sources=sources,
@@ -756,7 +826,7 @@ def _run_flow(
 
 
 def _print_summary(settings: Settings) -> None:
-    from storage import open_store
+    from vigia.storage import open_store
 
     with open_store(settings.db_path) as store:
         run = store.last_run() or {"summary": {}}

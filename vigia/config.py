@@ -6,17 +6,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scrapers import SOURCES
-from scrapers.base import Window
-from scrapers.errors import ConfigError
-from scrapers.http import HttpSettings
-from scrapers.yamlfile import load_yaml_file
+from vigia.scrapers import SOURCES
+from vigia.scrapers.base import Window
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.http import HttpSettings
+from vigia.scrapers.yamlfile import load_yaml_file
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The files a campaign starts from, shipped with the package (see `vigia init`).
+DEFAULTS = "vigia.defaults"
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 # Defaults that keep campaigners' infrastructure from phoning home (STACK.md §1.4, §1.10).
@@ -57,14 +59,16 @@ def load_settings(
     env: Mapping[str, str] | None = None,
     *,
     db_path: str | None = None,
+    demands_path: str | None = None,
+    sources_path: str | None = None,
     sources_config: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Resolve settings: explicit arguments, then VIGIA_* variables, then defaults."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("VIGIA_DATA_DIR") or "data")
     db = Path(db_path or env.get("VIGIA_DB") or data_dir / "vigia.duckdb")
-    demands = Path(env.get("VIGIA_DEMANDS") or _default_file("demands.yaml"))
-    sources_path = Path(env.get("VIGIA_SOURCES") or _default_file("sources.yaml"))
+    demands = config_file("demands.yaml", demands_path or env.get("VIGIA_DEMANDS"))
+    sources_path = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
     unknown = set(config) - {"http", "sources", "health"}
     if unknown:
@@ -122,9 +126,17 @@ def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) ->
     Path(target["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
-def _default_file(name: str) -> Path:
+def config_file(name: str, given: str | None = None) -> Path:
+    """The file to read: the one given (flag or variable), else ./NAME, else the packaged one."""
+    if given:
+        return Path(given)
     local = Path(name)
-    return local if local.exists() else PROJECT_ROOT / name
+    return local if local.exists() else packaged_file(name)
+
+
+def packaged_file(name: str) -> Path:
+    """A file shipped in ``vigia.defaults`` (installed packages live on disk, not in zips)."""
+    return Path(str(resources.files(DEFAULTS) / name))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from alerts import (
+from vigia.alerts import (
     DeliveryFailed,
     Message,
     Sender,
@@ -22,10 +22,10 @@ from alerts import (
     render_notice,
     sender_from_env,
 )
-from alerts.render import render_console_blocks, render_digest
-from classify import Campaign, load_demands
-from storage import open_store
+from vigia.alerts.render import render_console_blocks, render_digest
+from vigia.classify import Campaign, load_demands
 from vigia.config import Settings
+from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
 # The coverage footer of a channel's first digest looks back this far.

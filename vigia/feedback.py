@@ -20,10 +20,10 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
 
-from alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
-from scrapers.errors import ConfigError
-from storage import open_store
+from vigia.alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
 from vigia.config import Settings
+from vigia.scrapers.errors import ConfigError
+from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
 ACTIONS_PATH = "/slack/actions"
@@ -121,8 +121,8 @@ class FeedbackEndpoint:
 
     def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
         # A person confirms, from the digest, a status move only the press backed.
-        from classify.status import label
         from vigia import status
+        from vigia.classify.status import label
 
         replies = []
         for demand_id, item_id, who in confirmations:

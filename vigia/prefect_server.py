@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from scrapers.errors import VigiaError
+from vigia.scrapers.errors import VigiaError
 
 log = logging.getLogger(__name__)
 

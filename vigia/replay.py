@@ -1,7 +1,8 @@
 """A local HTTP server on 127.0.0.1 that replays recorded and constructed source pages.
 
-It answers the way the real sites do, by convention over the files in
-tests/fixtures (see tests/fixtures/INDEX.md for each file's origin):
+It answers the way the real sites do, by convention over the recorded pages in
+tests/fixtures, installed as the package ``vigia.pages`` (INDEX.md there gives each
+file's origin):
 
 - ``GET /sidof/dof/sidof/notas/{DD-MM-YYYY}``: the day's SIDOF JSON, or SIDOF's
   empty 200 for a day with no file;
@@ -23,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -30,9 +32,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from vigia.config import PROJECT_ROOT
-
-FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+# Installed packages live on disk (wheels are never imported zipped here), so a Path will do.
+FIXTURES = Path(str(resources.files("vigia.pages")))
 REPLAY = FIXTURES / "replay"
 EMPTY_SIDOF = {
     "messageCode": 200,

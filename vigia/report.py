@@ -18,12 +18,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from classify import Campaign, Demand, load_demands
-from classify.status import label
-from storage import open_reader, readable_path
-from storage.status import DemandStatus
+from vigia.classify import Campaign, Demand, load_demands
+from vigia.classify.status import label
 from vigia.config import Settings
 from vigia.status import dated
+from vigia.storage import open_reader, readable_path
+from vigia.storage.status import DemandStatus
 
 # Only these are linked: a scraped javascript: or data: URL would run in the reader's browser.
 _WEB_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)

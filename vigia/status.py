@@ -10,14 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from alerts.render import render_status_change
-from classify import Campaign, Match, load_demands
-from scrapers.base import Item
-from scrapers.errors import ConfigError
-from scrapers.text import stated_date
-from storage import Store, open_store
-from storage.status import DemandStatus, StatusMove
+from vigia.alerts.render import render_status_change
+from vigia.classify import Campaign, Match, load_demands
 from vigia.config import Settings
+from vigia.scrapers.base import Item
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.text import stated_date
+from vigia.storage import Store, open_store
+from vigia.storage.status import DemandStatus, StatusMove
 
 
 @dataclass(frozen=True)

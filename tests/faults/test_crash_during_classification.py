@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from vigia.storage import open_store, run_query
 
-from storage import open_store, run_query
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import pipeline
 from vigia.config import load_settings
@@ -28,7 +28,7 @@ ITEMS = [REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, ARRAIGO_RULING]
 
 KILLED_RUN = """
 import os, signal, sys
-from storage import repo
+from vigia.storage import repo
 from vigia import pipeline
 from vigia.config import load_settings
 

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from vigia.classify import load_demands
+from vigia.scrapers.errors import ConfigError
 
-from classify import load_demands
-from scrapers.errors import ConfigError
 from vigia import cli
 from vigia.config import load_settings
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from scrapers.base import Page
-from scrapers.errors import ConfigError
-from scrapers.watch import WatchedPagesSource
+from vigia.scrapers.base import Page
+from vigia.scrapers.errors import ConfigError
+from vigia.scrapers.watch import WatchedPagesSource
 
 # Overlapping alternatives under a repeat: exponential steps on a run of n "a" that then fails
 # (measured: the regex module ran into its 0.5 s limit at n = 60).

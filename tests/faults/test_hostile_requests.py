@@ -18,8 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
+from vigia.storage import open_store, run_query
 
-from storage import open_store, run_query
 from tests.constructed import REGISTRY_DECREE
 from vigia import pipeline
 from vigia.config import load_settings

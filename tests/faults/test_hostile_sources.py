@@ -11,10 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vigia.scrapers.egress import EgressPolicy
+from vigia.scrapers.errors import (
+    ConfigError,
+    DeadlineExceeded,
+    EgressDenied,
+    FetchError,
+    RetryLater,
+)
+from vigia.scrapers.http import HttpClient, HttpSettings
 
-from scrapers.egress import EgressPolicy
-from scrapers.errors import ConfigError, DeadlineExceeded, EgressDenied, FetchError, RetryLater
-from scrapers.http import HttpClient, HttpSettings
 from tests.faults.hostile import _HostileServer, hostile_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +165,7 @@ def test_a_pathological_robots_txt_is_matched_in_linear_time(hostile: _HostileSe
 BOMB_CLIENT = """
 import re, sys
 from pathlib import Path
-from scrapers.http import HttpClient, HttpSettings
+from vigia.scrapers.http import HttpClient, HttpSettings
 client = HttpClient(HttpSettings(min_interval=0, retries=0, allow_addresses=(sys.argv[2],)))
 rules = client.robots(sys.argv[1] + "/ok")
 peak = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)
@@ -196,8 +202,8 @@ def test_a_reset_mid_body_names_the_reset(hostile: _HostileServer) -> None:
 
 
 def _news(hostile: _HostileServer, *feeds: str) -> tuple:
-    from scrapers.base import Window, run_source
-    from scrapers.news import NewsFeedsSource
+    from vigia.scrapers.base import Window, run_source
+    from vigia.scrapers.news import NewsFeedsSource
 
     source = NewsFeedsSource({"feeds": [{"name": f, "url": f"{hostile.base}/{f}"} for f in feeds]})
     return run_source(source, _client(hostile), Window(days=()))
@@ -216,8 +222,8 @@ def test_an_empty_200_is_a_failed_feed_and_a_mis_encoded_one_is_read(
 def test_control_characters_in_a_title_do_not_reach_the_terminal() -> None:
     import io
 
-    from alerts import ConsoleSender
-    from alerts.render import Message
+    from vigia.alerts import ConsoleSender
+    from vigia.alerts.render import Message
 
     stream = io.StringIO()
     title = "DECRETO \x1b]0;pwned\x07\x1b[2J\u202etxt.exe"

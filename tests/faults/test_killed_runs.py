@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from storage import run_query
+from vigia.storage import run_query
+
 from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN = """
 import re, sys
 from pathlib import Path
-from scrapers import SOURCES
+from vigia.scrapers import SOURCES
 from vigia import dispatch, pipeline
 from vigia.config import load_settings
 from vigia.replay import demo_sources_config

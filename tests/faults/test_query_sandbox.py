@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from vigia.storage import open_store, run_query
 
-from storage import open_store, run_query
 from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from vigia.storage import open_store, run_query
 
-from storage import open_store, run_query
 from vigia import cli, pipeline
 from vigia.config import load_settings
 
