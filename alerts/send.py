@@ -25,6 +25,7 @@ from slack_sdk.http_retry import (
     RateLimitErrorRetryHandler,
     RetryState,
 )
+
 from vigia.alerts.render import Message
 from vigia.scrapers.errors import AlertError
 from vigia.scrapers.text import for_terminal

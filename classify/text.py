@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import snowballstemmer
+
 from vigia.scrapers.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.

@@ -7,9 +7,9 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from vigia.flows.common import settings_for
 
 from vigia.backfill import BackfillReport, run_backfill
+from vigia.flows.common import settings_for
 
 
 @task(name="backfill-range", cache_policy=NO_CACHE)

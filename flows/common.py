@@ -8,12 +8,12 @@ from prefect import task
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
-from vigia.alerts import Sender, sender_from_env
-from vigia.scrapers.errors import ConfigError
 
 from vigia import dispatch as outbox
 from vigia import pipeline
+from vigia.alerts import Sender, sender_from_env
 from vigia.config import Settings, load_settings
+from vigia.scrapers.errors import ConfigError
 
 
 def settings_for(db_path: str | None, sources_config: dict[str, Any] | None) -> Settings:

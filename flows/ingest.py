@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from vigia.flows.common import ingest_all, settings_for
 
+from vigia.flows.common import ingest_all, settings_for
 from vigia.pipeline import IngestReport, raise_for_failures, recorded_run
 
 

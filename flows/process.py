@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
+
+from vigia import pipeline, report
 from vigia.flows.common import (
     build_digests,
     classify_and_dispatch,
@@ -13,8 +15,6 @@ from vigia.flows.common import (
     settings_for,
 )
 from vigia.scrapers import SOURCES
-
-from vigia import pipeline, report
 
 
 @flow(name="process-items")

@@ -9,6 +9,7 @@ from typing import Any
 from prefect import Flow, serve
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
+
 from vigia.scrapers.errors import ConfigError
 from vigia.scrapers.yamlfile import load_yaml_file
 

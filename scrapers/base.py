@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from vigia.scrapers.errors import EmptyResult, FetchError, VigiaError
 
@@ -24,6 +27,35 @@ log = logging.getLogger(__name__)
 
 # Every Source.kind; alerts and reports label items by it.
 KINDS = ("gazette", "court", "news", "page")
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s/]+\S*")
+
+
+def _web_address(value: str) -> str:
+    if not _WEB_ADDRESS.fullmatch(value):
+        raise ValueError("must be an absolute http:// or https:// address")
+    return value
+
+
+# An address a source is read from: sources.yaml gives absolute http(s) URLs only.
+WebAddress = Annotated[str, AfterValidator(_web_address)]
+Phrase = Annotated[str, Field(min_length=1)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class SourceSettings(BaseModel):
+    """The keys every source takes in sources.yaml; each source's model adds its own.
+
+    A key left out is not filled in here: the source's own default applies.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    days_back: Count | None = None
+    dates: list[date] | None = None
+    expects_items: StrictBool | None = None
+    max_silence_hours: Annotated[float, Field(gt=0)] | None = None
 
 
 def stable_id(source: str, external_id: str) -> str:
@@ -133,6 +165,8 @@ class Source(ABC):
     kind: ClassVar[str]
     # Whether items are asked for by publication day (the gazette) rather than "what is new".
     dated: ClassVar[bool] = False
+    # The keys this source takes in sources.yaml, checked when settings load.
+    settings: ClassVar[type[SourceSettings]] = SourceSettings
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config

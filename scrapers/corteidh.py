@@ -14,7 +14,9 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from pydantic import BaseModel, ConfigDict
+
+from vigia.scrapers.base import Item, Page, Source, SourceSettings, WebAddress, Window, failed_page
 from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, fold, one_line, soup, spanish_date
@@ -22,11 +24,27 @@ from vigia.scrapers.text import decode, fold, one_line, soup, spanish_date
 _SERIES = re.compile(r"Serie ([A-Z]) No\. ?(\d+)")
 
 
+class Listing(BaseModel):
+    """One Corte IDH listing page, and a word its entries must hold (``require``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: WebAddress
+    require: str = ""
+
+
+class CorteIdhSettings(SourceSettings):
+    """The Inter-American Court's keys in sources.yaml."""
+
+    listings: list[Listing] | None = None
+
+
 class CorteIdhSource(Source):
     """Corte IDH judgments and advisory opinions, from the Court's jurisprudence listings."""
 
     name = "corteidh"
     kind = "court"
+    settings = CorteIdhSettings
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
         """GET each configured listing page; one failure does not stop the others."""

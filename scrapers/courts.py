@@ -11,9 +11,22 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from vigia.scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
+from pydantic import Field
+
+from vigia.scrapers.base import (
+    Count,
+    Item,
+    Page,
+    Phrase,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    compact_meta,
+    failed_page,
+)
 from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import html_to_text, one_line
@@ -23,11 +36,23 @@ log = logging.getLogger(__name__)
 NULL_DATE = "01/01/0001"  # the API's sentinel for "no date"
 
 
+class ScjnSettings(SourceSettings):
+    """The SCJN rulings search's keys in sources.yaml."""
+
+    bj_url: WebAddress | None = None
+    public_url: WebAddress | None = None
+    index: Phrase | None = None
+    page_size: Annotated[int, Field(ge=1, le=500)] | None = None
+    max_pages: Count | None = None
+    queries: list[Phrase] | None = None
+
+
 class ScjnRulingsSource(Source):
     """SCJN rulings (sentencias) matching the configured queries, via the Buscador Jurídico API."""
 
     name = "scjn"
     kind = "court"
+    settings = ScjnSettings
 
     @property
     def api_url(self) -> str:

@@ -14,10 +14,21 @@ import logging
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from vigia.scrapers.base import Item, Page, Source, Window, compact_meta, failed_page
+from pydantic import StrictBool
+
+from vigia.scrapers.base import (
+    Item,
+    Page,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    compact_meta,
+    failed_page,
+)
 from vigia.scrapers.errors import FetchError, ParseError, WrongDay
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, html_to_text, one_line, soup
@@ -29,12 +40,24 @@ EDITION_NAMES = {"MAT": "Matutina", "VES": "Vespertina", "EXT": "Extraordinaria"
 _FECHA = re.compile(r"Fecha:\s*(\d{2}/\d{2}/\d{4})")
 
 
+class GazetteSettings(SourceSettings):
+    """The gazette's keys in sources.yaml."""
+
+    sidof_url: WebAddress | None = None
+    dof_url: WebAddress | None = None
+    sidof_public_url: WebAddress | None = None
+    dof_public_url: WebAddress | None = None
+    editions: list[Literal["MAT", "VES", "EXT"]] | None = None
+    full_text: StrictBool | None = None
+
+
 class GazetteSource(Source):
     """Diario Oficial de la Federación (DOF) via SIDOF, both editions, HTML index fallback."""
 
     name = "gazette"
     kind = "gazette"
     dated = True
+    settings = GazetteSettings
 
     @property
     def sidof_url(self) -> str:

@@ -31,6 +31,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 from urllib3.util.retry import Retry
+
 from vigia.scrapers.base import Page
 from vigia.scrapers.egress import EgressPolicy
 from vigia.scrapers.errors import (

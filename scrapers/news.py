@@ -15,10 +15,22 @@ import logging
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import feedparser
-from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+
+from vigia.scrapers.base import (
+    Count,
+    Item,
+    Page,
+    Phrase,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, html_to_text, one_line
@@ -29,11 +41,49 @@ _DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.S | re.I)
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z]")
 
 
+class Feed(BaseModel):
+    """One RSS or Atom feed: its name in logs and health, its address, its language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Phrase | None = None
+    url: WebAddress
+    lang: Literal["es", "en", ""] = ""
+
+
+def _has_query_slot(url: str) -> str:
+    if "{query}" not in url:
+        raise ValueError("must hold {query}, where each demand's search terms go")
+    return url
+
+
+class SearchFeeds(BaseModel):
+    """A news search feed per demand, its query made from the demand's terms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[WebAddress, AfterValidator(_has_query_slot)]
+    terms_per_demand: Annotated[int, Field(ge=1)] = 3
+    when: str = ""
+    lang: Literal["es", "en"] = "es"
+
+
+class NewsSettings(SourceSettings):
+    """The news feeds' keys in sources.yaml."""
+
+    feeds: list[Feed] | None = None
+    search_feeds: SearchFeeds | None = None
+    extract_articles: StrictBool | None = None
+    min_text_chars: Count | None = None
+    max_articles: Count | None = None
+
+
 class NewsFeedsSource(Source):
     """News outlets' RSS/Atom feeds listed in sources.yaml."""
 
     name = "news"
     kind = "news"
+    settings = NewsSettings
 
     @property
     def feeds(self) -> list[dict[str, Any]]:

@@ -15,7 +15,16 @@ from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from vigia.scrapers.base import (
+    Count,
+    Item,
+    Page,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import extract_article
@@ -24,11 +33,20 @@ from vigia.scrapers.text import decode, one_line, soup, spanish_date
 _NUMERIC_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 
 
+class ScjnPressSettings(SourceSettings):
+    """The SCJN press releases' keys in sources.yaml."""
+
+    url: WebAddress | None = None
+    public_url: WebAddress | None = None
+    max_releases: Count | None = None
+
+
 class ScjnPressSource(Source):
     """SCJN press releases (comunicados de prensa), with each new release's text."""
 
     name = "scjn_press"
     kind = "court"
+    settings = ScjnPressSettings
 
     @property
     def public_url(self) -> str:

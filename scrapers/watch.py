@@ -14,10 +14,21 @@ import difflib
 import hashlib
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import regex
-from vigia.scrapers.base import Item, Page, Source, Window, failed_page
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from vigia.scrapers.base import (
+    Item,
+    Page,
+    Phrase,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.errors import ConfigError, FetchError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, html_to_text, one_line, soup
@@ -27,11 +38,40 @@ log = logging.getLogger(__name__)
 MAX_DIFF_LINES = 200
 
 
+class WatchedPage(BaseModel):
+    """A page watched for changes: its name, address, the part read and lines ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Phrase
+    url: WebAddress
+    selector: str | None = None
+    ignore: list[str] = []
+    lang: Literal["es", "en", ""] = ""
+
+    @field_validator("ignore")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                _ignore_pattern(pattern)
+            except ConfigError as exc:
+                raise ValueError(str(exc).removeprefix("watch: ")) from exc
+        return patterns
+
+
+class WatchSettings(SourceSettings):
+    """The watched pages' keys in sources.yaml."""
+
+    pages: list[WatchedPage] | None = None
+
+
 class WatchedPagesSource(Source):
     """Pages listed in sources.yaml whose text is compared with the last version seen."""
 
     name = "watch"
     kind = "page"
+    settings = WatchSettings
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
         """GET every watched page with its stored validators; one failure stops no other."""

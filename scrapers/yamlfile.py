@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from vigia.scrapers.errors import ConfigError
 
 MAX_CONFIG_BYTES = 2_000_000
@@ -26,6 +27,20 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "aliases (*name) are not accepted in configuration", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        # YAML reads 2026-02-30 as a date and fails with a bare ValueError; say where it is.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+            ) from exc
+
+
+_NoAliasLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _NoAliasLoader.construct_yaml_timestamp
+)
 
 
 def load_yaml_file(path: str | Path, what: str) -> Any:
@@ -56,6 +71,15 @@ def load_yaml_text(text: str, name: str, what: str) -> Any:
     try:
         return loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: the {what} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"{name}: the {what} is not valid YAML: {_one_line(exc)}") from exc
     finally:
         loader.dispose()
+
+
+def _one_line(exc: yaml.YAMLError) -> str:
+    """PyYAML's several-line message as one: the line and column, then what is wrong."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + (f"{context}: " if context else "") + problem

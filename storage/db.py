@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
 from vigia.scrapers.errors import StorageError
 
 log = logging.getLogger(__name__)

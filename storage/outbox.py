@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
+
 from vigia.alerts.model import Notice, PendingAlert
 from vigia.classify.matcher import Match
 from vigia.storage.db import Transactional

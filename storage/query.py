@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
 from vigia.scrapers.errors import StorageError
 from vigia.storage.db import connect
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+
 from vigia.classify.events import Story
 from vigia.classify.matcher import Match
 from vigia.scrapers.base import Item, SourceResult

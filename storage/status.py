@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+
 from vigia.classify.demands import Campaign
 from vigia.storage.db import Transactional
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vigia.scrapers.http import HttpSettings
 
 from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
+from vigia.scrapers.http import HttpSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Local servers answer at once: no politeness delay, one quick retry.

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.fake_slack import FakeSlack
 from vigia.alerts import (
     ConsoleSender,
     DeliveryFailed,
@@ -20,8 +22,6 @@ from vigia.alerts import (
 from vigia.alerts.render import cut
 from vigia.classify import load_demands
 from vigia.scrapers.base import Item
-
-from tests.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMANDS = load_demands(ROOT / "demands.yaml")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from pytest_httpserver import HTTPServer
+
+from tests.conftest import FAST_HTTP, LOCAL_HTTP_CONFIG
 from vigia.scrapers.base import Window, run_source
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import NewsFeedsSource
-
-from tests.conftest import FAST_HTTP, LOCAL_HTTP_CONFIG
 
 # Constructed (written by us) article page and feed: an outlet's usual layout, with navigation
 # and a footer around the article, so extraction has something to leave out.

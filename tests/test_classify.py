@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from vigia.classify import Classifier, load_demands
 from vigia.scrapers.base import Item
 

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from vigia import cli, pipeline
 from vigia.alerts import ConsoleSender
 from vigia.classify.demands import parse_campaign
+from vigia.config import load_settings
+from vigia.replay import demo_sources_config
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import KINDS
 from vigia.storage import run_query
-
-from vigia import cli, pipeline
-from vigia.config import load_settings
-from vigia.replay import demo_sources_config
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.conftest import fixture_bytes
 from vigia.scrapers.base import Page
 from vigia.scrapers.corteidh import CorteIdhSource, listing_entries
 from vigia.scrapers.text import decode
-
-from tests.conftest import fixture_bytes
 
 LATIN1_HEADER = "text/html; charset=iso-8859-1"  # what the site declares over UTF-8 bytes
 

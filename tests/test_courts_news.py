@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 from pytest_httpserver import HTTPServer
+
+from tests.conftest import FAST_HTTP as FAST
+from tests.conftest import fixture_bytes
 from vigia.scrapers.base import Page, Window, run_source
 from vigia.scrapers.courts import ScjnRulingsSource
 from vigia.scrapers.errors import ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import NewsFeedsSource, parse_feed_bytes
-
-from tests.conftest import FAST_HTTP as FAST
-from tests.conftest import fixture_bytes
 
 
 def test_court_results_become_items_with_case_and_court():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from vigia.classify.demands import load_demands, parse_campaign
 from vigia.scrapers.errors import ConfigError
 

@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
-from vigia.storage import open_store, run_query
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
 from vigia import cli, pipeline
 from vigia.config import load_settings
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
+from vigia.storage import open_store, run_query
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

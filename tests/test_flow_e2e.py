@@ -7,11 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from vigia.scrapers.base import stable_id
-from vigia.storage import run_query
 
 from tests.fake_slack import FakeSlack
 from vigia.replay import demo_sources_config
+from vigia.scrapers.base import stable_id
+from vigia.storage import run_query
 
 pytestmark = pytest.mark.prefect
 
@@ -222,10 +222,10 @@ def test_the_slack_token_can_come_from_a_prefect_secret_block(
     prefect_harness, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from prefect.blocks.system import Secret
-    from vigia.alerts import SlackSender
-    from vigia.flows.common import sender_for
 
+    from vigia.alerts import SlackSender
     from vigia.config import load_settings
+    from vigia.flows.common import sender_for
 
     Secret(value="xoxb-from-a-block").save("vigia-slack-token", overwrite=True)
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
-from vigia.alerts import ConsoleSender
-from vigia.storage import run_query
 
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from tests.fake_slack import FakeSlack
 from vigia import pipeline
+from vigia.alerts import ConsoleSender
 from vigia.config import load_settings
 from vigia.health import HealthPolicy, problem, transition
+from vigia.storage import run_query
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 POLICY = HealthPolicy(

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 from pytest_httpserver import HTTPServer
-from vigia.scrapers.errors import Disallowed, FetchError, TooLarge
-from vigia.scrapers.http import HostThrottle, HttpClient, HttpSettings
-from vigia.scrapers.robots import parse_robots
 from werkzeug import Request, Response
 
 from tests.conftest import FAST_HTTP, FIXTURES
+from vigia.scrapers.errors import Disallowed, FetchError, TooLarge
+from vigia.scrapers.http import HostThrottle, HttpClient, HttpSettings
+from vigia.scrapers.robots import parse_robots
 
 FAST = replace(FAST_HTTP, retries=2, read_timeout=2)
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pytest_httpserver import HTTPServer
-from vigia.alerts import ConsoleSender
-from vigia.classify import load_demands
-from vigia.classify.events import Story, assign_events, normalise_url, similar_titles
-from vigia.storage import run_query
 
 from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import dispatch, pipeline
+from vigia.alerts import ConsoleSender
+from vigia.classify import load_demands
+from vigia.classify.events import Story, assign_events, normalise_url, similar_titles
 from vigia.config import load_settings
+from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,16 +20,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from vigia.alerts import SlackSender
-from vigia.classify import load_demands
-from vigia.scrapers.errors import RunFailed
-from vigia.storage import open_store, run_query
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE
 from tests.constructed import item as _item
 from tests.fake_slack import FakeSlack
 from vigia import dispatch, pipeline
+from vigia.alerts import SlackSender
+from vigia.classify import load_demands
 from vigia.config import load_settings
+from vigia.scrapers.errors import RunFailed
+from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-secret-token-123"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from vigia.scrapers.base import Item
-from vigia.storage import export, open_store, refresh_snapshot, run_query, snapshot_path
 
 from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings
+from vigia.scrapers.base import Item
+from vigia.storage import export, open_store, refresh_snapshot, run_query, snapshot_path
 
 READER = """
 import sys

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from vigia.alerts.send import ConsoleSender
-from vigia.storage import open_store, run_query
 
 from tests.constructed import REGISTRY_DECREE
 from tests.constructed import item as _item
 from vigia import cli, dispatch, pipeline
+from vigia.alerts.send import ConsoleSender
 from vigia.config import load_settings
+from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

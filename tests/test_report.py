@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from vigia.storage import open_store
 
 from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, item
 from vigia import cli, pipeline
 from vigia.config import load_settings
+from vigia.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

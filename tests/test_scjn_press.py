@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from vigia.scrapers.base import Page
-from vigia.scrapers.scjn_press import releases
-from vigia.storage import run_query
-
 from tests.conftest import fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
 from vigia.replay import base_url, demo_sources_config, replay_server
+from vigia.scrapers.base import Page
+from vigia.scrapers.scjn_press import releases
+from vigia.storage import run_query
 
 
 def test_listing_rows_give_title_link_and_date_in_either_format():

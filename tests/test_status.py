@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from vigia.scrapers.base import Item
-from vigia.storage import open_store, run_query
 
 from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import cli, pipeline, status
 from vigia.config import load_settings
+from vigia.scrapers.base import Item
+from vigia.storage import open_store, run_query
 
 VOTE, DECREE, RULING = REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN
 

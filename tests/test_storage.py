@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from vigia.classify import Classifier, load_demands
 from vigia.scrapers.base import Item, SourceResult
 from vigia.scrapers.errors import StorageError

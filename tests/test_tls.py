@@ -18,10 +18,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from vigia.scrapers.errors import FetchError
-from vigia.scrapers.http import BUNDLED_INTERMEDIATES, HttpClient, ca_bundle
 
 from tests.conftest import FAST_HTTP
+from vigia.scrapers.errors import FetchError
+from vigia.scrapers.http import BUNDLED_INTERMEDIATES, HttpClient, ca_bundle
 
 
 def _cert(subject: str, issuer: x509.Name | None, issuer_key, key, *, ca: bool) -> x509.Certificate:

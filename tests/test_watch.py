@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
-from vigia.storage import run_query
 
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
+from vigia.storage import run_query
 
 REAL = fixture_bytes("sidof/nota_5788395.html")  # the recorded SIDOF page, ticker and all
 # Constructed change: the recorded page with a sentence added to its title block.

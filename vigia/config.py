@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Window
@@ -70,50 +72,115 @@ def load_settings(
     demands = config_file("demands.yaml", demands_path or env.get("VIGIA_DEMANDS"))
     sources_path = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
-    unknown = set(config) - {"http", "sources", "health"}
-    if unknown:
-        raise ConfigError(
-            f"{sources_path}: unknown top-level key(s) {sorted(unknown)}; "
-            "allowed: http, sources, health"
-        )
-    sources = config.get("sources") or {}
-    unknown_sources = set(sources) - set(SOURCES)
-    if unknown_sources:
-        raise ConfigError(
-            f"{sources_path}: unknown source(s) {sorted(unknown_sources)}; "
-            f"registered: {sorted(SOURCES)}"
-        )
+    try:
+        checked = SourcesFile.model_validate(config)
+    except ValidationError as exc:
+        raise ConfigError(f"{sources_path}: {describe_error(exc)}") from exc
+    # Only the keys given are kept: a key left out takes the source's own default.
+    given = checked.sources.model_fields_set
+    sources = {
+        name: source.model_dump(exclude_unset=True) if source is not None else {}
+        for name, source in checked.sources
+        if name in given
+    }
     try:
         http = HttpSettings.from_config(config.get("http") or {})
     except TypeError as exc:
         raise ConfigError(f"{sources_path}: bad http settings: {exc}") from exc
-    health = config.get("health") or {}
-    _check_health(health, sources_path)
-    _check_feeds(sources, sources_path)
+    health = checked.health.model_dump(exclude_unset=True)
     return Settings(db, data_dir, demands, sources_path, http, sources, env, dict(health))
 
 
-def _check_health(health: Any, where: Path) -> None:
-    if not isinstance(health, dict):
-        raise ConfigError(f"{where}: health must be a mapping")
-    for key in ("max_failures", "max_empty_runs"):
-        value = health.get(key, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(
-                f"{where}: health.{key} must be a whole number of runs, not {value!r}"
+class HealthSettings(BaseModel):
+    """The health block: where operators' notices go and how much failure to tolerate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str = ""
+    max_failures: Annotated[int, Field(ge=1, strict=True)] = 1
+    max_empty_runs: Annotated[int, Field(ge=1, strict=True)] = 1
+
+
+# One optional block per registered source, each checked by that source's own model.
+SourcesBlock = create_model(
+    "SourcesBlock",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: (source.settings | None, None) for name, source in SOURCES.items()},
+)
+
+
+class SourcesFile(BaseModel):
+    """sources.yaml: HTTP limits, source health, and each source's settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The HTTP block is checked by HttpSettings.from_config, which knows its keys and types.
+    http: dict[str, Any] | None = None
+    health: HealthSettings = HealthSettings()
+    sources: SourcesBlock = SourcesBlock()  # type: ignore[valid-type]
+
+    @field_validator("health", "sources", mode="before")
+    @classmethod
+    def _empty_block(cls, value: Any) -> Any:
+        # "health:" with nothing under it is YAML's null: the defaults, not an error.
+        return {} if value is None else value
+
+
+def describe_error(exc: ValidationError, model: type[BaseModel] = SourcesFile) -> str:
+    """The first problem pydantic found, as ``where: what`` in words an operator reads."""
+    first = exc.errors()[0]
+    where = _location(first["loc"])
+    if first["type"] == "extra_forbidden":
+        allowed = _keys_at(model, first["loc"][:-1])
+        what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    elif first["type"] == "missing":
+        what = "missing"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        what = f"{message[0].lower()}{message[1:]}, got {first['input']!r}"
+    more = len(exc.errors()) - 1
+    return f"{where}: {what}" + (f" (and {more} more problem(s))" if more else "")
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model takes at ``loc`` (empty when it cannot tell)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _model_in(annotation: Any) -> Any:
+    # Through "X | None", "list[X]" and "Annotated[X, ...]" to the model X, if there is one.
+    if _is_model(annotation):
+        return annotation
+    for inner in get_args(annotation):
+        found = _model_in(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    # Lists are counted from 1, as a person counts the entries of a YAML list.
+    where = ""
+    for part in loc:
+        if isinstance(part, int):
+            where += f", item {part + 1}"
+        else:
+            where += (
+                f"{', ' if where.endswith(tuple('0123456789')) else '.' if where else ''}{part}"
             )
-    if not isinstance(health.get("channel", ""), str):
-        raise ConfigError(f"{where}: health.channel must be a channel name")
-
-
-def _check_feeds(sources: dict[str, Any], where: Path) -> None:
-    # The news feeds are read at every run; a wrong shape would only show up mid-run.
-    feeds = (sources.get("news") or {}).get("feeds", [])
-    if not isinstance(feeds, list):
-        raise ConfigError(f"{where}: sources.news.feeds must be a list of {{name, url}}")
-    for n, feed in enumerate(feeds, start=1):
-        if not isinstance(feed, dict) or not isinstance(feed.get("url"), str):
-            raise ConfigError(f"{where}: sources.news.feeds item {n} needs a url: {feed!r}")
+    return where
 
 
 def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) -> None:

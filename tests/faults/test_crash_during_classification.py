@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from vigia.storage import open_store, run_query
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import pipeline
 from vigia.config import load_settings
+from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEMS = [REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, ARRAIGO_RULING]

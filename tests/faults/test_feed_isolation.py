@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
-from vigia.storage import open_store, run_query
 
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
+from vigia.storage import open_store, run_query
 
 
 def test_an_html_page_and_a_failing_feed_cost_only_themselves(

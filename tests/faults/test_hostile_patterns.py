@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from vigia.scrapers.base import Page
 from vigia.scrapers.errors import ConfigError
 from vigia.scrapers.watch import WatchedPagesSource

@@ -18,13 +18,13 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
-from vigia.storage import open_store, run_query
 
 from tests.constructed import REGISTRY_DECREE
 from vigia import pipeline
 from vigia.config import load_settings
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server
 from vigia.replay import serving
+from vigia.storage import open_store, run_query
 
 SECRET = "constructed-signing-secret-0123456789"
 

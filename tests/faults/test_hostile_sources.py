@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.faults.hostile import _HostileServer, hostile_server
 from vigia.scrapers.egress import EgressPolicy
 from vigia.scrapers.errors import (
     ConfigError,
@@ -20,8 +22,6 @@ from vigia.scrapers.errors import (
     RetryLater,
 )
 from vigia.scrapers.http import HttpClient, HttpSettings
-
-from tests.faults.hostile import _HostileServer, hostile_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

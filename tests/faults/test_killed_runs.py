@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from vigia.storage import run_query
-
 from tests.fake_slack import FakeSlack
+from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from vigia.storage import open_store, run_query
 
 from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings
+from vigia.storage import open_store, run_query
 
 HOSTILE_TITLE = '=HYPERLINK("http://evil.example","x") \x1b[2J\x1b[31mDECRETO\u202e'
 

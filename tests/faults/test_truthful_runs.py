@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from vigia.storage import open_store, run_query
 
 from vigia import cli, pipeline
 from vigia.config import load_settings
+from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[2]
 
