@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint run serve clean-data help
+.PHONY: demo test lint run serve clean-data help wheelhouse
 
 help:
 	@echo "make demo   - run the whole pipeline once, offline, on recorded sources"
@@ -37,3 +37,8 @@ serve: $(STAMP)
 
 clean-data:
 	rm -rf data/
+
+# Every wheel of the lock in deploy/wheelhouse/, for a `docker build` without network (this
+# machine's platform and Python must match the image's: Linux x86_64, CPython 3.11).
+wheelhouse: $(STAMP)
+	$(BIN)/python -m pip download --quiet --only-binary=:all: -d deploy/wheelhouse -r requirements.lock

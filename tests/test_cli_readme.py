@@ -122,3 +122,24 @@ def test_plain_duckdb_cli_reads_the_store(store: Path):
     assert done.returncode == 0, done.stderr
     count = done.stdout.splitlines()[1]
     assert count == str(run_query(store, sql)[1][0][0]) and int(count) > 0
+
+
+def _readme_command_rows() -> list[str]:
+    return re.findall(r"^\| `(vigia [^`]+)`", README, flags=re.MULTILINE)
+
+
+def _as_argv(usage: str) -> list[str]:
+    """A README usage line as one command line: optional parts in, the first of alternatives."""
+    usage = re.sub(r"\[([^\]]*?) \\\| [^\]]*\]", r"\1", usage)  # [--as-of D \| --on D]
+    usage = re.sub(r"(\w+)(?:\\\|[\w-]+)+", r"\1", usage)  # table\|csv\|json
+    return shlex.split(usage.replace("[", "").replace("]", ""))[1:]
+
+
+def test_the_readme_command_table_lists_every_command_and_each_line_parses():
+    rows = _readme_command_rows()
+    parser = cli._parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert {_as_argv(row)[0] for row in rows} == set(commands)
+    for row in rows:
+        args = parser.parse_args(_as_argv(row))  # argparse exits on an unknown option
+        assert args.handler.__name__.startswith("cmd_"), row

@@ -137,3 +137,21 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     )[1][0]
     # The triggered run classified the news and queued its alerts for the daily digest.
     assert items == 86 and waiting > 0
+
+
+def test_serve_on_a_port_another_program_holds_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vigia import cli
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("VIGIA_DATA_DIR", str(tmp_path))
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "--port" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "prefect-server.log").exists()  # nothing was started

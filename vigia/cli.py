@@ -325,6 +325,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", "keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
     serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address the Prefect server listens on (default: this machine only; its UI has "
+        "no login)",
+    )
+    serve.add_argument(
         "--prefect-yaml",
         help="the deployments to keep running (default: ./prefect.yaml, else the packaged one)",
     )
@@ -744,7 +750,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not deployments.is_file():
         raise ConfigError(f"{deployments}: no such deployments file")
     apply_prefect_defaults(settings.data_dir)
-    server = start_or_reuse(settings.data_dir, port=args.port)
+    server = start_or_reuse(settings.data_dir, port=args.port, host=args.host)
     print(f"Prefect API: {server.api_url} (UI at {server.api_url.removesuffix('/api')})")
     try:
         from vigia.flows.serve import serve_all
