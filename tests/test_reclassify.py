@@ -103,7 +103,8 @@ def test_reclassify_reports_new_dropped_and_changed_and_alerts_nothing_twice(
     assert _stances(db) == {"decree": "advance", "debate": "mention"}  # nothing written
 
     assert cli.main(["--db", str(db), "reclassify"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "reclassify: 3/3 · items" in err  # progress goes to stderr, out stays the report
     assert "reclassified 3 item(s); 2 match(es) now" in out
     assert "changed: 1 new, 1 dropped, 1 stance changed" in out
     lines = out.splitlines()

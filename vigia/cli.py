@@ -448,16 +448,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     """Backfill one source over a date range, printing progress to stderr."""
     from vigia.backfill import run_backfill
+    from vigia.progress import StepProgress
 
-    report = run_backfill(
-        settings,
-        args.source,
-        args.start,
-        args.end,
-        chunk_days=args.chunk_days,
-        alert=args.alert,
-        progress=None if args.quiet else ProgressLine(sys.stderr),
-    )
+    with StepProgress(sys.stderr, f"backfill {args.source}") as shown:
+
+        def progress(report: Any) -> None:
+            finished = report.chunks_done + report.chunks_skipped + len(report.errors)
+            note = f"{report.items} items · {report.items_per_second:.1f} items/s"
+            shown.update(finished, report.chunks_total, note)
+
+        report = run_backfill(
+            settings,
+            args.source,
+            args.start,
+            args.end,
+            chunk_days=args.chunk_days,
+            alert=args.alert,
+            progress=None if args.quiet else progress,
+        )
     print(
         f"\nbackfill {report.job}: {report.chunks_done} chunk(s) done, "
         f"{report.chunks_skipped} already done, {report.items} item(s) read "
@@ -468,30 +476,6 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  failed, will be retried on the next run: {error}", file=sys.stderr)
     publish_snapshot(settings)
     return 1 if report.errors else 0
-
-
-class ProgressLine:
-    """A one-line progress bar on a terminal; one line per chunk elsewhere (logs, CI)."""
-
-    def __init__(self, stream: Any, width: int = 30) -> None:
-        self.stream, self.width = stream, width
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-
-    def __call__(self, report: Any) -> None:
-        """Draw the bar for a BackfillReport."""
-        finished = report.chunks_done + report.chunks_skipped + len(report.errors)
-        share = finished / report.chunks_total if report.chunks_total else 1.0
-        bar = "#" * int(share * self.width)
-        rate = report.items_per_second
-        line = (
-            f"[{bar:<{self.width}}] {finished}/{report.chunks_total} chunks · "
-            f"{report.items} items · {rate:.1f} items/s"
-        )
-        if self.tty:
-            self.stream.write("\r" + line)
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
 
 
 def _date(text: str) -> date:
@@ -564,10 +548,16 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:
     """Re-run the classifier on stored items and print what changed."""
     from vigia.pipeline import reclassify
+    from vigia.progress import StepProgress
 
-    report = reclassify(
-        settings, everything=args.everything, dry_run=args.dry_run, alert_new=args.alert_new
-    )
+    with StepProgress(sys.stderr, "reclassify") as shown:
+        report = reclassify(
+            settings,
+            everything=args.everything,
+            dry_run=args.dry_run,
+            alert_new=args.alert_new,
+            progress=None if args.quiet else lambda done, total: shown.update(done, total, "items"),
+        )
     if not args.dry_run:
         publish_snapshot(settings)
     print(format_reclassify(report, show=args.show))

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -241,20 +241,27 @@ def classify_pending(settings: Settings) -> ClassifyReport:
 
 
 def reclassify(
-    settings: Settings, *, everything: bool = False, dry_run: bool = False, alert_new: bool = False
+    settings: Settings,
+    *,
+    everything: bool = False,
+    dry_run: bool = False,
+    alert_new: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ClassifyReport:
     """Re-run the classifier on stored items and report new, dropped and stance-changed matches.
 
     By default only items classified by another classifier version; ``everything`` re-reads
     all. Alerts already sent are never sent again; new matches of unchanged items are recorded
     with suppressed alerts unless ``alert_new``. ``dry_run`` reports without writing.
+    ``progress(read, total)`` is told after each batch.
     """
     classifier, channels = _classifier(settings)
     report = ClassifyReport(dry_run=dry_run)
     with open_store(settings.db_path) as store:
-        after = ""
+        after, read, total = "", 0, store.count("items")
         while batch := store.items_to_reclassify(after):
             after = batch[-1].id
+            read += len(batch)
             if not everything:
                 stale = store.stale_ids([i.id for i in batch], classifier.version)
                 batch = [i for i in batch if i.id in stale]
@@ -262,6 +269,8 @@ def reclassify(
                 _classify_batch(
                     store, classifier, channels, batch, report, alert_reclassified=alert_new
                 )
+            if progress:
+                progress(read, max(total, read))
         report.titles = store.titles(sorted({c.item_id for c in report.changes}))
     return report
 
