@@ -127,7 +127,7 @@ def _month_numbers(names: str) -> dict[str, int]:
 _MONTHS = _month_numbers(
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 )
-_SPANISH_DATE = re.compile(r"\b(\d{1,2}) de (\w+) de (\d{4})")
+_SPANISH_DATE = re.compile(r"\b(\d{1,2}) de (\w+) de (\d{4})", re.IGNORECASE)
 
 
 _ENGLISH_MONTHS = _month_numbers(

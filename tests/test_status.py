@@ -149,3 +149,19 @@ def test_as_of_and_on_answer_two_different_questions(settings, capsys: pytest.Ca
     assert "as the store said on 2020-01-01" in said
     # In 2020 the store held nothing yet: it said the demand had not moved.
     assert "Published" not in said.split("detention-registry")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("MÉXICO, D.F., A 19 DE SEPTIEMBRE DE 2012. El Pleno resolvió…", date(2012, 9, 19)),
+        ("Publicado el 27 de Mayo de 2019 en el DOF.", date(2019, 5, 27)),
+        ("Signed on May 27, 2019 in Mexico City.", date(2019, 5, 27)),
+        ("La acción de inconstitucionalidad 29/2002 y el expediente 19-11.", None),
+        ("El 31 de febrero de 2019 no existe.", None),
+    ],
+)
+def test_a_date_the_text_states_is_read_in_any_case_and_only_when_real(text, stated):
+    from vigia.scrapers.text import stated_date
+
+    assert stated_date(text) == stated
