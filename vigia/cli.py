@@ -426,6 +426,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     # Keep the demo's output to the alerts and the summary; `vigia run` logs at INFO.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+    _refuse_unless_ready(settings, "demo", None)  # before the replay server says anything
     with replay_server() as server:
         config = demo_sources_config(base_url(server))
         print(f"Replaying recorded sources at {base_url(server)}; store: {settings.db_path}")
@@ -797,6 +798,17 @@ def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_width: int
     return "\n".join(render)
 
 
+def _refuse_unless_ready(settings: Settings, command: str, sources: list[str] | None) -> None:
+    """A wrong campaign, source name or store: one line and a refused run, before any work."""
+    from vigia.pipeline import check_ready, record_refused_run
+
+    try:
+        check_ready(settings, sources)
+    except ConfigError as exc:
+        record_refused_run(settings, command, exc)
+        raise
+
+
 def _run_flow(
     settings: Settings,
     config: dict[str, Any] | None,
@@ -805,14 +817,7 @@ def _run_flow(
     sources: list[str] | None = None,
     digest: bool = False,
 ) -> bool:
-    from vigia.pipeline import check_ready, record_refused_run
-
-    # A wrong campaign, source name or store gives one line here, before Prefect starts.
-    try:
-        check_ready(settings, sources)
-    except ConfigError as exc:
-        record_refused_run(settings, command, exc)
-        raise
+    _refuse_unless_ready(settings, command, sources)
     apply_prefect_defaults(settings.data_dir)
     from vigia.flows.process import vigia_run
 

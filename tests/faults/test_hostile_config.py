@@ -136,3 +136,15 @@ def test_a_good_sources_file_keeps_only_the_keys_given(tmp_path: Path) -> None:
         "watch": {},
     }
     assert settings.window("gazette").days == (date(2026, 7, 31),)
+
+
+def test_a_missing_demands_file_is_one_line_from_demo_and_run_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VIGIA_DEMANDS", str(tmp_path / "missing.yaml"))
+    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
+    for command in (["demo"], ["run"]):
+        assert cli.main(command) == 2
+        out, err = capsys.readouterr()
+        assert out == ""  # not even the replay server's address
+        assert err.count("\n") == 1 and "missing.yaml: cannot read the demands file" in err
