@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -139,3 +140,33 @@ def test_a_campaign_folder_edit_is_what_the_demo_reads(fresh_env: Path, tmp_path
     broken = _vigia(fresh_env, "status", cwd=tmp_path)
     assert broken.returncode == 2
     assert "demands.yaml" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_a_wheel_built_from_the_sdist_carries_the_same_files(wheel: Path, tmp_path: Path) -> None:
+    # The route a package index takes: sdist first, then a wheel from the unpacked sdist.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from setuptools import build_meta as b; b.build_sdist({str(tmp_path)!r})",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [sdist] = tmp_path.glob("vigia-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path, filter="data")
+    unpacked = tmp_path / sdist.name.removesuffix(".tar.gz")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+        + ["-w", str(tmp_path / "from-sdist"), str(unpacked)],
+        check=True,
+        capture_output=True,
+    )
+    [rebuilt] = (tmp_path / "from-sdist").glob("vigia-*.whl")
+
+    def files(path: Path) -> set[str]:
+        return {n for n in zipfile.ZipFile(path).namelist() if ".dist-info/" not in n}
+
+    assert files(rebuilt) == files(wheel)
