@@ -171,16 +171,14 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
-    # Lists are counted from 1, as a person counts the entries of a YAML list.
+    """``sources.news.feeds, item 3, url``: list entries counted from 1, as a person counts."""
     where = ""
     for part in loc:
         if isinstance(part, int):
-            where += f", item {part + 1}"
+            where += f", item {part + 1}, "
         else:
-            where += (
-                f"{', ' if where.endswith(tuple('0123456789')) else '.' if where else ''}{part}"
-            )
-    return where
+            where += ("" if not where or where.endswith(", ") else ".") + part
+    return where.removesuffix(", ")
 
 
 def apply_prefect_defaults(data_dir: Path, env: dict[str, str] | None = None) -> None:
