@@ -1,6 +1,5 @@
 """Render alerts (pure) and deliver them (Slack or console)."""
 
-from vigia.alerts.model import Notice, PendingAlert
 from vigia.alerts.render import (
     Message,
     console_notice,
@@ -17,6 +16,7 @@ from vigia.alerts.send import (
     SlackSender,
     sender_from_env,
 )
+from vigia.core.model import Notice, PendingAlert
 
 __all__ = [
     "ConsoleSender",

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigia.alerts.model import Notice, PendingAlert
 from vigia.classify.demands import Demand
-from vigia.scrapers.gazette import EDITION_NAMES
+from vigia.core.model import Notice, PendingAlert
 
 STANCE_LABELS = {
     "advance": ("▲", "Avance", "Advance"),
@@ -329,8 +328,9 @@ def _unescape(text: str) -> str:
 
 
 def _context(meta: dict[str, Any]) -> list[str]:
+    # A source puts a display name beside a code ("edition_name": "Matutina"); show that.
     keys = (
-        ("edition", "edición"),
+        ("edition_name", "edición"),
         ("section", "sección"),
         ("issuer", ""),
         ("court", ""),
@@ -339,9 +339,7 @@ def _context(meta: dict[str, Any]) -> list[str]:
     )
     bits = []
     for key, label in keys:
-        value = meta.get(key)
-        if key == "edition":
-            value = EDITION_NAMES.get(str(value), value)
+        value = meta.get(key) or (meta.get("edition") if key == "edition_name" else None)
         if value:
             bits.append(f"{label} {value}".strip())
     return bits

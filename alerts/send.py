@@ -27,8 +27,8 @@ from slack_sdk.http_retry import (
 )
 
 from vigia.alerts.render import Message
-from vigia.scrapers.errors import AlertError
-from vigia.scrapers.text import for_terminal
+from vigia.core.errors import AlertError
+from vigia.core.text import for_terminal
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 METADATA_EVENT = "vigia_alert"

@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from vigia.classify import Classifier, load_demands  # noqa: E402
 from vigia.classify.evaluate import gold_item  # noqa: E402
-from vigia.scrapers.base import Item  # noqa: E402
-from vigia.scrapers.text import fold, html_to_text  # noqa: E402
+from vigia.core.model import Item  # noqa: E402
+from vigia.core.text import fold  # noqa: E402
+from vigia.scrapers.text import html_to_text  # noqa: E402
 
 
 def naive_matches(item: Item, patterns: dict[str, list[re.Pattern[str]]]) -> list[str]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from vigia.classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
-from vigia.scrapers.errors import ConfigError
-from vigia.scrapers.yamlfile import load_yaml_text, read_config_text
+from vigia.core.errors import ConfigError
+from vigia.core.yamlfile import load_yaml_text, read_config_text
 
 LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

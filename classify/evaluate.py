@@ -23,8 +23,8 @@ from typing import Any
 from vigia.classify.demands import STANCES
 from vigia.classify.lang import detect_language
 from vigia.classify.matcher import Classifier
-from vigia.scrapers.base import Item
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
+from vigia.core.model import Item
 
 
 @dataclass

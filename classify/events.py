@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from vigia.scrapers.text import fold
+from vigia.core.model import Story
+from vigia.core.text import fold
 
 TITLE_THRESHOLD = 0.6
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|ocid$|oc$|ref$|cmpid$|mc_)")
@@ -26,16 +26,6 @@ _STOPWORDS = frozenset(
     as its it that this be has have will not mexico mexicano mexicana
 """.split()
 )
-
-
-@dataclass(frozen=True)
-class Story:
-    """What event matching needs from a stored item."""
-
-    item_id: str
-    event_id: str
-    url: str
-    title: str
 
 
 def normalise_url(url: str) -> str:

@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import StanceReader
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
-from vigia.scrapers.base import Item
+from vigia.core.model import Item, Match
 
 RULES_VERSION = "rules-4"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
@@ -42,22 +42,6 @@ _HEADING = re.compile(
     r"Section|SECTION)\b[^\n]{0,60})"
 )
 _HEADING_LOOKBACK = 60_000
-
-
-@dataclass(frozen=True)
-class Match:
-    """An item found relevant to a demand, with stance, score and evidence."""
-
-    item_id: str
-    demand_id: str
-    stance: str
-    score: float
-    evidence: str
-    evidence_field: str
-    evidence_start: int
-    evidence_end: int
-    rule: str
-    classifier_version: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 
 DEFAULT_LEVELS = (
     "no_action",

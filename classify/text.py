@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import snowballstemmer
 
-from vigia.scrapers.text import fold
+from vigia.core.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")

@@ -13,7 +13,7 @@ from vigia import dispatch as outbox
 from vigia import pipeline
 from vigia.alerts import Sender, sender_from_env
 from vigia.config import Settings, load_settings
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 
 
 def settings_for(db_path: str | None, sources_config: dict[str, Any] | None) -> Settings:

@@ -10,8 +10,8 @@ from prefect import Flow, serve
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron
 
-from vigia.scrapers.errors import ConfigError
-from vigia.scrapers.yamlfile import load_yaml_file
+from vigia.core.errors import ConfigError
+from vigia.core.yamlfile import load_yaml_file
 
 
 def load_flow(entrypoint: str, where: Path) -> Flow[Any, Any]:

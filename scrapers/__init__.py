@@ -1,6 +1,7 @@
 """Sources Vigía reads. Register new ones here; ``name`` keys config, logs, store and Slack."""
 
-from vigia.scrapers.base import Item, Page, Source, SourceResult, Window
+from vigia.core.model import Item
+from vigia.scrapers.base import Page, Source, SourceResult, Window
 from vigia.scrapers.corteidh import CorteIdhSource
 from vigia.scrapers.courts import ScjnRulingsSource
 from vigia.scrapers.gazette import GazetteSource

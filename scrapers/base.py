@@ -7,8 +7,6 @@ without touching the network, so tests can feed it recorded bytes.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -18,16 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
-from vigia.scrapers.errors import EmptyResult, FetchError, VigiaError
+from vigia.core.errors import EmptyResult, FetchError, VigiaError
+from vigia.core.model import Item
 
 if TYPE_CHECKING:
     from vigia.scrapers.http import HttpClient
 
 log = logging.getLogger(__name__)
-
-# Every Source.kind; alerts and reports label items by it.
-KINDS = ("gazette", "court", "news", "page")
-
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s/]+\S*")
 
@@ -56,42 +51,6 @@ class SourceSettings(BaseModel):
     dates: list[date] | None = None
     expects_items: StrictBool | None = None
     max_silence_hours: Annotated[float, Field(gt=0)] | None = None
-
-
-def stable_id(source: str, external_id: str) -> str:
-    """Return the id an item keeps across runs: SHA-1 of source and external id."""
-    return hashlib.sha1(f"{source}:{external_id}".encode()).hexdigest()
-
-
-def compact_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """Item metadata without empty values, so stored JSON carries only what the source said."""
-    return {key: value for key, value in meta.items() if value not in (None, "")}
-
-
-@dataclass(frozen=True)
-class Item:
-    """One published thing: a gazette nota, a court ruling, a news story."""
-
-    source: str
-    kind: str
-    external_id: str
-    url: str
-    title: str
-    text: str
-    published: date | None
-    lang: str
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def id(self) -> str:
-        """Stable id, the store's primary key."""
-        return stable_id(self.source, self.external_id)
-
-    @property
-    def content_hash(self) -> str:
-        """SHA-256 of what a reader sees; a change makes a new stored version."""
-        payload = json.dumps([self.title, self.text], ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict
 
-from vigia.scrapers.base import Item, Page, Source, SourceSettings, WebAddress, Window, failed_page
-from vigia.scrapers.errors import FetchError, ParseError
+from vigia.core.errors import FetchError, ParseError
+from vigia.core.model import Item
+from vigia.core.text import fold, one_line
+from vigia.scrapers.base import Page, Source, SourceSettings, WebAddress, Window, failed_page
 from vigia.scrapers.http import HttpClient
-from vigia.scrapers.text import decode, fold, one_line, soup, spanish_date
+from vigia.scrapers.text import decode, soup, spanish_date
 
 _SERIES = re.compile(r"Serie ([A-Z]) No\. ?(\d+)")
 

@@ -15,21 +15,21 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from vigia.core.errors import FetchError, ParseError
+from vigia.core.model import Item, compact_meta
+from vigia.core.text import one_line
 from vigia.scrapers.base import (
     Count,
-    Item,
     Page,
     Phrase,
     Source,
     SourceSettings,
     WebAddress,
     Window,
-    compact_meta,
     failed_page,
 )
-from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
-from vigia.scrapers.text import html_to_text, one_line
+from vigia.scrapers.text import html_to_text
 
 log = logging.getLogger(__name__)
 

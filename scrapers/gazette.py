@@ -19,23 +19,17 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from pydantic import StrictBool
 
-from vigia.scrapers.base import (
-    Item,
-    Page,
-    Source,
-    SourceSettings,
-    WebAddress,
-    Window,
-    compact_meta,
-    failed_page,
-)
-from vigia.scrapers.errors import FetchError, ParseError, WrongDay
+from vigia.core.errors import FetchError, ParseError, WrongDay
+from vigia.core.model import Item, compact_meta
+from vigia.core.text import one_line
+from vigia.scrapers.base import Page, Source, SourceSettings, WebAddress, Window, failed_page
 from vigia.scrapers.http import HttpClient
-from vigia.scrapers.text import decode, html_to_text, one_line, soup
+from vigia.scrapers.text import decode, html_to_text, soup
 
 log = logging.getLogger(__name__)
 
 SIDOF_LISTS = {"NotasMatutinas": "MAT", "NotasVespertinas": "VES", "NotasExtraordinarias": "EXT"}
+# The editions' names, carried in each item's metadata so alerts can show them.
 EDITION_NAMES = {"MAT": "Matutina", "VES": "Vespertina", "EXT": "Extraordinaria"}
 _FECHA = re.compile(r"Fecha:\s*(\d{2}/\d{2}/\d{4})")
 
@@ -166,6 +160,7 @@ class GazetteSource(Source):
                 {
                     "code": cod,
                     "edition": nota.get("edition"),
+                    "edition_name": EDITION_NAMES.get(str(nota.get("edition"))),
                     "section": one_line(str(nota.get("codSeccion") or "")).title(),
                     "branch": one_line(str(nota.get("nombreCodOrgaUno") or "")),
                     "issuer": one_line(str(nota.get("codOrgaDos") or "")),
@@ -194,7 +189,7 @@ class GazetteSource(Source):
                 lang="es",
                 meta=compact_meta(
                     {k: n.get(k) for k in ("code", "edition", "section", "branch", "issuer")}
-                    | {"via": "dof"}
+                    | {"edition_name": EDITION_NAMES.get(str(n.get("edition"))), "via": "dof"}
                 ),
             )
             for n in notas

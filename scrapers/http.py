@@ -32,9 +32,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 from urllib3.util.retry import Retry
 
-from vigia.scrapers.base import Page
-from vigia.scrapers.egress import EgressPolicy
-from vigia.scrapers.errors import (
+from vigia.core.errors import (
     DeadlineExceeded,
     Disallowed,
     EgressDenied,
@@ -42,6 +40,8 @@ from vigia.scrapers.errors import (
     RetryLater,
     TooLarge,
 )
+from vigia.scrapers.base import Page
+from vigia.scrapers.egress import EgressPolicy
 from vigia.scrapers.robots import ALLOW_ALL, DISALLOW_ALL, RobotsRules, parse_robots
 
 log = logging.getLogger(__name__)

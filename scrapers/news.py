@@ -20,9 +20,11 @@ from typing import Annotated, Any, Literal
 import feedparser
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
+from vigia.core.errors import FetchError, ParseError
+from vigia.core.model import Item
+from vigia.core.text import one_line
 from vigia.scrapers.base import (
     Count,
-    Item,
     Page,
     Phrase,
     Source,
@@ -31,9 +33,8 @@ from vigia.scrapers.base import (
     Window,
     failed_page,
 )
-from vigia.scrapers.errors import FetchError, ParseError
 from vigia.scrapers.http import HttpClient
-from vigia.scrapers.text import decode, html_to_text, one_line
+from vigia.scrapers.text import decode, html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -15,20 +15,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from vigia.scrapers.base import (
-    Count,
-    Item,
-    Page,
-    Source,
-    SourceSettings,
-    WebAddress,
-    Window,
-    failed_page,
-)
-from vigia.scrapers.errors import FetchError, ParseError
+from vigia.core.errors import FetchError, ParseError
+from vigia.core.model import Item
+from vigia.core.text import one_line
+from vigia.scrapers.base import Count, Page, Source, SourceSettings, WebAddress, Window, failed_page
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import extract_article
-from vigia.scrapers.text import decode, one_line, soup, spanish_date
+from vigia.scrapers.text import decode, soup, spanish_date
 
 _NUMERIC_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 

@@ -19,8 +19,10 @@ from typing import Any, Literal
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from vigia.core.errors import ConfigError, FetchError
+from vigia.core.model import Item
+from vigia.core.text import one_line
 from vigia.scrapers.base import (
-    Item,
     Page,
     Phrase,
     Source,
@@ -29,9 +31,8 @@ from vigia.scrapers.base import (
     Window,
     failed_page,
 )
-from vigia.scrapers.errors import ConfigError, FetchError
 from vigia.scrapers.http import HttpClient
-from vigia.scrapers.text import decode, html_to_text, one_line, soup
+from vigia.scrapers.text import decode, html_to_text, soup
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from vigia.classify import matcher
 from vigia.classify.demands import load_demands
 from vigia.classify.evaluate import Split, gold_item
 from vigia.classify.text import stem
-from vigia.scrapers.text import fold
+from vigia.core.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 WORD = re.compile(r"[a-z]{3,}")

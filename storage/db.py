@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from vigia.scrapers.errors import StorageError
+from vigia.core.errors import StorageError
 
 log = logging.getLogger(__name__)
 

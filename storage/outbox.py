@@ -17,8 +17,7 @@ from typing import Any
 
 import duckdb
 
-from vigia.alerts.model import Notice, PendingAlert
-from vigia.classify.matcher import Match
+from vigia.core.model import Match, Notice, PendingAlert
 from vigia.storage.db import Transactional
 from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from vigia.scrapers.errors import StorageError
+from vigia.core.errors import StorageError
 from vigia.storage.db import connect
 
 QUERY_TIME_LIMIT = 120.0

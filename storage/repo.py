@@ -15,9 +15,8 @@ from typing import Any
 
 import duckdb
 
-from vigia.classify.events import Story
-from vigia.classify.matcher import Match
-from vigia.scrapers.base import Item, SourceResult
+from vigia.core.model import Item, Match, Story
+from vigia.scrapers.base import SourceResult
 from vigia.storage.outbox import Outbox
 from vigia.storage.rows import ITEM_FIELDS, item_from_row
 from vigia.storage.status import Statuses

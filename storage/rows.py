@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from vigia.scrapers.base import Item
+from vigia.core.model import Item
 
 ITEM_FIELDS = "id, source, kind, external_id, url, title, text, published, lang, meta"
 ITEM_FIELDS_QUALIFIED = ", ".join(f"i.{name}" for name in ITEM_FIELDS.split(", "))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from vigia.scrapers.base import Item
+from vigia.core.model import Item
 
 
 def item(

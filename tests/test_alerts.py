@@ -12,7 +12,6 @@ from tests.fake_slack import FakeSlack
 from vigia.alerts import (
     ConsoleSender,
     DeliveryFailed,
-    PendingAlert,
     SlackSender,
     escape_mrkdwn,
     render_alert,
@@ -21,7 +20,7 @@ from vigia.alerts import (
 )
 from vigia.alerts.render import cut
 from vigia.classify import load_demands
-from vigia.scrapers.base import Item
+from vigia.core.model import Item, PendingAlert
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMANDS = load_demands(ROOT / "demands.yaml")
@@ -41,7 +40,11 @@ def alert(
         text=evidence,
         published=date(2019, 5, 27),
         lang="es",
-        meta={"edition": "VES", "issuer": "SECRETARIA DE GOBERNACION"},
+        meta={
+            "edition": "VES",
+            "edition_name": "Vespertina",
+            "issuer": "SECRETARIA DE GOBERNACION",
+        },
     )
     return PendingAlert(
         key=f"match:detention-registry:{item.id}",

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from vigia.classify import Classifier, load_demands
-from vigia.scrapers.base import Item
+from vigia.core.model import Item
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((ROOT / "tests/fixtures/classify_cases.yaml").read_text(encoding="utf-8"))

@@ -19,9 +19,9 @@ from vigia import cli, pipeline
 from vigia.alerts import ConsoleSender
 from vigia.classify.demands import parse_campaign
 from vigia.config import load_settings
+from vigia.core.model import KINDS
 from vigia.replay import demo_sources_config
 from vigia.scrapers import SOURCES
-from vigia.scrapers.base import KINDS
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import FAST_HTTP as FAST
 from tests.conftest import fixture_bytes
+from vigia.core.errors import ParseError
 from vigia.scrapers.base import Page, Window, run_source
 from vigia.scrapers.courts import ScjnRulingsSource
-from vigia.scrapers.errors import ParseError
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import NewsFeedsSource, parse_feed_bytes
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from vigia.classify.demands import load_demands, parse_campaign
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DEMANDS = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.fake_slack import FakeSlack
+from vigia.core.model import stable_id
 from vigia.replay import demo_sources_config
-from vigia.scrapers.base import stable_id
 from vigia.storage import run_query
 
 pytestmark = pytest.mark.prefect

@@ -10,8 +10,8 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import FAST_HTTP as FAST
 from tests.conftest import fixture_bytes
+from vigia.core.errors import WrongDay
 from vigia.scrapers.base import Page, Window
-from vigia.scrapers.errors import WrongDay
 from vigia.scrapers.gazette import GazetteSource, dof_index_notas, parse_doc_fuente, sidof_notas
 from vigia.scrapers.http import HttpClient
 

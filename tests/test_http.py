@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.conftest import FAST_HTTP, FIXTURES
-from vigia.scrapers.errors import Disallowed, FetchError, TooLarge
+from vigia.core.errors import Disallowed, FetchError, TooLarge
 from vigia.scrapers.http import HostThrottle, HttpClient, HttpSettings
 from vigia.scrapers.robots import parse_robots
 

@@ -7,6 +7,7 @@ environment's site-packages), so nothing is downloaded; vigia itself comes only 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -21,11 +22,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's files as a clone has them (setuptools reuses build/lib, stale or not)."""
+    tree = tmp_path_factory.mktemp("tree") / "vigia"
+    shutil.copytree(
+        ROOT,
+        tree,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "data", "test-artifacts", "*.egg-info", "__pycache__", "*.whl"
+        ),
+    )
+    return tree
+
+
+@pytest.fixture(scope="module")
+def wheel(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
-        + ["-w", str(out), str(ROOT)],
+        + ["-w", str(out), str(tree)],
         check=True,
         capture_output=True,
     )
@@ -142,7 +158,9 @@ def test_a_campaign_folder_edit_is_what_the_demo_reads(fresh_env: Path, tmp_path
     assert "demands.yaml" in broken.stderr and "Traceback" not in broken.stderr
 
 
-def test_a_wheel_built_from_the_sdist_carries_the_same_files(wheel: Path, tmp_path: Path) -> None:
+def test_a_wheel_built_from_the_sdist_carries_the_same_files(
+    tree: Path, wheel: Path, tmp_path: Path
+) -> None:
     # The route a package index takes: sdist first, then a wheel from the unpacked sdist.
     subprocess.run(
         [
@@ -150,7 +168,7 @@ def test_a_wheel_built_from_the_sdist_carries_the_same_files(wheel: Path, tmp_pa
             "-c",
             f"from setuptools import build_meta as b; b.build_sdist({str(tmp_path)!r})",
         ],
-        cwd=ROOT,
+        cwd=tree,
         check=True,
         capture_output=True,
     )

@@ -12,8 +12,9 @@ from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import dispatch, pipeline
 from vigia.alerts import ConsoleSender
 from vigia.classify import load_demands
-from vigia.classify.events import Story, assign_events, normalise_url, similar_titles
+from vigia.classify.events import assign_events, normalise_url, similar_titles
 from vigia.config import load_settings
+from vigia.core.model import Story
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]

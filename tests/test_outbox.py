@@ -28,7 +28,7 @@ from vigia import dispatch, pipeline
 from vigia.alerts import SlackSender
 from vigia.classify import load_demands
 from vigia.config import load_settings
-from vigia.scrapers.errors import RunFailed
+from vigia.core.errors import RunFailed
 from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[1]

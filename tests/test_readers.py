@@ -17,7 +17,7 @@ import pytest
 from tests.constructed import item
 from vigia import cli, pipeline
 from vigia.config import load_settings
-from vigia.scrapers.base import Item
+from vigia.core.model import Item
 from vigia.storage import export, open_store, refresh_snapshot, run_query, snapshot_path
 
 READER = """

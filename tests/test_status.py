@@ -15,7 +15,7 @@ import pytest
 from tests.constructed import REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import cli, pipeline, status
 from vigia.config import load_settings
-from vigia.scrapers.base import Item
+from vigia.core.model import Item
 from vigia.storage import open_store, run_query
 
 VOTE, DECREE, RULING = REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 
 from vigia.classify import Classifier, load_demands
-from vigia.scrapers.base import Item, SourceResult
-from vigia.scrapers.errors import StorageError
+from vigia.core.errors import StorageError
+from vigia.core.model import Item
+from vigia.scrapers.base import SourceResult
 from vigia.storage import connect, open_store, run_query
 from vigia.storage.db import MIGRATIONS
 

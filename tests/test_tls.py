@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import FAST_HTTP
-from vigia.scrapers.errors import FetchError
+from vigia.core.errors import FetchError
 from vigia.scrapers.http import BUNDLED_INTERMEDIATES, HttpClient, ca_bundle
 
 

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from vigia.config import Settings
+from vigia.core.errors import ConfigError
 from vigia.pipeline import classify_pending, dispatch_alerts, now, recorded_run, source_config
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Window, run_source
-from vigia.scrapers.errors import ConfigError
 from vigia.scrapers.http import HttpClient
 from vigia.storage import open_store
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from vigia.config import Settings, apply_prefect_defaults, config_file, load_settings
-from vigia.scrapers.errors import ConfigError, VigiaError
-from vigia.scrapers.text import for_terminal
+from vigia.core.errors import ConfigError, VigiaError
+from vigia.core.text import for_terminal
 from vigia.storage.query import QUERY_TIME_LIMIT, safe_rows
 
 NEXT_STEPS = """\

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from vigia.core.errors import ConfigError
+from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Window
-from vigia.scrapers.errors import ConfigError
 from vigia.scrapers.http import HttpSettings
-from vigia.scrapers.yamlfile import load_yaml_file
 
 # The files a campaign starts from, shipped with the package (see `vigia init`).
 DEFAULTS = "vigia.defaults"

@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from vigia.alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
 from vigia.config import Settings
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 from vigia.storage import open_store
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from vigia.alerts.model import Notice
+from vigia.core.model import Notice
 
 OK = "ok"
 

@@ -20,15 +20,16 @@ from typing import Any
 from urllib.parse import quote
 
 from vigia import health, status
-from vigia.classify import Campaign, Classifier, Match, load_demands
+from vigia.classify import Campaign, Classifier, load_demands
 from vigia.classify.events import assign_events
 from vigia.classify.lang import detect_language
 from vigia.config import Settings
+from vigia.core.errors import ConfigError, RunFailed, VigiaError
+from vigia.core.model import Item, Match
 from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
 from vigia.health import HealthPolicy
 from vigia.scrapers import SOURCES
-from vigia.scrapers.base import Item, SourceResult, Window, run_source
-from vigia.scrapers.errors import ConfigError, RunFailed, VigiaError
+from vigia.scrapers.base import SourceResult, Window, run_source
 from vigia.scrapers.http import HttpClient
 from vigia.storage import Store, open_store, refresh_snapshot
 

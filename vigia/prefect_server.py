@@ -20,7 +20,7 @@ from pathlib import Path
 
 import requests
 
-from vigia.scrapers.errors import VigiaError
+from vigia.core.errors import VigiaError
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from vigia.alerts.render import render_status_change
-from vigia.classify import Campaign, Match, load_demands
+from vigia.classify import Campaign, load_demands
 from vigia.config import Settings
-from vigia.scrapers.base import Item
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
+from vigia.core.model import Item, Match
 from vigia.scrapers.text import stated_date
 from vigia.storage import Store, open_store
 from vigia.storage.status import DemandStatus, StatusMove

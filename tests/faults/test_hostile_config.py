@@ -15,7 +15,7 @@ import pytest
 from vigia import cli
 from vigia.classify import load_demands
 from vigia.config import load_settings
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, "

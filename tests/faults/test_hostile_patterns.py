@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from vigia.core.errors import ConfigError
 from vigia.scrapers.base import Page
-from vigia.scrapers.errors import ConfigError
 from vigia.scrapers.watch import WatchedPagesSource
 
 # Overlapping alternatives under a repeat: exponential steps on a run of n "a" that then fails

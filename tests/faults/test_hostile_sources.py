@@ -13,14 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.faults.hostile import _HostileServer, hostile_server
+from vigia.core.errors import ConfigError, DeadlineExceeded, EgressDenied, FetchError, RetryLater
 from vigia.scrapers.egress import EgressPolicy
-from vigia.scrapers.errors import (
-    ConfigError,
-    DeadlineExceeded,
-    EgressDenied,
-    FetchError,
-    RetryLater,
-)
 from vigia.scrapers.http import HttpClient, HttpSettings
 
 ROOT = Path(__file__).resolve().parents[2]

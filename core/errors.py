@@ -1,4 +1,4 @@
-"""Errors raised while reading sources, and by the pipeline around them.
+"""Every error Vigía raises on purpose, for all its rooms.
 
     VigiaError
     ├── ConfigError          a settings, sources or demands file is wrong

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from vigia.scrapers.errors import ConfigError
+from vigia.core.errors import ConfigError
 
 MAX_CONFIG_BYTES = 2_000_000
 

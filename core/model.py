@@ -1,0 +1,105 @@
+"""The things every room passes around: items, matches, stories and outbox messages.
+
+Plain frozen dataclasses with no behaviour beyond identity; nothing here imports our code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+# Every Source.kind; alerts and reports label items by it.
+KINDS = ("gazette", "court", "news", "page")
+
+
+def stable_id(source: str, external_id: str) -> str:
+    """Return the id an item keeps across runs: SHA-1 of source and external id."""
+    return hashlib.sha1(f"{source}:{external_id}".encode()).hexdigest()
+
+
+def compact_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Item metadata without empty values, so stored JSON carries only what the source said."""
+    return {key: value for key, value in meta.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One published thing: a gazette nota, a court ruling, a news story."""
+
+    source: str
+    kind: str
+    external_id: str
+    url: str
+    title: str
+    text: str
+    published: date | None
+    lang: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        """Stable id, the store's primary key."""
+        return stable_id(self.source, self.external_id)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of what a reader sees; a change makes a new stored version."""
+        payload = json.dumps([self.title, self.text], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Match:
+    """An item found relevant to a demand, with stance, score and evidence."""
+
+    item_id: str
+    demand_id: str
+    stance: str
+    score: float
+    evidence: str
+    evidence_field: str
+    evidence_start: int
+    evidence_end: int
+    rule: str
+    classifier_version: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """What event matching needs from a stored item."""
+
+    item_id: str
+    event_id: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """One outbox row waiting to go out, with the match and item it is about."""
+
+    key: str
+    demand_id: str
+    channel: str
+    attempts: int
+    stance: str
+    score: float
+    evidence: str
+    rule: str
+    item: Item
+    thread_key: str | None = None
+    tier: str = "now"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for operators about a source (not a demand), keyed so it is sent once."""
+
+    key: str
+    kind: str  # "health" or "recovery"
+    source: str
+    channel: str
+    summary: str
