@@ -63,7 +63,7 @@ def backoff(attempts: int) -> timedelta:
 class Outbox(Transactional):
     """Outbox operations; mixed into Store."""
 
-    # Store provides the connection, ``event_ids`` and ``count``.
+    # Store provides the connection and ``event_ids``.
     conn: duckdb.DuckDBPyConnection
 
     # -- queueing ------------------------------------------------------------
@@ -88,13 +88,13 @@ class Outbox(Transactional):
         by_key = {alert_key(m): m for m in matches}
         rows = list(by_key.items())
         tiers = tiers or {}
-        before = self.count("alerts")
-        self.conn.execute(
+        # RETURNING names only the rows this statement added, whatever another writer does.
+        added = self.conn.execute(
             """
             INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status, tier,
                                 thread_key)
             SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)
-            ON CONFLICT (key) DO NOTHING""",
+            ON CONFLICT (key) DO NOTHING RETURNING key""",
             [
                 [key for key, _ in rows],
                 [m.demand_id for _, m in rows],
@@ -105,15 +105,14 @@ class Outbox(Transactional):
                 [tiers.get((m.item_id, m.demand_id), "now") for _, m in rows],
                 [thread_key(m, events.get(m.item_id)) for _, m in rows],
             ],
-        )
-        return self.count("alerts") - before
+        ).fetchall()
+        return len(added)
 
     def enqueue_notice(self, notice: Notice, now: datetime) -> int:
         """Queue an operator notice unless its key is already in the outbox; return 0 or 1."""
-        before = self.count("alerts")
-        self.conn.execute(
+        added = self.conn.execute(
             """INSERT INTO alerts (key, kind, channel, created_at, payload)
-               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING""",
+               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING RETURNING key""",
             [
                 notice.key,
                 notice.kind,
@@ -121,8 +120,8 @@ class Outbox(Transactional):
                 now,
                 json.dumps({"source": notice.source, "summary": notice.summary}),
             ],
-        )
-        return self.count("alerts") - before
+        ).fetchall()
+        return len(added)
 
     # -- what is due ---------------------------------------------------------------
     def due_alerts(self, now: datetime, limit: int = 500) -> list[PendingAlert]:
