@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint run serve clean-data help wheelhouse
+.PHONY: demo test lint typecheck run serve clean-data help wheelhouse
 
 help:
 	@echo "make demo   - run the whole pipeline once, offline, on recorded sources"
@@ -22,12 +22,15 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/vigia demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/python scripts/typecheck.py
 
 run: $(STAMP)
 	$(BIN)/vigia run

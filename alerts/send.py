@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -197,7 +197,7 @@ class SlackSender:
     def send(self, message: Message, console_text: str) -> Delivery:
         """Post one message; the outbox key rides along as message metadata."""
         self._pace(message.channel)
-        extra = {"thread_ts": message.thread_ts} if message.thread_ts else {}
+        extra: dict[str, Any] = {"thread_ts": message.thread_ts} if message.thread_ts else {}
         with _slack_errors(f"Slack refused the message for {message.channel}"):
             response = self.client.chat_postMessage(
                 channel=message.channel,

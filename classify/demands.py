@@ -196,7 +196,7 @@ def _urgent(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must map kinds and stances to lists")
     _no_unknown(raw, {"kinds", "stances"}, where)
-    urgent = dict(DEFAULT_URGENT)
+    urgent: dict[str, tuple[str, ...]] = dict(DEFAULT_URGENT)
     for name, allowed in (("kinds", SOURCE_KINDS), ("stances", STANCES)):
         values = raw.get(name, list(urgent[name]))
         if not isinstance(values, list) or not set(values) <= set(allowed):

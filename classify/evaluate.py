@@ -111,7 +111,7 @@ def gold_item(row: dict[str, Any]) -> Item:
         published = date.fromisoformat(row["published"]) if row.get("published") else None
         title = unicodedata.normalize("NFC", str(row.get("title") or ""))
         body = unicodedata.normalize("NFC", str(row.get("body") or ""))
-        lang = row.get("lang") if row.get("lang") in ("es", "en") else None
+        lang = str(row["lang"]) if row.get("lang") in ("es", "en") else None
         return Item(
             source=str(row.get("source_kind", "other")),
             kind=str(row.get("source_kind", "other")),
@@ -120,7 +120,7 @@ def gold_item(row: dict[str, Any]) -> Item:
             title=title,
             text=body,
             published=published,
-            lang=lang or detect_language(f"{title}\n{body}"),
+            lang=lang or detect_language(f"{title}\n{body}") or "",
         )
     except (KeyError, ValueError) as exc:
         raise ConfigError(f"item {row.get('id', '?')}: {exc}") from exc

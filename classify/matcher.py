@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -205,7 +205,8 @@ class Classifier:
         for name, text in folded.items():
             for found in terms[name]:
                 sentence = _containing(spans[name], found.start)
-                for demand_id, key in sorted(found.tags):
+                tags: list[tuple[str, bool]] = sorted(found.tags)  # type: ignore[arg-type]
+                for demand_id, key in tags:
                     if self._counts(self._rules[demand_id], key, text, sentence, folded[TITLE]):
                         hits.setdefault(demand_id, []).append(
                             _Hit(name, found.start, found.end, found.phrase, sentence, key)
@@ -315,7 +316,7 @@ class Classifier:
             verdicts += self._verdicts(
                 demand, rules, text, BODY, sentence, weight, title_proposal, actor
             )
-        votes: Counter[str] = Counter()
+        votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
             votes[verdict.stance] += verdict.weight
         if votes:
@@ -343,7 +344,7 @@ class Classifier:
         actor: str,
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
-        verdicts = []
+        verdicts: list[_Verdict] = []
         folded = _fold_sentence(text)
         if self._reader.is_dissent(text, folded):
             return verdicts
@@ -382,8 +383,8 @@ class Classifier:
             if stance == REGRESS:
                 return _Verdict(REGRESS, f"regress cue {cue!r}", weight, field, sentence)
         if capped or self._proposal_only(text):
-            found = self._cues["proposal"].search(text)
-            cue = found.group(0) if found else moves[0][1]
+            proposal = self._cues["proposal"].search(text)
+            cue = proposal.group(0) if proposal else moves[0][1]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {moves[0][1]!r}", weight, field, sentence)
 

@@ -22,7 +22,7 @@ object, so a match can say why it got its stance.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -81,7 +81,7 @@ class _Span:
     tag: str = ""
 
 
-def _flat(groups: dict[str, Iterable[str]]) -> list[str]:
+def _flat(groups: Mapping[str, Iterable[str]]) -> list[str]:
     return [phrase for group in groups.values() for phrase in group]
 
 
@@ -105,7 +105,7 @@ class _TaggedAccented:
         found = []
         for hit in self._phrases.finditer(lowered):
             key = " ".join(hit.group(0).split())
-            tags = self._tags.get(key) or self._tags.get(fold(key), ())
+            tags = self._tags.get(key) or self._tags.get(fold(key)) or []
             found += [_Span(hit.start(), hit.end(), hit.group(0), tag) for tag in tags]
         return found
 
@@ -288,9 +288,10 @@ class StanceReader:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
         if _governs(cues["negation"], act, text, words=2):
-            stance, setting = _negated(act.tag, stance, target, actor_kind), "negated"
-            if stance is None:
+            turned = _negated(act.tag, stance, target, actor_kind)
+            if turned is None:
                 return None
+            stance, setting = turned, "negated"
         if stance != MENTION and (capped or _only_proposed(cues)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -121,17 +121,17 @@ class Lexicon:
     each phrase found, which lists hold it.
     """
 
-    def __init__(self, phrases: dict[str, Iterable[str]]) -> None:
+    def __init__(self, phrases: Mapping[str, Iterable[str]]) -> None:
         self._build([(None, phrases)])
 
     @classmethod
-    def tagged(cls, lists: Iterable[tuple[Hashable, dict[str, Iterable[str]]]]) -> Lexicon:
+    def tagged(cls, lists: Iterable[tuple[Hashable, Mapping[str, Iterable[str]]]]) -> Lexicon:
         """One lexicon for several tagged phrase lists."""
         lexicon = cls.__new__(cls)
         lexicon._build(lists)
         return lexicon
 
-    def _build(self, lists: Iterable[tuple[Hashable, dict[str, Iterable[str]]]]) -> None:
+    def _build(self, lists: Iterable[tuple[Hashable, Mapping[str, Iterable[str]]]]) -> None:
         entries: dict[tuple[str, tuple[str, ...]], _Entry] = {}
         for tag, phrases in lists:
             for lang, group in phrases.items():

@@ -32,7 +32,7 @@ def _fold_char(char: str) -> str:
     return base.lower()[:1] or char
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, int]):
     """Code point → folded code point, filled in as characters are met.
 
     Every lookup ``str.translate`` makes must hit: a missing key costs it an exception, which

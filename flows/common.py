@@ -69,7 +69,8 @@ def sender_for(settings: Settings) -> Sender:
     env = dict(settings.env)
     block = env.get("VIGIA_SLACK_TOKEN_BLOCK", "").strip()
     if block and not env.get("SLACK_BOT_TOKEN", "").strip():
-        env["SLACK_BOT_TOKEN"] = str(Secret.load(block).get())
+        secret: Any = Secret.load(block)  # sync here: the flows run synchronously
+        env["SLACK_BOT_TOKEN"] = str(secret.get())
     return sender_from_env(env)
 
 

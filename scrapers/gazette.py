@@ -237,7 +237,7 @@ def dof_index_notas(page: Page) -> list[dict[str, str]]:
     state = {"section": "", "branch": "", "issuer": ""}
     notas: list[dict[str, str]] = []
     for cell in tree.find_all(["td", "a"]):
-        classes = cell.get("class") or []
+        classes: Any = cell.get("class") or []  # bs4: a list of class names, or absent
         if cell.name == "td" and "txt_blanco" in classes:
             state = {"section": one_line(cell.get_text()).title(), "branch": "", "issuer": ""}
         elif cell.name == "td" and "txt_blanco2" in classes:

@@ -212,8 +212,9 @@ class _Guarded:
         except OSError:
             resolved = []  # let the connection fail with its own, named, error
         for *_, address in resolved:
-            if not policy.allows(address[0], address[1]):
-                raise _Refused(f"{address[0]} port {address[1]}")
+            ip, port = str(address[0]), int(address[1])
+            if not policy.allows(ip, port):
+                raise _Refused(f"{ip} port {port}")
         sock = super()._new_conn()  # type: ignore[misc]
         host, port = sock.getpeername()[:2]
         if not policy.allows(host, port):

@@ -126,7 +126,7 @@ class NewsFeedsSource(Source):
             if page.role == "feed" and page.status != 304
             for link in self._summary_only_links(page, known)
         ]
-        pages = []
+        pages: list[Page] = []
         for link in dict.fromkeys(wanted):
             if len(pages) >= int(self.config.get("max_articles", 20)):
                 break

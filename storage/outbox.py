@@ -10,7 +10,7 @@ by the dispatcher, which looks its key up in the channel's history before sendin
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +65,7 @@ class Outbox(Transactional):
 
     # Store provides the connection and ``event_ids``.
     conn: duckdb.DuckDBPyConnection
+    event_ids: Callable[[Sequence[str]], dict[str, str]]
 
     # -- queueing ------------------------------------------------------------
     def enqueue_alerts(
@@ -157,7 +158,19 @@ class Outbox(Transactional):
             [*params, limit],
         ).fetchall()
         return [
-            PendingAlert(*row[:8], item=item_from_row(row[10:]), thread_key=row[8], tier=row[9])
+            PendingAlert(
+                key=row[0],
+                demand_id=row[1],
+                channel=row[2],
+                attempts=row[3],
+                stance=row[4],
+                score=row[5],
+                evidence=row[6],
+                rule=row[7],
+                item=item_from_row(row[10:]),
+                thread_key=row[8],
+                tier=row[9],
+            )
             for row in rows
         ]
 
@@ -218,7 +231,7 @@ class Outbox(Transactional):
         # One step: a digest recorded as sent with its alerts still "in digest" would leave
         # them so for good (found by killing runs at random moments).
         with self.transaction():
-            kind = self.conn.execute(
+            sent = self.conn.execute(
                 "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
                 "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ? "
                 "RETURNING kind",
@@ -230,7 +243,7 @@ class Outbox(Transactional):
                 "RETURNING key",
                 [now, f"digest {via}", channel, ts, key],
             ).fetchall()
-        kind = kind[0] if kind else ""
+        kind = str(sent[0]) if sent else ""
         return kind, len(carried) if kind == "digest" else int(kind == "match")
 
     def mark_failed(self, key: str, error: str, *, permanent: bool, now: datetime) -> None:

@@ -102,7 +102,7 @@ class Store(Outbox, Statuses):
                     now,
                     item.id,
                 ],
-            ).fetchone()[0]
+            ).fetchall()[0][0]  # the row exists: these items were found stored
             self.conn.execute(
                 "INSERT INTO item_versions VALUES (?, ?, ?, ?, ?, ?)",
                 [item.id, version, item.content_hash, item.title, item.text, now],
@@ -281,7 +281,7 @@ class Store(Outbox, Statuses):
             "status_changes",
         }:
             raise ValueError(f"unknown table {table}")
-        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     # -- matches -----------------------------------------------------------
     def record_matches(

@@ -76,7 +76,7 @@ EXIT_CODES = """exit codes:
 def _logging_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # Accepted before and after the subcommand; below the top, an option left out does not
     # override what was given above it.
-    default = {} if top else {"default": argparse.SUPPRESS}
+    default: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument(
         "-v", "--verbose", action="store_true", help="log debug details", **default

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, cast, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
@@ -70,25 +70,25 @@ def load_settings(
     data_dir = Path(env.get("VIGIA_DATA_DIR") or "data")
     db = Path(db_path or env.get("VIGIA_DB") or data_dir / "vigia.duckdb")
     demands = config_file("demands.yaml", demands_path or env.get("VIGIA_DEMANDS"))
-    sources_path = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
-    config = dict(sources_config) if sources_config is not None else _read_yaml(sources_path)
+    sources_file = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
+    config = dict(sources_config) if sources_config is not None else _read_yaml(sources_file)
     try:
         checked = SourcesFile.model_validate(config)
     except ValidationError as exc:
-        raise ConfigError(f"{sources_path}: {describe_error(exc)}") from exc
+        raise ConfigError(f"{sources_file}: {describe_error(exc)}") from exc
     # Only the keys given are kept: a key left out takes the source's own default.
-    given = checked.sources.model_fields_set
+    block = cast(BaseModel, checked.sources)
     sources = {
         name: source.model_dump(exclude_unset=True) if source is not None else {}
-        for name, source in checked.sources
-        if name in given
+        for name, source in block
+        if name in block.model_fields_set
     }
     try:
         http = HttpSettings.from_config(config.get("http") or {})
     except TypeError as exc:
-        raise ConfigError(f"{sources_path}: bad http settings: {exc}") from exc
+        raise ConfigError(f"{sources_file}: bad http settings: {exc}") from exc
     health = checked.health.model_dump(exclude_unset=True)
-    return Settings(db, data_dir, demands, sources_path, http, sources, env, dict(health))
+    return Settings(db, data_dir, demands, sources_file, http, sources, env, dict(health))
 
 
 class HealthSettings(BaseModel):
@@ -102,7 +102,7 @@ class HealthSettings(BaseModel):
 
 
 # One optional block per registered source, each checked by that source's own model.
-SourcesBlock = create_model(
+SourcesBlock: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "SourcesBlock",
     __config__=ConfigDict(extra="forbid"),
     **{name: (source.settings | None, None) for name, source in SOURCES.items()},

@@ -178,7 +178,7 @@ def serving(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
 def base_url(server: ThreadingHTTPServer) -> str:
     """http://127.0.0.1:PORT of a running replay server."""
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}"
+    return f"http://{host!s}:{port}"
 
 
 def demo_sources_config(base: str) -> dict[str, Any]:

@@ -180,7 +180,8 @@ def draw_timeline(
     steps.append((today, steps[-1][1]))
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=100)
     try:
-        ax.step([s[0] for s in steps], [s[1] for s in steps], where="post", color="#34495e", lw=2)
+        days: list[Any] = [s[0] for s in steps]  # matplotlib takes dates on its x axis
+        ax.step(days, [s[1] for s in steps], where="post", color="#34495e", lw=2)
         for move in moves:
             y = levels.index(move["status"]) if move["status"] in levels else 0
             ax.plot(

@@ -1,0 +1,43 @@
+"""Type-check the package as it installs (vigia.core, vigia.scrapers, …), strict on vigia.core.
+
+The repository's folders become subpackages of ``vigia`` only when installed, and mypy reads
+folders, not import hooks; so this lays out links in build/typecheck/vigia the way the wheel
+does and runs mypy there, with the settings in pyproject.toml.
+
+    .venv/bin/python scripts/typecheck.py
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The folders the wheel maps into vigia.<name> (pyproject.toml, tool.setuptools.package-dir).
+MAPPED = ("core", "scrapers", "classify", "storage", "alerts", "flows")
+
+
+def linked_layout(target: Path) -> Path:
+    """build/typecheck/vigia: vigia/'s files, and each mapped folder, as links."""
+    shutil.rmtree(target, ignore_errors=True)
+    package = target / "vigia"
+    package.mkdir(parents=True)
+    for entry in (ROOT / "vigia").iterdir():
+        if entry.name != "__pycache__":
+            (package / entry.name).symlink_to(entry)
+    for folder in MAPPED:
+        (package / folder).symlink_to(ROOT / folder)
+    return target
+
+
+def main() -> int:
+    """Run mypy on the linked layout; its exit code is ours."""
+    layout = linked_layout(ROOT / "build" / "typecheck")
+    command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml")]
+    return subprocess.run([*command, "-p", "vigia"], cwd=layout).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
