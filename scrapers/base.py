@@ -126,6 +126,12 @@ class Source(ABC):
     dated: ClassVar[bool] = False
     # The keys this source takes in sources.yaml, checked when settings load.
     settings: ClassVar[type[SourceSettings]] = SourceSettings
+    # Days per chunk when its past is read (`vigia backfill`); None: it keeps no history to ask.
+    backfill_chunk_days: ClassVar[int | None] = None
+    # Whether items telling the same story (the press) are grouped into one event.
+    groups_stories: ClassVar[bool] = False
+    # Where the source's days begin: "today" and "the last N days" are counted there.
+    time_zone: ClassVar[str] = "America/Mexico_City"
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config

@@ -53,6 +53,7 @@ class ScjnRulingsSource(Source):
     name = "scjn"
     kind = "court"
     settings = ScjnSettings
+    backfill_chunk_days = 366
 
     @property
     def api_url(self) -> str:

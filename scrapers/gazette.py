@@ -52,6 +52,7 @@ class GazetteSource(Source):
     kind = "gazette"
     dated = True
     settings = GazetteSettings
+    backfill_chunk_days = 7
 
     @property
     def sidof_url(self) -> str:

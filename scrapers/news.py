@@ -85,6 +85,7 @@ class NewsFeedsSource(Source):
     name = "news"
     kind = "news"
     settings = NewsSettings
+    groups_stories = True
 
     @property
     def feeds(self) -> list[dict[str, Any]]:

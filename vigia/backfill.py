@@ -22,8 +22,14 @@ from vigia.scrapers.base import Window, run_source
 from vigia.scrapers.http import HttpClient
 from vigia.storage import open_store
 
-# Sources whose APIs can be asked about past dates, and their natural chunk in days.
-BACKFILLABLE = {"gazette": 7, "scjn": 366}
+
+def backfillable() -> dict[str, int]:
+    """Sources whose APIs can be asked about past dates, and their natural chunk in days."""
+    return {
+        name: source.backfill_chunk_days
+        for name, source in SOURCES.items()
+        if source.backfill_chunk_days
+    }
 
 
 @dataclass
@@ -77,10 +83,10 @@ def run_backfill(
     progress: Progress | None = None,
 ) -> BackfillReport:
     """Walk start..end in chunks: fetch, store quietly, checkpoint, classify; resume if rerun."""
-    if source not in BACKFILLABLE:
+    if source not in backfillable():
         raise ConfigError(
             f"cannot backfill {source!r}: its API keeps no history we can ask; "
-            f"backfillable: {', '.join(BACKFILLABLE)}"
+            f"backfillable: {', '.join(backfillable())}"
         )
     with recorded_run(settings, f"backfill {source} {start}..{end}") as run:
         report = _walk(settings, source, start, end, chunk_days, alert, progress)
@@ -100,7 +106,7 @@ def _walk(
     alert: bool,
     progress: Progress | None,
 ) -> BackfillReport:
-    plan = chunks(start, end, chunk_days or BACKFILLABLE[source])
+    plan = chunks(start, end, chunk_days or backfillable()[source])
     job = f"{source}:{start.isoformat()}:{end.isoformat()}"
     report = BackfillReport(job, source, len(plan))
     reader = SOURCES[source](source_config(settings, source))

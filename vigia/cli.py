@@ -144,7 +144,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from vigia.backfill import BACKFILLABLE
+    from vigia.backfill import backfillable
     from vigia.scrapers import SOURCES
 
     parser = argparse.ArgumentParser(
@@ -203,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--source",
         required=True,
-        choices=sorted(BACKFILLABLE),
+        choices=sorted(backfillable()),
         help="the source to read: %(choices)s",
     )
     backfill.add_argument(

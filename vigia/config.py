@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, cast, get_args
@@ -16,12 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from vigia.core.errors import ConfigError
 from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
-from vigia.scrapers.base import Window
+from vigia.scrapers.base import Source, Window
 from vigia.scrapers.http import HttpSettings
 
 # The files a campaign starts from, shipped with the package (see `vigia init`).
 DEFAULTS = "vigia.defaults"
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 # Defaults that keep campaigners' infrastructure from phoning home (STACK.md §1.4, §1.10).
 PREFECT_DEFAULTS = {
@@ -51,7 +51,8 @@ class Settings:
         if config.get("dates"):
             days = tuple(_as_date(d, f"sources.{source}.dates") for d in config["dates"])
         else:
-            today = today or datetime.now(MEXICO_CITY).date()
+            zone = ZoneInfo(SOURCES.get(source, Source).time_zone)
+            today = today or datetime.now(zone).date()
             back = int(config.get("days_back", 1))
             days = tuple(today - timedelta(days=n) for n in range(back, -1, -1))
         return Window(days=days)
@@ -73,11 +74,11 @@ def load_settings(
     sources_file = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_file)
     try:
-        checked = SourcesFile.model_validate(config)
+        checked = sources_file_model().model_validate(config)
     except ValidationError as exc:
         raise ConfigError(f"{sources_file}: {describe_error(exc)}") from exc
     # Only the keys given are kept: a key left out takes the source's own default.
-    block = cast(BaseModel, checked.sources)
+    block: BaseModel = cast(Any, checked).sources
     sources = {
         name: source.model_dump(exclude_unset=True) if source is not None else {}
         for name, source in block
@@ -101,37 +102,50 @@ class HealthSettings(BaseModel):
     max_empty_runs: Annotated[int, Field(ge=1, strict=True)] = 1
 
 
-# One optional block per registered source, each checked by that source's own model.
-SourcesBlock: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "SourcesBlock",
-    __config__=ConfigDict(extra="forbid"),
-    **{name: (source.settings | None, None) for name, source in SOURCES.items()},
-)
+def sources_file_model() -> type[_SourcesFileBase]:
+    """The model of sources.yaml for the sources registered now: each checks its own block."""
+    return _sources_file_model(tuple(SOURCES.items()))
 
 
-class SourcesFile(BaseModel):
-    """sources.yaml: HTTP limits, source health, and each source's settings."""
+@lru_cache(maxsize=8)
+def _sources_file_model(
+    registry: tuple[tuple[str, type[Source]], ...],
+) -> type[_SourcesFileBase]:
+    block = create_model(  # type: ignore[call-overload]
+        "SourcesBlock",
+        __config__=ConfigDict(extra="forbid"),
+        **{name: (source.settings | None, None) for name, source in registry},
+    )
+    return create_model(
+        "SourcesFile",
+        __base__=_SourcesFileBase,
+        sources=(block, block()),
+    )
+
+
+class _SourcesFileBase(BaseModel):
+    """sources.yaml: HTTP limits, source health, and (added per registry) each source's block."""
 
     model_config = ConfigDict(extra="forbid")
 
     # The HTTP block is checked by HttpSettings.from_config, which knows its keys and types.
     http: dict[str, Any] | None = None
     health: HealthSettings = HealthSettings()
-    sources: SourcesBlock = SourcesBlock()  # type: ignore[valid-type]
 
-    @field_validator("health", "sources", mode="before")
+    @field_validator("health", "sources", mode="before", check_fields=False)
     @classmethod
     def _empty_block(cls, value: Any) -> Any:
         # "health:" with nothing under it is YAML's null: the defaults, not an error.
         return {} if value is None else value
 
 
-def describe_error(exc: ValidationError, model: type[BaseModel] = SourcesFile) -> str:
+def describe_error(exc: ValidationError, model: type[BaseModel] | None = None) -> str:
     """The first problem pydantic found, as ``where: what`` in words an operator reads."""
-    first = exc.errors()[0]
+    # A misspelt key also makes the right one "missing": name the misspelling first.
+    first = min(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
     where = _location(first["loc"])
     if first["type"] == "extra_forbidden":
-        allowed = _keys_at(model, first["loc"][:-1])
+        allowed = _keys_at(model or sources_file_model(), first["loc"][:-1])
         what = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     elif first["type"] == "missing":
         what = "missing"

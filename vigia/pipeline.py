@@ -138,8 +138,8 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
     with open_store(settings.db_path) as store:
         upsert = store.upsert_items(items, now())
         store.save_snapshots(name, result.snapshots, now())
-        if source.kind == "news" and upsert.new_ids:
-            recent = store.recent_stories("news", now() - EVENT_WINDOW, upsert.new_ids)
+        if source.groups_stories and upsert.new_ids:
+            recent = store.recent_stories(source.kind, now() - EVENT_WINDOW, upsert.new_ids)
             store.set_event_ids(assign_events(store.stories(upsert.new_ids), recent))
         changed = len(upsert.new_ids) + len(upsert.changed_ids)
         state = store.record_source_result(result, now(), new_items=changed)
