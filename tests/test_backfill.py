@@ -72,6 +72,11 @@ def test_backfill_stores_quietly_and_a_rerun_fetches_nothing(db_path: Path):
         )[1]
     )
     assert statuses == {"suppressed": report.matches}
+    # The same ingest path as a run: the source's state and health are recorded.
+    [(health,)] = run_query(
+        db_path, "SELECT health_status FROM source_health WHERE source = 'gazette'"
+    )[1]
+    assert health == "ok"
     # The history the backfill rebuilt is recorded, its status changes never sent.
     sent = run_query(
         db_path, "SELECT count(*) FROM alerts WHERE kind = 'status' AND status <> 'suppressed'"

@@ -16,9 +16,15 @@ from datetime import date, timedelta
 
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
-from vigia.pipeline import classify_pending, dispatch_alerts, now, recorded_run, source_config
+from vigia.pipeline import (
+    classify_pending,
+    dispatch_alerts,
+    ingest_source,
+    now,
+    recorded_run,
+)
 from vigia.scrapers import SOURCES
-from vigia.scrapers.base import Window, run_source
+from vigia.scrapers.base import Window
 from vigia.scrapers.http import HttpClient
 from vigia.storage import open_store
 
@@ -109,7 +115,6 @@ def _walk(
     plan = chunks(start, end, chunk_days or backfillable()[source])
     job = f"{source}:{start.isoformat()}:{end.isoformat()}"
     report = BackfillReport(job, source, len(plan))
-    reader = SOURCES[source](source_config(settings, source))
     with open_store(settings.db_path) as store:
         done = store.done_chunks(job)
     started = time.monotonic()
@@ -122,7 +127,7 @@ def _walk(
                 # Each chunk is one run's worth of fetching: a long backfill is not one
                 # source run that overstays its deadline.
                 http.start_budget()
-                _run_chunk(settings, reader, http, job, first, last, alert, report)
+                _run_chunk(settings, source, http, job, first, last, alert, report)
             report.bytes_fetched = http.bytes_received
             report.seconds = time.monotonic() - started
             if progress:
@@ -134,7 +139,7 @@ def _walk(
 
 def _run_chunk(
     settings: Settings,
-    reader,
+    source: str,
     http: HttpClient,
     job: str,
     first: date,
@@ -143,19 +148,15 @@ def _run_chunk(
     report: BackfillReport,
 ) -> None:
     days = tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
-    with open_store(settings.db_path) as store:
-        known = store.known_ids(reader.name, days)
-    result = run_source(reader, http, Window(days=days, known=known))
-    if not result.ok:
+    # The same path as a run (language, story grouping, source health), with quiet alerts.
+    ingested = ingest_source(settings, source, Window(days=days), http=http, quiet=not alert)
+    if ingested.error:
         # No checkpoint: the chunk is tried again when the backfill is rerun.
-        report.errors.append(f"{first}..{last}: {result.error}")
+        report.errors.append(f"{first}..{last}: {ingested.error}")
         return
     with open_store(settings.db_path) as store:
-        upsert = store.upsert_items(result.items, now(), quiet=not alert)
-        store.record_checkpoint(
-            job, reader.name, first, last, len(result.items), len(upsert.new_ids), now()
-        )
+        store.record_checkpoint(job, source, first, last, ingested.fetched, ingested.new, now())
     report.matches += classify_pending(settings).new_matches
     report.chunks_done += 1
-    report.items += len(result.items)
-    report.new_items += len(upsert.new_ids)
+    report.items += ingested.fetched
+    report.new_items += ingested.new

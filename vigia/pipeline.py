@@ -110,8 +110,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def ingest_source(settings: Settings, name: str, window: Window | None = None) -> IngestReport:
-    """Fetch, parse and store one source, and record its state; errors land in the report."""
+def ingest_source(
+    settings: Settings,
+    name: str,
+    window: Window | None = None,
+    *,
+    http: HttpClient | None = None,
+    quiet: bool = False,
+) -> IngestReport:
+    """Fetch, parse and store one source, and record its state; errors land in the report.
+
+    The one ingest path: a run reads the source's usual window; a backfill passes each chunk's
+    days, its own client (one politeness budget across chunks) and ``quiet`` (the items are
+    history: their alerts are recorded, never sent).
+    """
     if name not in SOURCES:
         raise ConfigError(f"unknown source {name!r}; registered: {', '.join(SOURCES)}")
     source = SOURCES[name](source_config(settings, name))
@@ -128,15 +140,16 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
             known=known,
             previous=store.snapshots(name),
         )
-    http = HttpClient(settings.http)
+    client = http or HttpClient(settings.http)
     try:
-        result = run_source(source, http, window)
+        result = run_source(source, client, window)
     finally:
-        http.close()
+        if http is None:
+            client.close()
     policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
     items = with_language(result.items)
     with open_store(settings.db_path) as store:
-        upsert = store.upsert_items(items, now())
+        upsert = store.upsert_items(items, now(), quiet=quiet)
         store.save_snapshots(name, result.snapshots, now())
         if source.groups_stories and upsert.new_ids:
             recent = store.recent_stories(source.kind, now() - EVENT_WINDOW, upsert.new_ids)
@@ -159,7 +172,7 @@ def ingest_source(settings: Settings, name: str, window: Window | None = None) -
         error=result.error,
         warnings=result.warnings,
         health=status,
-        bytes_fetched=http.bytes_received,
+        bytes_fetched=client.bytes_received,
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
