@@ -78,7 +78,12 @@ class WatchedPagesSource(Source):
         """GET every watched page with its stored validators; one failure stops no other."""
         pages = []
         for spec in self.config.get("pages", []):
-            context = {"page": spec["name"], "previous": window.previous.get(spec["name"])}
+            context = {
+                "page": spec["name"],
+                "previous": window.previous.get(spec["name"]),
+                # The day the change is seen dates it; parse reads no clock.
+                "seen_on": window.days[-1].isoformat() if window.days else None,
+            }
             try:
                 pages.append(
                     http.get(
@@ -149,7 +154,7 @@ class WatchedPagesSource(Source):
             url=spec["url"],
             title=f"Cambio en la página vigilada: {title}",
             text="\n".join(ordered[:MAX_DIFF_LINES]),
-            published=date.today(),
+            published=date.fromisoformat(seen) if (seen := page.context.get("seen_on")) else None,
             lang=spec.get("lang", ""),
             meta={
                 "page": spec["name"],

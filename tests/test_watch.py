@@ -44,7 +44,10 @@ def test_watched_page_changes_become_classified_diff_items(httpserver: HTTPServe
     assert second.new == 0  # only the ignored "citado el" line changed
     third = pipeline.ingest_source(settings, "watch")
     assert third.new == 1
-    [(title, text, kind, meta)] = run_query(db_path, "SELECT title, text, kind, meta FROM items")[1]
+    [(title, text, kind, meta, seen)] = run_query(
+        db_path, "SELECT title, text, kind, meta, published FROM items"
+    )[1]
+    assert seen == settings.window("watch").days[-1]  # dated the day it was seen, there
     assert kind == "page" and title.startswith("Cambio en la página vigilada:")
     assert text.splitlines()[0].startswith(f"+ {ADDED}")
     assert '"added":1' in meta.replace(" ", "") and '"removed":1' in meta.replace(" ", "")

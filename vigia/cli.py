@@ -488,10 +488,10 @@ def _date(text: str) -> date:
 
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     """Write one line of matches per input item."""
-    from vigia.classify import Classifier, load_demands
+    from vigia.classify import Classifier
     from vigia.classify.evaluate import gold_item
 
-    classifier = Classifier(load_demands(settings.demands_path))
+    classifier = Classifier(settings.campaign)
     with open(args.target, "w", encoding="utf-8") as out:
         for row in _jsonl_rows(args.source):
             item = gold_item(row)
@@ -681,7 +681,7 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print per-demand precision/recall/F1, stance figures and the items it got wrong."""
-    from vigia.classify import Classifier, load_demands
+    from vigia.classify import Classifier
     from vigia.classify.evaluate import Split, evaluate, format_report, format_split_summary
 
     if args.feedback:
@@ -698,7 +698,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             "when run from a clone)"
         )
     rows = list(_jsonl_rows(gold))
-    classifier = Classifier(load_demands(settings.demands_path))
+    classifier = Classifier(settings.campaign)
     print(f"classifier {classifier.version} on {gold} ({len(rows)} items)")
     split_path = Path(args.split) if args.split else gold.parent / "split.json"
     if args.no_split or not (args.split or split_path.exists()):

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, cast, get_args
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from vigia.classify.demands import Campaign, load_demands
 from vigia.core.errors import ConfigError
 from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
@@ -44,6 +45,11 @@ class Settings:
     sources: dict[str, dict[str, Any]]
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
     health: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def campaign(self) -> Campaign:
+        """The demands file, read once: every step of a run sees the same campaign."""
+        return load_demands(self.demands_path)
 
     def window(self, source: str, today: date | None = None) -> Window:
         """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""

@@ -23,7 +23,7 @@ from vigia.alerts import (
     sender_from_env,
 )
 from vigia.alerts.render import render_console_blocks, render_digest
-from vigia.classify import Campaign, load_demands
+from vigia.classify import Campaign
 from vigia.config import Settings
 from vigia.storage import open_store
 
@@ -59,7 +59,7 @@ class DispatchReport:
 def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
     """Settle interrupted sends, then send due notices, alerts and digests, oldest first."""
     sender = sender or sender_from_env(settings.env)
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     report = DispatchReport(via=sender.name)
     try:
         _dispatch(settings, sender, campaign, report)
@@ -175,7 +175,7 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
     A digest is stored with the alerts it carries before it is sent, so a crash or a retry
     sends the same message once.
     """
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     demands = {d.id: d for d in campaign.demands}
     current = now()
     day = day or current.date().isoformat()

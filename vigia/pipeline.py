@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from vigia import health, status
-from vigia.classify import Campaign, Classifier, load_demands
+from vigia.classify import Campaign, Classifier
 from vigia.classify.events import assign_events
 from vigia.classify.lang import detect_language
 from vigia.config import Settings
@@ -206,7 +206,7 @@ def source_config(settings: Settings, name: str) -> dict[str, Any]:
     config = dict(settings.sources.get(name, {}))
     spec = config.pop("search_feeds", None)
     if name == "news" and spec:
-        campaign = load_demands(settings.demands_path)
+        campaign = settings.campaign
         config["feeds"] = [*config.get("feeds", []), *search_feeds(campaign, spec)]
     return config
 
@@ -300,7 +300,7 @@ def with_language(items: list[Item]) -> list[Item]:
 
 
 def _classifier(settings: Settings) -> tuple[Classifier, dict[str, str]]:
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     return Classifier(campaign), {d.id: d.channel for d in campaign.demands}
 
 
@@ -435,7 +435,7 @@ def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | N
 def check_ready(settings: Settings, sources: list[str] | None = None) -> None:
     """Fail before any work with one clear error if the campaign, a source name or the store
     is wrong: such errors fail the same way on every retry."""
-    load_demands(settings.demands_path)
+    _ = settings.campaign  # read (and checked) here, before any work
     unknown = sorted(set(sources or ()) - set(SOURCES))
     if unknown:
         raise ConfigError(

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from vigia.classify import Campaign, Demand, load_demands
+from vigia.classify import Campaign, Demand
 from vigia.classify.status import label
 from vigia.config import Settings
 from vigia.status import dated
@@ -67,7 +67,7 @@ def build_report(
     settings: Settings, out_dir: str | Path, *, today: date | None = None
 ) -> ReportFiles:
     """Write the static site for the store in ``settings`` into ``out_dir``."""
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     out = Path(out_dir)
     (out / "charts").mkdir(parents=True, exist_ok=True)
     data = _read(readable_path(settings.db_path))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from vigia.alerts.render import render_status_change
-from vigia.classify import Campaign, load_demands
+from vigia.classify import Campaign
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.core.model import Item, Match
@@ -146,7 +146,7 @@ def _queue_alert(
 
 def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
     """A person confirms a demand's pending move(s) backed by one item (id or its start)."""
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     try:
         campaign.demand(demand_id)
     except KeyError:
@@ -172,7 +172,7 @@ def current(
 ) -> list[DemandStatus]:
     """Every demand's status: now; as the store said it at ``as_of``; or as things stood
     ``on`` a day, by everything recorded since."""
-    campaign = load_demands(settings.demands_path)
+    campaign = settings.campaign
     with open_store(settings.db_path) as store:
         store.sync_demands(campaign)
         return store.statuses_on(on) if on is not None else store.statuses(as_of)
