@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from vigia.classify.demands import Campaign, load_demands
+from vigia.clock import now
 from vigia.core.errors import ConfigError
 from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
@@ -58,7 +59,7 @@ class Settings:
             days = tuple(_as_date(d, f"sources.{source}.dates") for d in config["dates"])
         else:
             zone = ZoneInfo(SOURCES.get(source, Source).time_zone)
-            today = today or datetime.now(zone).date()
+            today = today or now().astimezone(zone).date()
             back = int(config.get("days_back", 1))
             days = tuple(today - timedelta(days=n) for n in range(back, -1, -1))
         return Window(days=days)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from vigia.alerts import (
     DeliveryFailed,
@@ -24,17 +24,13 @@ from vigia.alerts import (
 )
 from vigia.alerts.render import render_console_blocks, render_digest
 from vigia.classify import Campaign
+from vigia.clock import now
 from vigia.config import Settings
 from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
 # The coverage footer of a channel's first digest looks back this far.
 DIGEST_PERIOD = timedelta(days=1)
-
-
-def now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -13,7 +13,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,6 +20,7 @@ from urllib.parse import parse_qs
 from slack_sdk.signature import SignatureVerifier
 
 from vigia.alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
+from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.storage import open_store
@@ -109,7 +109,7 @@ class FeedbackEndpoint:
                     verdict.verdict,
                     verdict.user_id,
                     verdict.user_name,
-                    datetime.now(UTC),
+                    now(),
                     verdict.channel,
                     verdict.message_ts,
                 )

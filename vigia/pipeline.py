@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +23,7 @@ from vigia import health, status
 from vigia.classify import Campaign, Classifier
 from vigia.classify.events import assign_events
 from vigia.classify.lang import detect_language
+from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError, RunFailed, VigiaError
 from vigia.core.model import Item, Match
@@ -103,11 +104,6 @@ class ClassifyReport:
     def count(self, kind: str) -> int:
         """How many changes of one kind ('new', 'dropped', 'stance')."""
         return sum(1 for change in self.changes if change.kind == kind)
-
-
-def now() -> datetime:
-    """The current time in UTC (one place, so reports agree)."""
-    return datetime.now(UTC)
 
 
 def ingest_source(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from vigia.classify import Campaign, Demand
 from vigia.classify.status import label
+from vigia.clock import now
 from vigia.config import Settings
 from vigia.status import dated
 from vigia.storage import open_reader, readable_path
@@ -71,7 +72,7 @@ def build_report(
     out = Path(out_dir)
     (out / "charts").mkdir(parents=True, exist_ok=True)
     data = _read(readable_path(settings.db_path))
-    today = today or datetime.now(UTC).date()
+    today = today or now().date()
     env = Environment(
         loader=PackageLoader("vigia", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -85,7 +86,7 @@ def build_report(
         link=link,
         when=partial(dated, bilingual=True),
     )
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    generated = now().strftime("%Y-%m-%d %H:%M UTC")
     charts, pages = [], []
     for demand in campaign.demands:
         moves = [m for m in data["timeline"] if m["demand_id"] == demand.id]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from vigia.alerts.render import render_status_change
 from vigia.classify import Campaign
+from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.core.model import Item, Match
@@ -78,7 +79,7 @@ def effective_date(item: Item, match: Match, first_seen: date | None) -> tuple[d
     of it, not when it happened)."""
     if item.published:
         return item.published, "published"
-    seen = first_seen or datetime.now(UTC).date()
+    seen = first_seen or now().date()
     stated = stated_date(match.evidence) or stated_date(item.title)
     if stated and EARLIEST_STATED <= stated <= seen:
         return stated, "stated"
@@ -164,7 +165,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         confirmed = [
             StatusMove(**{**m.__dict__, "confirmed": True, "confirmed_by": by}) for m in pending
         ]
-        return apply_moves(store, campaign, confirmed, datetime.now(UTC))
+        return apply_moves(store, campaign, confirmed, now())
 
 
 def current(
