@@ -153,3 +153,18 @@ def test_fingerprint_changes_when_the_file_changes(tmp_path: Path):
         json.dumps(_break(["demands", 0, "channel"], "#elsewhere"), default=str), encoding="utf-8"
     )
     assert load_demands(edited).fingerprint != first
+
+
+def test_the_campaign_is_parsed_once_and_again_after_an_edit(tmp_path):
+    import shutil
+
+    from vigia.config import load_settings
+
+    demands = tmp_path / "demands.yaml"
+    shutil.copy(ROOT / "demands.yaml", demands)
+    settings = load_settings({"VIGIA_DEMANDS": str(demands)}, sources_config={})
+    first = settings.campaign
+    assert settings.campaign is first  # one parse for every step of a run
+    demands.write_text(demands.read_text(encoding="utf-8").replace("campaign:", "campaign: x", 1))
+    edited = settings.campaign
+    assert edited is not first and edited.fingerprint != first.fingerprint

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, cast, get_args
@@ -47,10 +47,16 @@ class Settings:
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
     health: dict[str, Any] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def campaign(self) -> Campaign:
-        """The demands file, read once: every step of a run sees the same campaign."""
-        return load_demands(self.demands_path)
+        """The demands file, parsed once for as long as it is unchanged on disk."""
+        try:
+            stat = self.demands_path.stat()
+        except OSError:
+            return load_demands(self.demands_path)  # says, in one line, why it cannot be read
+        return _campaign(
+            self.demands_path, self.demands_path.resolve(), stat.st_mtime_ns, stat.st_size
+        )
 
     def window(self, source: str, today: date | None = None) -> Window:
         """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""
@@ -63,6 +69,13 @@ class Settings:
             back = int(config.get("days_back", 1))
             days = tuple(today - timedelta(days=n) for n in range(back, -1, -1))
         return Window(days=days)
+
+
+@lru_cache(maxsize=4)
+def _campaign(given: Path, resolved: Path, mtime_ns: int, size: int) -> Campaign:
+    # Keyed on where the file is, its modification time and size: an edited campaign is read
+    # again; errors name the path as it was given.
+    return load_demands(given)
 
 
 def load_settings(
