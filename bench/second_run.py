@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vigia import pipeline  # noqa: E402
 from vigia.config import load_settings  # noqa: E402
-from vigia.replay import base_url, demo_sources_config, replay_server  # noqa: E402
+from vigia.demo.replay import base_url, demo_sources_config, replay_server  # noqa: E402
 from vigia.scrapers import SOURCES  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The folders the wheel maps into vigia.<name> (pyproject.toml, tool.setuptools.package-dir).
-MAPPED = ("core", "scrapers", "classify", "storage", "alerts", "flows")
+MAPPED = ("core", "scrapers", "classify", "storage", "alerts", "flows", "demo")
 
 
 def linked_layout(target: Path) -> Path:

@@ -66,7 +66,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def replay() -> Iterator[str]:
     """The replay server's base URL, for the whole session."""
-    from vigia.replay import base_url, replay_server
+    from vigia.demo.replay import base_url, replay_server
 
     with replay_server() as server:
         yield base_url(server)

@@ -19,7 +19,7 @@ from vigia.alerts import ConsoleSender
 from vigia.backfill import chunks, run_backfill
 from vigia.config import load_settings
 from vigia.core.errors import ConfigError
-from vigia.replay import base_url, demo_sources_config, replay_server
+from vigia.demo.replay import base_url, demo_sources_config, replay_server
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ from vigia.alerts import ConsoleSender
 from vigia.classify.demands import parse_campaign
 from vigia.config import load_settings
 from vigia.core.model import KINDS
-from vigia.replay import demo_sources_config
+from vigia.demo.replay import demo_sources_config
 from vigia.scrapers import SOURCES
 from vigia.storage import run_query
 

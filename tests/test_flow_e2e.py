@@ -10,7 +10,7 @@ import pytest
 
 from tests.fake_slack import FakeSlack
 from vigia.core.model import stable_id
-from vigia.replay import demo_sources_config
+from vigia.demo.replay import demo_sources_config
 from vigia.storage import run_query
 
 pytestmark = pytest.mark.prefect

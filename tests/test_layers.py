@@ -16,10 +16,9 @@ ENTRY_POINTS = {
     "vigia.cli",
     "vigia.feedback",
     "vigia.prefect_server",
-    "vigia.replay",
     "vigia.progress",
 }
-FOLDERS = ("core", "scrapers", "classify", "storage", "alerts", "flows", "vigia")
+FOLDERS = ("core", "scrapers", "classify", "storage", "alerts", "flows", "demo", "vigia")
 
 
 def room_of(module: str) -> str | None:
@@ -29,7 +28,7 @@ def room_of(module: str) -> str | None:
         return None
     if len(parts) > 1 and parts[1] in ROOMS:
         return parts[1]
-    if len(parts) > 1 and parts[1] == "flows":
+    if len(parts) > 1 and parts[1] in ("flows", "demo"):
         return "entry"
     return "entry" if ".".join(parts[:2]) in ENTRY_POINTS else "app"
 

@@ -20,7 +20,7 @@ import yaml
 from vigia import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_DIRS = ("vigia", "flows", "scrapers", "classify", "storage", "alerts")
+PACKAGE_DIRS = ("vigia", "core", "demo", "flows", "scrapers", "classify", "storage", "alerts")
 
 
 def _settings_the_code_reads() -> set[str]:

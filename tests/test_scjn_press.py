@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import fixture_bytes
 from vigia import pipeline
 from vigia.config import load_settings
-from vigia.replay import base_url, demo_sources_config, replay_server
+from vigia.demo.replay import base_url, demo_sources_config, replay_server
 from vigia.scrapers.base import Page
 from vigia.scrapers.scjn_press import releases
 from vigia.storage import run_query

@@ -14,7 +14,7 @@ import pytest
 import requests
 import yaml
 
-from vigia.replay import demo_sources_config
+from vigia.demo.replay import demo_sources_config
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]

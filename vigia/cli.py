@@ -421,7 +421,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Replay recorded sources on 127.0.0.1 and run the whole pipeline on them."""
     import os
 
-    from vigia.replay import base_url, demo_sources_config, replay_server
+    from vigia.demo.replay import base_url, demo_sources_config, replay_server
 
     # Keep the demo's output to the alerts and the summary; `vigia run` logs at INFO.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from vigia.replay import serving
+from vigia.demo.replay import serving
 
 # A robots.txt whose rules make a backtracking matcher try every split of a long path.
 PATHOLOGICAL_ROBOTS = "User-agent: *\n" + "".join(

@@ -22,8 +22,8 @@ import requests
 from tests.constructed import REGISTRY_DECREE
 from vigia import pipeline
 from vigia.config import load_settings
+from vigia.demo.replay import serving
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server
-from vigia.replay import serving
 from vigia.storage import open_store, run_query
 
 SECRET = "constructed-signing-secret-0123456789"

@@ -28,7 +28,7 @@ from pathlib import Path
 from vigia.scrapers import SOURCES
 from vigia import dispatch, pipeline
 from vigia.config import load_settings
-from vigia.replay import demo_sources_config
+from vigia.demo.replay import demo_sources_config
 
 settings = load_settings(db_path=sys.argv[1], sources_config=demo_sources_config(sys.argv[2]))
 for name in SOURCES:
