@@ -143,3 +143,32 @@ def test_the_readme_command_table_lists_every_command_and_each_line_parses():
     for row in rows:
         args = parser.parse_args(_as_argv(row))  # argparse exits on an unknown option
         assert args.handler.__name__.startswith("cmd_"), row
+
+
+def _readme_shell_commands() -> list[list[str]]:
+    """Every `vigia …` command in the README's sh blocks, as argv without the program."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL):
+        for line in block.splitlines():
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            words: list[str] = []
+            for word in [*lexer, ";"]:
+                if word not in ("&&", ";", "|", ">", "||"):
+                    words.append(word)
+                    continue
+                # One command ends: drop VAR=value prefixes, keep it if it runs vigia.
+                while words and re.match(r"^[A-Z_]+=", words[0]):
+                    words.pop(0)
+                if words and words[0].rsplit("/", 1)[-1] == "vigia":
+                    commands.append(words[1:])
+                words = []
+    return commands
+
+
+def test_every_vigia_command_in_the_readme_parses():
+    commands = _readme_shell_commands()
+    assert len(commands) >= 15
+    parser = cli._parser()
+    for argv in commands:
+        assert parser.parse_args(argv).handler.__name__.startswith("cmd_"), argv
