@@ -38,7 +38,7 @@ class Claimed:
 
 @dataclass(frozen=True)
 class StoredMessage:
-    """A message rendered when it was queued (digests), sent as stored."""
+    """A queued message kept whole: a rendered digest, or a status change's content."""
 
     key: str
     channel: str
@@ -182,7 +182,7 @@ class Outbox(Transactional):
         ]
 
     def due_stored(self, now: datetime) -> list[StoredMessage]:
-        """Messages rendered when queued (digests, status changes) and not yet sent."""
+        """Digests and status changes due to be sent, as the outbox keeps them."""
         return [
             StoredMessage(key, channel, payload)
             for key, _, channel, payload in self._due_payloads(now, ("digest", "status"))
@@ -323,7 +323,7 @@ class Outbox(Transactional):
         item_id: str | None = None,
         status: str = "pending",
     ) -> bool:
-        """Queue a message rendered now (a status change); False if its key is known."""
+        """Queue a message (a status change's content); False if its key is known."""
         inserted = self.conn.execute(
             """INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status,
                                    tier, payload)

@@ -165,3 +165,40 @@ def test_a_date_the_text_states_is_read_in_any_case_and_only_when_real(text, sta
     from vigia.scrapers.text import stated_date
 
     assert stated_date(text) == stated
+
+
+def test_a_status_change_is_queued_as_content_and_rendered_when_sent(settings):
+    import io
+    import json
+
+    from vigia.alerts import ConsoleSender
+
+    _store(settings, DECREE)
+    [(payload,)] = run_query(
+        settings.db_path, "SELECT CAST(payload AS VARCHAR) FROM alerts WHERE kind = 'status'"
+    )[1]
+    stored = json.loads(payload)
+    assert stored["content"] == "status" and "blocks" not in stored  # no channel's markup
+    assert (stored["before"]["status"], stored["after"]["status"]) == ("no_action", "published")
+    assert stored["after"]["since"] == "2019-05-27"
+    # Constructed: a status row queued by an earlier version, its blocks rendered then.
+    with open_store(settings.db_path) as store:
+        store.queue_message(
+            "status:older-row",
+            "status",
+            "#vigia-alerts",
+            {
+                "text": "rendered when queued",
+                "blocks": [
+                    {"type": "section", "text": {"type": "mrkdwn", "text": "rendered when queued"}}
+                ],
+            },
+            datetime.now(UTC),
+        )
+    console = io.StringIO()
+    report = pipeline.dispatch_alerts(settings, ConsoleSender(console))
+    shown = console.getvalue()
+    assert "◆ Estado / Status · Registro nacional de detenciones" in shown
+    assert "No action → Published in the gazette · 2019-05-27" in shown
+    assert "rendered when queued" in shown
+    assert report.errors == []

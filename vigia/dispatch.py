@@ -26,6 +26,7 @@ from vigia.alerts.render import render_console_blocks, render_digest
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
+from vigia.status import render_status_content
 from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,16 @@ def _dispatch(
     for alert in alerts:
         message = render_alert(alert, campaign.demand(alert.demand_id))
         outgoing.append((message, render_console(message, alert), True))
-    for digest in digests:
-        message = Message.from_payload(digest.key, digest.channel, digest.payload)
+    for stored in digests:
+        if stored.payload.get("content") == "status":
+            message = replace(
+                render_status_content(stored.key, stored.payload, campaign),
+                channel=stored.channel,
+            )
+        else:
+            # Digests, and status changes queued before they were kept as content, were
+            # rendered when queued.
+            message = Message.from_payload(stored.key, stored.channel, stored.payload)
         outgoing.append((message, render_console_blocks(message), False))
     for message, console_text, threaded in outgoing:
         _deliver(settings, sender, message, console_text, report, threaded=threaded)

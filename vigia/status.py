@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
 
-from vigia.alerts.render import render_status_change
+from vigia.alerts.render import Message, render_status_change
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
@@ -132,17 +134,43 @@ def _queue_alert(
 ) -> None:
     demand = campaign.demand(after.demand_id)
     key = f"status:{after.demand_id}:{after.status}:{after.evidence_item_id}"
-    message = render_status_change(key, demand, before, after)
+    # What to say, not how: each channel renders it when it sends.
     store.queue_message(
         key,
         "status",
         demand.channel,
-        message.as_payload(),
+        status_content(demand.id, before, after),
         now,
         demand_id=demand.id,
         item_id=after.evidence_item_id,
         status="pending" if send else "suppressed",
     )
+
+
+# The fields of a status change a channel shows: from, to, since when, on what evidence.
+_SHOWN = ("status", "since", "source_kind", "evidence_title", "evidence_url", "evidence_quote")
+
+
+def status_content(demand_id: str, before: DemandStatus, after: DemandStatus) -> dict[str, Any]:
+    """A status change as the outbox keeps it: data any channel can render."""
+
+    def shown(status: DemandStatus) -> dict[str, Any]:
+        values = {name: getattr(status, name) for name in _SHOWN}
+        values["since"] = status.since.isoformat() if status.since else None
+        return values
+
+    return {
+        "content": "status",
+        "demand_id": demand_id,
+        "before": shown(before),
+        "after": shown(after),
+    }
+
+
+def render_status_content(key: str, content: dict[str, Any], campaign: Campaign) -> Message:
+    """The Slack-and-console message for stored status-change content."""
+    before, after = (SimpleNamespace(**content[side]) for side in ("before", "after"))
+    return render_status_change(key, campaign.demand(content["demand_id"]), before, after)
 
 
 def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
