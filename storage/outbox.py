@@ -140,6 +140,10 @@ class Outbox(Transactional):
             limit,
         )
 
+    def digest_members(self, digest_key: str) -> list[PendingAlert]:
+        """The match alerts a queued digest carries, in the order it lists them."""
+        return self._alerts("a.digest_key = ?", [digest_key], 10_000)
+
     def digest_alerts(self) -> list[PendingAlert]:
         """Alerts waiting for their channel's daily digest."""
         return self._alerts("a.status = 'pending' AND a.tier = 'digest'", [], 10_000)

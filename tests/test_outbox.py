@@ -9,6 +9,7 @@ still on its way.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -333,6 +334,13 @@ def test_digest_groups_by_demand_one_line_per_story_with_coverage(queued, fake_s
         store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
     keys = dispatch.build_digests(settings)
     assert len(keys) == 2 and dispatch.build_digests(settings) == []  # one per channel, once
+    # Kept as what to say, not as one channel's markup: the channel renders it when sending.
+    for (payload,) in run_query(
+        db, "SELECT CAST(payload AS VARCHAR) FROM alerts WHERE kind = 'digest'"
+    )[1]:
+        content = json.loads(payload)
+        assert content["content"] == "digest" and "blocks" not in content
+        assert {c["source"] for c in content["coverage"]} == {"news", "scjn"}
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.digests == 2 and report.alerts_in_digests == 3
     digests = {

@@ -8,9 +8,12 @@ again, so a crash between Slack's answer and our write cannot post it twice.
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from vigia.alerts import (
     DeliveryFailed,
@@ -26,6 +29,7 @@ from vigia.alerts.render import render_console_blocks, render_digest
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
+from vigia.core.model import PendingAlert
 from vigia.status import render_status_content
 from vigia.storage import open_store
 
@@ -81,6 +85,11 @@ def _dispatch(
         notices = store.due_notices(current)
         digests = store.due_stored(current)
         alerts = store.due_alerts(current)
+        members = {
+            d.key: store.digest_members(d.key)
+            for d in digests
+            if d.payload.get("content") == "digest"
+        }
     outgoing: list[tuple[Message, str, bool]] = [
         (render_notice(n), console_notice(n), False) for n in notices
     ]
@@ -92,6 +101,10 @@ def _dispatch(
             message = replace(
                 render_status_content(stored.key, stored.payload, campaign),
                 channel=stored.channel,
+            )
+        elif stored.payload.get("content") == "digest":
+            message = render_digest_content(
+                stored.key, stored.channel, stored.payload, members[stored.key], campaign
             )
         else:
             # Digests, and status changes queued before they were kept as content, were
@@ -174,14 +187,38 @@ def _deliver(
         report.alerts_at_once += carried
 
 
+def render_digest_content(
+    key: str,
+    channel: str,
+    content: dict[str, Any],
+    alerts: list[PendingAlert],
+    campaign: Campaign,
+) -> Message:
+    """The Slack-and-console message for a digest kept as content, with the alerts it carries."""
+    pending = [SimpleNamespace(**move) for move in content.get("pending", [])]
+    return render_digest(
+        key,
+        channel,
+        alerts,
+        {d.id: d for d in campaign.demands},
+        content.get("coverage", []),
+        content["day"],
+        pending,
+    )
+
+
+def _as_json(value: Any) -> Any:
+    # Dates and times become ISO strings: the outbox keeps plain JSON.
+    return json.loads(json.dumps(value, default=str))
+
+
 def build_digests(settings: Settings, day: str | None = None) -> list[str]:
-    """Render and queue one digest per channel that has alerts waiting; return their keys.
+    """Queue one digest per channel that has alerts waiting; return their keys.
 
     A digest is stored with the alerts it carries before it is sent, so a crash or a retry
-    sends the same message once.
+    sends the same message once; the channel renders it when it sends it.
     """
     campaign = settings.campaign
-    demands = {d.id: d for d in campaign.demands}
     current = now()
     day = day or current.date().isoformat()
     keys = []
@@ -198,10 +235,15 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
                 if demand.channel == channel
                 for move in store.unconfirmed(demand.id)
             ]
-            message = render_digest(
-                key, channel, alerts, demands, store.coverage(since), day, pending
-            )
+            # What the digest says, as data: its alerts are linked to it in the outbox, and
+            # the coverage and the moves to confirm are kept as they were at this moment.
+            content = {
+                "content": "digest",
+                "day": day,
+                "coverage": _as_json(store.coverage(since)),
+                "pending": _as_json([asdict(move) for move in pending]),
+            }
             members = [a.key for a in alerts]
-            if store.queue_digest(key, channel, members, message.as_payload(), current):
+            if store.queue_digest(key, channel, members, content, current):
                 keys.append(key)
     return keys
