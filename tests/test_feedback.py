@@ -121,8 +121,15 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
         store.upsert_items([vote], datetime.now(UTC))
     pipeline.classify_pending(settings)
     [key] = dispatch.build_digests(settings)
-    [(payload,)] = run_query(settings.db_path, f"SELECT payload FROM alerts WHERE key = '{key}'")[1]
-    blocks = json.loads(payload)["blocks"]
+    [(channel, payload)] = run_query(
+        settings.db_path, f"SELECT channel, payload FROM alerts WHERE key = '{key}'"
+    )[1]
+    with open_store(settings.db_path) as store:
+        members = store.digest_members(key)
+    # The digest as Slack gets it: rendered from the stored content when it is sent.
+    blocks = dispatch.render_digest_content(
+        key, channel, json.loads(payload), members, settings.campaign
+    ).blocks
     [confirm] = [b for b in blocks if b.get("block_id") == "vigia_confirm"]
     [button] = confirm["elements"]
     assert button["value"] == f"detention-registry|{vote.id}"
