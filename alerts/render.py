@@ -8,7 +8,8 @@ module builds links, and only to the item's own http(s) URL.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 from vigia.classify.demands import Demand
@@ -414,3 +415,21 @@ def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> M
         f"({after.since or 's/f'})"
     )
     return Message(key=key, channel=demand.channel, text=text, blocks=blocks)
+
+
+def render_content(
+    key: str,
+    channel: str,
+    content: dict[str, Any],
+    demands: dict[str, Demand],
+    alerts: list[PendingAlert],
+) -> Message:
+    """A message the outbox keeps as content, rendered now: a status change (demand, before,
+    after) or a digest (day, coverage, moves to confirm, and the ``alerts`` it carries)."""
+    if content["content"] == "status":
+        before, after = (SimpleNamespace(**content[side]) for side in ("before", "after"))
+        message = render_status_change(key, demands[content["demand_id"]], before, after)
+        return replace(message, channel=channel)
+    pending = [SimpleNamespace(**move) for move in content.get("pending", [])]
+    coverage = content.get("coverage", [])
+    return render_digest(key, channel, alerts, demands, coverage, content["day"], pending)

@@ -45,7 +45,7 @@ class SourceSettings(BaseModel):
     A key left out is not filled in here: the source's own default applies.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid")
 
     days_back: Count | None = None
     dates: list[date] | None = None

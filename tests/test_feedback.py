@@ -113,6 +113,7 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
 
 def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Path, monkeypatch):
     from vigia import dispatch, status
+    from vigia.alerts.render import render_content
 
     monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
     settings = load_settings(sources_config={})
@@ -127,9 +128,8 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
     with open_store(settings.db_path) as store:
         members = store.digest_members(key)
     # The digest as Slack gets it: rendered from the stored content when it is sent.
-    blocks = dispatch.render_digest_content(
-        key, channel, json.loads(payload), members, settings.campaign
-    ).blocks
+    demands = {d.id: d for d in settings.campaign.demands}
+    blocks = render_content(key, channel, json.loads(payload), demands, members).blocks
     [confirm] = [b for b in blocks if b.get("block_id") == "vigia_confirm"]
     [button] = confirm["elements"]
     assert button["value"] == f"detention-registry|{vote.id}"

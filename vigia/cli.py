@@ -39,9 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args)
     try:
-        if args.handler is cmd_init:
+        if not args.needs_settings:
             # A new campaign folder needs no settings; a broken one beside it must not stop it.
-            return cmd_init(args)
+            return int(args.handler(args) or 0)
         settings = load_settings(
             db_path=args.db, demands_path=args.demands, sources_path=args.sources_file
         )
@@ -166,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         help="sources and limits (default: $VIGIA_SOURCES, ./sources.yaml, else the packaged one)",
     )
     parser.add_argument("--version", action="version", version=f"vigia {_version()}")
+    parser.set_defaults(needs_settings=True)
     _logging_options(parser, top=True)
     commands = parser.add_subparsers(
         dest="command",
@@ -181,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("dir", nargs="?", default=".", help="the folder (default: this one)")
     init.add_argument("--force", action="store_true", help="overwrite files already there")
-    init.set_defaults(handler=cmd_init)
+    init.set_defaults(handler=cmd_init, needs_settings=False)
 
     demo = _command(commands, "demo", "run the whole pipeline once on recorded sources, offline")
     demo.set_defaults(handler=cmd_demo)

@@ -62,7 +62,7 @@ class Settings:
         """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""
         config = self.sources.get(source, {})
         if config.get("dates"):
-            days = tuple(_as_date(d, f"sources.{source}.dates") for d in config["dates"])
+            days = tuple(config["dates"])  # dates already, checked when the file was read
         else:
             zone = ZoneInfo(SOURCES.get(source, Source).time_zone)
             today = today or now().astimezone(zone).date()
@@ -243,12 +243,3 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
     return data
-
-
-def _as_date(value: Any, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {value!r} is not a YYYY-MM-DD date") from exc

@@ -12,7 +12,6 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from vigia.alerts import (
@@ -25,12 +24,10 @@ from vigia.alerts import (
     render_notice,
     sender_from_env,
 )
-from vigia.alerts.render import render_console_blocks, render_digest
+from vigia.alerts.render import render_console_blocks, render_content
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
-from vigia.core.model import PendingAlert
-from vigia.status import render_status_content
 from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -96,15 +93,11 @@ def _dispatch(
     for alert in alerts:
         message = render_alert(alert, campaign.demand(alert.demand_id))
         outgoing.append((message, render_console(message, alert), True))
+    demands = {d.id: d for d in campaign.demands}
     for stored in digests:
-        if stored.payload.get("content") == "status":
-            message = replace(
-                render_status_content(stored.key, stored.payload, campaign),
-                channel=stored.channel,
-            )
-        elif stored.payload.get("content") == "digest":
-            message = render_digest_content(
-                stored.key, stored.channel, stored.payload, members[stored.key], campaign
+        if "content" in stored.payload:
+            message = render_content(
+                stored.key, stored.channel, stored.payload, demands, members.get(stored.key, [])
             )
         else:
             # Digests, and status changes queued before they were kept as content, were
@@ -185,26 +178,6 @@ def _deliver(
         report.alerts_in_digests += carried
     else:
         report.alerts_at_once += carried
-
-
-def render_digest_content(
-    key: str,
-    channel: str,
-    content: dict[str, Any],
-    alerts: list[PendingAlert],
-    campaign: Campaign,
-) -> Message:
-    """The Slack-and-console message for a digest kept as content, with the alerts it carries."""
-    pending = [SimpleNamespace(**move) for move in content.get("pending", [])]
-    return render_digest(
-        key,
-        channel,
-        alerts,
-        {d.id: d for d in campaign.demands},
-        content.get("coverage", []),
-        content["day"],
-        pending,
-    )
 
 
 def _as_json(value: Any) -> Any:

@@ -152,10 +152,7 @@ def ingest_source(
             store.set_event_ids(assign_events(store.stories(upsert.new_ids), recent))
         changed = len(upsert.new_ids) + len(upsert.changed_ids)
         state = store.record_source_result(result, now(), new_items=changed)
-        status, since, notice = health.transition(name, state, policy, now())
-        store.set_health(name, status, since)
-        if notice:
-            store.enqueue_notice(notice, now())
+        status = _update_health(store, name, state, policy)
         _record_units(store, settings, result, source_healthy=status == health.OK)
     report = IngestReport(
         source=name,
@@ -191,10 +188,16 @@ def _record_units(
             SourceResult(source=name, items=items, error=error), now()
         )
         if source_healthy:
-            status, since, notice = health.transition(name, state, policy, now())
-            store.set_health(name, status, since)
-            if notice:
-                store.enqueue_notice(notice, now())
+            _update_health(store, name, state, policy)
+
+
+def _update_health(store: Store, name: str, state: dict[str, Any], policy: HealthPolicy) -> str:
+    """Move a source's (or feed's) health on from its recorded state; queue any notice."""
+    status, since, notice = health.transition(name, state, policy, now())
+    store.set_health(name, status, since)
+    if notice:
+        store.enqueue_notice(notice, now())
+    return status
 
 
 def source_config(settings: Settings, name: str) -> dict[str, Any]:

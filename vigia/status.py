@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
-from vigia.alerts.render import Message, render_status_change
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
@@ -165,12 +163,6 @@ def status_content(demand_id: str, before: DemandStatus, after: DemandStatus) ->
         "before": shown(before),
         "after": shown(after),
     }
-
-
-def render_status_content(key: str, content: dict[str, Any], campaign: Campaign) -> Message:
-    """The Slack-and-console message for stored status-change content."""
-    before, after = (SimpleNamespace(**content[side]) for side in ("before", "after"))
-    return render_status_change(key, campaign.demand(content["demand_id"]), before, after)
 
 
 def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
