@@ -1,36 +1,39 @@
-"""Render alerts (pure) and deliver them (Slack or console)."""
+"""Alerts: what a message says (content), how each channel renders and delivers it."""
 
-from vigia.alerts.render import (
-    Message,
-    console_notice,
-    escape_mrkdwn,
-    render_alert,
-    render_console,
-    render_notice,
-)
-from vigia.alerts.send import (
-    ConsoleSender,
+from vigia.alerts.channels import (
+    Channel,
+    Channels,
+    ConsoleChannel,
     Delivery,
     DeliveryFailed,
-    Sender,
-    SlackSender,
-    sender_from_env,
+    EmailChannel,
+    SlackChannel,
+    SmtpSettings,
+    channels_from_env,
 )
-from vigia.core.model import Notice, PendingAlert
+from vigia.alerts.content import (
+    AlertBody,
+    DigestBody,
+    Outgoing,
+    Prerendered,
+    StatusBody,
+    stored_outgoing,
+)
 
 __all__ = [
-    "ConsoleSender",
+    "AlertBody",
+    "Channel",
+    "Channels",
+    "ConsoleChannel",
     "Delivery",
     "DeliveryFailed",
-    "Message",
-    "Notice",
-    "PendingAlert",
-    "Sender",
-    "SlackSender",
-    "console_notice",
-    "escape_mrkdwn",
-    "render_alert",
-    "render_console",
-    "render_notice",
-    "sender_from_env",
+    "DigestBody",
+    "EmailChannel",
+    "Outgoing",
+    "Prerendered",
+    "SlackChannel",
+    "SmtpSettings",
+    "StatusBody",
+    "channels_from_env",
+    "stored_outgoing",
 ]

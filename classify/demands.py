@@ -14,11 +14,15 @@ from typing import Any
 
 from vigia.classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
 from vigia.core.errors import ConfigError
+from vigia.core.model import destination_parts, stored_destination
 from vigia.core.yamlfile import load_yaml_text, read_config_text
 
 LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+# The kinds of destination a demand can name, and the shape of each one's address.
+DESTINATION_KINDS = {"slack": _CHANNEL, "email": _EMAIL}
 
 TOP_KEYS = {
     "version",
@@ -36,6 +40,7 @@ TOP_KEYS = {
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
 DEMAND_OPTIONAL = {
     "channel",
+    "destinations",
     "key_terms",
     "context",
     "context_from_title",
@@ -90,6 +95,9 @@ class Demand:
     # the objects that give an act its direction ("elimina el fondo" vs "elimina el arraigo").
     wants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ends: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where its alerts go when the file says ("slack:#x", "email:a@b.org"), in the outbox's
+    # form; empty: the demand's channel (and the deployment's default email).
+    destinations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +283,7 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
         ),
         wants=_terms(raw.get("wants", {}), f"{where}: field 'wants'", required=False),
         ends=_terms(raw.get("ends", {}), f"{where}: field 'ends'", required=False),
+        destinations=_destinations(raw.get("destinations", []), f"{where}: field 'destinations'"),
     )
     if not any(demand.terms.values()) and not any(demand.key_terms.values()):
         raise ConfigError(f"{where}: fields 'terms' and 'key_terms' are empty; give a phrase")
@@ -317,6 +326,24 @@ def _channel(value: Any, where: str) -> str:
             f"'C0123ABCD', got {value!r}"
         )
     return value
+
+
+def _destinations(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ConfigError(f"{where} must be a list like ['slack:#vigia-x', 'email:a@b.org']")
+    return tuple(dict.fromkeys(parse_destination(value, where) for value in raw))
+
+
+def parse_destination(value: str, where: str) -> str:
+    """A destination checked ('slack:#x', '#x', 'email:a@b.org'), in the outbox's form."""
+    kind, address = destination_parts(value.strip())
+    shape = DESTINATION_KINDS.get(kind)
+    if shape is None or not shape.match(address):
+        raise ConfigError(
+            f"{where}: {value!r} is not a destination; write 'slack:#channel' (or a channel "
+            f"id) or 'email:name@example.org' (kinds: {', '.join(DESTINATION_KINDS)})"
+        )
+    return stored_destination(value.strip())
 
 
 def _no_unknown(raw: dict[str, Any], allowed: set[str], where: str) -> None:

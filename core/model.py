@@ -103,3 +103,24 @@ class Notice:
     source: str
     channel: str
     summary: str
+
+
+# Where an outbox row goes. A bare Slack channel ("#vigia-arraigo", "C0123ABCD") is how rows
+# were stored before there was a second channel, so Slack keeps that form; every other kind
+# of channel is written "<kind>:<address>" ("email:team@example.org").
+SLACK = "slack"
+
+
+def destination_parts(destination: str) -> tuple[str, str]:
+    """(channel kind, address) of an outbox destination: 'email:a@b.org' → ('email', 'a@b.org');
+    '#x' and 'slack:#x' → ('slack', '#x')."""
+    kind, sep, address = destination.partition(":")
+    if sep and kind.isalpha() and not destination.startswith("#"):
+        return kind.lower(), address
+    return SLACK, destination
+
+
+def stored_destination(destination: str) -> str:
+    """The form a destination is stored in: Slack's bare, every other kind prefixed."""
+    kind, address = destination_parts(destination)
+    return address if kind == SLACK else f"{kind}:{address}"

@@ -11,7 +11,7 @@ from prefect.events import emit_event
 
 from vigia import dispatch as outbox
 from vigia import pipeline
-from vigia.alerts import Sender, sender_from_env
+from vigia.alerts import Channels, channels_from_env
 from vigia.config import Settings, load_settings
 from vigia.core.errors import ConfigError
 
@@ -54,7 +54,7 @@ def classify(settings: Settings) -> pipeline.ClassifyReport:
 @task(name="dispatch-alerts", cache_policy=NO_CACHE)
 def dispatch(settings: Settings) -> pipeline.DispatchReport:
     """Send the alert outbox."""
-    return pipeline.dispatch_alerts(settings, sender_for(settings))
+    return pipeline.dispatch_alerts(settings, channels_for(settings))
 
 
 @task(name="build-digests", cache_policy=NO_CACHE)
@@ -63,15 +63,22 @@ def build_digests(settings: Settings) -> list[str]:
     return outbox.build_digests(settings)
 
 
-def sender_for(settings: Settings) -> Sender:
-    """Slack with SLACK_BOT_TOKEN, or with the Prefect Secret block named in
-    VIGIA_SLACK_TOKEN_BLOCK; the console when neither is set."""
+def channels_for(settings: Settings) -> Channels:
+    """The channels the environment configures, with secrets from Prefect Secret blocks: the
+    Slack token from the block named in VIGIA_SLACK_TOKEN_BLOCK (unless SLACK_BOT_TOKEN is
+    set), the SMTP password from VIGIA_SMTP_PASSWORD_BLOCK (it wins over the URL's)."""
     env = dict(settings.env)
     block = env.get("VIGIA_SLACK_TOKEN_BLOCK", "").strip()
     if block and not env.get("SLACK_BOT_TOKEN", "").strip():
-        secret: Any = Secret.load(block)  # sync here: the flows run synchronously
-        env["SLACK_BOT_TOKEN"] = str(secret.get())
-    return sender_from_env(env)
+        env["SLACK_BOT_TOKEN"] = _secret(block)
+    password_block = env.get("VIGIA_SMTP_PASSWORD_BLOCK", "").strip()
+    password = _secret(password_block) if password_block else None
+    return channels_from_env(env, smtp_password=password)
+
+
+def _secret(name: str) -> str:
+    secret: Any = Secret.load(name)  # sync here: the flows run synchronously
+    return str(secret.get())
 
 
 def announce_items(report: pipeline.IngestReport) -> None:

@@ -376,6 +376,20 @@ def _digest_repair_v10(conn: duckdb.DuckDBPyConnection) -> None:
         WHERE a.status = 'in_digest' AND d.key = a.digest_key AND d.status = 'sent'""")
 
 
+def _channel_neutral_v11(conn: duckdb.DuckDBPyConnection) -> None:
+    # The outbox serves several channels: where a message landed (a Slack channel id, an email
+    # address) and the channel's reference to it (a Slack ts, a Message-ID). Rows keep their
+    # values; the view that showed the old names is rebuilt on the new ones.
+    conn.execute("DROP VIEW alerts_sent")
+    conn.execute("ALTER TABLE alerts RENAME COLUMN slack_channel TO delivery_place")
+    conn.execute("ALTER TABLE alerts RENAME COLUMN slack_ts TO delivery_ref")
+    conn.execute("""CREATE VIEW alerts_sent AS
+       SELECT a.key, a.kind, a.demand_id, a.item_id, a.channel, a.tier, a.sent_at, a.sent_via,
+              a.delivery_place, a.delivery_ref, a.thread_key, a.digest_key, i.title, i.url
+       FROM alerts a LEFT JOIN items i ON i.id = a.item_id
+       WHERE a.status = 'sent'""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -392,6 +406,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (8, "runs: host, process and cause", _runs_v8),
     (9, "status moves: where their dates come from; demand_status_on", _true_dates_v9),
     (10, "alerts left 'in digest' under a sent digest", _digest_repair_v10),
+    (11, "outbox: channel-neutral delivery_place and delivery_ref", _channel_neutral_v11),
 ]
 
 

@@ -4,7 +4,10 @@ Row life: ``pending`` → ``sending`` (claimed just before the post) → ``sent`
 ``pending`` with a later ``next_attempt_at`` after a transient failure, or ``failed`` with the
 reason after a permanent one. ``suppressed`` rows are recorded and never sent; ``in_digest`` rows
 wait for the digest message that carries them. A row left in ``sending`` by a crash is settled
-by the dispatcher, which looks its key up in the channel's history before sending again.
+by the dispatcher, which asks the channel whether it got the message before sending again.
+
+``channel`` is the destination ("#vigia-arraigo" for Slack, "email:team@example.org");
+``delivery_place`` and ``delivery_ref`` say where it landed and the channel's name for it.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ BACKOFF_MINUTES_CAP = 60
 
 @dataclass(frozen=True)
 class Claimed:
-    """A row a dispatcher claimed and did not settle: it may or may not be in Slack."""
+    """A row a dispatcher claimed and did not settle: it may or may not have been delivered.
+
+    ``place`` is where the destination's messages have landed before (a Slack channel id).
+    """
 
     key: str
     kind: str
     channel: str
     claimed_at: datetime
-    channel_id: str | None
+    place: str | None
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,17 @@ class StoredMessage:
     payload: dict[str, Any]
 
 
-def alert_key(match: Match) -> str:
-    """The outbox dedup key of a match alert: one alert per (demand, item), ever."""
-    return f"match:{match.demand_id}:{match.item_id}"
+def alert_key(match: Match, destination: str | None = None) -> str:
+    """The outbox dedup key of a match alert: one alert per (demand, item, destination), ever.
+
+    A demand's first destination keeps the key alerts had before there were several.
+    """
+    return routed_key(f"match:{match.demand_id}:{match.item_id}", destination)
+
+
+def routed_key(key: str, destination: str | None) -> str:
+    """A message's key for one more destination (None: its first, which keeps the bare key)."""
+    return f"{key}>{destination}" if destination else key
 
 
 def thread_key(match: Match, event_id: str | None) -> str:
@@ -71,13 +85,14 @@ class Outbox(Transactional):
     def enqueue_alerts(
         self,
         matches: Sequence[Match],
-        channels: dict[str, str],
+        routes: Mapping[str, Sequence[str]],
         now: datetime,
         *,
         status: str = "pending",
         tiers: Mapping[tuple[str, str], str] | None = None,
     ) -> int:
-        """Add one alert per match unless its key is already in the outbox; return added.
+        """Add one alert per match and destination of its demand (``routes``) unless its key is
+        already in the outbox; return how many were added.
 
         ``tiers`` maps (item id, demand id) to ``now`` (sent at once) or ``digest`` (the daily
         digest);
@@ -86,8 +101,12 @@ class Outbox(Transactional):
         if not matches:
             return 0
         events = self.event_ids([m.item_id for m in matches])
-        by_key = {alert_key(m): m for m in matches}
-        rows = list(by_key.items())
+        by_key = {
+            alert_key(m, destination if n else None): (m, destination)
+            for m in matches
+            for n, destination in enumerate(routes[m.demand_id])
+        }
+        rows = [(key, m) for key, (m, _) in by_key.items()]
         tiers = tiers or {}
         # RETURNING names only the rows this statement added, whatever another writer does.
         added = self.conn.execute(
@@ -100,7 +119,7 @@ class Outbox(Transactional):
                 [key for key, _ in rows],
                 [m.demand_id for _, m in rows],
                 [m.item_id for _, m in rows],
-                [channels[m.demand_id] for _, m in rows],
+                [destination for _, destination in by_key.values()],
                 now,
                 status,
                 [tiers.get((m.item_id, m.demand_id), "now") for _, m in rows],
@@ -135,7 +154,8 @@ class Outbox(Transactional):
             """a.status = 'pending' AND (a.next_attempt_at IS NULL OR a.next_attempt_at <= ?)
                AND (a.tier = 'now' OR EXISTS (
                     SELECT 1 FROM alerts r WHERE r.thread_key = a.thread_key
-                    AND r.channel = a.channel AND r.slack_ts IS NOT NULL AND r.key <> a.key))""",
+                    AND r.channel = a.channel AND r.status = 'sent'
+                    AND r.delivery_ref IS NOT NULL AND r.key <> a.key))""",
             [now],
             limit,
         )
@@ -207,45 +227,48 @@ class Outbox(Transactional):
             for key, kind, channel, payload in rows
         ]
 
-    def thread_ts(self, key: str, channel: str) -> str | None:
-        """The Slack ts of the first posted message of this alert's story, if any."""
+    def thread_ref(self, key: str, channel: str) -> str | None:
+        """The channel's reference (Slack ts, Message-ID) of the first delivered message of this
+        alert's story, if any."""
         row = self.conn.execute(
-            """SELECT r.slack_ts FROM alerts a JOIN alerts r ON r.thread_key = a.thread_key
-               WHERE a.key = ? AND r.channel = ? AND r.slack_ts IS NOT NULL AND r.key <> a.key
+            """SELECT r.delivery_ref FROM alerts a JOIN alerts r ON r.thread_key = a.thread_key
+               WHERE a.key = ? AND r.channel = ? AND r.status = 'sent'
+               AND r.delivery_ref IS NOT NULL AND r.key <> a.key
                ORDER BY r.sent_at, r.key LIMIT 1""",
             [key, channel],
         ).fetchone()
         return row[0] if row else None
 
     # -- sending -------------------------------------------------------------------
-    def claim(self, key: str, now: datetime) -> bool:
-        """Mark a pending row as being sent; False if another dispatcher took it."""
+    def claim(self, key: str, now: datetime, ref: str | None = None) -> bool:
+        """Mark a pending row as being sent, with the reference it will carry when the channel
+        knows it beforehand (an email's Message-ID); False if another dispatcher took it."""
         row = self.conn.execute(
-            "UPDATE alerts SET status = 'sending', claimed_at = ? "
+            "UPDATE alerts SET status = 'sending', claimed_at = ?, delivery_ref = ? "
             "WHERE key = ? AND status = 'pending' RETURNING key",
-            [now, key],
+            [now, ref, key],
         ).fetchone()
         return row is not None
 
     def mark_sent(
-        self, key: str, via: str, channel: str | None, ts: str | None, now: datetime
+        self, key: str, via: str, place: str | None, ref: str | None, now: datetime
     ) -> tuple[str, int]:
-        """Record that a message went out (and where, for Slack), with every alert it carried;
-        return the message's kind and how many match alerts it delivered."""
+        """Record that a message went out (where it landed and the channel's reference to it),
+        with every alert it carried; return its kind and how many match alerts it delivered."""
         # One step: a digest recorded as sent with its alerts still "in digest" would leave
         # them so for good (found by killing runs at random moments).
         with self.transaction():
             sent = self.conn.execute(
                 "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-                "sent_via = ?, slack_channel = ?, slack_ts = ?, last_error = NULL WHERE key = ? "
-                "RETURNING kind",
-                [now, via, channel, ts, key],
+                "sent_via = ?, delivery_place = ?, delivery_ref = ?, last_error = NULL "
+                "WHERE key = ? RETURNING kind",
+                [now, via, place, ref, key],
             ).fetchone()
             carried = self.conn.execute(
                 "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, "
-                "slack_channel = ?, slack_ts = ? WHERE digest_key = ? AND status = 'in_digest' "
-                "RETURNING key",
-                [now, f"digest {via}", channel, ts, key],
+                "delivery_place = ?, delivery_ref = ? WHERE digest_key = ? "
+                "AND status = 'in_digest' RETURNING key",
+                [now, f"digest {via}", place, ref, key],
             ).fetchall()
         kind = str(sent[0]) if sent else ""
         return kind, len(carried) if kind == "digest" else int(kind == "match")
@@ -281,13 +304,13 @@ class Outbox(Transactional):
         """Rows claimed by a dispatcher that stopped before recording the outcome."""
         rows = self.conn.execute(
             """SELECT a.key, a.kind, a.channel, a.claimed_at,
-                      (SELECT max(o.slack_channel) FROM alerts o WHERE o.channel = a.channel)
+                      (SELECT max(o.delivery_place) FROM alerts o WHERE o.channel = a.channel)
                FROM alerts a WHERE a.status = 'sending' ORDER BY a.claimed_at, a.key"""
         ).fetchall()
         return [Claimed(*row) for row in rows]
 
     def release(self, key: str) -> None:
-        """Put a claimed row back in the queue (it is known not to be in Slack)."""
+        """Put a claimed row back in the queue (it is known not to have been delivered)."""
         self.conn.execute(
             "UPDATE alerts SET status = 'pending', claimed_at = NULL "
             "WHERE key = ? AND status = 'sending'",

@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import pipeline
-from vigia.alerts import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.config import load_settings
 from vigia.core.errors import ConfigError
 from vigia.core.model import Item
@@ -112,7 +112,7 @@ def test_a_registered_source_goes_the_whole_way_once(
     pipeline.classify_pending(settings)
     build_digests(settings)  # press items wait for the daily digest; build it now
     console = io.StringIO()
-    pipeline.dispatch_alerts(settings, ConsoleSender(console))
+    pipeline.dispatch_alerts(settings, ConsoleChannel(console))
 
     _, matches = run_query(
         settings.db_path,
@@ -128,5 +128,5 @@ def test_a_registered_source_goes_the_whole_way_once(
     pipeline.classify_pending(settings)
     build_digests(settings)
     quiet = io.StringIO()
-    pipeline.dispatch_alerts(settings, ConsoleSender(quiet))
+    pipeline.dispatch_alerts(settings, ConsoleChannel(quiet))
     assert "arraigo" not in quiet.getvalue()

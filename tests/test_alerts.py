@@ -1,4 +1,5 @@
-"""Rendering and delivery of alerts: escaping, Block Kit, and slack-sdk against a fake Slack."""
+"""Rendering and delivery of alerts: escaping, Block Kit, the console, and slack-sdk against a
+fake Slack."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ import pytest
 
 from tests.fake_slack import FakeSlack
 from vigia.alerts import (
-    ConsoleSender,
+    AlertBody,
+    ConsoleChannel,
     DeliveryFailed,
-    SlackSender,
-    escape_mrkdwn,
-    render_alert,
-    render_console,
-    sender_from_env,
+    Outgoing,
+    SlackChannel,
+    channels_from_env,
 )
-from vigia.alerts.render import cut
+from vigia.alerts.channels.slack_blocks import escape_mrkdwn, render_alert
+from vigia.alerts.content import cut
 from vigia.classify import load_demands
 from vigia.core.model import Item, PendingAlert
 
@@ -59,6 +60,12 @@ def alert(
     )
 
 
+def outgoing(pending: PendingAlert) -> Outgoing:
+    return Outgoing(
+        pending.key, pending.channel, AlertBody(pending, DEMANDS.demand(pending.demand_id))
+    )
+
+
 def test_escape_neutralises_slack_control_characters():
     assert escape_mrkdwn("A & B <!channel> <@U123> <https://evil|click>") == (
         "A &amp; B &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt;"
@@ -66,7 +73,8 @@ def test_escape_neutralises_slack_control_characters():
 
 
 def test_message_shows_stance_demand_source_date_link_and_quote():
-    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    pending = alert()
+    message = render_alert(pending, DEMANDS.demand("detention-registry"))
     header, link, quote, context, buttons = message.blocks
     assert header["text"]["text"] == "▲ Avance / Advance · Registro nacional de detenciones"
     assert link["text"]["text"] == (
@@ -83,7 +91,7 @@ def test_message_shows_stance_demand_source_date_link_and_quote():
         "vigia_feedback_not_relevant",
         "vigia_feedback_wrong_direction",
     ]
-    assert {b["value"] for b in buttons["elements"]} == {message.key}
+    assert {b["value"] for b in buttons["elements"]} == {pending.key}
 
 
 def test_scraped_mentions_and_links_arrive_as_text():
@@ -122,29 +130,37 @@ def test_a_cut_quote_links_to_the_rest_and_blocks_stay_within_slack_limits():
     assert len(message.blocks[3]["elements"]) <= 10
 
 
-def test_console_sender_prints_a_readable_alert():
+def test_console_prints_a_readable_alert():
     stream = io.StringIO()
-    pending = alert()
-    message = render_alert(pending, DEMANDS.demand("detention-registry"))
-    ConsoleSender(stream).send(message, render_console(message, pending))
+    ConsoleChannel(stream).send(outgoing(alert()))
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "[#vigia-alerts] ▲ Avance / Advance · detention-registry"
+    assert lines[0] == (
+        "[#vigia-alerts] ▲ Avance / Advance · Registro nacional de detenciones (detention-registry)"
+    )
     assert lines[2] == "  https://sidof.segob.gob.mx/notas/990000004"
+    assert "edición Vespertina" in lines[3]
 
 
 def test_no_token_means_console_and_a_token_means_slack_at_the_configured_url(
     fake_slack: FakeSlack,
 ):
-    assert isinstance(sender_from_env({}), ConsoleSender)
-    sender = sender_from_env({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.base_url})
-    assert isinstance(sender, SlackSender)
-    assert sender.client.base_url == fake_slack.base_url
+    assert isinstance(channels_from_env({}).for_destination("#vigia-alerts"), ConsoleChannel)
+    channels = channels_from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.base_url}
+    )
+    slack = channels.for_destination("#vigia-alerts")
+    assert isinstance(slack, SlackChannel)
+    assert slack.client.base_url == fake_slack.base_url
+    # A kind of channel with nothing configured still reaches someone: the console.
+    assert isinstance(channels.for_destination("email:team@example.org"), ConsoleChannel)
 
 
 def test_slack_receives_the_exact_message_with_its_outbox_key(fake_slack: FakeSlack):
     pending = alert()
     message = render_alert(pending, DEMANDS.demand("detention-registry"))
-    delivery = SlackSender("xoxb-test", fake_slack.base_url, min_interval=0).send(message, "")
+    delivery = SlackChannel("xoxb-test", fake_slack.base_url, min_interval=0).send(
+        outgoing(pending)
+    )
     [call] = fake_slack.calls
     assert call.method == "chat.postMessage"
     assert call.headers["Authorization"] == "Bearer xoxb-test"
@@ -155,14 +171,13 @@ def test_slack_receives_the_exact_message_with_its_outbox_key(fake_slack: FakeSl
         "event_type": "vigia_alert",
         "event_payload": {"key": pending.key},
     }
-    assert delivery.via == "slack" and delivery.channel == fake_slack.channel_id("#vigia-alerts")
-    assert delivery.ts
+    assert delivery.via == "slack" and delivery.place == fake_slack.channel_id("#vigia-alerts")
+    assert delivery.ref
 
 
 def test_rate_limited_post_waits_for_retry_after(fake_slack: FakeSlack):
     fake_slack.answer_next(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
-    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
-    SlackSender("xoxb-test", fake_slack.base_url, min_interval=0).send(message, "")
+    SlackChannel("xoxb-test", fake_slack.base_url, min_interval=0).send(outgoing(alert()))
     first, second = fake_slack.calls
     assert second.at - first.at >= 1.0
     assert len(fake_slack.posted()) == 1
@@ -180,18 +195,18 @@ def test_slack_errors_say_whether_to_retry(
     fake_slack: FakeSlack, status: int, error: str, permanent: bool, deployment: bool
 ):
     fake_slack.answer_next(status, {"ok": False, "error": error} if error else {"ok": False})
-    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
     with pytest.raises(DeliveryFailed) as caught:
-        SlackSender("xoxb-secret-token", fake_slack.base_url, min_interval=0).send(message, "")
+        SlackChannel("xoxb-secret-token", fake_slack.base_url, min_interval=0).send(
+            outgoing(alert())
+        )
     assert caught.value.permanent is permanent
     assert caught.value.deployment is deployment
     assert "xoxb-secret-token" not in str(caught.value)
 
 
 def test_messages_to_one_channel_are_paced(fake_slack: FakeSlack):
-    sender = SlackSender("xoxb-test", fake_slack.base_url, min_interval=0.3)
-    message = render_alert(alert(), DEMANDS.demand("detention-registry"))
+    sender = SlackChannel("xoxb-test", fake_slack.base_url, min_interval=0.3)
     for _ in range(3):
-        sender.send(message, "")
+        sender.send(outgoing(alert()))
     gaps = [b.at - a.at for a, b in zip(fake_slack.calls, fake_slack.calls[1:], strict=False)]
     assert all(gap >= 0.28 for gap in gaps)

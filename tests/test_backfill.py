@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from vigia import pipeline
-from vigia.alerts import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.backfill import chunks, run_backfill
 from vigia.config import load_settings
 from vigia.core.errors import ConfigError
@@ -82,7 +82,7 @@ def test_backfill_stores_quietly_and_a_rerun_fetches_nothing(db_path: Path):
         db_path, "SELECT count(*) FROM alerts WHERE kind = 'status' AND status <> 'suppressed'"
     )[1]
     assert sent == [(0,)]
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+    assert pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO())).sent == 0
     runs = run_query(db_path, "SELECT command, status, finished_at IS NOT NULL FROM runs")[1]
     assert runs == [("backfill gazette 2017-06-01..2017-11-30", "ok", True)] * 2
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from vigia import cli, pipeline
-from vigia.alerts import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.classify.demands import parse_campaign
 from vigia.config import load_settings
 from vigia.core.model import KINDS
@@ -36,7 +36,7 @@ def store(replay: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in SOURCES:
         assert pipeline.ingest_source(settings, name).ok
     pipeline.classify_pending(settings)
-    pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
+    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
     return db
 
 

@@ -113,7 +113,8 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
 
 def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Path, monkeypatch):
     from vigia import dispatch, status
-    from vigia.alerts.render import render_content
+    from vigia.alerts import stored_outgoing
+    from vigia.alerts.channels.slack_blocks import render_blocks
 
     monkeypatch.setenv("VIGIA_DB", str(tmp_path / "vigia.duckdb"))
     settings = load_settings(sources_config={})
@@ -129,7 +130,8 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
         members = store.digest_members(key)
     # The digest as Slack gets it: rendered from the stored content when it is sent.
     demands = {d.id: d for d in settings.campaign.demands}
-    blocks = render_content(key, channel, json.loads(payload), demands, members).blocks
+    digest = stored_outgoing(key, channel, json.loads(payload), demands, members)
+    blocks = render_blocks(digest).blocks
     [confirm] = [b for b in blocks if b.get("block_id") == "vigia_confirm"]
     [button] = confirm["elements"]
     assert button["value"] == f"detention-registry|{vote.id}"

@@ -218,22 +218,31 @@ def test_vigia_demo_twice_stores_and_sends_nothing_new(
     assert "Try next:" in second
 
 
-def test_the_slack_token_can_come_from_a_prefect_secret_block(
+def test_the_slack_token_and_smtp_password_can_come_from_prefect_secret_blocks(
     prefect_harness, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from prefect.blocks.system import Secret
 
-    from vigia.alerts import SlackSender
+    from vigia.alerts import EmailChannel, SlackChannel
     from vigia.config import load_settings
-    from vigia.flows.common import sender_for
+    from vigia.flows.common import channels_for
 
     Secret(value="xoxb-from-a-block").save("vigia-slack-token", overwrite=True)
+    Secret(value="smtp-from-a-block").save("vigia-smtp-password", overwrite=True)
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.setenv("VIGIA_SLACK_TOKEN_BLOCK", "vigia-slack-token")
+    monkeypatch.setenv("VIGIA_SMTP_URL", "smtp+starttls://alerts%40example.org:in-url@mail:587")
+    monkeypatch.setenv("VIGIA_SMTP_PASSWORD_BLOCK", "vigia-smtp-password")
     settings = load_settings(db_path=str(db_path), sources_config={})
-    sender = sender_for(settings)
-    assert isinstance(sender, SlackSender) and sender.client.token == "xoxb-from-a-block"
-    assert "xoxb-from-a-block" not in repr(settings) + repr(sender)
+    channels = channels_for(settings)
+    slack = channels.for_destination("#vigia-alerts")
+    email = channels.for_destination("email:team@example.org")
+    assert isinstance(slack, SlackChannel) and slack.client.token == "xoxb-from-a-block"
+    assert isinstance(email, EmailChannel)
+    assert email.settings.password == "smtp-from-a-block"  # the block wins over the URL's
+    assert email.settings.user == email.settings.sender == "alerts@example.org"
+    assert "xoxb-from-a-block" not in repr(settings) + repr(slack)
+    assert "smtp-from-a-block" not in repr(email.settings)
 
 
 def test_every_flow_leaves_a_closed_run_with_its_outcome(

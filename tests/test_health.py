@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from tests.conftest import LOCAL_HTTP_CONFIG, fixture_bytes
 from tests.fake_slack import FakeSlack
 from vigia import pipeline
-from vigia.alerts import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.config import load_settings
 from vigia.health import HealthPolicy, problem, transition
 from vigia.storage import run_query
@@ -92,9 +92,9 @@ def test_failing_feed_alerts_operators_once_and_recovery_once(
         "SLACK_API_URL": fake_slack.base_url,
         "VIGIA_SLACK_MIN_INTERVAL": "0",
     }
-    from vigia.alerts import sender_from_env
+    from vigia.alerts import channels_from_env
 
-    report = pipeline.dispatch_alerts(settings, sender_from_env(slack))
+    report = pipeline.dispatch_alerts(settings, channels_from_env(slack))
     assert report.failed == 0
     headers = [
         c.body["blocks"][0]["text"]["text"]
@@ -123,5 +123,5 @@ def test_empty_runs_of_a_source_that_always_publishes_raise_a_notice(
     reports = [pipeline.ingest_source(settings, "news") for _ in range(3)]
     assert [r.health for r in reports] == ["ok", "ok", "unhealthy"]
     out = io.StringIO()
-    pipeline.dispatch_alerts(settings, ConsoleSender(out))
+    pipeline.dispatch_alerts(settings, ConsoleChannel(out))
     assert "returned nothing in 3 runs in a row" in out.getvalue()

@@ -106,7 +106,7 @@ def test_storage_and_alerts_know_no_particular_source() -> None:
 @pytest.mark.parametrize(
     ("room", "line", "caught"),
     [
-        ("storage", "from vigia.alerts.send import SlackSender", True),
+        ("storage", "from vigia.alerts.channels.slack import SlackChannel", True),
         ("classify", "from vigia.scrapers.http import HttpClient", True),
         ("core", "import vigia.storage", True),
         ("alerts", "from vigia.storage import open_store", False),

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import LOCAL_HTTP_CONFIG
 from vigia import dispatch, pipeline
-from vigia.alerts import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.classify import load_demands
 from vigia.classify.events import assign_events, normalise_url, similar_titles
 from vigia.config import load_settings
@@ -120,14 +120,14 @@ def test_one_story_from_two_outlets_is_stored_twice_and_alerted_once(
     pipeline.classify_pending(settings)
     out = io.StringIO()
     assert len(dispatch.build_digests(settings)) == 1  # press items wait for the digest
-    sent = pipeline.dispatch_alerts(settings, ConsoleSender(out))
+    sent = pipeline.dispatch_alerts(settings, ConsoleChannel(out))
     matched = run_query(
         db_path, "SELECT count(*) FROM matches WHERE demand_id = 'detention-registry'"
     )[1][0][0]
     assert matched == 2 and sent.sent == 1 and sent.alerts_in_digests == 2
     # One line for the story, naming the second outlet.
     [section] = [
-        line for line in out.getvalue().splitlines() if line.startswith("*Registro nacional")
+        line for line in out.getvalue().splitlines() if line.startswith("Registro nacional")
     ]
     assert section.endswith("(1)")
     assert out.getvalue().count("(+1: ") == 1

@@ -26,7 +26,7 @@ from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE
 from tests.constructed import item as _item
 from tests.fake_slack import FakeSlack
 from vigia import dispatch, pipeline
-from vigia.alerts import SlackSender
+from vigia.alerts import SlackChannel
 from vigia.classify import load_demands
 from vigia.config import load_settings
 from vigia.core.errors import RunFailed
@@ -94,8 +94,8 @@ def queued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlac
     return settings, db
 
 
-def _sender(fake_slack: FakeSlack) -> SlackSender:
-    return SlackSender(TOKEN, fake_slack.base_url, min_interval=0)
+def _sender(fake_slack: FakeSlack) -> SlackChannel:
+    return SlackChannel(TOKEN, fake_slack.base_url, min_interval=0)
 
 
 def _urgent_keys(db: Path) -> list[str]:
@@ -184,7 +184,7 @@ def test_crash_after_slack_answered_sends_nothing_twice(queued, fake_slack: Fake
     assert _posts(fake_slack) == 6  # six messages, six posts: the first was not sent again
     posted = fake_slack.keys_posted()
     assert sorted(posted) == _urgent_keys(db) and len(posted) == len(set(posted)) == 6
-    [ts] = _column(db, "SELECT slack_ts FROM alerts WHERE key = ?", first)
+    [ts] = _column(db, "SELECT delivery_ref FROM alerts WHERE key = ?", first)
     assert ts == next(
         m["ts"]
         for ms in fake_slack.history.values()
@@ -234,7 +234,7 @@ def test_a_post_that_timed_out_after_slack_stored_it_is_not_sent_again(
         return True
 
     fake_slack.on_post = answer_late
-    sender = SlackSender(TOKEN, fake_slack.base_url, min_interval=0, timeout=1)
+    sender = SlackChannel(TOKEN, fake_slack.base_url, min_interval=0, timeout=1)
     first = dispatch.dispatch_alerts(settings, sender)
     fake_slack.on_post = None
     assert first.retry_later == 1 and first.alerts_at_once == 2
@@ -320,7 +320,7 @@ def test_a_later_item_of_a_posted_story_goes_into_its_thread(queued, fake_slack:
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.alerts_at_once == 1
     reply = [c.body for c in fake_slack.calls if c.method == "chat.postMessage"][-1]
-    [digest_ts] = _column(db, "SELECT slack_ts FROM alerts WHERE item_id = ?", PRESS[0].id)
+    [digest_ts] = _column(db, "SELECT delivery_ref FROM alerts WHERE item_id = ?", PRESS[0].id)
     assert reply["thread_ts"] == digest_ts
     assert reply["metadata"]["event_payload"]["key"].endswith(late.id)
 
@@ -422,7 +422,7 @@ def test_a_thread_reply_slack_stored_before_the_answer_was_lost_is_not_posted_tw
         return True
 
     fake_slack.on_post = answer_late
-    first = dispatch.dispatch_alerts(settings, SlackSender(TOKEN, fake_slack.base_url, timeout=1))
+    first = dispatch.dispatch_alerts(settings, SlackChannel(TOKEN, fake_slack.base_url, timeout=1))
     fake_slack.on_post = None
     assert first.retry_later == 1
     time.sleep(2)  # the late reply has been stored by now

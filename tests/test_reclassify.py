@@ -15,7 +15,7 @@ import pytest
 from tests.constructed import REGISTRY_DECREE
 from tests.constructed import item as _item
 from vigia import cli, dispatch, pipeline
-from vigia.alerts.send import ConsoleSender
+from vigia.alerts import ConsoleChannel
 from vigia.config import load_settings
 from vigia.storage import open_store, run_query
 
@@ -74,11 +74,11 @@ def store_with_alerts_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with open_store(db) as store:
         store.upsert_items(ITEMS, NOW)
     pipeline.classify_pending(settings)
-    first = pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO()))
+    first = pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
     assert first.alerts_at_once == 1  # the decree (and its status change: published)
     # The arraigo debate (press, a mention) waits for the daily digest.
     assert len(dispatch.build_digests(settings)) == 1
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).digests == 1
+    assert pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO())).digests == 1
     return settings, demands, db
 
 
@@ -123,7 +123,7 @@ def test_reclassify_reports_new_dropped_and_changed_and_alerts_nothing_twice(
     assert _stances(db) == {"debate": "regress", "arrests": "mention"}
 
     # The changed stance and the old item's new match send nothing; a second pass has no work.
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).alerts_at_once == 0
+    assert pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO())).alerts_at_once == 0
     assert cli.main(["--db", str(db), "reclassify"]) == 0
     assert "reclassified 0 item(s)" in capsys.readouterr().out
 
@@ -135,10 +135,10 @@ def test_reclassify_alert_new_queues_the_new_match_once(store_with_alerts_sent, 
     assert "alerts: 1 queued, 0 recorded without sending" in capsys.readouterr().out
     # A press mention: it goes out with the next digest, once.
     assert len(dispatch.build_digests(settings)) == 1
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 1
+    assert pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO())).sent == 1
     assert cli.main(["--db", str(db), "reclassify", "--all", "--alert-new"]) == 0
     assert dispatch.build_digests(settings) == []
-    assert pipeline.dispatch_alerts(settings, ConsoleSender(io.StringIO())).sent == 0
+    assert pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO())).sent == 0
 
 
 def test_classify_detects_the_language_of_lines_that_do_not_give_it(tmp_path: Path):

@@ -171,7 +171,7 @@ def test_a_status_change_is_queued_as_content_and_rendered_when_sent(settings):
     import io
     import json
 
-    from vigia.alerts import ConsoleSender
+    from vigia.alerts import ConsoleChannel
 
     _store(settings, DECREE)
     [(payload,)] = run_query(
@@ -196,7 +196,7 @@ def test_a_status_change_is_queued_as_content_and_rendered_when_sent(settings):
             datetime.now(UTC),
         )
     console = io.StringIO()
-    report = pipeline.dispatch_alerts(settings, ConsoleSender(console))
+    report = pipeline.dispatch_alerts(settings, ConsoleChannel(console))
     shown = console.getvalue()
     assert "◆ Estado / Status · Registro nacional de detenciones" in shown
     assert "No action → Published in the gazette · 2019-05-27" in shown

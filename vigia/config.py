@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from vigia.classify.demands import Campaign, load_demands
+from vigia.classify.demands import Campaign, load_demands, parse_destination
 from vigia.clock import now
 from vigia.core.errors import ConfigError
+from vigia.core.model import destination_parts
 from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Source, Window
@@ -57,6 +58,23 @@ class Settings:
         return _campaign(
             self.demands_path, self.demands_path.resolve(), stat.st_mtime_ns, stat.st_size
         )
+
+    @property
+    def routes(self) -> dict[str, list[str]]:
+        """Each demand's destinations, in the outbox's form: those ``demands.yaml`` names, or the
+        demand's Slack channel; and VIGIA_EMAIL_TO's addresses for every demand that names no
+        email destination."""
+        default_email = [
+            parse_destination(f"email:{address.strip()}", "VIGIA_EMAIL_TO")
+            for address in self.env.get("VIGIA_EMAIL_TO", "").split(",")
+            if address.strip()
+        ]
+        routes = {}
+        for demand in self.campaign.demands:
+            named = list(demand.destinations) or [demand.channel]
+            has_email = any(destination_parts(d)[0] == "email" for d in named)
+            routes[demand.id] = named + ([] if has_email else default_email)
+        return routes
 
     def window(self, source: str, today: date | None = None) -> Window:
         """The days a source is asked about: explicit ``dates`` or the last ``days_back`` days."""

@@ -1,9 +1,10 @@
 """Send the outbox exactly once: settle interrupted sends, then notices, digests and alerts.
 
-Each message is claimed in the store before it is posted and marked sent after; the store is
-opened only for those short writes. A message left claimed by a crash is looked up in the
-channel's history (the outbox key rides along as Slack message metadata) before it is sent
-again, so a crash between Slack's answer and our write cannot post it twice.
+Each message is claimed in the store before it is sent and marked sent after; the store is
+opened only for those short writes. The channel of each destination renders the message when it
+sends it. A message left claimed by a crash is first looked up by its channel (Slack: the
+outbox key rides along as message metadata), so a crash between the channel's answer and our
+write cannot post it twice where the channel can tell.
 """
 
 from __future__ import annotations
@@ -15,19 +16,18 @@ from datetime import timedelta
 from typing import Any
 
 from vigia.alerts import (
+    AlertBody,
+    Channel,
+    Channels,
     DeliveryFailed,
-    Message,
-    Sender,
-    console_notice,
-    render_alert,
-    render_console,
-    render_notice,
-    sender_from_env,
+    Outgoing,
+    channels_from_env,
+    stored_outgoing,
 )
-from vigia.alerts.render import render_console_blocks, render_content
 from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
+from vigia.core.model import destination_parts
 from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -54,69 +54,71 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def dispatch_alerts(settings: Settings, sender: Sender | None = None) -> DispatchReport:
-    """Settle interrupted sends, then send due notices, alerts and digests, oldest first."""
-    sender = sender or sender_from_env(settings.env)
-    campaign = settings.campaign
-    report = DispatchReport(via=sender.name)
+def dispatch_alerts(
+    settings: Settings, channels: Channels | Channel | None = None
+) -> DispatchReport:
+    """Settle interrupted sends, then send due notices, alerts and digests, oldest first.
+
+    ``channels`` defaults to those the environment configures; one channel given alone takes
+    every destination.
+    """
+    if channels is None:
+        channels = channels_from_env(settings.env)
+    elif not isinstance(channels, Channels):
+        channels = Channels.only(channels)
+    report = DispatchReport(via=channels.names)
     try:
-        _dispatch(settings, sender, campaign, report)
+        _dispatch(settings, channels, settings.campaign, report)
     except DeliveryFailed as exc:
         # Only a deployment error gets here: every message would fail alike, so none is
         # tried or marked failed; they all wait for the fix.
         report.stopped = str(exc)
         report.errors.append(
             f"dispatch stopped: {exc}. Nothing was marked failed; the queued messages go out "
-            "with the next dispatch once the token or the app's permissions are fixed"
+            "with the next dispatch once the channel's credentials or permissions are fixed"
         )
         log.error("dispatch stopped: %s", exc)
+    finally:
+        channels.close()
     return report
 
 
 def _dispatch(
-    settings: Settings, sender: Sender, campaign: Campaign, report: DispatchReport
+    settings: Settings, channels: Channels, campaign: Campaign, report: DispatchReport
 ) -> None:
-    settle_interrupted(settings, sender, report)
+    settle_interrupted(settings, channels, report)
     with open_store(settings.db_path) as store:
         current = now()
         notices = store.due_notices(current)
-        digests = store.due_stored(current)
+        stored = store.due_stored(current)
         alerts = store.due_alerts(current)
         members = {
             d.key: store.digest_members(d.key)
-            for d in digests
+            for d in stored
             if d.payload.get("content") == "digest"
         }
-    outgoing: list[tuple[Message, str, bool]] = [
-        (render_notice(n), console_notice(n), False) for n in notices
-    ]
-    for alert in alerts:
-        message = render_alert(alert, campaign.demand(alert.demand_id))
-        outgoing.append((message, render_console(message, alert), True))
     demands = {d.id: d for d in campaign.demands}
-    for stored in digests:
-        if "content" in stored.payload:
-            message = render_content(
-                stored.key, stored.channel, stored.payload, demands, members.get(stored.key, [])
-            )
-        else:
-            # Digests, and status changes queued before they were kept as content, were
-            # rendered when queued.
-            message = Message.from_payload(stored.key, stored.channel, stored.payload)
-        outgoing.append((message, render_console_blocks(message), False))
-    for message, console_text, threaded in outgoing:
-        _deliver(settings, sender, message, console_text, report, threaded=threaded)
+    outgoing = [Outgoing(n.key, n.channel, n) for n in notices]
+    outgoing += [Outgoing(a.key, a.channel, AlertBody(a, demands[a.demand_id])) for a in alerts]
+    outgoing += [
+        stored_outgoing(d.key, d.channel, d.payload, demands, members.get(d.key, []))
+        for d in stored
+    ]
+    for message in outgoing:
+        channel = channels.for_destination(message.destination)
+        threaded = isinstance(message.body, AlertBody)
+        _deliver(settings, channel, message, report, threaded=threaded)
 
 
-def settle_interrupted(settings: Settings, sender: Sender, report: DispatchReport) -> None:
+def settle_interrupted(settings: Settings, channels: Channels, report: DispatchReport) -> None:
     """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel."""
     with open_store(settings.db_path) as store:
-        claims = [(c, store.thread_ts(c.key, c.channel)) for c in store.unsettled()]
-    for claim, thread_ts in claims:
+        claims = [(c, store.thread_ref(c.key, c.channel)) for c in store.unsettled()]
+    for claim, thread_ref in claims:
+        channel = channels.for_destination(claim.channel)
+        address = destination_parts(claim.channel)[1]
         try:
-            found = sender.find_sent(
-                claim.channel, claim.key, claim.claimed_at, claim.channel_id, thread_ts
-            )
+            found = channel.find_sent(claim.key, address, claim.claimed_at, claim.place, thread_ref)
         except DeliveryFailed as exc:
             if exc.deployment:
                 raise
@@ -127,7 +129,7 @@ def settle_interrupted(settings: Settings, sender: Sender, report: DispatchRepor
             continue
         with open_store(settings.db_path) as store:
             if found is not None:
-                store.mark_sent(claim.key, found.via, found.channel, found.ts, now())
+                store.mark_sent(claim.key, found.via, found.place, found.ref, now())
                 report.recovered += 1
                 log.info("%s was already in %s; recorded, not sent again", claim.key, claim.channel)
             else:
@@ -137,21 +139,20 @@ def settle_interrupted(settings: Settings, sender: Sender, report: DispatchRepor
 
 def _deliver(
     settings: Settings,
-    sender: Sender,
-    message: Message,
-    console_text: str,
+    channel: Channel,
+    message: Outgoing,
     report: DispatchReport,
     *,
     threaded: bool,
 ) -> None:
     with open_store(settings.db_path) as store:
-        if not store.claim(message.key, now()):
+        if not store.claim(message.key, now(), channel.reference(message)):
             return  # another dispatcher has it
-        thread_ts = store.thread_ts(message.key, message.channel) if threaded else None
-    if thread_ts:
-        message = replace(message, thread_ts=thread_ts)
+        thread_ref = store.thread_ref(message.key, message.destination) if threaded else None
+    if thread_ref:
+        message = replace(message, thread_ref=thread_ref)
     try:
-        delivery = sender.send(message, console_text)
+        delivery = channel.send(message)
     except DeliveryFailed as exc:
         with open_store(settings.db_path) as store:
             if exc.deployment:
@@ -159,8 +160,8 @@ def _deliver(
                 store.release(message.key)
                 raise
             if exc.ambiguous:
-                # Slack may have it: the row stays claimed, and the next dispatch looks it
-                # up in the channel's history before sending it again.
+                # The channel may have it: the row stays claimed, and the next dispatch asks
+                # the channel before sending it again.
                 store.note_error(message.key, str(exc))
             else:
                 store.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
@@ -170,7 +171,7 @@ def _deliver(
         return
     with open_store(settings.db_path) as store:
         kind, carried = store.mark_sent(
-            message.key, delivery.via, delivery.channel, delivery.ts, now()
+            message.key, delivery.via, delivery.place, delivery.ref, now()
         )
     report.sent += 1
     if kind == "digest":
@@ -191,7 +192,7 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
     A digest is stored with the alerts it carries before it is sent, so a crash or a retry
     sends the same message once; the channel renders it when it sends it.
     """
-    campaign = settings.campaign
+    campaign, routes = settings.campaign, settings.routes
     current = now()
     day = day or current.date().isoformat()
     keys = []
@@ -205,7 +206,7 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
             pending = [
                 move
                 for demand in campaign.demands
-                if demand.channel == channel
+                if channel in routes[demand.id]
                 for move in store.unconfirmed(demand.id)
             ]
             # What the digest says, as data: its alerts are linked to it in the outbox, and

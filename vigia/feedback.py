@@ -19,7 +19,11 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
 
-from vigia.alerts.render import CONFIRM_ACTION_PREFIX, FEEDBACK_ACTION_PREFIX, FEEDBACK_BUTTONS
+from vigia.alerts.channels.slack_blocks import (
+    CONFIRM_ACTION_PREFIX,
+    FEEDBACK_ACTION_PREFIX,
+    FEEDBACK_BUTTONS,
+)
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError

@@ -243,13 +243,13 @@ def classify_pending(settings: Settings) -> ClassifyReport:
     matches with suppressed alerts (see ``reclassify``), so editing demands.yaml never floods
     the channels with old items.
     """
-    classifier, channels = _classifier(settings)
+    classifier, routes = _classifier(settings)
     report = ClassifyReport()
     with open_store(settings.db_path) as store:
         # The views list every demand of the current file, moved or not.
         store.sync_demands(classifier.campaign)
         while batch := store.items_to_classify(classifier.version, limit=2000):
-            _classify_batch(store, classifier, channels, batch, report, alert_reclassified=False)
+            _classify_batch(store, classifier, routes, batch, report, alert_reclassified=False)
     return report
 
 
@@ -268,7 +268,7 @@ def reclassify(
     with suppressed alerts unless ``alert_new``. ``dry_run`` reports without writing.
     ``progress(read, total)`` is told after each batch.
     """
-    classifier, channels = _classifier(settings)
+    classifier, routes = _classifier(settings)
     report = ClassifyReport(dry_run=dry_run)
     with open_store(settings.db_path) as store:
         after, read, total = "", 0, store.count("items")
@@ -280,7 +280,7 @@ def reclassify(
                 batch = [i for i in batch if i.id in stale]
             if batch:
                 _classify_batch(
-                    store, classifier, channels, batch, report, alert_reclassified=alert_new
+                    store, classifier, routes, batch, report, alert_reclassified=alert_new
                 )
             if progress:
                 progress(read, max(total, read))
@@ -298,15 +298,14 @@ def with_language(items: list[Item]) -> list[Item]:
     ]
 
 
-def _classifier(settings: Settings) -> tuple[Classifier, dict[str, str]]:
-    campaign = settings.campaign
-    return Classifier(campaign), {d.id: d.channel for d in campaign.demands}
+def _classifier(settings: Settings) -> tuple[Classifier, dict[str, list[str]]]:
+    return Classifier(settings.campaign), settings.routes
 
 
 def _classify_batch(
     store: Store,
     classifier: Classifier,
-    channels: dict[str, str],
+    routes: dict[str, list[str]],
     batch: list[Item],
     report: ClassifyReport,
     *,
@@ -323,13 +322,13 @@ def _classify_batch(
     # One step: a run killed halfway leaves the batch unclassified, and the next run redoes
     # all of it; never matches recorded with their alerts or status moves missing.
     with store.transaction():
-        _record_batch(store, classifier, channels, batch, matches, report, alert_reclassified)
+        _record_batch(store, classifier, routes, batch, matches, report, alert_reclassified)
 
 
 def _record_batch(
     store: Store,
     classifier: Classifier,
-    channels: dict[str, str],
+    routes: dict[str, list[str]],
     batch: list[Item],
     matches: list[Match],
     report: ClassifyReport,
@@ -351,19 +350,20 @@ def _record_batch(
         )
         for m in loud
     }
-    report.alerts_enqueued += store.enqueue_alerts(loud, channels, now(), tiers=tiers)
+    report.alerts_enqueued += store.enqueue_alerts(loud, routes, now(), tiers=tiers)
     report.alerts_suppressed += store.enqueue_alerts(
-        [m for m in new if m.item_id in quiet], channels, now(), status="suppressed"
+        [m for m in new if m.item_id in quiet], routes, now(), status="suppressed"
     )
     report.by_demand.update(m.demand_id for m in new)
     report.status_changes.extend(
-        _record_statuses(store, campaign, matches, by_id, {m.item_id for m in loud})
+        _record_statuses(store, campaign, routes, matches, by_id, {m.item_id for m in loud})
     )
 
 
 def _record_statuses(
     store: Store,
     campaign: Campaign,
+    routes: dict[str, list[str]],
     matches: list[Match],
     items: dict[str, Item],
     alerting: set[str],
@@ -375,7 +375,7 @@ def _record_statuses(
     for alert, group in ((True, alerting), (False, set(items) - alerting)):
         grouped = [m for m in matches if m.item_id in group]
         moves = status.moves_for(campaign, grouped, items, first_seen)
-        changes += status.apply_moves(store, campaign, moves, now(), alert=alert)
+        changes += status.apply_moves(store, campaign, routes, moves, now(), alert=alert)
     return changes
 
 

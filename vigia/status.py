@@ -6,7 +6,7 @@ unconfirmed and changes nothing until a person confirms it or an authoritative s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from vigia.core.errors import ConfigError
 from vigia.core.model import Item, Match
 from vigia.scrapers.text import stated_date
 from vigia.storage import Store, open_store
+from vigia.storage.outbox import routed_key
 from vigia.storage.status import DemandStatus, StatusMove
 
 
@@ -89,12 +90,14 @@ def effective_date(item: Item, match: Match, first_seen: date | None) -> tuple[d
 def apply_moves(
     store: Store,
     campaign: Campaign,
+    routes: Mapping[str, Sequence[str]],
     moves: Sequence[StatusMove],
     now: datetime,
     *,
     alert: bool = True,
 ) -> list[StatusChange]:
-    """Record moves; queue one alert per demand whose status changed; return the changes.
+    """Record moves; queue one alert per demand whose status changed, to each of its
+    destinations (``routes``); return the changes.
 
     The store's demands must be those of ``campaign`` (``Store.sync_demands``).
     ``alert=False`` records the changes (historical items, reclassification) without sending.
@@ -117,32 +120,33 @@ def apply_moves(
                 after.demand_id, old.status, after.status, after.since, after.evidence_item_id
             )
         )
-        _queue_alert(store, campaign, old, after, now, send=alert)
+        _queue_alert(store, routes[after.demand_id], old, after, now, send=alert)
     return changes
 
 
 def _queue_alert(
     store: Store,
-    campaign: Campaign,
+    destinations: Sequence[str],
     before: DemandStatus,
     after: DemandStatus,
     now: datetime,
     *,
     send: bool,
 ) -> None:
-    demand = campaign.demand(after.demand_id)
     key = f"status:{after.demand_id}:{after.status}:{after.evidence_item_id}"
-    # What to say, not how: each channel renders it when it sends.
-    store.queue_message(
-        key,
-        "status",
-        demand.channel,
-        status_content(demand.id, before, after),
-        now,
-        demand_id=demand.id,
-        item_id=after.evidence_item_id,
-        status="pending" if send else "suppressed",
-    )
+    # What to say, not how: each channel renders it when it sends. The first destination
+    # keeps the key such alerts had before there were several.
+    for n, destination in enumerate(destinations):
+        store.queue_message(
+            routed_key(key, destination if n else None),
+            "status",
+            destination,
+            status_content(after.demand_id, before, after),
+            now,
+            demand_id=after.demand_id,
+            item_id=after.evidence_item_id,
+            status="pending" if send else "suppressed",
+        )
 
 
 # The fields of a status change a channel shows: from, to, since when, on what evidence.
@@ -185,7 +189,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         confirmed = [
             StatusMove(**{**m.__dict__, "confirmed": True, "confirmed_by": by}) for m in pending
         ]
-        return apply_moves(store, campaign, confirmed, now())
+        return apply_moves(store, campaign, settings.routes, confirmed, now())
 
 
 def current(

@@ -216,12 +216,12 @@ def test_an_empty_200_is_a_failed_feed_and_a_mis_encoded_one_is_read(
 def test_control_characters_in_a_title_do_not_reach_the_terminal() -> None:
     import io
 
-    from vigia.alerts import ConsoleSender
-    from vigia.alerts.render import Message
+    from vigia.alerts import ConsoleChannel, Outgoing
+    from vigia.core.model import Notice
 
     stream = io.StringIO()
     title = "DECRETO \x1b]0;pwned\x07\x1b[2J\u202etxt.exe"
-    ConsoleSender(stream).send(Message("k", "#c", title, []), f"[#c] {title}")
+    ConsoleChannel(stream).send(Outgoing("k", "#c", Notice("k", "health", "gazette", "#c", title)))
     shown = stream.getvalue()
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "\\x1b]0;pwned" in shown

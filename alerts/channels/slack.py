@@ -1,19 +1,17 @@
-"""Deliver rendered alerts: to Slack through slack-sdk, or to the console when no token is set."""
+"""Slack through slack-sdk: Block Kit rendering at send time, the outbox key as message metadata,
+and a history look-up that settles a post a crash left unrecorded."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol, TextIO
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -26,9 +24,9 @@ from slack_sdk.http_retry import (
     RetryState,
 )
 
-from vigia.alerts.render import Message
-from vigia.core.errors import AlertError
-from vigia.core.text import for_terminal
+from vigia.alerts.channels.base import Delivery, DeliveryFailed
+from vigia.alerts.channels.slack_blocks import render_blocks
+from vigia.alerts.content import Outgoing
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 METADATA_EVENT = "vigia_alert"
@@ -64,33 +62,6 @@ PERMANENT_SLACK_ERRORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """Where a message landed: the sender, and for Slack the channel id and message ts."""
-
-    via: str
-    channel: str | None = None
-    ts: str | None = None
-
-
-class DeliveryFailed(AlertError):
-    """Slack refused or could not take a message.
-
-    ``permanent``: no retry can help this message. ``ambiguous``: the request may have reached
-    Slack (a timeout or a reset after sending), so it must be looked up before it is sent
-    again. ``deployment``: the token or the app's grants are wrong, so no message can go until
-    an operator fixes them; the message itself is fine.
-    """
-
-    def __init__(
-        self, message: str, *, permanent: bool, ambiguous: bool = False, deployment: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.ambiguous = ambiguous
-        self.deployment = deployment
-
-
 class UnsentConnectionRetryHandler(ConnectionErrorRetryHandler):
     """Retry only connections that cannot have delivered the request (refused, unresolved).
 
@@ -116,58 +87,8 @@ def _never_sent(error: BaseException | None) -> bool:
     )
 
 
-class Sender(Protocol):
-    """Anything that can deliver a rendered alert."""
-
-    name: str
-
-    def send(self, message: Message, console_text: str) -> Delivery:
-        """Deliver one message or raise DeliveryFailed."""
-
-    def find_sent(
-        self,
-        channel: str,
-        key: str,
-        since: datetime,
-        channel_id: str | None = None,
-        thread_ts: str | None = None,
-    ) -> Delivery | None:
-        """The message carrying outbox ``key`` if it reached the channel after ``since``
-        (as a reply in ``thread_ts``'s thread when given).
-
-        None when it did not (or when the sender cannot tell: the console); raises
-        DeliveryFailed when the channel's history cannot be read.
-        """
-
-
-class ConsoleSender:
-    """Print alerts to a stream: the default when SLACK_BOT_TOKEN is not set."""
-
-    name = "console"
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdout
-
-    def send(self, message: Message, console_text: str) -> Delivery:
-        """Write the console rendering followed by a blank line, control characters escaped
-        (a scraped title must not drive the operator's terminal)."""
-        print(for_terminal(console_text) + "\n", file=self.stream, flush=True)
-        return Delivery(via=self.name)
-
-    def find_sent(
-        self,
-        channel: str,
-        key: str,
-        since: datetime,
-        channel_id: str | None = None,
-        thread_ts: str | None = None,
-    ) -> Delivery | None:
-        """A console keeps no history: an interrupted message is printed again."""
-        return None
-
-
-class SlackSender:
-    """Post alerts with slack-sdk's WebClient, retrying rate limits and dropped connections."""
+class SlackChannel:
+    """Post messages with slack-sdk's WebClient, retrying rate limits and dropped connections."""
 
     name = "slack"
 
@@ -194,15 +115,21 @@ class SlackSender:
         self._channel_ids: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def send(self, message: Message, console_text: str) -> Delivery:
-        """Post one message; the outbox key rides along as message metadata."""
-        self._pace(message.channel)
-        extra: dict[str, Any] = {"thread_ts": message.thread_ts} if message.thread_ts else {}
-        with _slack_errors(f"Slack refused the message for {message.channel}"):
+    def reference(self, message: Outgoing) -> str | None:
+        """Slack names a message (its ts) only when it takes it."""
+        return None
+
+    def send(self, message: Outgoing) -> Delivery:
+        """Render and post one message; the outbox key rides along as message metadata."""
+        channel = message.address
+        rendered = render_blocks(message)
+        self._pace(channel)
+        extra: dict[str, Any] = {"thread_ts": message.thread_ref} if message.thread_ref else {}
+        with _slack_errors(f"Slack refused the message for {channel}"):
             response = self.client.chat_postMessage(
-                channel=message.channel,
-                text=message.text,
-                blocks=message.blocks,
+                channel=channel,
+                text=rendered.text,
+                blocks=rendered.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
@@ -210,23 +137,24 @@ class SlackSender:
             )
         channel_id = response.get("channel")
         if channel_id:
-            self._channel_ids[message.channel] = channel_id
-        return Delivery(via=self.name, channel=channel_id, ts=response.get("ts"))
+            self._channel_ids[channel] = channel_id
+        return Delivery(via=self.name, place=channel_id, ref=response.get("ts"))
 
     def find_sent(
         self,
-        channel: str,
         key: str,
+        address: str,
         since: datetime,
-        channel_id: str | None = None,
-        thread_ts: str | None = None,
+        place: str | None = None,
+        thread_ref: str | None = None,
     ) -> Delivery | None:
         """Look ``key`` up in the message metadata of the channel's history since ``since``.
 
-        A reply is not in the channel's history: with ``thread_ts`` the thread is read
-        (conversations.replies) instead.
+        A reply is not in the channel's history: with ``thread_ref`` (the story's first ts)
+        the thread is read (conversations.replies) instead.
         """
-        channel_id = channel_id or self._channel_id(channel)
+        channel, thread_ts = address, thread_ref
+        channel_id = place or self._channel_id(channel)
         oldest = f"{since.timestamp() - HISTORY_MARGIN_SECONDS:.6f}"
         cursor = None
         read = (
@@ -246,7 +174,7 @@ class SlackSender:
                 for found in page.get("messages") or []:
                     metadata = found.get("metadata") or {}
                     if (metadata.get("event_payload") or {}).get("key") == key:
-                        return Delivery(via=self.name, channel=channel_id, ts=found.get("ts"))
+                        return Delivery(via=self.name, place=channel_id, ref=found.get("ts"))
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return None
@@ -305,14 +233,13 @@ def _slack_errors(what: str) -> Iterator[None]:
         ) from None
 
 
-def sender_from_env(env: Mapping[str, str] | None = None, *, min_interval: float = 1.0) -> Sender:
-    """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else the console.
+def slack_from_env(env: Mapping[str, str]) -> SlackChannel | None:
+    """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else None.
 
     VIGIA_SLACK_MIN_INTERVAL sets the seconds between two posts to one channel (default 1).
     """
-    env = os.environ if env is None else env
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:
-        return ConsoleSender()
-    interval = float(env.get("VIGIA_SLACK_MIN_INTERVAL") or min_interval)
-    return SlackSender(token, env.get("SLACK_API_URL") or None, min_interval=interval)
+        return None
+    interval = float(env.get("VIGIA_SLACK_MIN_INTERVAL") or 1.0)
+    return SlackChannel(token, env.get("SLACK_API_URL") or None, min_interval=interval)

@@ -1,74 +1,66 @@
-"""Turn a pending alert into a Slack Block Kit message and a plain-text fallback (pure).
+"""Messages as Slack Block Kit (pure): blocks and a fallback text for each kind of content.
 
 Everything scraped is escaped for Slack's mrkdwn (``&``, ``<``, ``>``), so a
 scraped ``<!channel>`` or ``<https://evil|click>`` arrives as text. Only this
-module builds links, and only to the item's own http(s) URL.
+module builds links, and only to an item's own http(s) URL.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from vigia.alerts.content import (
+    CONFIRM_SHOWN,
+    DIGEST_LINES_PER_DEMAND,
+    NOTICE_LABELS,
+    QUOTE_LIMIT,
+    TITLE_LIMIT,
+    AlertBody,
+    DigestBody,
+    Outgoing,
+    StatusBody,
+    cut,
+    failing_sources,
+    item_context,
+    source_label,
+    stance_label,
+)
+from vigia.alerts.plain import coverage_lines
 from vigia.classify.demands import Demand
 from vigia.core.model import Notice, PendingAlert
 
-STANCE_LABELS = {
-    "advance": ("▲", "Avance", "Advance"),
-    "regress": ("▼", "Retroceso", "Regress"),
-    "mention": ("●", "Mención", "Mention"),
-}
-SOURCE_LABELS = {
-    "gazette": "Diario Oficial (DOF)",
-    "court": "Tribunal",
-    "news": "Prensa",
-    "page": "Página vigilada",
-}
 HEADER_LIMIT = 150  # Slack: header text
 SECTION_LIMIT = 3000  # Slack: section text
-QUOTE_LIMIT = 700
-TITLE_LIMIT = 300
-_SENTENCE_END = re.compile(r"[.!?;](?=\s)")
 
 
 @dataclass(frozen=True)
-class Message:
-    """A rendered alert: where it goes, the fallback text, the blocks and its outbox key."""
+class SlackMessage:
+    """A message as Slack takes it: the notification's fallback text and the blocks."""
 
-    key: str
-    channel: str
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
-    # The Slack ts of the story's first message: this one goes into its thread.
-    thread_ts: str | None = None
 
-    def as_payload(self) -> dict[str, Any]:
-        """The message as stored in the outbox (digests are rendered once, when queued)."""
-        return {"text": self.text, "blocks": self.blocks}
 
-    @classmethod
-    def from_payload(cls, key: str, channel: str, payload: dict[str, Any]) -> Message:
-        """A stored message back."""
-        return cls(key, channel, str(payload.get("text", "")), list(payload.get("blocks", [])))
+def render_blocks(message: Outgoing) -> SlackMessage:
+    """Render any outgoing message for Slack."""
+    body = message.body
+    if isinstance(body, AlertBody):
+        return render_alert(body.alert, body.demand)
+    if isinstance(body, Notice):
+        return render_notice(body)
+    if isinstance(body, StatusBody):
+        return render_status_change(body.demand, body.before, body.after)
+    if isinstance(body, DigestBody):
+        return render_digest(body)
+    return SlackMessage(body.text, body.blocks)
 
 
 def escape_mrkdwn(text: str) -> str:
     """Escape Slack's three control characters; ``&`` first so nothing is escaped twice."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cut(text: str, limit: int) -> str:
-    """Shorten text to ``limit`` characters, at a sentence end when one is near, with '…'."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
-    if ends and ends[-1] > limit // 2:
-        return head[: ends[-1]] + " …"
-    return head.rsplit(" ", 1)[0] + " …"
 
 
 def safe_link(url: str, label: str) -> str:
@@ -79,16 +71,16 @@ def safe_link(url: str, label: str) -> str:
     return f"<{url.replace('&', '&amp;')}|{label}>"
 
 
-def render_alert(alert: PendingAlert, demand: Demand) -> Message:
+def render_alert(alert: PendingAlert, demand: Demand) -> SlackMessage:
     """Build the Slack message for one match alert."""
     item = alert.item
-    marker, label_es, label_en = STANCE_LABELS.get(alert.stance, STANCE_LABELS["mention"])
+    marker, label_es, label_en = stance_label(alert.stance)
     header = cut(f"{marker} {label_es} / {label_en} · {demand.title['es']}", HEADER_LIMIT)
-    source = f"{SOURCE_LABELS.get(item.kind, item.kind)} · {item.source}"
+    source = f"{source_label(item.kind)} · {item.source}"
     date = item.published.isoformat() if item.published else "sin fecha / undated"
     title = cut(item.title or item.url, TITLE_LIMIT)
     quote = cut(alert.evidence, QUOTE_LIMIT)
-    context_bits = [escape_mrkdwn(bit) for bit in _context(item.meta)]
+    context_bits = [escape_mrkdwn(bit) for bit in item_context(item.meta)]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
         {
@@ -118,7 +110,7 @@ def render_alert(alert: PendingAlert, demand: Demand) -> Message:
         f"{marker} {label_es}/{label_en} · {demand.title['es']}: {title} ({source}, {date}) "
         f"— “{cut(alert.evidence, 200)}”"
     )
-    return Message(key=alert.key, channel=alert.channel, text=text, blocks=blocks)
+    return SlackMessage(text, blocks)
 
 
 FEEDBACK_BUTTONS = {
@@ -146,38 +138,25 @@ def feedback_buttons(key: str) -> dict[str, Any]:
     }
 
 
-DIGEST_LINES_PER_DEMAND = 15
 BLOCKS_LIMIT = 50  # Slack: blocks per message
 
 
-def render_digest(
-    key: str,
-    channel: str,
-    alerts: list[PendingAlert],
-    demands: dict[str, Demand],
-    coverage: list[dict[str, Any]],
-    day: str,
-    pending: list[Any] | None = None,
-) -> Message:
-    """One channel's daily digest: alerts grouped by demand, one line per story, the status
+def render_digest(digest: DigestBody) -> SlackMessage:
+    """One destination's daily digest: alerts grouped by demand, one line per story, the status
     moves only the press backs (with a button to confirm each), and coverage."""
-    by_demand: dict[str, dict[str, list[PendingAlert]]] = {}
-    for alert in alerts:
-        stories = by_demand.setdefault(alert.demand_id, {})
-        stories.setdefault(alert.thread_key or alert.key, []).append(alert)
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": cut(f"Resumen diario / Daily digest · {day}", HEADER_LIMIT),
+                "text": cut(f"Resumen diario / Daily digest · {digest.day}", HEADER_LIMIT),
                 "emoji": False,
             },
         }
     ]
-    for demand_id in sorted(by_demand, key=lambda d: demands[d].title["es"]):
-        demand, stories = demands[demand_id], by_demand[demand_id]
-        lines = [_digest_line(group) for group in stories.values()]
+    grouped = digest.by_demand()
+    for demand, stories in grouped:
+        lines = [_digest_line(story) for story in stories]
         shown = lines[:DIGEST_LINES_PER_DEMAND]
         if len(lines) > len(shown):
             shown.append(f"… y {len(lines) - len(shown)} más / and {len(lines) - len(shown)} more")
@@ -185,34 +164,36 @@ def render_digest(
         body = f"*{heading}* ({len(lines)})\n" + "\n".join(shown)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _fit(body)}})
     blocks = blocks[: BLOCKS_LIMIT - 4]
-    if pending:
-        blocks.extend(confirm_blocks(pending, demands))
+    if digest.pending:
+        blocks.extend(confirm_blocks(digest.pending, digest.demands))
     blocks.append({"type": "divider"})
     blocks.append(
-        {"type": "section", "text": {"type": "mrkdwn", "text": _fit(coverage_text(coverage))}}
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": _fit(coverage_text(digest.coverage))},
+        }
     )
-    stories_total = sum(len(s) for s in by_demand.values())
-    failing = [c["source"] for c in coverage if c.get("consecutive_failures")]
+    stories_total = sum(len(stories) for _, stories in grouped)
+    failing = failing_sources(digest.coverage)
     text = (
-        f"Resumen diario / Daily digest {day}: {stories_total} historia(s) / stories in "
-        f"{len(by_demand)} demanda(s) / demands"
+        f"Resumen diario / Daily digest {digest.day}: {stories_total} historia(s) / stories in "
+        f"{len(grouped)} demanda(s) / demands"
         + (f"; fuentes con fallas / failing sources: {', '.join(failing)}" if failing else "")
     )
-    return Message(key=key, channel=channel, text=escape_mrkdwn(text), blocks=blocks)
+    return SlackMessage(escape_mrkdwn(text), blocks)
 
 
 CONFIRM_ACTION_PREFIX = "vigia_confirm_"
-CONFIRM_BUTTONS = 5  # the first moves waiting; the rest: `vigia status`
 
 
-def confirm_blocks(pending: list[Any], demands: dict[str, Demand]) -> list[dict[str, Any]]:
+def confirm_blocks(pending: list[Any], demands: Mapping[str, Demand]) -> list[dict[str, Any]]:
     """A section listing status moves that wait for a person, and a button to confirm each.
 
     Each of ``pending`` carries demand_id, item_id, status, title, url and effective_date.
     """
     from vigia.classify.status import label
 
-    shown = pending[:CONFIRM_BUTTONS]
+    shown = pending[:CONFIRM_SHOWN]
     lines = [
         f"{n}. {escape_mrkdwn(demands[m.demand_id].title['es'])}: "
         f"*{escape_mrkdwn(label(m.status))}* · {safe_link(m.url, cut(m.title or m.url, 120))}"
@@ -249,12 +230,12 @@ def confirm_blocks(pending: list[Any], demands: dict[str, Demand]) -> list[dict[
 
 def _digest_line(group: list[PendingAlert]) -> str:
     first = group[0]
-    marker = STANCE_LABELS.get(first.stance, STANCE_LABELS["mention"])[0]
+    marker = stance_label(first.stance)[0]
     item = first.item
     date = item.published.isoformat() if item.published else "s/f"
     line = (
         f"{marker} {safe_link(item.url, cut(item.title or item.url, 150))} · "
-        f"{escape_mrkdwn(SOURCE_LABELS.get(item.kind, item.kind))}, {date}"
+        f"{escape_mrkdwn(source_label(item.kind))}, {date}"
     )
     others = [a.item for a in group[1:]]
     if others:
@@ -265,20 +246,8 @@ def _digest_line(group: list[PendingAlert]) -> str:
 
 def coverage_text(coverage: list[dict[str, Any]]) -> str:
     """The digest footer: which sources ran, which failed, and how many items each read."""
-    if not coverage:
-        return "_Fuentes / Sources: ninguna ejecutada / none ran_"
-    parts = []
-    for source in coverage:
-        name = escape_mrkdwn(str(source["source"]))
-        if source.get("consecutive_failures"):
-            error = escape_mrkdwn(cut(str(source.get("last_error") or "error"), 80))
-            parts.append(f"✗ {name}: falla / failing ({error})")
-        else:
-            parts.append(
-                f"✓ {name}: {source.get('items_read', 0)} leídos / read, "
-                f"{source.get('items_new', 0)} nuevos / new"
-            )
-    return "*Cobertura / Coverage*\n" + "\n".join(parts)
+    lines = "\n".join(escape_mrkdwn(line) for line in coverage_lines(coverage))
+    return f"*Cobertura / Coverage*\n{lines}"
 
 
 def _fit(text: str) -> str:
@@ -297,62 +266,7 @@ def _quote(quote: str, alert: PendingAlert) -> str:
     return text
 
 
-def render_console(message: Message, alert: PendingAlert) -> str:
-    """A readable multi-line rendering for the console sender (no Slack markup)."""
-    item = alert.item
-    marker, label_es, label_en = STANCE_LABELS.get(alert.stance, STANCE_LABELS["mention"])
-    lines = [
-        f"[{message.channel}] {marker} {label_es} / {label_en} · {alert.demand_id}",
-        f"  {cut(item.title, TITLE_LIMIT)}",
-        f"  {item.url}",
-        f"  {' · '.join(dict.fromkeys([item.kind, item.source]))} · {item.published or 'undated'}"
-        + "".join(f" · {bit}" for bit in _context(item.meta)),
-        f"  “{cut(alert.evidence, 300)}”",
-        f"  rule: {alert.rule}",
-    ]
-    return "\n".join(lines)
-
-
-def render_console_blocks(message: Message) -> str:
-    """A stored message (a digest) for the console: its header and section texts."""
-    lines = [f"[{message.channel}]"]
-    for block in message.blocks:
-        text = (block.get("text") or {}).get("text")
-        if text:
-            lines.append(_unescape(text))
-    return "\n".join(lines)
-
-
-def _unescape(text: str) -> str:
-    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _context(meta: dict[str, Any]) -> list[str]:
-    # A source puts a display name beside a code ("edition_name": "Matutina"); show that.
-    keys = (
-        ("edition_name", "edición"),
-        ("section", "sección"),
-        ("issuer", ""),
-        ("court", ""),
-        ("case", ""),
-        ("outlet", ""),
-    )
-    bits = []
-    for key, label in keys:
-        value = meta.get(key) or (meta.get("edition") if key == "edition_name" else None)
-        if value:
-            bits.append(f"{label} {value}".strip())
-    return bits
-
-
-NOTICE_LABELS = {
-    "health": ("⚠", "Fuente con problemas", "Source problem"),
-    "recovery": ("✓", "Fuente restablecida", "Source recovered"),
-}
-
-
-def render_notice(notice: Notice) -> Message:
+def render_notice(notice: Notice) -> SlackMessage:
     """Build the operators' message about a source's health or recovery."""
     marker, label_es, label_en = NOTICE_LABELS[notice.kind]
     header = cut(f"{marker} {label_es} / {label_en}: {notice.source}", HEADER_LIMIT)
@@ -362,18 +276,10 @@ def render_notice(notice: Notice) -> Message:
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{notice.source}*: {summary}"}},
     ]
     text = escape_mrkdwn(f"{marker} {label_en}: {notice.source}: {cut(notice.summary, 300)}")
-    return Message(key=notice.key, channel=notice.channel, text=text, blocks=blocks)
+    return SlackMessage(text, blocks)
 
 
-def console_notice(notice: Notice) -> str:
-    """The console rendering of an operator notice."""
-    marker, label_es, label_en = NOTICE_LABELS[notice.kind]
-    return (
-        f"[{notice.channel}] {marker} {label_es} / {label_en}: {notice.source}\n  {notice.summary}"
-    )
-
-
-def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> Message:
+def render_status_change(demand: Demand, before: Any, after: Any) -> SlackMessage:
     """The alert for a demand whose status changed: from, to, since when, on what evidence.
 
     ``before`` and ``after`` carry ``status``, ``since`` and the evidence fields of a
@@ -404,7 +310,7 @@ def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> M
                 {
                     "type": "mrkdwn",
                     "text": escape_mrkdwn(
-                        f"{demand.title['en']} · {SOURCE_LABELS.get(after.source_kind or '', '')}"
+                        f"{demand.title['en']} · {source_label(after.source_kind or '')}"
                     ),
                 }
             ],
@@ -414,22 +320,4 @@ def render_status_change(key: str, demand: Demand, before: Any, after: Any) -> M
         f"◆ {demand.title['es']}: {label(before.status)} → {label(after.status)} "
         f"({after.since or 's/f'})"
     )
-    return Message(key=key, channel=demand.channel, text=text, blocks=blocks)
-
-
-def render_content(
-    key: str,
-    channel: str,
-    content: dict[str, Any],
-    demands: dict[str, Demand],
-    alerts: list[PendingAlert],
-) -> Message:
-    """A message the outbox keeps as content, rendered now: a status change (demand, before,
-    after) or a digest (day, coverage, moves to confirm, and the ``alerts`` it carries)."""
-    if content["content"] == "status":
-        before, after = (SimpleNamespace(**content[side]) for side in ("before", "after"))
-        message = render_status_change(key, demands[content["demand_id"]], before, after)
-        return replace(message, channel=channel)
-    pending = [SimpleNamespace(**move) for move in content.get("pending", [])]
-    coverage = content.get("coverage", [])
-    return render_digest(key, channel, alerts, demands, coverage, content["day"], pending)
+    return SlackMessage(text, blocks)

@@ -1,0 +1,68 @@
+"""What every channel is: something that renders an outgoing message, delivers it, and can tell
+whether a message it was sending before a crash got through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from vigia.alerts.content import Outgoing
+from vigia.core.errors import AlertError
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a message landed: the channel that took it, the place inside that channel (a
+    Slack channel id) and the channel's own reference to it (a Slack ts, an email
+    Message-ID), which later messages of the same story answer."""
+
+    via: str
+    place: str | None = None
+    ref: str | None = None
+
+
+class DeliveryFailed(AlertError):
+    """The channel refused or could not take a message.
+
+    ``permanent``: no retry can help this message. ``ambiguous``: the request may have reached
+    the channel (a timeout or a reset after sending), so it must be looked up before it is sent
+    again. ``deployment``: the credentials or the app's grants are wrong, so no message can go
+    until an operator fixes them; the message itself is fine.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool, ambiguous: bool = False, deployment: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.ambiguous = ambiguous
+        self.deployment = deployment
+
+
+class Channel(Protocol):
+    """A way to reach people: renders each message its own way and delivers it."""
+
+    name: str
+
+    def reference(self, message: Outgoing) -> str | None:
+        """The reference the message will carry, when it is known before sending (an email's
+        Message-ID); it is recorded with the claim. None when the channel assigns it."""
+
+    def send(self, message: Outgoing) -> Delivery:
+        """Render and deliver one message, or raise DeliveryFailed."""
+
+    def find_sent(
+        self,
+        key: str,
+        address: str,
+        since: datetime,
+        place: str | None = None,
+        thread_ref: str | None = None,
+    ) -> Delivery | None:
+        """The message carrying outbox ``key`` if it reached ``address`` after ``since`` (as
+        an answer to ``thread_ref`` when given).
+
+        None when it did not, or when the channel cannot tell; raises DeliveryFailed when the
+        channel cannot be asked.
+        """
