@@ -86,8 +86,11 @@ def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
         matches = [m for i in todo for m in classifier.classify(i)]
         new = store.record_matches(todo, matches, classifier.version, NOW)
         assert [m.demand_id for m in new] == ["detention-registry"]
-        assert store.enqueue_alerts(new, {"detention-registry": "#x"}, NOW) == 1
-        assert store.enqueue_alerts(new, {"detention-registry": "#x"}, NOW) == 0
+        assert store.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 1
+        assert store.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 0
+        # A destination added later gets its own copy; the first keeps its key and is not resent.
+        routes = {"detention-registry": ["#x", "email:team@example.org"]}
+        assert store.enqueue_alerts(new, routes, NOW) == 1
         assert store.items_to_classify(classifier.version) == []
         # A corrected text is classified again, but the pair is not new: no second alert.
         store.upsert_items(
@@ -98,8 +101,12 @@ def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
             todo, [m for i in todo for m in classifier.classify(i)], classifier.version, NOW
         )
         assert [i.id for i in todo] == [decree().id] and again == []
-        [pending] = store.due_alerts(NOW)
-        assert pending.item.meta == {"edition": "VES"} and pending.channel == "#x"
+        first, second = store.due_alerts(NOW)
+        assert first.item.meta == {"edition": "VES"} and first.channel == "#x"
+        assert (
+            second.channel == "email:team@example.org"
+            and second.key == f"{first.key}>{second.channel}"
+        )
 
 
 def test_source_state_counts_failures_and_resets_on_success(db_path: Path):
