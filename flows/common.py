@@ -63,17 +63,22 @@ def build_digests(settings: Settings) -> list[str]:
     return outbox.build_digests(settings)
 
 
+# A channel's secret, and the setting naming the Prefect Secret block that can hold it instead.
+SECRET_BLOCKS = {
+    "SLACK_BOT_TOKEN": "VIGIA_SLACK_TOKEN_BLOCK",
+    "VIGIA_SMTP_PASSWORD": "VIGIA_SMTP_PASSWORD_BLOCK",
+}
+
+
 def channels_for(settings: Settings) -> Channels:
-    """The channels the environment configures, with secrets from Prefect Secret blocks: the
-    Slack token from the block named in VIGIA_SLACK_TOKEN_BLOCK (unless SLACK_BOT_TOKEN is
-    set), the SMTP password from VIGIA_SMTP_PASSWORD_BLOCK (it wins over the URL's)."""
+    """The channels the environment configures, each secret it leaves unset read from the
+    Prefect Secret block its SECRET_BLOCKS setting names."""
     env = dict(settings.env)
-    block = env.get("VIGIA_SLACK_TOKEN_BLOCK", "").strip()
-    if block and not env.get("SLACK_BOT_TOKEN", "").strip():
-        env["SLACK_BOT_TOKEN"] = _secret(block)
-    password_block = env.get("VIGIA_SMTP_PASSWORD_BLOCK", "").strip()
-    password = _secret(password_block) if password_block else None
-    return channels_from_env(env, smtp_password=password)
+    for secret, block in SECRET_BLOCKS.items():
+        name = env.get(block, "").strip()
+        if name and not env.get(secret, "").strip():
+            env[secret] = _secret(name)
+    return channels_from_env(env)
 
 
 def _secret(name: str) -> str:

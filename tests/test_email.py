@@ -137,13 +137,27 @@ def test_every_demand_gets_the_default_email_unless_it_routes_itself(
     assert routes[third["id"]] == [third["channel"], f"email:{TEAM}", "email:other@example.org"]
 
 
-def test_a_destination_that_is_not_one_is_refused_with_the_forms_it_can_take(tmp_path: Path):
+@pytest.mark.parametrize(
+    "destination", ["email:not an address", "fax:+52 55 1234", "slack:general"]
+)
+def test_a_destination_that_is_not_one_is_refused_with_the_forms_it_can_take(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, destination: str
+):
     raw = yaml.safe_load((ROOT / "demands.yaml").read_text(encoding="utf-8"))
-    raw["demands"][0]["destinations"] = ["email:not an address"]
+    raw["demands"][0]["destinations"] = [destination]
     path = tmp_path / "demands.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"'email:not an address' is not a destination"):
-        load_demands(path)
+    monkeypatch.setenv("VIGIA_DEMANDS", str(path))
+    with pytest.raises(ConfigError) as refused:
+        _ = load_settings(sources_config={}).routes
+    assert f"demand '{raw['demands'][0]['id']}'" in str(refused.value)
+    assert "'slack:#vigia-arraigo', 'email:team@example.org'" in str(refused.value)
+
+
+def test_a_bad_default_email_is_refused_naming_the_setting(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VIGIA_EMAIL_TO", "team@example.org, not-an-address")
+    with pytest.raises(ConfigError, match="VIGIA_EMAIL_TO: 'email:not-an-address'"):
+        _ = load_settings(sources_config={}).routes
 
 
 def test_alerts_go_by_email_once_with_a_text_and_an_html_part(queued, smtp: FakeSmtp):

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from vigia.classify.demands import Campaign, load_demands, parse_destination
+from vigia.alerts.channels import checked_destination
+from vigia.classify.demands import Campaign, load_demands
 from vigia.clock import now
 from vigia.core.errors import ConfigError
 from vigia.core.model import destination_parts
@@ -65,13 +66,15 @@ class Settings:
         demand's Slack channel; and VIGIA_EMAIL_TO's addresses for every demand that names no
         email destination."""
         default_email = [
-            parse_destination(f"email:{address.strip()}", "VIGIA_EMAIL_TO")
+            checked_destination(f"email:{address.strip()}", "VIGIA_EMAIL_TO")
             for address in self.env.get("VIGIA_EMAIL_TO", "").split(",")
             if address.strip()
         ]
         routes = {}
         for demand in self.campaign.demands:
-            named = list(demand.destinations) or [demand.channel]
+            where = f"{self.demands_path}: demand '{demand.id}': field 'destinations'"
+            named = [checked_destination(d, where) for d in demand.destinations]
+            named = named or [demand.channel]
             has_email = any(destination_parts(d)[0] == "email" for d in named)
             routes[demand.id] = named + ([] if has_email else default_email)
         return routes

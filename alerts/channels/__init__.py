@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from vigia.alerts.channels.base import Channel, Delivery, DeliveryFailed
+from vigia.alerts.channels.base import Channel, ChannelKind, Delivery, DeliveryFailed
 from vigia.alerts.channels.console import ConsoleChannel
-from vigia.alerts.channels.email import EmailChannel, SmtpSettings, email_from_env
-from vigia.alerts.channels.slack import SlackChannel, slack_from_env
-from vigia.core.model import destination_parts
+from vigia.alerts.channels.email import EmailChannel, SmtpSettings
+from vigia.alerts.channels.slack import SlackChannel
+from vigia.core.errors import ConfigError
+from vigia.core.model import destination_parts, stored_destination
+
+# Every kind of channel a destination can name, by the prefix it is named with.
+CHANNEL_KINDS: dict[str, ChannelKind] = {"slack": SlackChannel, "email": EmailChannel}
 
 
 class Channels:
@@ -46,24 +50,33 @@ class Channels:
                 close()
 
 
-def channels_from_env(
-    env: Mapping[str, str] | None = None, *, smtp_password: str | None = None
-) -> Channels:
-    """Slack when SLACK_BOT_TOKEN is set, email when VIGIA_SMTP_URL is set, the console for the
-    rest."""
+def channels_from_env(env: Mapping[str, str] | None = None) -> Channels:
+    """Each kind of channel the environment configures (Slack with SLACK_BOT_TOKEN, email with
+    VIGIA_SMTP_URL), and the console for the rest."""
     env = os.environ if env is None else env
-    configured: dict[str, Channel] = {}
-    slack = slack_from_env(env)
-    if slack is not None:
-        configured["slack"] = slack
-    email = email_from_env(env, password=smtp_password)
-    if email is not None:
-        configured["email"] = email
+    configured = {}
+    for kind, channel_class in CHANNEL_KINDS.items():
+        channel = channel_class.from_env(env)
+        if channel is not None:
+            configured[kind] = channel
     return Channels(configured)
 
 
+def checked_destination(destination: str, where: str) -> str:
+    """A destination whose kind exists and whose address has that kind's shape, in the
+    outbox's form; ConfigError naming ``where`` otherwise."""
+    kind, address = destination_parts(destination.strip())
+    channel_class = CHANNEL_KINDS.get(kind)
+    if channel_class is None or not channel_class.address_pattern.match(address):
+        examples = ", ".join(f"'{c.address_example}'" for c in CHANNEL_KINDS.values())
+        raise ConfigError(f"{where}: {destination!r} is not a destination; write {examples}")
+    return stored_destination(destination.strip())
+
+
 __all__ = [
+    "CHANNEL_KINDS",
     "Channel",
+    "ChannelKind",
     "Channels",
     "ConsoleChannel",
     "Delivery",
@@ -72,4 +85,5 @@ __all__ = [
     "SlackChannel",
     "SmtpSettings",
     "channels_from_env",
+    "checked_destination",
 ]

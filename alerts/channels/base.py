@@ -3,6 +3,8 @@ whether a message it was sending before a crash got through."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -66,3 +68,14 @@ class Channel(Protocol):
         None when it did not, or when the channel cannot tell; raises DeliveryFailed when the
         channel cannot be asked.
         """
+
+
+class ChannelKind(Protocol):
+    """A kind of channel as the registry knows it: how its addresses look, and how it is
+    configured from the environment."""
+
+    address_pattern: re.Pattern[str]
+    address_example: str  # as a destination: 'email:team@example.org'
+
+    def from_env(self, env: Mapping[str, str]) -> Channel | None:
+        """The channel the environment configures, or None when it configures none."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import smtplib
 import socket
 import ssl
@@ -42,6 +43,7 @@ from vigia.alerts.plain import coverage_lines, plain_text, subject
 from vigia.core.errors import ConfigError
 from vigia.core.model import Notice, PendingAlert
 
+ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
 DEFAULT_SENDER = "vigia@localhost"
 
@@ -85,10 +87,24 @@ class EmailChannel:
     """Send each message as one email to its destination's address."""
 
     name = "email"
+    address_pattern = ADDRESS
+    address_example = "email:team@example.org"
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> EmailChannel | None:
+        """Email when VIGIA_SMTP_URL is set, else None. VIGIA_SMTP_PASSWORD (the flows fill it
+        from a Prefect Secret block) wins over the URL's password; VIGIA_EMAIL_FROM names the
+        sender."""
+        url = env.get("VIGIA_SMTP_URL", "").strip()
+        if not url:
+            return None
+        password = env.get("VIGIA_SMTP_PASSWORD") or None
+        sender = env.get("VIGIA_EMAIL_FROM", "").strip() or None
+        return cls(SmtpSettings.from_url(url, password=password, sender=sender))
 
     def reference(self, message: Outgoing) -> str:
         """The Message-ID: the same for the same outbox key, so a resend is the same message."""
@@ -222,15 +238,6 @@ class EmailChannel:
         if self._smtp is not None:
             self._smtp.close()
             self._smtp = None
-
-
-def email_from_env(env: Mapping[str, str], *, password: str | None = None) -> EmailChannel | None:
-    """Email when VIGIA_SMTP_URL is set (VIGIA_EMAIL_FROM names the sender), else None."""
-    url = env.get("VIGIA_SMTP_URL", "").strip()
-    if not url:
-        return None
-    sender = env.get("VIGIA_EMAIL_FROM", "").strip() or None
-    return EmailChannel(SmtpSettings.from_url(url, password=password, sender=sender))
 
 
 def _reply(exc: smtplib.SMTPException) -> str:

@@ -27,6 +27,7 @@ from slack_sdk.http_retry import (
 from vigia.alerts.channels.base import Delivery, DeliveryFailed
 from vigia.alerts.channels.slack_blocks import render_blocks
 from vigia.alerts.content import Outgoing
+from vigia.classify.demands import SLACK_CHANNEL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 METADATA_EVENT = "vigia_alert"
@@ -91,6 +92,8 @@ class SlackChannel:
     """Post messages with slack-sdk's WebClient, retrying rate limits and dropped connections."""
 
     name = "slack"
+    address_pattern = SLACK_CHANNEL
+    address_example = "slack:#vigia-arraigo"
 
     def __init__(
         self,
@@ -114,6 +117,18 @@ class SlackChannel:
         self._last_post: dict[str, float] = {}
         self._channel_ids: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SlackChannel | None:
+        """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else None.
+
+        VIGIA_SLACK_MIN_INTERVAL sets the seconds between two posts to one channel (default 1).
+        """
+        token = env.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        interval = float(env.get("VIGIA_SLACK_MIN_INTERVAL") or 1.0)
+        return cls(token, env.get("SLACK_API_URL") or None, min_interval=interval)
 
     def reference(self, message: Outgoing) -> str | None:
         """Slack names a message (its ts) only when it takes it."""
@@ -231,15 +246,3 @@ def _slack_errors(what: str) -> Iterator[None]:
             permanent=False,
             ambiguous=not _never_sent(exc),
         ) from None
-
-
-def slack_from_env(env: Mapping[str, str]) -> SlackChannel | None:
-    """Slack when SLACK_BOT_TOKEN is set (SLACK_API_URL overrides the API base), else None.
-
-    VIGIA_SLACK_MIN_INTERVAL sets the seconds between two posts to one channel (default 1).
-    """
-    token = env.get("SLACK_BOT_TOKEN", "").strip()
-    if not token:
-        return None
-    interval = float(env.get("VIGIA_SLACK_MIN_INTERVAL") or 1.0)
-    return SlackChannel(token, env.get("SLACK_API_URL") or None, min_interval=interval)
