@@ -1,0 +1,178 @@
+"""The Slack channel's way back: the endpoint for the buttons under alerts and digests.
+
+Every request is verified with slack-sdk's SignatureVerifier (the app's signing secret; a bad
+or stale signature is refused with 401) and read into the verdicts and confirmations it carries.
+What to do with them (record a verdict, confirm a status move) is the application's: it hands
+the server an ``ActionHandler``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qs
+
+from slack_sdk.signature import SignatureVerifier
+
+from vigia.alerts.channels.slack_blocks import (
+    CONFIRM_ACTION_PREFIX,
+    FEEDBACK_ACTION_PREFIX,
+    FEEDBACK_BUTTONS,
+)
+from vigia.core.errors import AlertError, ConfigError
+
+log = logging.getLogger(__name__)
+ACTIONS_PATH = "/slack/actions"
+MAX_BODY = 64 * 1024  # Slack's interaction payloads are a few kilobytes
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One person's verdict on one alert, from a button."""
+
+    key: str
+    verdict: str
+    user_id: str
+    user_name: str
+    channel: str | None
+    message_ts: str | None
+
+
+def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
+    """The verdicts in a Slack ``block_actions`` payload (other payloads carry none)."""
+    if payload.get("type") != "block_actions":
+        return []
+    user = payload.get("user") or {}
+    channel = (payload.get("channel") or {}).get("id")
+    message_ts = (payload.get("container") or {}).get("message_ts")
+    verdicts = []
+    for action in payload.get("actions") or []:
+        action_id = str(action.get("action_id", ""))
+        verdict = action_id.removeprefix(FEEDBACK_ACTION_PREFIX)
+        if action_id.startswith(FEEDBACK_ACTION_PREFIX) and verdict in FEEDBACK_BUTTONS:
+            verdicts.append(
+                Verdict(
+                    key=str(action.get("value", "")),
+                    verdict=verdict,
+                    user_id=str(user.get("id", "")),
+                    user_name=str(user.get("username") or user.get("name") or ""),
+                    channel=channel,
+                    message_ts=message_ts,
+                )
+            )
+    return verdicts
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """What one press of a button asks: verdicts on alerts, or confirmations of status moves
+    as (demand, item, who)."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+    confirmations: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class Refused(AlertError):
+    """A request that is not a signed Slack interaction: the HTTP status and why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class SlackRequests:
+    """Reads Slack's interaction requests, refusing any whose signature does not hold."""
+
+    def __init__(self, signing_secret: str) -> None:
+        if not signing_secret.strip():
+            raise ConfigError("SLACK_SIGNING_SECRET is not set: the endpoint cannot verify Slack")
+        self.verifier = SignatureVerifier(signing_secret)
+
+    def read(self, body: bytes, headers: Mapping[str, str]) -> Interaction:
+        """The interaction a POST carries, or Refused."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, "the body is not UTF-8") from None
+        if not self.verifier.is_valid_request(text, dict(headers)):
+            raise Refused(401, "invalid or stale signature")
+        try:
+            payload = json.loads(parse_qs(text)["payload"][0])
+        except (KeyError, IndexError, json.JSONDecodeError):
+            raise Refused(400, "expected a form field 'payload' holding JSON") from None
+        try:
+            confirmations = confirmations_from(payload)
+            verdicts = [] if confirmations else verdicts_from(payload)
+        except (AttributeError, TypeError):
+            # Signed, but not shaped as Slack sends it (a list, actions that are not objects).
+            raise Refused(400, "the payload is not a Slack interaction") from None
+        return Interaction(verdicts, confirmations)
+
+
+def confirmations_from(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(demand, item, who) for each confirm button in a Slack ``block_actions`` payload."""
+    if payload.get("type") != "block_actions":
+        return []
+    user = payload.get("user") or {}
+    who = str(user.get("username") or user.get("name") or user.get("id") or "slack")
+    found = []
+    for action in payload.get("actions") or []:
+        if str(action.get("action_id", "")).startswith(CONFIRM_ACTION_PREFIX):
+            demand_id, _, item_id = str(action.get("value", "")).partition("|")
+            if demand_id and item_id:
+                found.append((demand_id, item_id, who))
+    return found
+
+
+class ActionHandler(Protocol):
+    """What answers a request: the HTTP status and the JSON to send back."""
+
+    def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """Answer one POST from Slack."""
+
+
+def make_server(endpoint: ActionHandler, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server answering Slack's interactivity requests at /slack/actions."""
+
+    class Handler(BaseHTTPRequestHandler):
+        # A client that sends its request a byte at a time loses its connection, not a thread.
+        timeout = 10
+
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            declared = (self.headers.get("Content-Length") or "").strip()
+            if self.path != ACTIONS_PATH:
+                self._answer(404, {"error": f"POST interactions to {ACTIONS_PATH}"})
+            elif not declared.isdigit():
+                # Missing, negative or not a number: read nothing (a negative read would wait
+                # for the client to close the connection).
+                self._answer(400, {"error": "a Content-Length of 0 or more bytes is required"})
+            elif int(declared) > MAX_BODY:
+                self._answer(413, {"error": "request too large"})
+            else:
+                body = self.rfile.read(int(declared))
+                self._answer(*endpoint.handle(body, dict(self.headers.items())))
+
+        def _answer(self, status: int, answer: dict[str, Any]) -> None:
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.info("%s %s", self.address_string(), format % args)
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def start_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
+    """Serve in a daemon thread (tests, embedding); ``server.shutdown()`` stops it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
