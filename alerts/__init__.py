@@ -1,6 +1,7 @@
 """Alerts: what a message says (content), how each channel renders and delivers it."""
 
 from vigia.alerts.channels import (
+    CHANNEL_KINDS,
     Channel,
     Channels,
     ConsoleChannel,
@@ -21,6 +22,7 @@ from vigia.alerts.content import (
 )
 
 __all__ = [
+    "CHANNEL_KINDS",
     "AlertBody",
     "Channel",
     "Channels",
