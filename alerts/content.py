@@ -15,18 +15,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from vigia.classify.demands import Demand
-from vigia.core.model import Notice, PendingAlert, destination_parts
+from vigia.core.model import Notice, PendingAlert, destination_parts, kind_name
 
 STANCE_LABELS = {
     "advance": ("▲", "Avance", "Advance"),
     "regress": ("▼", "Retroceso", "Regress"),
     "mention": ("●", "Mención", "Mention"),
-}
-SOURCE_LABELS = {
-    "gazette": "Diario Oficial (DOF)",
-    "court": "Tribunal",
-    "news": "Prensa",
-    "page": "Página vigilada",
 }
 NOTICE_LABELS = {
     "health": ("⚠", "Fuente con problemas", "Source problem"),
@@ -148,8 +142,8 @@ def stance_label(stance: str) -> tuple[str, str, str]:
 
 
 def source_label(kind: str) -> str:
-    """How a kind of source is named to campaigners."""
-    return SOURCE_LABELS.get(kind, kind)
+    """How a kind of source is named to campaigners (in Spanish: the alert's first language)."""
+    return kind_name(kind) if kind else ""
 
 
 def item_context(meta: Mapping[str, Any]) -> list[str]:

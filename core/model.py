@@ -13,6 +13,21 @@ from typing import Any
 
 # Every Source.kind; alerts and reports label items by it.
 KINDS = ("gazette", "court", "news", "page")
+# How each kind is named to campaigners, (Spanish, English); "other" is the evaluation's name
+# for any kind that is not a gazette, a court or the press.
+KIND_NAMES = {
+    "gazette": ("Diario Oficial (DOF)", "Official Gazette"),
+    "court": ("Tribunal", "Court"),
+    "news": ("Prensa", "Press"),
+    "page": ("Página vigilada", "Watched page"),
+    "other": ("Otra", "Other"),
+}
+
+
+def kind_name(kind: str, lang: str = "es") -> str:
+    """The name of a kind of source in ``lang`` ('es', 'en' or 'both'); the kind if unknown."""
+    es, en = KIND_NAMES.get(kind, (kind, kind))
+    return {"es": es, "en": en}.get(lang, f"{es} / {en}")
 
 
 def stable_id(source: str, external_id: str) -> str:

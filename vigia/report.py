@@ -22,6 +22,7 @@ from vigia.classify import Campaign, Demand
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
+from vigia.core.model import kind_name
 from vigia.status import dated
 from vigia.storage import open_reader, readable_path
 from vigia.storage.status import DemandStatus
@@ -39,12 +40,6 @@ STATUS_COLOURS = {
     "upheld": "#1f8a4c",
     "regressed": "#c0392b",
     "struck_down": "#8e1b10",
-}
-KIND_LABELS = {
-    "gazette": "Diario Oficial / Gazette",
-    "court": "Tribunal / Court",
-    "news": "Prensa / Press",
-    "other": "Otra / Other",
 }
 
 
@@ -82,7 +77,7 @@ def build_report(
     env.globals.update(
         label=label,
         colour=STATUS_COLOURS.get,
-        kind_label=KIND_LABELS.get,
+        kind_label=lambda kind: kind_name(kind, "both") if kind else "",
         link=link,
         when=partial(dated, bilingual=True),
     )
