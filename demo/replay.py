@@ -1,18 +1,9 @@
 """A local HTTP server on 127.0.0.1 that replays recorded and constructed source pages.
 
-It answers the way the real sites do, by convention over the recorded pages in
-tests/fixtures, installed as the package ``vigia.pages`` (INDEX.md there gives each
-file's origin):
-
-- ``GET /sidof/dof/sidof/notas/{DD-MM-YYYY}``: the day's SIDOF JSON, or SIDOF's
-  empty 200 for a day with no file;
-- ``GET /sidof/notas/docFuente/{cod}``: the nota's document, or 404;
-- ``GET /dof/index_111.php?year=&month=&day=&edicion=``: the recorded index, or
-  the DOF homepage (HTTP 200) as the real site answers for "no edition";
-- ``POST /bj/api/v1/bj/busqueda``: search results for the body's ``q`` and year;
-- ``GET /scjn/multimedia/comunicados`` and its release pages: SCJN press releases;
-- ``GET /corteidh/{listing}.cfm``: a Corte IDH jurisprudence listing;
-- ``GET /feeds/{name}.xml``: a feed, with ETag and 304 on ``If-None-Match``.
+It answers the way the real sites do, by the replay routes each source declares beside its
+code (``Source.replay_routes``: a path pattern and the files under the recorded pages that
+answer it). The pages are tests/fixtures, installed as the package ``vigia.pages``; INDEX.md
+there gives each file's origin.
 """
 
 from __future__ import annotations
@@ -32,21 +23,39 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from vigia.scrapers import SOURCES
+from vigia.scrapers.base import ReplayRoute
+
 # Installed packages live on disk (wheels are never imported zipped here), so a Path will do.
 FIXTURES = Path(str(resources.files("vigia.pages")))
 REPLAY = FIXTURES / "replay"
-EMPTY_SIDOF = {
-    "messageCode": 200,
-    "response": "OK",
-    "NotasMatutinas": [],
-    "NotasVespertinas": [],
-    "NotasExtraordinarias": [],
-}
-DOF_NO_EDITION = FIXTURES / "dof" / "index_2026-07-26_EMPTY.html"
+# A value that names a file: no separators, no "..".
+_SAFE_FIELD = re.compile(r"[\w-]*")
 
 
-def _slug(text: str) -> str:
-    return text.lower().translate(str.maketrans("áéíóúñ ", "aeioun-"))
+def replay_file(route: ReplayRoute, fields: dict[str, str]) -> Path | None:
+    """The first of the route's files that exists, named with ``fields``."""
+    for template in route.files:
+        try:
+            name = template.format_map(_Checked(fields))
+        except KeyError:
+            continue  # a field this request does not carry
+        path = FIXTURES / name
+        if path.is_file():
+            return path
+    return None
+
+
+class _Checked(dict[str, str]):
+    # Fields come from the request: one that could climb out of the pages names no file.
+    def __missing__(self, key: str) -> str:
+        raise KeyError(key)
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        if not _SAFE_FIELD.fullmatch(value):
+            raise KeyError(key)
+        return value
 
 
 class ReplayHandler(BaseHTTPRequestHandler):
@@ -56,79 +65,34 @@ class ReplayHandler(BaseHTTPRequestHandler):
     requests_seen: list[str]
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        """Answer a GET from the replay files."""
-        self.server.requests_seen.append(f"GET {self.path}")  # type: ignore[attr-defined]
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if m := re.fullmatch(r"/sidof/dof/sidof/notas/(\d{2}-\d{2}-\d{4})", url.path):
-            path = REPLAY / "sidof" / f"notas_{m.group(1)}.constructed.json"
-            if path.exists():
-                return self._file(path, "application/json; charset=utf-8")
-            return self._bytes(json.dumps(EMPTY_SIDOF).encode(), "application/json")
-        if m := re.fullmatch(r"/sidof/notas/docFuente/(\d+)", url.path):
-            return self._first_of(
-                [
-                    FIXTURES / "sidof" / f"docFuente_{m.group(1)}.html",
-                    REPLAY / "sidof" / f"docFuente_{m.group(1)}.constructed.html",
-                ],
-                "text/html; charset=UTF-8",
-            )
-        if url.path == "/dof/index_111.php":
-            name = (
-                f"index_{query.get('year')}-{query.get('month')}-{query.get('day')}_"
-                f"{query.get('edicion')}.html"
-            )
-            # No recorded index for that day and edition: the real site's "no edition" answer.
-            return self._first_of(
-                [FIXTURES / "dof" / name, DOF_NO_EDITION], "text/html; charset=UTF-8"
-            )
-        if url.path == "/scjn/multimedia/comunicados":
-            return self._first_of(
-                [FIXTURES / "scjn" / "comunicados.constructed.html"], "text/html; charset=utf-8"
-            )
-        if m := re.fullmatch(r"/scjn/multimedia/comunicados/noticia/[\d-]+/([\w-]+)", url.path):
-            return self._first_of(
-                [FIXTURES / "scjn" / f"comunicado_{m.group(1)}.constructed.html"],
-                "text/html; charset=utf-8",
-            )
-        if m := re.fullmatch(r"/corteidh/(\w+)\.cfm", url.path):
-            # The real site declares ISO-8859-1 over UTF-8 bytes; so do we.
-            return self._first_of(
-                [
-                    FIXTURES / "corteidh" / f"{m.group(1)}_page.html",
-                    FIXTURES / "corteidh" / f"{m.group(1)}.constructed.html",
-                ],
-                "text/html; charset=iso-8859-1",
-            )
-        if m := re.fullmatch(r"/feeds/([\w-]+)\.xml", url.path):
-            return self._first_of(
-                [REPLAY / "feeds" / f"{m.group(1)}.constructed.xml"],
-                "application/rss+xml; charset=utf-8",
-                etag=True,
-            )
-        return self.send_error(404)
+        """Answer a GET by the sources' replay routes."""
+        self._answer("GET", {})
 
     def do_POST(self) -> None:  # noqa: N802
-        """Answer the court search API from the replay files."""
-        self.server.requests_seen.append(f"POST {self.path}")  # type: ignore[attr-defined]
+        """Answer a POST (a search API) by the sources' replay routes."""
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
-        if urlsplit(self.path).path != "/bj/api/v1/bj/busqueda":
-            return self.send_error(404)
-        years = (body.get("filtros") or {}).get("anio") or [""]
-        path = (
-            REPLAY / "bj" / f"busqueda_{_slug(str(body.get('q', '')))}_{years[0]}.constructed.json"
-        )
-        if body.get("page", 1) != 1 or not path.exists():
-            path = REPLAY / "bj" / "busqueda_empty.constructed.json"
-        return self._file(path, "application/json; charset=utf-8")
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except json.JSONDecodeError:
+            return self.send_error(400)
+        self._answer("POST", body if isinstance(body, dict) else {})
 
-    def _first_of(self, paths: list[Path], content_type: str, *, etag: bool = False) -> None:
-        """Serve the first existing file of ``paths``, or answer 404."""
-        found = next((path for path in paths if path.exists()), None)
-        if found is None:
-            return self.send_error(404)
-        return self._file(found, content_type, etag=etag)
+    def _answer(self, method: str, body: dict[str, Any]) -> None:
+        self.server.requests_seen.append(f"{method} {self.path}")  # type: ignore[attr-defined]
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        # Read at each request: a source registered after import (a test's) is replayed too.
+        for route in (r for source in SOURCES.values() for r in source.replay_routes):
+            found = re.fullmatch(route.path, url.path) if route.method == method else None
+            if found is None:
+                continue
+            fields = {**query, **found.groupdict()}
+            fields |= route.fields(query, body) if route.fields else {}
+            path = replay_file(route, fields)
+            if path is None:
+                return self.send_error(404)
+            return self._file(path, route.content_type, etag=route.etag)
+        return self.send_error(404)
 
     def _file(self, path: Path, content_type: str, *, etag: bool = False) -> None:
         data = path.read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -117,6 +118,24 @@ class SourceResult:
         return self.error is None
 
 
+@dataclass(frozen=True)
+class ReplayRoute:
+    """How the demo's local server answers one kind of request to this source, from the
+    recorded pages (``tests/fixtures``, installed as ``vigia.pages``).
+
+    ``path`` is a regular expression over the URL path; ``files`` are candidate files under the
+    pages, formatted with the path's named groups, the query's fields and what ``fields`` reads
+    from the request (a POST's JSON body); the first that exists is served, else 404.
+    """
+
+    path: str
+    files: tuple[str, ...]
+    content_type: str
+    method: str = "GET"
+    etag: bool = False  # answer a matching If-None-Match with 304, as feeds do
+    fields: Callable[[dict[str, str], dict[str, Any]], dict[str, str]] | None = None
+
+
 class Source(ABC):
     """A place Vigía reads. Subclasses set ``name``, ``kind`` and a docstring."""
 
@@ -132,6 +151,8 @@ class Source(ABC):
     groups_stories: ClassVar[bool] = False
     # Where the source's days begin: "today" and "the last N days" are counted there.
     time_zone: ClassVar[str] = "America/Mexico_City"
+    # How `vigia demo` replays it offline (paths as in the demo's sources config).
+    replay_routes: ClassVar[tuple[ReplayRoute, ...]] = ()
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config

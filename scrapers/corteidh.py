@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict
 from vigia.core.errors import FetchError, ParseError
 from vigia.core.model import Item
 from vigia.core.text import fold, one_line
-from vigia.scrapers.base import Page, Source, SourceSettings, WebAddress, Window, failed_page
+from vigia.scrapers.base import (
+    Page,
+    ReplayRoute,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, soup, spanish_date
 
@@ -46,6 +54,14 @@ class CorteIdhSource(Source):
 
     name = "corteidh"
     kind = "court"
+    # The real site declares ISO-8859-1 over UTF-8 bytes; so does the replay.
+    replay_routes = (
+        ReplayRoute(
+            r"/corteidh/(?P<listing>\w+)\.cfm",
+            ("corteidh/{listing}_page.html", "corteidh/{listing}.constructed.html"),
+            "text/html; charset=iso-8859-1",
+        ),
+    )
     settings = CorteIdhSettings
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:

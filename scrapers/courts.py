@@ -22,6 +22,7 @@ from vigia.scrapers.base import (
     Count,
     Page,
     Phrase,
+    ReplayRoute,
     Source,
     SourceSettings,
     WebAddress,
@@ -52,6 +53,18 @@ class ScjnRulingsSource(Source):
 
     name = "scjn"
     kind = "court"
+    replay_routes = (
+        ReplayRoute(
+            r"/bj/api/v1/bj/busqueda",
+            (
+                "replay/bj/busqueda_{search}.constructed.json",
+                "replay/bj/busqueda_empty.constructed.json",
+            ),
+            "application/json; charset=utf-8",
+            method="POST",
+            fields=lambda query, body: {"search": _replay_search(body)},
+        ),
+    )
     settings = ScjnSettings
     backfill_chunk_days = 366
 
@@ -209,3 +222,12 @@ def _ruling_date(value: Any) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _replay_search(body: dict[str, Any]) -> str:
+    # The replay's file for a search: the query's words and the year; later pages are empty.
+    if body.get("page", 1) != 1:
+        return ""
+    words = str(body.get("q", "")).lower().translate(str.maketrans("áéíóúñ ", "aeioun-"))
+    years = (body.get("filtros") or {}).get("anio") or [""]
+    return f"{words}_{years[0]}"

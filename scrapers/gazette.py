@@ -22,7 +22,15 @@ from pydantic import StrictBool
 from vigia.core.errors import FetchError, ParseError, WrongDay
 from vigia.core.model import Item, compact_meta
 from vigia.core.text import one_line
-from vigia.scrapers.base import Page, Source, SourceSettings, WebAddress, Window, failed_page
+from vigia.scrapers.base import (
+    Page,
+    ReplayRoute,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.text import decode, html_to_text, soup
 
@@ -50,6 +58,28 @@ class GazetteSource(Source):
 
     name = "gazette"
     kind = "gazette"
+    replay_routes = (
+        ReplayRoute(
+            r"/sidof/dof/sidof/notas/(?P<day>\d{2}-\d{2}-\d{4})",
+            # A day with no file: SIDOF's empty answer (HTTP 200, no notas).
+            (
+                "replay/sidof/notas_{day}.constructed.json",
+                "replay/sidof/notas_empty.constructed.json",
+            ),
+            "application/json; charset=utf-8",
+        ),
+        ReplayRoute(
+            r"/sidof/notas/docFuente/(?P<cod>\d+)",
+            ("sidof/docFuente_{cod}.html", "replay/sidof/docFuente_{cod}.constructed.html"),
+            "text/html; charset=UTF-8",
+        ),
+        ReplayRoute(
+            r"/dof/index_111\.php",
+            # No recorded index for that day and edition: the real site's "no edition" page.
+            ("dof/index_{year}-{month}-{day}_{edicion}.html", "dof/index_2026-07-26_EMPTY.html"),
+            "text/html; charset=UTF-8",
+        ),
+    )
     dated = True
     settings = GazetteSettings
     backfill_chunk_days = 7

@@ -27,6 +27,7 @@ from vigia.scrapers.base import (
     Count,
     Page,
     Phrase,
+    ReplayRoute,
     Source,
     SourceSettings,
     WebAddress,
@@ -84,6 +85,14 @@ class NewsFeedsSource(Source):
 
     name = "news"
     kind = "news"
+    replay_routes = (
+        ReplayRoute(
+            r"/feeds/(?P<name>[\w-]+)\.xml",
+            ("replay/feeds/{name}.constructed.xml",),
+            "application/rss+xml; charset=utf-8",
+            etag=True,
+        ),
+    )
     settings = NewsSettings
     groups_stories = True
 

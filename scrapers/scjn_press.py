@@ -18,7 +18,16 @@ from urllib.parse import urljoin, urlsplit
 from vigia.core.errors import FetchError, ParseError
 from vigia.core.model import Item
 from vigia.core.text import one_line
-from vigia.scrapers.base import Count, Page, Source, SourceSettings, WebAddress, Window, failed_page
+from vigia.scrapers.base import (
+    Count,
+    Page,
+    ReplayRoute,
+    Source,
+    SourceSettings,
+    WebAddress,
+    Window,
+    failed_page,
+)
 from vigia.scrapers.http import HttpClient
 from vigia.scrapers.news import extract_article
 from vigia.scrapers.text import decode, soup, spanish_date
@@ -39,6 +48,18 @@ class ScjnPressSource(Source):
 
     name = "scjn_press"
     kind = "court"
+    replay_routes = (
+        ReplayRoute(
+            r"/scjn/multimedia/comunicados",
+            ("scjn/comunicados.constructed.html",),
+            "text/html; charset=utf-8",
+        ),
+        ReplayRoute(
+            r"/scjn/multimedia/comunicados/noticia/[\d-]+/(?P<slug>[\w-]+)",
+            ("scjn/comunicado_{slug}.constructed.html",),
+            "text/html; charset=utf-8",
+        ),
+    )
     settings = ScjnPressSettings
 
     @property
