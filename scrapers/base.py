@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -156,6 +156,15 @@ class Source(ABC):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
+
+    @classmethod
+    def configure(
+        cls, config: dict[str, Any], demand_terms: Mapping[str, tuple[str, ...]]
+    ) -> dict[str, Any]:
+        """The config to run with, given each demand's search terms (its id → its names, the
+        most specific first); by default the config as written. A source whose queries come
+        from the campaign (the news search feeds) builds them here."""
+        return config
 
     @abstractmethod
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:

@@ -13,9 +13,11 @@ import calendar
 import io
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import feedparser
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
@@ -95,6 +97,17 @@ class NewsFeedsSource(Source):
     )
     settings = NewsSettings
     groups_stories = True
+
+    @classmethod
+    def configure(
+        cls, config: dict[str, Any], demand_terms: Mapping[str, tuple[str, ...]]
+    ) -> dict[str, Any]:
+        """Add one search feed per demand when ``search_feeds`` asks for them."""
+        config = dict(config)
+        spec = config.pop("search_feeds", None)
+        if spec:
+            config["feeds"] = [*config.get("feeds", []), *search_feeds(demand_terms, spec)]
+        return config
 
     @property
     def feeds(self) -> list[dict[str, Any]]:
@@ -264,3 +277,24 @@ def _entry_date(entry: Any) -> date | None:
 
 def _lang(value: Any) -> str:
     return str(value or "").strip().lower()[:2]
+
+
+def search_feeds(
+    demand_terms: Mapping[str, tuple[str, ...]], spec: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One search feed per demand: its first names, quoted and OR-ed, in ``spec['url']``."""
+    template = str(spec["url"])
+    per_demand = int(spec.get("terms_per_demand", 3))
+    when = str(spec.get("when", "")).strip()
+    feeds = []
+    for demand_id, terms in demand_terms.items():
+        query = " OR ".join(f'"{term}"' for term in terms[:per_demand])
+        query += f" when:{when}" if when else ""
+        feeds.append(
+            {
+                "name": f"search-{demand_id}",
+                "url": template.format(query=quote(query)),
+                "lang": spec.get("lang", "es"),
+            }
+        )
+    return feeds

@@ -15,6 +15,7 @@ from vigia.classify import load_demands
 from vigia.classify.events import assign_events, normalise_url, similar_titles
 from vigia.config import load_settings
 from vigia.core.model import Story
+from vigia.scrapers.news import search_feeds
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,8 +74,8 @@ def test_events_join_a_recent_story_or_start_their_own():
 
 def test_search_feeds_come_from_each_demands_terms():
     campaign = load_demands(ROOT / "demands.yaml")
-    feeds = pipeline.search_feeds(
-        campaign,
+    feeds = search_feeds(
+        pipeline.demand_terms(campaign),
         {
             "url": "https://news.google.com/rss/search?q={query}&hl=es-419",
             "terms_per_demand": 2,

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from vigia import health, status
 from vigia.classify import Campaign, Classifier
@@ -201,39 +200,24 @@ def _update_health(store: Store, name: str, state: dict[str, Any], policy: Healt
 
 
 def source_config(settings: Settings, name: str) -> dict[str, Any]:
-    """A source's config, with news search feeds generated from the demands when asked."""
+    """A source's config as it runs: as written, completed by the source from the campaign."""
     config = dict(settings.sources.get(name, {}))
-    spec = config.pop("search_feeds", None)
-    if name == "news" and spec:
-        campaign = settings.campaign
-        config["feeds"] = [*config.get("feeds", []), *search_feeds(campaign, spec)]
-    return config
+    return SOURCES[name].configure(config, demand_terms(settings.campaign))
 
 
-def search_feeds(campaign: Campaign, spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """One search feed per demand: its first Spanish names, quoted and OR-ed, in ``spec['url']``.
+def demand_terms(campaign: Campaign) -> dict[str, tuple[str, ...]]:
+    """Each demand's names for searching, the most specific first.
 
     Key terms (a law's or an institution's name) come first: they find the demand alone,
-    where a broad term ("base de datos") would bring mostly noise.
+    where a broad term ("base de datos") would bring mostly noise. Spanish before English.
     """
-    template = str(spec["url"])
-    per_demand = int(spec.get("terms_per_demand", 3))
-    when = str(spec.get("when", "")).strip()
-    feeds = []
+    found = {}
     for demand in campaign.demands:
         groups = (demand.key_terms, demand.terms)
-        terms = next((g[lang] for g in groups for lang in ("es", "en") if g.get(lang)), ())[
-            :per_demand
-        ]
-        query = " OR ".join(f'"{term}"' for term in terms) + (f" when:{when}" if when else "")
-        feeds.append(
-            {
-                "name": f"search-{demand.id}",
-                "url": template.format(query=quote(query)),
-                "lang": spec.get("lang", "es"),
-            }
+        found[demand.id] = next(
+            (tuple(g[lang]) for g in groups for lang in ("es", "en") if g.get(lang)), ()
         )
-    return feeds
+    return found
 
 
 def classify_pending(settings: Settings) -> ClassifyReport:
