@@ -34,7 +34,7 @@ def generate(path: Path, items: int) -> float:
     campaign = load_demands(ROOT / "demands.yaml")
     demands = [d.id for d in campaign.demands]
     with open_store(path) as store:
-        store.sync_demands(campaign)
+        store.statuses.sync_demands(campaign)
     with connect(path) as conn:
         conn.execute(
             f"""

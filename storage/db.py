@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -410,19 +410,20 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
 ]
 
 
-class Transactional:
-    """Part of the store whose writes can be grouped into one transaction."""
+class UnitOfWork:
+    """One open connection and its transaction; the repositories of a Store share it."""
 
-    conn: duckdb.DuckDBPyConnection
-    _depth = 0
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+        self._depth = 0
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """The block's writes commit together or not at all; a nested block joins the outer.
 
         DuckDB has no nested transactions, and a use-case (classifying a batch: matches, alerts,
-        status moves) must be able to make one step of several store methods that each keep
-        their own writes together when called alone.
+        status moves) must be able to make one step of several repositories' methods that each
+        keep their own writes together when called alone.
         """
         if self._depth:
             self._depth += 1
@@ -513,3 +514,15 @@ def _open_with_retry(path: str, read_only: bool, timeout: float) -> duckdb.DuckD
             log.info("store %s is locked by another process; retrying in %.2fs", path, delay)
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+class Repository:
+    """One table's (or a few tables') reads and writes, through the unit of work it shares."""
+
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work = work
+        self.conn = work.conn
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes into the shared transaction (see UnitOfWork.transaction)."""
+        return self.work.transaction()

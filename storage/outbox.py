@@ -13,15 +13,14 @@ by the dispatcher, which asks the channel whether it got the message before send
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
 from vigia.core.model import Match, Notice, PendingAlert
-from vigia.storage.db import Transactional
+from vigia.storage.db import Repository, UnitOfWork
+from vigia.storage.items import ItemRepository
 from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
 # Transient failures wait 1, 2, 4 ... minutes, at most an hour, before the next attempt.
@@ -74,12 +73,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(BACKOFF_MINUTES_CAP, 2 ** max(0, attempts - 1)))
 
 
-class Outbox(Transactional):
-    """Outbox operations; mixed into Store."""
+class OutboxRepository(Repository):
+    """The alert outbox."""
 
-    # Store provides the connection and ``event_ids``.
-    conn: duckdb.DuckDBPyConnection
-    event_ids: Callable[[Sequence[str]], dict[str, str]]
+    def __init__(self, work: UnitOfWork, items: ItemRepository) -> None:
+        super().__init__(work)
+        self.items = items  # a story's event id, for the thread an alert joins
 
     # -- queueing ------------------------------------------------------------
     def enqueue_alerts(
@@ -100,7 +99,7 @@ class Outbox(Transactional):
         """
         if not matches:
             return 0
-        events = self.event_ids([m.item_id for m in matches])
+        events = self.items.event_ids([m.item_id for m in matches])
         by_key = {
             alert_key(m, destination if n else None): (m, destination)
             for m in matches
@@ -402,57 +401,10 @@ class Outbox(Transactional):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    # -- feedback from the channel -------------------------------------------------------
-    def alert_target(self, key: str) -> tuple[str, str, str] | None:
-        """(item id, demand id, stance) of a match alert."""
-        return self.conn.execute(
-            """SELECT a.item_id, a.demand_id, m.stance FROM alerts a
-               JOIN matches m ON m.item_id = a.item_id AND m.demand_id = a.demand_id
-               WHERE a.key = ? AND a.kind = 'match'""",
-            [key],
-        ).fetchone()
-
-    def record_feedback(
-        self,
-        key: str,
-        verdict: str,
-        user_id: str,
-        user_name: str,
-        at: datetime,
-        channel: str | None = None,
-        message_ts: str | None = None,
-    ) -> bool:
-        """Record one person's verdict on an alert; False if the alert is unknown."""
-        target = self.alert_target(key)
-        if target is None:
-            return False
-        item_id, demand_id, stance = target
-        self.conn.execute(
-            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [key, item_id, demand_id, stance, verdict, user_id, user_name, at, channel, message_ts],
+    def by_status(self) -> dict[str, int]:
+        """Outbox rows per status (pending, sent, failed)."""
+        return dict(
+            self.conn.execute(
+                "SELECT status, count(*) FROM alerts GROUP BY status ORDER BY status"
+            ).fetchall()
         )
-        return True
-
-    def feedback_items(self) -> list[dict[str, Any]]:
-        """Every verdict with its item, latest verdict per (item, demand, person) only."""
-        cursor = self.conn.execute(
-            f"""
-            SELECT f.demand_id, f.stance, f.verdict, f.user_id, f.user_name, f.given_at,
-                   {ITEM_FIELDS_QUALIFIED}
-            FROM feedback f JOIN items i ON i.id = f.item_id
-            QUALIFY row_number() OVER (
-                PARTITION BY f.item_id, f.demand_id, f.user_id ORDER BY f.given_at DESC) = 1
-            ORDER BY i.id, f.demand_id, f.given_at"""
-        )
-        return [
-            {
-                "demand_id": row[0],
-                "stance": row[1],
-                "verdict": row[2],
-                "user_id": row[3],
-                "user_name": row[4],
-                "at": row[5],
-                "item": item_from_row(row[6:]),
-            }
-            for row in cursor.fetchall()
-        ]

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from vigia.classify.demands import Campaign
-from vigia.storage.db import Transactional
+from vigia.storage.db import Repository
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class DemandStatus:
     since_basis: str | None = None
 
 
-class Statuses(Transactional):
+class StatusRepository(Repository):
     """Status operations; mixed into Store."""
 
     conn: duckdb.DuckDBPyConnection
@@ -113,7 +113,7 @@ class Statuses(Transactional):
             added += 1
         return added
 
-    def statuses(self, as_of: datetime | None = None) -> list[DemandStatus]:
+    def current(self, as_of: datetime | None = None) -> list[DemandStatus]:
         """Every demand's status as the store said it at ``as_of`` (default: now)."""
         if as_of is None:
             rows = self.conn.execute("SELECT * FROM demand_status_now").fetchall()
@@ -121,7 +121,7 @@ class Statuses(Transactional):
             rows = self.conn.execute("SELECT * FROM demand_status_as_of(?)", [as_of]).fetchall()
         return [DemandStatus(*row) for row in rows]
 
-    def statuses_on(self, day: date) -> list[DemandStatus]:
+    def on(self, day: date) -> list[DemandStatus]:
         """Every demand's status as things stood on ``day``, by everything recorded since."""
         rows = self.conn.execute("SELECT * FROM demand_status_on(?)", [day]).fetchall()
         return [DemandStatus(*row) for row in rows]

@@ -93,7 +93,7 @@ def test_a_registered_channel_gets_its_demands_messages_once(
     httpserver.expect_request("/hook", method="POST").respond_with_handler(record)
     settings = load_settings(sources_config={})
     with open_store(settings.db_path) as store:
-        store.upsert_items([ARRAIGO_RULING], datetime.now(UTC))
+        store.items.upsert([ARRAIGO_RULING], datetime.now(UTC))
     pipeline.classify_pending(settings)
     console = io.StringIO()
     channels = Channels(

@@ -67,7 +67,7 @@ def queued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: FakeSmtp):
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items(URGENT + PRESS, datetime.now(UTC))
+        store.items.upsert(URGENT + PRESS, datetime.now(UTC))
     pipeline.classify_pending(settings)
     return settings, db
 
@@ -251,7 +251,7 @@ def test_a_refused_recipient_fails_its_rows_with_the_reason_and_the_rest_go(
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items([REGISTRY_DECREE], datetime.now(UTC))
+        store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
     pipeline.classify_pending(settings)
     report = dispatch.dispatch_alerts(settings, _channels(settings))
     states = dict(run_query(db, "SELECT channel, status FROM alerts WHERE kind = 'match'")[1])
@@ -274,7 +274,7 @@ def test_a_wrong_login_stops_dispatch_and_every_email_waits_for_the_fix(
         db = tmp_path / "vigia.duckdb"
         settings = load_settings(db_path=str(db), sources_config={})
         with open_store(db) as store:
-            store.upsert_items([REGISTRY_DECREE], datetime.now(UTC))
+            store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
         pipeline.classify_pending(settings)
         report = dispatch.dispatch_alerts(settings, _channels(settings))
         assert "refused the login" in report.stopped and report.failed == 0

@@ -35,7 +35,7 @@ def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items(ITEMS, datetime.now(UTC))
+        store.items.upsert(ITEMS, datetime.now(UTC))
     pipeline.classify_pending(settings)
     keys = dict(run_query(db, "SELECT demand_id, key FROM alerts WHERE kind = 'match'")[1])
     server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
@@ -120,14 +120,14 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
     settings = load_settings(sources_config={})
     vote = REGISTRY_VOTE
     with open_store(settings.db_path) as store:
-        store.upsert_items([vote], datetime.now(UTC))
+        store.items.upsert([vote], datetime.now(UTC))
     pipeline.classify_pending(settings)
     [key] = dispatch.build_digests(settings)
     [(channel, payload)] = run_query(
         settings.db_path, f"SELECT channel, payload FROM alerts WHERE key = '{key}'"
     )[1]
     with open_store(settings.db_path) as store:
-        members = store.digest_members(key)
+        members = store.outbox.digest_members(key)
     # The digest as Slack gets it: rendered from the stored content when it is sent.
     demands = {d.id: d for d in settings.campaign.demands}
     digest = stored_outgoing(key, channel, json.loads(payload), demands, members)

@@ -84,10 +84,10 @@ def queued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlac
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items(URGENT + PRESS, datetime.now(UTC))
+        store.items.upsert(URGENT + PRESS, datetime.now(UTC))
         # The two migrant stories are one event (as the news source would group them).
         ids = {i.external_id: i.id for i in PRESS}
-        store.set_event_ids(
+        store.items.set_event_ids(
             {ids["migrants-a"]: ids["migrants-a"], ids["migrants-b"]: ids["migrants-a"]}
         )
     pipeline.classify_pending(settings)
@@ -250,7 +250,7 @@ def test_unreadable_history_leaves_the_alert_unsent_and_fails_the_run(queued, fa
     settings, db = queued
     key = _urgent_keys(db)[0]
     with open_store(db) as store:
-        assert store.claim(key, datetime.now(UTC))  # as a crashed dispatcher would leave it
+        assert store.outbox.claim(key, datetime.now(UTC))  # as a crashed dispatcher would leave it
     fake_slack.answer_next(200, {"ok": False, "error": "internal_error"})  # history
     report = dispatch.dispatch_alerts(settings, _sender(fake_slack))
     assert report.unsettled == 1 and key not in fake_slack.keys_posted()
@@ -305,8 +305,8 @@ def _a_third_outlet_reports_the_migrant_story(settings, db: Path):
         outlet="El Universal",
     )
     with open_store(db) as store:
-        store.upsert_items([late], datetime.now(UTC))
-        store.set_event_ids({late.id: PRESS[0].id})
+        store.items.upsert([late], datetime.now(UTC))
+        store.items.set_event_ids({late.id: PRESS[0].id})
     pipeline.classify_pending(settings)
     return late
 
@@ -330,8 +330,8 @@ def test_digest_groups_by_demand_one_line_per_story_with_coverage(queued, fake_s
     with open_store(db) as store:
         from vigia.scrapers.base import SourceResult
 
-        store.record_source_result(SourceResult("news", items=PRESS), datetime.now(UTC))
-        store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
+        store.sources.record_result(SourceResult("news", items=PRESS), datetime.now(UTC))
+        store.sources.record_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
     keys = dispatch.build_digests(settings)
     assert len(keys) == 2 and dispatch.build_digests(settings) == []  # one per channel, once
     # Kept as what to say, not as one channel's markup: the channel renders it when sending.
@@ -375,7 +375,7 @@ def test_hostile_titles_arrive_escaped(queued, fake_slack: FakeSlack):
         "La Suprema Corte declaró inconstitucional el arraigo <@U123> de los detenidos.",
     )
     with open_store(db) as store:
-        store.upsert_items([hostile], datetime.now(UTC))
+        store.items.upsert([hostile], datetime.now(UTC))
     pipeline.classify_pending(settings)
     dispatch.dispatch_alerts(settings, _sender(fake_slack))
     body = next(

@@ -38,7 +38,7 @@ def _decree(n: int) -> Item:
 def settings(tmp_path: Path):
     settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
     with open_store(settings.db_path) as store:
-        store.upsert_items([_decree(1)], datetime.now(UTC))
+        store.items.upsert([_decree(1)], datetime.now(UTC))
     pipeline.classify_pending(settings)
     pipeline.publish_snapshot(settings)
     return settings
@@ -59,7 +59,7 @@ def test_a_reader_session_does_not_block_a_run_and_keeps_its_view(settings):
         assert reader.stdout.readline().strip() == "1"
         # A run writes while the reader's session is open; a blocked writer would fail here.
         with open_store(settings.db_path, lock_timeout=5) as store:
-            store.upsert_items([_decree(2), _decree(3)], datetime.now(UTC))
+            store.items.upsert([_decree(2), _decree(3)], datetime.now(UTC))
         pipeline.classify_pending(settings)
         refresh_snapshot(settings.db_path, lock_timeout=5)
         # The open session still reads its own copy; a new reader sees the run's items.

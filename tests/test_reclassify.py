@@ -72,7 +72,7 @@ def store_with_alerts_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("VIGIA_DEMANDS", str(demands))
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items(ITEMS, NOW)
+        store.items.upsert(ITEMS, NOW)
     pipeline.classify_pending(settings)
     first = pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
     assert first.alerts_at_once == 1  # the decree (and its status change: published)

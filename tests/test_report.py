@@ -56,11 +56,11 @@ def browser():
 def report(tmp_path: Path) -> Path:
     settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
     with open_store(settings.db_path) as store:
-        store.upsert_items(ITEMS, datetime.now(UTC))
+        store.items.upsert(ITEMS, datetime.now(UTC))
         from vigia.scrapers.base import SourceResult
 
-        store.record_source_result(SourceResult("gazette", items=ITEMS[:1]), datetime.now(UTC))
-        store.record_source_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
+        store.sources.record_result(SourceResult("gazette", items=ITEMS[:1]), datetime.now(UTC))
+        store.sources.record_result(SourceResult("scjn", error="HTTP 503"), datetime.now(UTC))
     pipeline.classify_pending(settings)
     pipeline.publish_snapshot(settings)
     out = tmp_path / "site"
@@ -135,7 +135,7 @@ def test_a_scraped_link_that_is_not_a_web_address_is_shown_as_text(tmp_path: Pat
     # Constructed: the URL a hostile page could put in a feed.
     hostile = replace(hostile, url="javascript:alert(document.domain)")
     with open_store(settings.db_path) as store:
-        store.upsert_items([hostile], datetime.now(UTC))
+        store.items.upsert([hostile], datetime.now(UTC))
     pipeline.classify_pending(settings)
     pipeline.publish_snapshot(settings)
     files = build_report(settings, tmp_path / "site")

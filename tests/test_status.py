@@ -29,7 +29,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def _store(settings, *items: Item) -> None:
     with open_store(settings.db_path) as store:
-        store.upsert_items(list(items), datetime.now(UTC))
+        store.items.upsert(list(items), datetime.now(UTC))
     pipeline.classify_pending(settings)
 
 
@@ -183,7 +183,7 @@ def test_a_status_change_is_queued_as_content_and_rendered_when_sent(settings):
     assert stored["after"]["since"] == "2019-05-27"
     # Constructed: a status row queued by an earlier version, its blocks rendered then.
     with open_store(settings.db_path) as store:
-        store.queue_message(
+        store.outbox.queue_message(
             "status:older-row",
             "status",
             "#vigia-alerts",

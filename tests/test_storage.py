@@ -60,16 +60,16 @@ def test_migrations_are_recorded_and_applied_once(db_path: Path):
 
 def test_upserting_the_same_items_twice_stores_them_once(db_path: Path):
     with open_store(db_path) as store:
-        first = store.upsert_items([decree(), unrelated(), decree()], NOW)
-        second = store.upsert_items([decree(), unrelated()], NOW)
+        first = store.items.upsert([decree(), unrelated(), decree()], NOW)
+        second = store.items.upsert([decree(), unrelated()], NOW)
         assert len(first.new_ids) == 2 and second.new_ids == [] and second.unchanged == 2
-        assert store.count("items") == 2 and store.count("item_versions") == 2
+        assert store.items.count("items") == 2 and store.items.count("item_versions") == 2
 
 
 def test_changed_content_becomes_a_new_version(db_path: Path):
     with open_store(db_path) as store:
-        store.upsert_items([decree()], NOW)
-        report = store.upsert_items([decree("Texto corregido del decreto.")], NOW)
+        store.items.upsert([decree()], NOW)
+        report = store.items.upsert([decree("Texto corregido del decreto.")], NOW)
         assert report.changed_ids == [decree().id]
     columns, rows = run_query(db_path, "SELECT version, text FROM item_versions ORDER BY version")
     assert rows == [
@@ -81,27 +81,27 @@ def test_changed_content_becomes_a_new_version(db_path: Path):
 def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
     classifier = Classifier(load_demands(ROOT / "demands.yaml"))
     with open_store(db_path) as store:
-        store.upsert_items([decree(), unrelated()], NOW)
-        todo = store.items_to_classify(classifier.version)
+        store.items.upsert([decree(), unrelated()], NOW)
+        todo = store.items.to_classify(classifier.version)
         matches = [m for i in todo for m in classifier.classify(i)]
-        new = store.record_matches(todo, matches, classifier.version, NOW)
+        new = store.matches.record(todo, matches, classifier.version, NOW)
         assert [m.demand_id for m in new] == ["detention-registry"]
-        assert store.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 1
-        assert store.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 0
+        assert store.outbox.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 1
+        assert store.outbox.enqueue_alerts(new, {"detention-registry": ["#x"]}, NOW) == 0
         # A destination added later gets its own copy; the first keeps its key and is not resent.
         routes = {"detention-registry": ["#x", "email:team@example.org"]}
-        assert store.enqueue_alerts(new, routes, NOW) == 1
-        assert store.items_to_classify(classifier.version) == []
+        assert store.outbox.enqueue_alerts(new, routes, NOW) == 1
+        assert store.items.to_classify(classifier.version) == []
         # A corrected text is classified again, but the pair is not new: no second alert.
-        store.upsert_items(
+        store.items.upsert(
             [decree("Se expide la Ley Nacional del Registro de Detenciones. Fe de erratas.")], NOW
         )
-        todo = store.items_to_classify(classifier.version)
-        again = store.record_matches(
+        todo = store.items.to_classify(classifier.version)
+        again = store.matches.record(
             todo, [m for i in todo for m in classifier.classify(i)], classifier.version, NOW
         )
         assert [i.id for i in todo] == [decree().id] and again == []
-        first, second = store.due_alerts(NOW)
+        first, second = store.outbox.due_alerts(NOW)
         assert first.item.meta == {"edition": "VES"} and first.channel == "#x"
         assert (
             second.channel == "email:team@example.org"
@@ -111,21 +111,21 @@ def test_matches_are_new_once_and_alerts_are_queued_once(db_path: Path):
 
 def test_source_state_counts_failures_and_resets_on_success(db_path: Path):
     with open_store(db_path) as store:
-        store.record_source_result(SourceResult("news", error="boom"), NOW)
-        store.record_source_result(SourceResult("news", error="boom again"), NOW)
-        assert store.source_states()[0]["consecutive_failures"] == 2
+        store.sources.record_result(SourceResult("news", error="boom"), NOW)
+        store.sources.record_result(SourceResult("news", error="boom again"), NOW)
+        assert store.sources.states()[0]["consecutive_failures"] == 2
         ok = SourceResult(
             "news", items=[unrelated()], validators={"https://f/x.xml": ('"e"', None)}
         )
-        store.record_source_result(ok, NOW)
-        [state] = store.source_states()
+        store.sources.record_result(ok, NOW)
+        [state] = store.sources.states()
         assert state["consecutive_failures"] == 0 and state["items_last_seen"] == 1
-        assert store.validators("news") == {"https://f/x.xml": ('"e"', None)}
+        assert store.sources.validators("news") == {"https://f/x.xml": ('"e"', None)}
 
 
 def test_query_is_read_only(db_path: Path):
     with open_store(db_path) as store:
-        store.upsert_items([unrelated()], NOW)
+        store.items.upsert([unrelated()], NOW)
     with pytest.raises(StorageError):
         run_query(db_path, "DELETE FROM items")
     assert run_query(db_path, "SELECT count(*) FROM items")[1] == [(1,)]
@@ -155,7 +155,7 @@ def test_writer_waits_for_another_process_to_release_the_lock(db_path: Path):
     assert holder.stdout.readline().strip() == "held"
     started = time.monotonic()
     with open_store(db_path, lock_timeout=20) as store:
-        store.upsert_items([unrelated()], NOW)
+        store.items.upsert([unrelated()], NOW)
     waited = time.monotonic() - started
     holder.wait(timeout=10)
     assert 0.5 < waited < 15
@@ -198,7 +198,7 @@ def test_a_changed_demands_file_reclassifies_everything_without_new_alerts(tmp_p
         {"VIGIA_DEMANDS": str(demands)}, db_path=str(tmp_path / "v.duckdb"), sources_config={}
     )
     with open_store(settings.db_path) as store:
-        store.upsert_items([decree(), unrelated()], NOW)
+        store.items.upsert([decree(), unrelated()], NOW)
     first = pipeline.classify_pending(settings)
     assert (first.classified, first.alerts_enqueued) == (2, 1)
     demands.write_text(

@@ -26,7 +26,6 @@ from vigia.pipeline import (
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Window
 from vigia.scrapers.http import HttpClient
-from vigia.storage import open_store
 
 
 def backfillable() -> dict[str, int]:
@@ -115,8 +114,8 @@ def _walk(
     plan = chunks(start, end, chunk_days or backfillable()[source])
     job = f"{source}:{start.isoformat()}:{end.isoformat()}"
     report = BackfillReport(job, source, len(plan))
-    with open_store(settings.db_path) as store:
-        done = store.done_chunks(job)
+    with settings.storage.open() as store:
+        done = store.sources.done_chunks(job)
     started = time.monotonic()
     http = HttpClient(settings.http)
     try:
@@ -154,8 +153,10 @@ def _run_chunk(
         # No checkpoint: the chunk is tried again when the backfill is rerun.
         report.errors.append(f"{first}..{last}: {ingested.error}")
         return
-    with open_store(settings.db_path) as store:
-        store.record_checkpoint(job, source, first, last, ingested.fetched, ingested.new, now())
+    with settings.storage.open() as store:
+        store.sources.record_checkpoint(
+            job, source, first, last, ingested.fetched, ingested.new, now()
+        )
     report.matches += classify_pending(settings).new_matches
     report.chunks_done += 1
     report.items += ingested.fetched

@@ -836,12 +836,11 @@ def _run_flow(
 
 
 def _print_summary(settings: Settings) -> None:
-    from vigia.storage import open_store
 
-    with open_store(settings.db_path) as store:
-        run = store.last_run() or {"summary": {}}
-        per_source, per_demand = store.items_per_source(), store.matches_per_demand()
-        alerts = store.alerts_by_status()
+    with settings.storage.open() as store:
+        run = store.runs.last() or {"summary": {}}
+        per_source, per_demand = store.items.per_source(), store.matches.per_demand()
+        alerts = store.outbox.by_status()
     summary = run["summary"]
     print(f"\nSummary of this run ({run.get('status', '?')}):")
     print(f"  {'source':<10} {'fetched':>8} {'new':>6} {'changed':>8} {'stored':>8}  error")

@@ -23,6 +23,7 @@ from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Source, Window
 from vigia.scrapers.http import HttpSettings
+from vigia.storage import DuckDBFile, Storage
 
 # The files a campaign starts from, shipped with the package (see `vigia init`).
 DEFAULTS = "vigia.defaults"
@@ -59,6 +60,11 @@ class Settings:
         return _campaign(
             self.demands_path, self.demands_path.resolve(), stat.st_mtime_ns, stat.st_size
         )
+
+    @property
+    def storage(self) -> Storage:
+        """Where the state lives: the DuckDB file at ``db_path``."""
+        return DuckDBFile(self.db_path)
 
     @property
     def routes(self) -> dict[str, list[str]]:

@@ -28,7 +28,6 @@ from vigia.classify import Campaign
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.model import destination_parts
-from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
 # The coverage footer of a channel's first digest looks back this far.
@@ -87,13 +86,13 @@ def _dispatch(
     settings: Settings, channels: Channels, campaign: Campaign, report: DispatchReport
 ) -> None:
     settle_interrupted(settings, channels, report)
-    with open_store(settings.db_path) as store:
+    with settings.storage.open() as store:
         current = now()
-        notices = store.due_notices(current)
-        stored = store.due_stored(current)
-        alerts = store.due_alerts(current)
+        notices = store.outbox.due_notices(current)
+        stored = store.outbox.due_stored(current)
+        alerts = store.outbox.due_alerts(current)
         members = {
-            d.key: store.digest_members(d.key)
+            d.key: store.outbox.digest_members(d.key)
             for d in stored
             if d.payload.get("content") == "digest"
         }
@@ -112,8 +111,8 @@ def _dispatch(
 
 def settle_interrupted(settings: Settings, channels: Channels, report: DispatchReport) -> None:
     """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel."""
-    with open_store(settings.db_path) as store:
-        claims = [(c, store.thread_ref(c.key, c.channel)) for c in store.unsettled()]
+    with settings.storage.open() as store:
+        claims = [(c, store.outbox.thread_ref(c.key, c.channel)) for c in store.outbox.unsettled()]
     for claim, thread_ref in claims:
         channel = channels.for_destination(claim.channel)
         address = destination_parts(claim.channel)[1]
@@ -127,13 +126,13 @@ def settle_interrupted(settings: Settings, channels: Channels, report: DispatchR
             report.unsettled += 1
             report.errors.append(f"{claim.key}: {exc}; left claimed for the next run")
             continue
-        with open_store(settings.db_path) as store:
+        with settings.storage.open() as store:
             if found is not None:
-                store.mark_sent(claim.key, found.via, found.place, found.ref, now())
+                store.outbox.mark_sent(claim.key, found.via, found.place, found.ref, now())
                 report.recovered += 1
                 log.info("%s was already in %s; recorded, not sent again", claim.key, claim.channel)
             else:
-                store.release(claim.key)
+                store.outbox.release(claim.key)
                 report.resent_after_crash += 1
 
 
@@ -145,32 +144,32 @@ def _deliver(
     *,
     threaded: bool,
 ) -> None:
-    with open_store(settings.db_path) as store:
-        if not store.claim(message.key, now(), channel.reference(message)):
+    with settings.storage.open() as store:
+        if not store.outbox.claim(message.key, now(), channel.reference(message)):
             return  # another dispatcher has it
-        thread_ref = store.thread_ref(message.key, message.destination) if threaded else None
+        thread_ref = store.outbox.thread_ref(message.key, message.destination) if threaded else None
     if thread_ref:
         message = replace(message, thread_ref=thread_ref)
     try:
         delivery = channel.send(message)
     except DeliveryFailed as exc:
-        with open_store(settings.db_path) as store:
+        with settings.storage.open() as store:
             if exc.deployment:
-                store.note_error(message.key, str(exc))
-                store.release(message.key)
+                store.outbox.note_error(message.key, str(exc))
+                store.outbox.release(message.key)
                 raise
             if exc.ambiguous:
                 # The channel may have it: the row stays claimed, and the next dispatch asks
                 # the channel before sending it again.
-                store.note_error(message.key, str(exc))
+                store.outbox.note_error(message.key, str(exc))
             else:
-                store.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
+                store.outbox.mark_failed(message.key, str(exc), permanent=exc.permanent, now=now())
         report.failed += exc.permanent
         report.retry_later += not exc.permanent
         report.errors.append(f"{message.key}: {exc}")
         return
-    with open_store(settings.db_path) as store:
-        kind, carried = store.mark_sent(
+    with settings.storage.open() as store:
+        kind, carried = store.outbox.mark_sent(
             message.key, delivery.via, delivery.place, delivery.ref, now()
         )
     report.sent += 1
@@ -196,28 +195,28 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
     current = now()
     day = day or current.date().isoformat()
     keys = []
-    with open_store(settings.db_path) as store:
+    with settings.storage.open() as store:
         by_channel: dict[str, list] = {}
-        for alert in store.digest_alerts():
+        for alert in store.outbox.digest_alerts():
             by_channel.setdefault(alert.channel, []).append(alert)
         for channel, alerts in sorted(by_channel.items()):
-            since = store.last_digest_at(channel) or current - DIGEST_PERIOD
+            since = store.outbox.last_digest_at(channel) or current - DIGEST_PERIOD
             key = f"digest:{channel}:{current.isoformat(timespec='microseconds')}"
             pending = [
                 move
                 for demand in campaign.demands
                 if channel in routes[demand.id]
-                for move in store.unconfirmed(demand.id)
+                for move in store.statuses.unconfirmed(demand.id)
             ]
             # What the digest says, as data: its alerts are linked to it in the outbox, and
             # the coverage and the moves to confirm are kept as they were at this moment.
             content = {
                 "content": "digest",
                 "day": day,
-                "coverage": _as_json(store.coverage(since)),
+                "coverage": _as_json(store.outbox.coverage(since)),
                 "pending": _as_json([asdict(move) for move in pending]),
             }
             members = [a.key for a in alerts]
-            if store.queue_digest(key, channel, members, content, current):
+            if store.outbox.queue_digest(key, channel, members, content, current):
                 keys.append(key)
     return keys

@@ -22,7 +22,6 @@ from vigia.alerts.channels.slack_actions import (
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
-from vigia.storage import open_store
 
 log = logging.getLogger(__name__)
 # The endpoint's path and server, for the entry points that serve it.
@@ -52,9 +51,9 @@ class FeedbackEndpoint:
             return 200, self._confirm(interaction.confirmations)
         verdicts = interaction.verdicts
         recorded = 0
-        with open_store(self.settings.db_path) as store:
+        with self.settings.storage.open() as store:
             for verdict in verdicts:
-                recorded += store.record_feedback(
+                recorded += store.feedback.record(
                     verdict.key,
                     verdict.verdict,
                     verdict.user_id,
@@ -93,8 +92,8 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
     An item's labels are the demands someone confirmed (the classifier's stance, or no stance
     when someone disputed the direction); demands marked not relevant get no label.
     """
-    with open_store(settings.db_path) as store:
-        rows = store.feedback_items()
+    with settings.storage.open() as store:
+        rows = store.feedback.items()
     by_item: dict[str, dict[str, Any]] = {}
     for row in rows:
         item = row["item"]
@@ -144,8 +143,8 @@ def _labels(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def precision_by_demand(settings: Settings) -> dict[str, tuple[int, int]]:
     """Per demand: (alerts judged relevant, alerts judged at all), latest verdict per person."""
-    with open_store(settings.db_path) as store:
-        rows = store.feedback_items()
+    with settings.storage.open() as store:
+        rows = store.feedback.items()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         counts[row["demand_id"]][1] += 1

@@ -31,7 +31,7 @@ from vigia.health import HealthPolicy
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import SourceResult, Window, run_source
 from vigia.scrapers.http import HttpClient
-from vigia.storage import Store, open_store, refresh_snapshot
+from vigia.storage import Store, refresh_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -123,17 +123,17 @@ def ingest_source(
         raise ConfigError(f"unknown source {name!r}; registered: {', '.join(SOURCES)}")
     source = SOURCES[name](source_config(settings, name))
     window = window or settings.window(name)
-    with open_store(settings.db_path) as store:
+    with settings.storage.open() as store:
         known = (
-            store.known_ids(name, window.days)
+            store.items.known_ids(name, window.days)
             if source.dated
-            else store.recent_ids(name, now() - KNOWN_WINDOW)
+            else store.items.recent_ids(name, now() - KNOWN_WINDOW)
         )
         window = Window(
             days=window.days,
-            validators=store.validators(name),
+            validators=store.sources.validators(name),
             known=known,
-            previous=store.snapshots(name),
+            previous=store.sources.snapshots(name),
         )
     client = http or HttpClient(settings.http)
     try:
@@ -143,14 +143,14 @@ def ingest_source(
             client.close()
     policy = HealthPolicy.for_source(settings.health, settings.sources.get(name, {}))
     items = with_language(result.items)
-    with open_store(settings.db_path) as store:
-        upsert = store.upsert_items(items, now(), quiet=quiet)
-        store.save_snapshots(name, result.snapshots, now())
+    with settings.storage.open() as store:
+        upsert = store.items.upsert(items, now(), quiet=quiet)
+        store.sources.save_snapshots(name, result.snapshots, now())
         if source.groups_stories and upsert.new_ids:
-            recent = store.recent_stories(source.kind, now() - EVENT_WINDOW, upsert.new_ids)
-            store.set_event_ids(assign_events(store.stories(upsert.new_ids), recent))
+            recent = store.items.recent_stories(source.kind, now() - EVENT_WINDOW, upsert.new_ids)
+            store.items.set_event_ids(assign_events(store.items.stories(upsert.new_ids), recent))
         changed = len(upsert.new_ids) + len(upsert.changed_ids)
-        state = store.record_source_result(result, now(), new_items=changed)
+        state = store.sources.record_result(result, now(), new_items=changed)
         status = _update_health(store, name, state, policy)
         _record_units(store, settings, result, source_healthy=status == health.OK)
     report = IngestReport(
@@ -183,7 +183,7 @@ def _record_units(
         name = f"{result.source}/{unit}"
         items = [i for i in result.items if i.meta.get("feed") == unit]
         # Empty runs are counted but never alerted on: a feed promises no items.
-        state = store.record_source_result(
+        state = store.sources.record_result(
             SourceResult(source=name, items=items, error=error), now()
         )
         if source_healthy:
@@ -193,9 +193,9 @@ def _record_units(
 def _update_health(store: Store, name: str, state: dict[str, Any], policy: HealthPolicy) -> str:
     """Move a source's (or feed's) health on from its recorded state; queue any notice."""
     status, since, notice = health.transition(name, state, policy, now())
-    store.set_health(name, status, since)
+    store.sources.set_health(name, status, since)
     if notice:
-        store.enqueue_notice(notice, now())
+        store.outbox.enqueue_notice(notice, now())
     return status
 
 
@@ -229,10 +229,10 @@ def classify_pending(settings: Settings) -> ClassifyReport:
     """
     classifier, routes = _classifier(settings)
     report = ClassifyReport()
-    with open_store(settings.db_path) as store:
+    with settings.storage.open() as store:
         # The views list every demand of the current file, moved or not.
-        store.sync_demands(classifier.campaign)
-        while batch := store.items_to_classify(classifier.version, limit=2000):
+        store.statuses.sync_demands(classifier.campaign)
+        while batch := store.items.to_classify(classifier.version, limit=2000):
             _classify_batch(store, classifier, routes, batch, report, alert_reclassified=False)
     return report
 
@@ -254,13 +254,13 @@ def reclassify(
     """
     classifier, routes = _classifier(settings)
     report = ClassifyReport(dry_run=dry_run)
-    with open_store(settings.db_path) as store:
-        after, read, total = "", 0, store.count("items")
-        while batch := store.items_to_reclassify(after):
+    with settings.storage.open() as store:
+        after, read, total = "", 0, store.items.count("items")
+        while batch := store.items.to_reclassify(after):
             after = batch[-1].id
             read += len(batch)
             if not everything:
-                stale = store.stale_ids([i.id for i in batch], classifier.version)
+                stale = store.matches.stale_ids([i.id for i in batch], classifier.version)
                 batch = [i for i in batch if i.id in stale]
             if batch:
                 _classify_batch(
@@ -268,7 +268,7 @@ def reclassify(
                 )
             if progress:
                 progress(read, max(total, read))
-        report.titles = store.titles(sorted({c.item_id for c in report.changes}))
+        report.titles = store.items.titles(sorted({c.item_id for c in report.changes}))
     return report
 
 
@@ -296,7 +296,7 @@ def _classify_batch(
     alert_reclassified: bool,
 ) -> None:
     ids = [item.id for item in batch]
-    before = store.stances(ids)
+    before = store.matches.stances(ids)
     matches = [m for item in batch for m in classifier.classify(item)]
     report.classified += len(batch)
     report.matches += len(matches)
@@ -319,10 +319,10 @@ def _record_batch(
     alert_reclassified: bool,
 ) -> None:
     ids = [item.id for item in batch]
-    reclassified = store.classified_unchanged(ids)
-    new = store.record_matches(batch, matches, classifier.version, now())
+    reclassified = store.matches.classified_unchanged(ids)
+    new = store.matches.record(batch, matches, classifier.version, now())
     report.new_matches += len(new)
-    quiet = store.quiet_ids([m.item_id for m in new])
+    quiet = store.items.quiet_ids([m.item_id for m in new])
     if not alert_reclassified:
         quiet |= reclassified
     loud = [m for m in new if m.item_id not in quiet]
@@ -334,8 +334,8 @@ def _record_batch(
         )
         for m in loud
     }
-    report.alerts_enqueued += store.enqueue_alerts(loud, routes, now(), tiers=tiers)
-    report.alerts_suppressed += store.enqueue_alerts(
+    report.alerts_enqueued += store.outbox.enqueue_alerts(loud, routes, now(), tiers=tiers)
+    report.alerts_suppressed += store.outbox.enqueue_alerts(
         [m for m in new if m.item_id in quiet], routes, now(), status="suppressed"
     )
     report.by_demand.update(m.demand_id for m in new)
@@ -355,7 +355,7 @@ def _record_statuses(
     # Moves of historical or reclassified items rebuild the history without alerting.
     changes = []
     undated = [i.id for i in items.values() if i.published is None]
-    first_seen = store.first_seen(undated) if undated else {}
+    first_seen = store.items.first_seen(undated) if undated else {}
     for alert, group in ((True, alerting), (False, set(items) - alerting)):
         grouped = [m for m in matches if m.item_id in group]
         moves = status.moves_for(campaign, grouped, items, first_seen)
@@ -424,7 +424,7 @@ def check_ready(settings: Settings, sources: list[str] | None = None) -> None:
         raise ConfigError(
             f"unknown source(s) {', '.join(unknown)}; registered: {', '.join(SOURCES)}"
         )
-    with open_store(settings.db_path):
+    with settings.storage.open():
         pass  # opens (and migrates) the store, or says why it cannot
 
 
@@ -432,12 +432,12 @@ def start_run(settings: Settings, command: str) -> str:
     """Record a new run and return its id; first close the runs whose process died."""
     run_id = uuid.uuid4().hex
     host, pid = socket.gethostname(), os.getpid()
-    with open_store(settings.db_path) as store:
-        for open_id, open_host, open_pid, started in store.open_runs():
+    with settings.storage.open() as store:
+        for open_id, open_host, open_pid, started in store.runs.open():
             cause = _why_abandoned(open_host, open_pid, started, host)
             if cause:
-                store.finish_run(open_id, "died", None, now(), cause)
-        store.start_run(run_id, command, now(), host, pid)
+                store.runs.finish(open_id, "died", None, now(), cause)
+        store.runs.start(run_id, command, now(), host, pid)
     return run_id
 
 
@@ -493,9 +493,9 @@ def recorded_run(settings: Settings, command: str) -> Iterator[RunRecord]:
     except BaseException as exc:
         abort_run(settings, record.run_id, exc)
         raise
-    with open_store(settings.db_path) as store:
+    with settings.storage.open() as store:
         status = "failed" if record.cause else "ok"
-        store.finish_run(record.run_id, status, record.summary, now(), record.cause or None)
+        store.runs.finish(record.run_id, status, record.summary, now(), record.cause or None)
 
 
 def record_refused_run(settings: Settings, command: str, error: BaseException) -> None:
@@ -510,8 +510,8 @@ def record_refused_run(settings: Settings, command: str, error: BaseException) -
 def abort_run(settings: Settings, run_id: str, error: BaseException) -> None:
     """Close a run that stopped on an error, with the error as its cause."""
     cause = f"{type(error).__name__}: {error}".splitlines()[0]
-    with open_store(settings.db_path) as store:
-        store.finish_run(run_id, "failed", None, now(), cause)
+    with settings.storage.open() as store:
+        store.runs.finish(run_id, "failed", None, now(), cause)
 
 
 def publish_snapshot(settings: Settings) -> None:

@@ -24,7 +24,7 @@ from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.model import kind_name
 from vigia.status import dated
-from vigia.storage import open_reader, readable_path
+from vigia.storage import Storage
 from vigia.storage.status import DemandStatus
 
 # Only these are linked: a scraped javascript: or data: URL would run in the reader's browser.
@@ -66,7 +66,7 @@ def build_report(
     campaign = settings.campaign
     out = Path(out_dir)
     (out / "charts").mkdir(parents=True, exist_ok=True)
-    data = _read(readable_path(settings.db_path))
+    data = _read(settings.storage)
     today = today or now().date()
     env = Environment(
         loader=PackageLoader("vigia", "templates"),
@@ -120,16 +120,16 @@ def build_report(
     return ReportFiles(index, pages, charts)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    with open_reader(path) as store:
-        timeline = store.timeline()
+def _read(storage: Storage) -> dict[str, Any]:
+    with storage.reader() as store:
+        timeline = store.statuses.timeline()
         return {
-            "status": {row.demand_id: row for row in store.statuses()},
+            "status": {row.demand_id: row for row in store.statuses.current()},
             "timeline": timeline,
             "timeline_latest": [m for m in reversed(timeline) if m["confirmed"]],
-            "pending": store.unconfirmed(),
-            "evidence": store.latest_evidence(EVIDENCE_PER_DEMAND),
-            "health": store.source_states(),
+            "pending": store.statuses.unconfirmed(),
+            "evidence": store.statuses.latest_evidence(EVIDENCE_PER_DEMAND),
+            "health": store.sources.states(),
         }
 
 

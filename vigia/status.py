@@ -17,7 +17,7 @@ from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.core.model import Item, Match
 from vigia.scrapers.text import stated_date
-from vigia.storage import Store, open_store
+from vigia.storage import Store
 from vigia.storage.outbox import routed_key
 from vigia.storage.status import DemandStatus, StatusMove
 
@@ -104,10 +104,10 @@ def apply_moves(
     """
     if not moves:
         return []
-    before = {s.demand_id: s for s in store.statuses()}
-    store.record_moves(moves, now)
+    before = {s.demand_id: s for s in store.statuses.current()}
+    store.statuses.record_moves(moves, now)
     changes = []
-    for after in store.statuses():
+    for after in store.statuses.current():
         old = before[after.demand_id]
         if (after.status, after.since, after.evidence_item_id) == (
             old.status,
@@ -137,7 +137,7 @@ def _queue_alert(
     # What to say, not how: each channel renders it when it sends. The first destination
     # keeps the key such alerts had before there were several.
     for n, destination in enumerate(destinations):
-        store.queue_message(
+        store.outbox.queue_message(
             routed_key(key, destination if n else None),
             "status",
             destination,
@@ -176,9 +176,11 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         campaign.demand(demand_id)
     except KeyError:
         raise ConfigError(f"no demand '{demand_id}' in {settings.demands_path}") from None
-    with open_store(settings.db_path) as store:
-        pending = [m for m in store.unconfirmed(demand_id) if m.item_id.startswith(item_ref)]
-        store.sync_demands(campaign)
+    with settings.storage.open() as store:
+        pending = [
+            m for m in store.statuses.unconfirmed(demand_id) if m.item_id.startswith(item_ref)
+        ]
+        store.statuses.sync_demands(campaign)
         if not pending:
             raise ConfigError(
                 f"no move of '{demand_id}' waits for confirmation with item {item_ref!r} "
@@ -198,9 +200,9 @@ def current(
     """Every demand's status: now; as the store said it at ``as_of``; or as things stood
     ``on`` a day, by everything recorded since."""
     campaign = settings.campaign
-    with open_store(settings.db_path) as store:
-        store.sync_demands(campaign)
-        return store.statuses_on(on) if on is not None else store.statuses(as_of)
+    with settings.storage.open() as store:
+        store.statuses.sync_demands(campaign)
+        return store.statuses.on(on) if on is not None else store.statuses.current(as_of)
 
 
 # How a move's date is qualified, by where it comes from: in English, and in both languages.

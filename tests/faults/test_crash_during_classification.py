@@ -60,7 +60,7 @@ def stores(tmp_path: Path) -> tuple[Path, Path]:
     """Two copies of one store of unclassified items: one for a clean run, one to kill."""
     clean = tmp_path / "clean.duckdb"
     with open_store(clean) as store:
-        store.upsert_items(ITEMS, datetime.now(UTC))
+        store.items.upsert(ITEMS, datetime.now(UTC))
     killed = tmp_path / "killed.duckdb"
     shutil.copy(clean, killed)
     return clean, killed

@@ -57,6 +57,8 @@ def test_an_html_page_and_a_failing_feed_cost_only_themselves(
     assert notices == [("news/down",), ("news/html",)]  # once each, none for the source
     # The digest's coverage lists the source and, of its feeds, only those failing.
     with open_store(db_path) as store:
-        coverage = {row["source"]: row for row in store.coverage(datetime.now(UTC) - timedelta(1))}
+        coverage = {
+            row["source"]: row for row in store.outbox.coverage(datetime.now(UTC) - timedelta(1))
+        }
     assert sorted(coverage) == ["news", "news/down", "news/html"]
     assert coverage["news"]["items_read"] == first.new and coverage["news/html"]["items_read"] == 0

@@ -34,7 +34,7 @@ def endpoint(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})
     with open_store(db) as store:
-        store.upsert_items([REGISTRY_DECREE], datetime.now(UTC))
+        store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
     pipeline.classify_pending(settings)
     [(key,)] = run_query(db, "SELECT key FROM alerts WHERE kind = 'match'")[1]
     with serving(make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)) as server:

@@ -1,0 +1,67 @@
+"""Campaigners' verdicts on alerts, one row per verdict with the person and the time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from vigia.storage.db import Repository
+from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
+
+
+class FeedbackRepository(Repository):
+    """Verdicts from the alerts' buttons."""
+
+    def alert_target(self, key: str) -> tuple[str, str, str] | None:
+        """(item id, demand id, stance) of a match alert."""
+        return self.conn.execute(
+            """SELECT a.item_id, a.demand_id, m.stance FROM alerts a
+               JOIN matches m ON m.item_id = a.item_id AND m.demand_id = a.demand_id
+               WHERE a.key = ? AND a.kind = 'match'""",
+            [key],
+        ).fetchone()
+
+    def record(
+        self,
+        key: str,
+        verdict: str,
+        user_id: str,
+        user_name: str,
+        at: datetime,
+        channel: str | None = None,
+        message_ts: str | None = None,
+    ) -> bool:
+        """Record one person's verdict on an alert; False if the alert is unknown."""
+        target = self.alert_target(key)
+        if target is None:
+            return False
+        item_id, demand_id, stance = target
+        self.conn.execute(
+            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [key, item_id, demand_id, stance, verdict, user_id, user_name, at, channel, message_ts],
+        )
+        return True
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every verdict with its item, latest verdict per (item, demand, person) only."""
+        cursor = self.conn.execute(
+            f"""
+            SELECT f.demand_id, f.stance, f.verdict, f.user_id, f.user_name, f.given_at,
+                   {ITEM_FIELDS_QUALIFIED}
+            FROM feedback f JOIN items i ON i.id = f.item_id
+            QUALIFY row_number() OVER (
+                PARTITION BY f.item_id, f.demand_id, f.user_id ORDER BY f.given_at DESC) = 1
+            ORDER BY i.id, f.demand_id, f.given_at"""
+        )
+        return [
+            {
+                "demand_id": row[0],
+                "stance": row[1],
+                "verdict": row[2],
+                "user_id": row[3],
+                "user_name": row[4],
+                "at": row[5],
+                "item": item_from_row(row[6:]),
+            }
+            for row in cursor.fetchall()
+        ]
