@@ -165,6 +165,35 @@ def item_context(meta: Mapping[str, Any]) -> list[str]:
     return bits
 
 
+@dataclass(frozen=True)
+class StoryLine:
+    """One story of a digest: its first item's stance marker, title, link, source and date,
+    and how many other items (outlets) told it, naming the first three."""
+
+    marker: str
+    title: str
+    url: str
+    source: str
+    date: str
+    others: int
+    other_names: list[str]
+
+
+def story_line(story: list[PendingAlert], title_limit: int = 150) -> StoryLine:
+    """What a digest shows of a story (its alerts, the first one leading)."""
+    first = story[0]
+    item = first.item
+    return StoryLine(
+        marker=stance_label(first.stance)[0],
+        title=cut(item.title or item.url, title_limit),
+        url=item.url,
+        source=source_label(item.kind),
+        date=item.published.isoformat() if item.published else "s/f",
+        others=len(story) - 1,
+        other_names=[a.item.meta.get("outlet") or a.item.source for a in story[1:4]],
+    )
+
+
 def failing_sources(coverage: list[dict[str, Any]]) -> list[str]:
     """The sources of a digest's coverage that are failing."""
     return [str(c["source"]) for c in coverage if c.get("consecutive_failures")]

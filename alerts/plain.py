@@ -23,6 +23,7 @@ from vigia.alerts.content import (
     item_context,
     source_label,
     stance_label,
+    story_line,
 )
 from vigia.core.model import Notice, PendingAlert
 
@@ -116,20 +117,12 @@ def _digest(body: DigestBody) -> str:
 
 
 def digest_line(story: list[PendingAlert]) -> str:
-    """One story of a digest: stance, title, source and date, and the other outlets."""
-    first = story[0]
-    item = first.item
-    date = item.published.isoformat() if item.published else "s/f"
-    line = (
-        f"{stance_label(first.stance)[0]} {cut(item.title or item.url, 150)} · "
-        f"{source_label(item.kind)}, {date} · {item.url}"
-    )
-    others = [a.item for a in story[1:]]
-    if others:
-        line += (
-            f" (+{len(others)}: {', '.join(o.meta.get('outlet') or o.source for o in others[:3])})"
-        )
-    return line
+    """One story of a digest: stance, title, source and date, link, and the other outlets."""
+    line = story_line(story)
+    text = f"{line.marker} {line.title} · {line.source}, {line.date} · {line.url}"
+    if line.others:
+        text += f" (+{line.others}: {', '.join(line.other_names)})"
+    return text
 
 
 def confirm_lines(body: DigestBody) -> list[str]:

@@ -72,6 +72,16 @@ def queued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: FakeSmtp):
     return settings, db
 
 
+def _decree_classified(tmp_path: Path):
+    """Settings from the environment, and a store where the registry decree is classified."""
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    return settings, db
+
+
 def _channels(settings, console: io.StringIO | None = None) -> Channels:
     channels = channels_from_env(settings.env)
     channels.fallback = ConsoleChannel(console or io.StringIO())
@@ -248,11 +258,7 @@ def test_a_refused_recipient_fails_its_rows_with_the_reason_and_the_rest_go(
     smtp.mailbox.refuse["busy@example.org"] = "451 4.3.0 Try again later"
     monkeypatch.setenv("VIGIA_SMTP_URL", smtp.url)
     monkeypatch.setenv("VIGIA_EMAIL_TO", f"gone@example.org,busy@example.org,{TEAM}")
-    db = tmp_path / "vigia.duckdb"
-    settings = load_settings(db_path=str(db), sources_config={})
-    with open_store(db) as store:
-        store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
-    pipeline.classify_pending(settings)
+    settings, db = _decree_classified(tmp_path)
     report = dispatch.dispatch_alerts(settings, _channels(settings))
     states = dict(run_query(db, "SELECT channel, status FROM alerts WHERE kind = 'match'")[1])
     assert states["email:gone@example.org"] == "failed"  # permanent: no retry can help
@@ -271,11 +277,7 @@ def test_a_wrong_login_stops_dispatch_and_every_email_waits_for_the_fix(
     with FakeSmtp(login=("alerts@example.org", "right")) as server:
         monkeypatch.setenv("VIGIA_SMTP_URL", server.url.replace(":right@", ":wrong@"))
         monkeypatch.setenv("VIGIA_EMAIL_TO", TEAM)
-        db = tmp_path / "vigia.duckdb"
-        settings = load_settings(db_path=str(db), sources_config={})
-        with open_store(db) as store:
-            store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
-        pipeline.classify_pending(settings)
+        settings, db = _decree_classified(tmp_path)
         report = dispatch.dispatch_alerts(settings, _channels(settings))
         assert "refused the login" in report.stopped and report.failed == 0
         assert {status for status, _, _ in _email_rows(db).values()} == {"pending"}

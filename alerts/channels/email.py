@@ -38,6 +38,7 @@ from vigia.alerts.content import (
     item_context,
     source_label,
     stance_label,
+    story_line,
 )
 from vigia.alerts.plain import coverage_lines, plain_text, subject
 from vigia.core.errors import ConfigError
@@ -341,18 +342,11 @@ def _digest_html(body: DigestBody) -> str:
 
 
 def _story_html(story: list[PendingAlert]) -> str:
-    first = story[0]
-    item = first.item
-    date = item.published.isoformat() if item.published else "s/f"
-    line = (
-        f"{_e(stance_label(first.stance)[0])} {_link(item.url, cut(item.title or item.url, 150))}"
-        f" · {_e(source_label(item.kind))}, {_e(date)}"
-    )
-    others = [a.item for a in story[1:]]
-    if others:
-        names = ", ".join(o.meta.get("outlet") or o.source for o in others[:3])
-        line += _e(f" (+{len(others)}: {names})")
-    return line
+    line = story_line(story)
+    text = f"{_e(line.marker)} {_link(line.url, line.title)} · {_e(line.source)}, {_e(line.date)}"
+    if line.others:
+        text += _e(f" (+{line.others}: {', '.join(line.other_names)})")
+    return text
 
 
 def _e(text: str) -> str:

@@ -27,6 +27,7 @@ from vigia.alerts.content import (
     item_context,
     source_label,
     stance_label,
+    story_line,
 )
 from vigia.alerts.plain import coverage_lines
 from vigia.classify.demands import Demand
@@ -228,20 +229,13 @@ def confirm_blocks(pending: list[Any], demands: Mapping[str, Demand]) -> list[di
     ]
 
 
-def _digest_line(group: list[PendingAlert]) -> str:
-    first = group[0]
-    marker = stance_label(first.stance)[0]
-    item = first.item
-    date = item.published.isoformat() if item.published else "s/f"
-    line = (
-        f"{marker} {safe_link(item.url, cut(item.title or item.url, 150))} · "
-        f"{escape_mrkdwn(source_label(item.kind))}, {date}"
-    )
-    others = [a.item for a in group[1:]]
-    if others:
-        names = ", ".join(escape_mrkdwn(o.meta.get("outlet") or o.source) for o in others[:3])
-        line += f" (+{len(others)}: {names})"
-    return line
+def _digest_line(story: list[PendingAlert]) -> str:
+    line = story_line(story)
+    link = safe_link(line.url, line.title)
+    text = f"{line.marker} {link} · {escape_mrkdwn(line.source)}, {line.date}"
+    if line.others:
+        text += f" (+{line.others}: {escape_mrkdwn(', '.join(line.other_names))})"
+    return text
 
 
 def coverage_text(coverage: list[dict[str, Any]]) -> str:

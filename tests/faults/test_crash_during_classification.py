@@ -28,17 +28,17 @@ ITEMS = [REGISTRY_VOTE, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, ARRAIGO_RULING]
 
 KILLED_RUN = """
 import os, signal, sys
-from vigia.storage import repo
+from vigia.storage import outbox, status
 from vigia import pipeline
 from vigia.config import load_settings
 
-method = sys.argv[2]
-original = getattr(repo.Store, method)
+repository, method = sys.argv[2].split(".")
+owner = {"outbox": outbox.OutboxRepository, "statuses": status.StatusRepository}[repository]
 
 def die(self, *args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
-setattr(repo.Store, method, die)
+setattr(owner, method, die)
 pipeline.classify_pending(load_settings({}, db_path=sys.argv[1], sources_config={}))
 """
 
@@ -66,7 +66,7 @@ def stores(tmp_path: Path) -> tuple[Path, Path]:
     return clean, killed
 
 
-@pytest.mark.parametrize("moment", ["enqueue_alerts", "record_moves"])
+@pytest.mark.parametrize("moment", ["outbox.enqueue_alerts", "statuses.record_moves"])
 def test_a_run_killed_during_classification_is_completed_by_the_next(
     stores: tuple[Path, Path], moment: str
 ) -> None:

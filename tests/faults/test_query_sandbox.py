@@ -27,7 +27,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store of two items, the live file and its readers' snapshot, as `vigia` would see it."""
     settings = load_settings({}, db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
     with open_store(settings.db_path) as opened:
-        opened.upsert_items(
+        opened.items.upsert(
             [
                 item("d1", "gazette", HOSTILE_TITLE, "Se expide la Ley.", day=date(2019, 5, 27)),
                 item("d2", "gazette", "-1 + 2", "@SUM(A1)", day=date(2019, 5, 28)),
