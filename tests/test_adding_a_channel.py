@@ -24,7 +24,7 @@ from pytest_httpserver import HTTPServer
 from tests.constructed import ARRAIGO_RULING
 from vigia import dispatch, pipeline
 from vigia.alerts import CHANNEL_KINDS, Channels, ConsoleChannel, Delivery, Outgoing
-from vigia.alerts.channels.base import DeliveryFailed
+from vigia.alerts.channels.base import DeliveryFailed, WithoutHistory
 from vigia.alerts.plain import plain_text, subject
 from vigia.config import load_settings
 from vigia.core.errors import ConfigError
@@ -33,7 +33,7 @@ from vigia.storage import open_store, run_query
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class ToyWebhook:
+class ToyWebhook(WithoutHistory):
     """A constructed channel: POST each message as {key, subject, text} to the address."""
 
     name = "webhook"
@@ -44,9 +44,6 @@ class ToyWebhook:
     def from_env(cls, env: Mapping[str, str]) -> ToyWebhook | None:
         return cls() if env.get("TOY_WEBHOOK") == "on" else None
 
-    def reference(self, message: Outgoing) -> str | None:
-        return None
-
     def send(self, message: Outgoing) -> Delivery:
         body = {"key": message.key, "subject": subject(message), "text": plain_text(message)}
         try:
@@ -56,9 +53,6 @@ class ToyWebhook:
         if answer.status_code >= 400:
             raise DeliveryFailed(f"webhook said {answer.status_code}", permanent=True)
         return Delivery(via=self.name, place=message.address)
-
-    def find_sent(self, key, address, since, place=None, thread_ref=None) -> Delivery | None:
-        return None
 
 
 @pytest.fixture

@@ -70,6 +70,26 @@ class Channel(Protocol):
         """
 
 
+class WithoutHistory:
+    """The defaults of a channel that cannot be asked what it already took (the console, SMTP)
+    and names a message only when it takes it: an interrupted message is sent again."""
+
+    def reference(self, message: Outgoing) -> str | None:
+        """No reference is known before sending."""
+        return None
+
+    def find_sent(
+        self,
+        key: str,
+        address: str,
+        since: datetime,
+        place: str | None = None,
+        thread_ref: str | None = None,
+    ) -> Delivery | None:
+        """Nothing can be looked up: the message goes again."""
+        return None
+
+
 class ChannelKind(Protocol):
     """A kind of channel as the registry knows it: how its addresses look, and how it is
     configured from the environment."""

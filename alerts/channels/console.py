@@ -1,18 +1,20 @@
-"""The console: every message as plain text on a stream, the default when no channel is set."""
+"""The console: every message as plain text on a stream, the default when no channel is set.
+
+A console keeps no history: a message a crash interrupted is printed again.
+"""
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from typing import TextIO
 
-from vigia.alerts.channels.base import Delivery
+from vigia.alerts.channels.base import Delivery, WithoutHistory
 from vigia.alerts.content import Outgoing
 from vigia.alerts.plain import plain_text
 from vigia.core.text import for_terminal
 
 
-class ConsoleChannel:
+class ConsoleChannel(WithoutHistory):
     """Print messages to a stream (stdout by default)."""
 
     name = "console"
@@ -20,24 +22,9 @@ class ConsoleChannel:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
-    def reference(self, message: Outgoing) -> str | None:
-        """A console message has no reference."""
-        return None
-
     def send(self, message: Outgoing) -> Delivery:
         """Write the destination and the plain text, then a blank line, control characters
         escaped (a scraped title must not drive the operator's terminal)."""
         text = f"[{message.destination}] {plain_text(message)}"
         print(for_terminal(text) + "\n", file=self.stream, flush=True)
         return Delivery(via=self.name)
-
-    def find_sent(
-        self,
-        key: str,
-        address: str,
-        since: datetime,
-        place: str | None = None,
-        thread_ref: str | None = None,
-    ) -> Delivery | None:
-        """A console keeps no history: an interrupted message is printed again."""
-        return None

@@ -18,12 +18,11 @@ import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
-from vigia.alerts.channels.base import Delivery, DeliveryFailed
+from vigia.alerts.channels.base import Delivery, DeliveryFailed, WithoutHistory
 from vigia.alerts.content import (
     CONFIRM_SHOWN,
     DIGEST_LINES_PER_DEMAND,
@@ -84,7 +83,7 @@ class SmtpSettings:
         return cls(parts.hostname, port, security, user, secret, sender or default_sender)
 
 
-class EmailChannel:
+class EmailChannel(WithoutHistory):
     """Send each message as one email to its destination's address."""
 
     name = "email"
@@ -135,17 +134,6 @@ class EmailChannel:
         email.set_content(plain_text(message))
         email.add_alternative(render_html(message), subtype="html")
         return email
-
-    def find_sent(
-        self,
-        key: str,
-        address: str,
-        since: datetime,
-        place: str | None = None,
-        thread_ref: str | None = None,
-    ) -> Delivery | None:
-        """SMTP keeps no history we can read: the message goes again, with its Message-ID."""
-        return None
 
     def close(self) -> None:
         """Say goodbye to the server, if a connection is open."""
