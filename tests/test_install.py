@@ -95,7 +95,7 @@ def test_the_wheel_adds_one_top_level_name_and_carries_the_campaign_files(wheel:
         "vigia/pages/INDEX.md",
         "vigia/pages/replay/sources.demo.yaml",
         "vigia/scrapers/certs/dof-intermediates.pem",
-        "vigia/templates/index.html",
+        "vigia/report/templates/index.html",
     ):
         assert shipped in names
     packaged = zipfile.ZipFile(wheel).read("vigia/defaults/demands.yaml")

@@ -69,7 +69,7 @@ def build_report(
     data = _read(settings.storage)
     today = today or now().date()
     env = Environment(
-        loader=PackageLoader("vigia", "templates"),
+        loader=PackageLoader("vigia.report", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
