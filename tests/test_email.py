@@ -174,7 +174,7 @@ def test_alerts_go_by_email_once_with_a_text_and_an_html_part(queued, smtp: Fake
     settings, db = queued
     console = io.StringIO()
     report = dispatch.dispatch_alerts(settings, _channels(settings, console))
-    assert report.errors == [] and report.via == "email"
+    assert report.errors == [] and report.via == "console+email"
     expected = _expected_ids(settings, db)
     assert Counter(smtp.mailbox.message_ids()) == expected and len(expected) == 4  # 2 + statuses
     # The same alerts went to the demands' Slack channels (the console here).
@@ -328,7 +328,7 @@ def test_vigia_demo_delivers_by_email_and_a_second_run_sends_nothing_new(
     monkeypatch.setenv("VIGIA_EMAIL_TO", TEAM)
     db = tmp_path / "vigia.duckdb"
     assert cli.main(["--db", str(db), "demo"]) == 0
-    assert "sent via email" in capsys.readouterr().out
+    assert "message(s) sent via console+email:" in capsys.readouterr().out
     ids = smtp.mailbox.message_ids()
     refs = {
         row[0]

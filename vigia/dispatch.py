@@ -47,7 +47,7 @@ class DispatchReport:
     resent_after_crash: int = 0
     unsettled: int = 0
     digests: int = 0
-    via: str = ""
+    via: str = ""  # the channels that delivered, e.g. "console+email"; else those configured
     # Why dispatch stopped before the end (the token or the app's grants), or "".
     stopped: str = ""
     errors: list[str] = field(default_factory=list)
@@ -65,7 +65,7 @@ def dispatch_alerts(
         channels = channels_from_env(settings.env)
     elif not isinstance(channels, Channels):
         channels = Channels.only(channels)
-    report = DispatchReport(via=channels.names)
+    report = DispatchReport()
     try:
         _dispatch(settings, channels, settings.campaign, report)
     except DeliveryFailed as exc:
@@ -79,6 +79,7 @@ def dispatch_alerts(
         log.error("dispatch stopped: %s", exc)
     finally:
         channels.close()
+    report.via = report.via or channels.names
     return report
 
 
@@ -173,6 +174,8 @@ def _deliver(
             message.key, delivery.via, delivery.place, delivery.ref, now()
         )
     report.sent += 1
+    if delivery.via not in report.via.split("+"):
+        report.via = "+".join(filter(None, [report.via, delivery.via]))
     if kind == "digest":
         report.digests += 1
         report.alerts_in_digests += carried
