@@ -29,6 +29,7 @@ Try next:
   vigia query --format csv "SELECT * FROM match_details" > matches.csv
   duckdb -readonly {db}   # plain DuckDB SQL (.venv/bin/duckdb in a clone); tables and views in README.md
   SLACK_BOT_TOKEN=xoxb-... VIGIA_DB=data/slack-demo.duckdb vigia demo   # the same alerts, in Slack
+  VIGIA_SMTP_URL=smtp://127.0.0.1:2525 VIGIA_EMAIL_TO=you@example.org VIGIA_DB=data/mail-demo.duckdb vigia demo   # and by email
   vigia run            # the live sources (needs internet), or `vigia serve` to keep them scheduled
 """
 
