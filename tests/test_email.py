@@ -271,15 +271,22 @@ def test_a_refused_recipient_fails_its_rows_with_the_reason_and_the_rest_go(
     assert "gone@example.org" in reason and "550" in reason
 
 
-def test_a_wrong_login_stops_dispatch_and_every_email_waits_for_the_fix(
+def test_a_wrong_login_stops_email_only_and_every_email_waits_for_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     with FakeSmtp(login=("alerts@example.org", "right")) as server:
         monkeypatch.setenv("VIGIA_SMTP_URL", server.url.replace(":right@", ":wrong@"))
         monkeypatch.setenv("VIGIA_EMAIL_TO", TEAM)
         settings, db = _decree_classified(tmp_path)
-        report = dispatch.dispatch_alerts(settings, _channels(settings))
+        console = io.StringIO()
+        report = dispatch.dispatch_alerts(settings, _channels(settings, console))
         assert "refused the login" in report.stopped and report.failed == 0
+        # The other channels carry on: every Slack copy went out (to the console here).
+        slack_rows = run_query(
+            db, "SELECT status FROM alerts WHERE channel LIKE '#%' AND status <> 'suppressed'"
+        )[1]
+        assert slack_rows and {row[0] for row in slack_rows} == {"sent"}
+        assert report.sent == len(slack_rows) == console.getvalue().count("[#vigia-")
         assert {status for status, _, _ in _email_rows(db).values()} == {"pending"}
         assert server.mailbox.messages == []
 

@@ -48,7 +48,7 @@ class DispatchReport:
     unsettled: int = 0
     digests: int = 0
     via: str = ""  # the channels that delivered, e.g. "console+email"; else those configured
-    # Why dispatch stopped before the end (the token or the app's grants), or "".
+    # Why a channel stopped before the end (a token, a login, an app's grants), or "".
     stopped: str = ""
     errors: list[str] = field(default_factory=list)
 
@@ -68,15 +68,6 @@ def dispatch_alerts(
     report = DispatchReport()
     try:
         _dispatch(settings, channels, settings.campaign, report)
-    except DeliveryFailed as exc:
-        # Only a deployment error gets here: every message would fail alike, so none is
-        # tried or marked failed; they all wait for the fix.
-        report.stopped = str(exc)
-        report.errors.append(
-            f"dispatch stopped: {exc}. Nothing was marked failed; the queued messages go out "
-            "with the next dispatch once the channel's credentials or permissions are fixed"
-        )
-        log.error("dispatch stopped: %s", exc)
     finally:
         channels.close()
     report.via = report.via or channels.names
@@ -86,7 +77,7 @@ def dispatch_alerts(
 def _dispatch(
     settings: Settings, channels: Channels, campaign: Campaign, report: DispatchReport
 ) -> None:
-    settle_interrupted(settings, channels, report)
+    stopped = settle_interrupted(settings, channels, report)
     with settings.storage.open() as store:
         current = now()
         notices = store.outbox.due_notices(current)
@@ -106,22 +97,45 @@ def _dispatch(
     ]
     for message in outgoing:
         channel = channels.for_destination(message.destination)
-        threaded = isinstance(message.body, AlertBody)
-        _deliver(settings, channel, message, report, threaded=threaded)
+        if channel.name in stopped:
+            continue
+        try:
+            _deliver(
+                settings, channel, message, report, threaded=isinstance(message.body, AlertBody)
+            )
+        except DeliveryFailed as exc:
+            stopped.add(_stop(report, channel, exc))
 
 
-def settle_interrupted(settings: Settings, channels: Channels, report: DispatchReport) -> None:
-    """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel."""
+def _stop(report: DispatchReport, channel: Channel, exc: DeliveryFailed) -> str:
+    # A deployment error: every message of this channel would fail alike, so none is tried or
+    # marked failed; they wait for the fix while the other channels carry on.
+    report.stopped = "; ".join(filter(None, [report.stopped, f"{channel.name}: {exc}"]))
+    report.errors.append(
+        f"dispatch stopped for {channel.name}: {exc}. Nothing was marked failed; its queued "
+        "messages go out with the next dispatch once its credentials or permissions are fixed"
+    )
+    log.error("dispatch stopped for %s: %s", channel.name, exc)
+    return channel.name
+
+
+def settle_interrupted(settings: Settings, channels: Channels, report: DispatchReport) -> set[str]:
+    """Decide, for each row a crashed dispatcher left claimed, whether it reached the channel;
+    return the channels that cannot be asked (a deployment error) and stop for this run."""
     with settings.storage.open() as store:
         claims = [(c, store.outbox.thread_ref(c.key, c.channel)) for c in store.outbox.unsettled()]
+    stopped: set[str] = set()
     for claim, thread_ref in claims:
         channel = channels.for_destination(claim.channel)
+        if channel.name in stopped:
+            continue
         address = destination_parts(claim.channel)[1]
         try:
             found = channel.find_sent(claim.key, address, claim.claimed_at, claim.place, thread_ref)
         except DeliveryFailed as exc:
             if exc.deployment:
-                raise
+                stopped.add(_stop(report, channel, exc))
+                continue
             # Unknown either way: sending again could post it twice, so it waits and the
             # run reports it.
             report.unsettled += 1
@@ -135,6 +149,7 @@ def settle_interrupted(settings: Settings, channels: Channels, report: DispatchR
             else:
                 store.outbox.release(claim.key)
                 report.resent_after_crash += 1
+    return stopped
 
 
 def _deliver(
