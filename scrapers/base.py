@@ -111,6 +111,8 @@ class SourceResult:
     snapshots: dict[str, str] = field(default_factory=dict)
     # Each part of a source that fails on its own (a news feed), with its error or None.
     units: dict[str, str | None] = field(default_factory=dict)
+    # The days (ISO dates) some request of which failed: they are not final yet.
+    failed_days: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -153,6 +155,9 @@ class Source(ABC):
     time_zone: ClassVar[str] = "America/Mexico_City"
     # How `vigia demo` replays it offline (paths as in the demo's sources config).
     replay_routes: ClassVar[tuple[ReplayRoute, ...]] = ()
+    # For a dated source whose days stop changing: how many days after a day its listing is
+    # final, so a day read in full once that long after is never fetched again. None: never.
+    final_after_days: ClassVar[int | None] = None
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -204,6 +209,9 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
             if p.role != "error" and (p.etag or p.last_modified)
         }
         result.units = _units(pages)
+        result.failed_days = {
+            str(p.context["day"]) for p in pages if p.role == "error" and "day" in p.context
+        }
         result.items = source.parse(pages)
         result.snapshots = source.snapshots(pages)
         usable = [p for p in pages if p.role != "error"]

@@ -65,12 +65,16 @@ class CorteIdhSource(Source):
     settings = CorteIdhSettings
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
-        """GET each configured listing page; one failure does not stop the others."""
+        """GET each configured listing page, conditionally when the Court's server gave it an
+        ETag or Last-Modified before; one failure does not stop the others."""
         pages = []
         for listing in self.config.get("listings", []):
             context = {"require": listing.get("require", "")}
+            url, validators = listing["url"], window.validators.get(listing["url"])
             try:
-                pages.append(http.get(listing["url"], "corteidh-listing", context=context))
+                pages.append(
+                    http.get(url, "corteidh-listing", validators=validators, context=context)
+                )
             except FetchError as exc:
                 pages.append(failed_page(exc, **context))
         return pages
@@ -79,8 +83,8 @@ class CorteIdhSource(Source):
         """One item per listed document whose citation has the listing's required word."""
         items: dict[str, Item] = {}
         for page in pages:
-            if page.role != "corteidh-listing":
-                continue
+            if page.role != "corteidh-listing" or page.status == 304:
+                continue  # a listing unchanged since the last run holds nothing new
             required = fold(page.context.get("require", ""))
             for entry in listing_entries(page):
                 if required and required not in fold(entry["citation"]):

@@ -83,6 +83,9 @@ class GazetteSource(Source):
     dated = True
     settings = GazetteSettings
     backfill_chunk_days = 7
+    # An edition is not changed once published; two days leave room for a late extraordinary
+    # edition and for SIDOF's own delay in listing a day's notas.
+    final_after_days = 2
 
     @property
     def sidof_url(self) -> str:
@@ -152,11 +155,16 @@ class GazetteSource(Source):
         params = {"year": f"{day:%Y}", "month": f"{day:%m}", "day": f"{day:%d}", "edicion": edition}
         context = {"day": day.isoformat(), "edition": edition}
         try:
-            return http.get(
+            page = http.get(
                 f"{self.dof_url}/index_111.php", "dof-index", params=params, context=context
             )
+            dof_index_notas(page)  # the site sometimes serves another day: that is a failure
         except FetchError as exc:
             return failed_page(exc, **context)
+        except WrongDay as exc:
+            # Not this day's index: the day is asked again next run (and is not final).
+            return failed_page(FetchError(str(exc), url=page.url), **context)
+        return page
 
     def parse(self, pages: list[Page]) -> list[Item]:
         """Build items from SIDOF indexes (with nota texts) and DOF HTML indexes."""

@@ -390,6 +390,15 @@ def _channel_neutral_v11(conn: duckdb.DuckDBPyConnection) -> None:
        WHERE a.status = 'sent'""")
 
 
+def _final_days_v12(conn: duckdb.DuckDBPyConnection) -> None:
+    # The days a dated source read in full once they could no longer change: not fetched again.
+    conn.execute("""CREATE TABLE final_days (
+        source VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        final_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (source, day))""")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -407,6 +416,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (9, "status moves: where their dates come from; demand_status_on", _true_dates_v9),
     (10, "alerts left 'in digest' under a sent digest", _digest_repair_v10),
     (11, "outbox: channel-neutral delivery_place and delivery_ref", _channel_neutral_v11),
+    (12, "final days of dated sources", _final_days_v12),
 ]
 
 

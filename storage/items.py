@@ -234,6 +234,7 @@ class ItemRepository(Repository):
             "backfill_checkpoints",
             "feedback",
             "status_changes",
+            "final_days",
         }:
             raise ValueError(f"unknown table {table}")
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])

@@ -3,6 +3,7 @@ pages' snapshots and backfill checkpoints."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -131,3 +132,19 @@ class SourceRepository(Repository):
             "ON CONFLICT (job, chunk_start) DO NOTHING",
             [job, source, first, last, items, new_items, now],
         )
+
+    def final_days(self, source: str) -> set[date]:
+        """The days of a source read in full once they could no longer change."""
+        rows = self.conn.execute("SELECT day FROM final_days WHERE source = ?", [source])
+        return {row[0] for row in rows.fetchall()}
+
+    def record_final_days(self, source: str, days: Sequence[date], now: datetime) -> int:
+        """Remember days read in full and final; return how many were new."""
+        if not days:
+            return 0
+        added = self.conn.execute(
+            """INSERT INTO final_days
+               SELECT ?, unnest(?), ? ON CONFLICT DO NOTHING RETURNING day""",
+            [source, list(days), now],
+        ).fetchall()
+        return len(added)

@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from vigia import health, status
 from vigia.classify import Campaign, Classifier
@@ -29,7 +30,7 @@ from vigia.core.model import Item, Match
 from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
 from vigia.health import HealthPolicy
 from vigia.scrapers import SOURCES
-from vigia.scrapers.base import SourceResult, Window, run_source
+from vigia.scrapers.base import Source, SourceResult, Window, run_source
 from vigia.scrapers.http import HttpClient
 from vigia.storage import Store, refresh_snapshot
 
@@ -58,6 +59,7 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     health: str = health.OK
     bytes_fetched: int = 0
+    final_days_skipped: int = 0  # days already read in full once final: not fetched
 
     @property
     def ok(self) -> bool:
@@ -124,13 +126,20 @@ def ingest_source(
     source = SOURCES[name](source_config(settings, name))
     window = window or settings.window(name)
     with settings.storage.open() as store:
+        final = store.sources.final_days(name) if source.final_after_days is not None else set()
+        days = tuple(day for day in window.days if day not in final)
+        skipped = len(window.days) - len(days)
+        if window.days and not days:
+            # Every day asked for was read in full once final: nothing to fetch, nothing to
+            # count as an attempt (an empty run would look like a failing source).
+            return IngestReport(source=name, final_days_skipped=len(window.days))
         known = (
-            store.items.known_ids(name, window.days)
+            store.items.known_ids(name, days)
             if source.dated
             else store.items.recent_ids(name, now() - KNOWN_WINDOW)
         )
         window = Window(
-            days=window.days,
+            days=days,
             validators=store.sources.validators(name),
             known=known,
             previous=store.sources.snapshots(name),
@@ -151,6 +160,7 @@ def ingest_source(
             store.items.set_event_ids(assign_events(store.items.stories(upsert.new_ids), recent))
         changed = len(upsert.new_ids) + len(upsert.changed_ids)
         state = store.sources.record_result(result, now(), new_items=changed)
+        store.sources.record_final_days(name, _now_final(source, window, result), now())
         status = _update_health(store, name, state, policy)
         _record_units(store, settings, result, source_healthy=status == health.OK)
     report = IngestReport(
@@ -165,9 +175,19 @@ def ingest_source(
         warnings=result.warnings,
         health=status,
         bytes_fetched=client.bytes_received,
+        final_days_skipped=skipped,
     )
     log.info("ingested %s: %s", name, asdict(report))
     return report
+
+
+def _now_final(source: Source, window: Window, result: SourceResult) -> list[date]:
+    """The days this run read in full that can no longer change (none if the run failed)."""
+    if source.final_after_days is None or not result.ok:
+        return []
+    today = now().astimezone(ZoneInfo(source.time_zone)).date()
+    last_final = today - timedelta(days=source.final_after_days)
+    return [d for d in window.days if d <= last_final and d.isoformat() not in result.failed_days]
 
 
 def _record_units(
