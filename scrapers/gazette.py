@@ -129,10 +129,10 @@ class GazetteSource(Source):
             stored = sorted(str(n["codNota"]) for n in notas if str(n["codNota"]) in known)
             index = replace(index, context=index.context | {"known": stored})
             fresh = [n for n in notas if str(n["codNota"]) not in known]
-            return [index, *self._fetch_texts(http, fresh)]
+            return [index, *self._fetch_texts(http, fresh, day)]
         return [self._fetch_dof_index(http, day, edition) for edition in self.editions]
 
-    def _fetch_texts(self, http: HttpClient, notas: list[dict[str, Any]]) -> list[Page]:
+    def _fetch_texts(self, http: HttpClient, notas: list[dict[str, Any]], day: date) -> list[Page]:
         if not self.config.get("full_text", True):
             return []
         pages = []
@@ -147,8 +147,9 @@ class GazetteSource(Source):
                     )
                 )
             except FetchError as exc:
-                # The item is still stored with its title; the text comes on a later run.
-                pages.append(failed_page(exc, cod=cod))
+                # The item is still stored with its title; the text comes on a later run (the
+                # day is not final until it does).
+                pages.append(failed_page(exc, cod=cod, day=day.isoformat()))
         return pages
 
     def _fetch_dof_index(self, http: HttpClient, day: date, edition: str) -> Page:

@@ -82,3 +82,28 @@ def test_past_days_read_in_full_are_skipped_and_failed_or_recent_days_are_not(
     assert f"/sidof/dof/sidof/notas/{BROKEN_DAY:%d-%m-%Y}" in paths  # failed: asked again
     assert f"/sidof/dof/sidof/notas/{WRONG_DAY:%d-%m-%Y}" in paths
     assert f"/sidof/dof/sidof/notas/{yesterday:%d-%m-%Y}" in paths  # recent: asked again
+
+
+def test_a_day_whose_nota_text_failed_is_not_final(httpserver: HTTPServer, tmp_path: Path):
+    httpserver.expect_request(f"/sidof/dof/sidof/notas/{DECREE_DAY:%d-%m-%Y}").respond_with_handler(
+        _sidof_day
+    )
+    httpserver.expect_request("/sidof/notas/docFuente/990000004").respond_with_data(
+        "busy", status=503
+    )
+    config = {
+        "http": LOCAL_HTTP_CONFIG,
+        "sources": {
+            "gazette": {
+                "sidof_url": httpserver.url_for("/sidof"),
+                "dof_url": httpserver.url_for("/dof"),
+                "dates": [DECREE_DAY],
+            }
+        },
+    }
+    settings = load_settings({}, db_path=str(tmp_path / "v.duckdb"), sources_config=config)
+    first = pipeline.ingest_source(settings, "gazette")
+    assert first.new > 0 and first.warnings  # stored with its title; the text failed
+    assert run_query(settings.db_path, "SELECT count(*) FROM final_days")[1] == [(0,)]
+    again = pipeline.ingest_source(settings, "gazette")
+    assert again.final_days_skipped == 0 and again.pages > 0  # asked again for the text
