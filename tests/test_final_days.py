@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 from tests.conftest import FIXTURES, LOCAL_HTTP_CONFIG
 from vigia import pipeline
 from vigia.clock import now
-from vigia.config import load_settings
+from vigia.config import Settings, load_settings
 from vigia.storage import run_query
 
 DECREE_DAY = date(2019, 5, 27)  # the detention-registry decree (a constructed SIDOF day)
@@ -45,6 +45,13 @@ def _sidof_day(request: Request) -> Response:
     return Response(path.read_bytes(), content_type="application/json")
 
 
+def _settings(httpserver: HTTPServer, tmp_path: Path, **gazette: object) -> Settings:
+    """The gazette alone, asked of the local server, with the given keys of its block."""
+    block = {"sidof_url": httpserver.url_for("/sidof"), "dof_url": httpserver.url_for("/dof")}
+    config = {"http": LOCAL_HTTP_CONFIG, "sources": {"gazette": block | gazette}}
+    return load_settings({}, db_path=str(tmp_path / "v.duckdb"), sources_config=config)
+
+
 def test_past_days_read_in_full_are_skipped_and_failed_or_recent_days_are_not(
     httpserver: HTTPServer, tmp_path: Path
 ):
@@ -54,19 +61,8 @@ def test_past_days_read_in_full_are_skipped_and_failed_or_recent_days_are_not(
         httpserver.expect_request(f"/sidof/dof/sidof/notas/{day:%d-%m-%Y}").respond_with_handler(
             _sidof_day
         )
-    config = {
-        "http": LOCAL_HTTP_CONFIG,
-        "sources": {
-            "gazette": {
-                "sidof_url": httpserver.url_for("/sidof"),
-                "dof_url": httpserver.url_for("/dof"),
-                "editions": ["MAT"],
-                "full_text": False,
-                "dates": [DECREE_DAY, BROKEN_DAY, WRONG_DAY, yesterday],
-            }
-        },
-    }
-    settings = load_settings({}, db_path=str(tmp_path / "v.duckdb"), sources_config=config)
+    days = [DECREE_DAY, BROKEN_DAY, WRONG_DAY, yesterday]
+    settings = _settings(httpserver, tmp_path, dates=days, editions=["MAT"], full_text=False)
 
     first = pipeline.ingest_source(settings, "gazette")
     assert first.new > 0 and first.final_days_skipped == 0
@@ -91,17 +87,7 @@ def test_a_day_whose_nota_text_failed_is_not_final(httpserver: HTTPServer, tmp_p
     httpserver.expect_request("/sidof/notas/docFuente/990000004").respond_with_data(
         "busy", status=503
     )
-    config = {
-        "http": LOCAL_HTTP_CONFIG,
-        "sources": {
-            "gazette": {
-                "sidof_url": httpserver.url_for("/sidof"),
-                "dof_url": httpserver.url_for("/dof"),
-                "dates": [DECREE_DAY],
-            }
-        },
-    }
-    settings = load_settings({}, db_path=str(tmp_path / "v.duckdb"), sources_config=config)
+    settings = _settings(httpserver, tmp_path, dates=[DECREE_DAY])
     first = pipeline.ingest_source(settings, "gazette")
     assert first.new > 0 and first.warnings  # stored with its title; the text failed
     assert run_query(settings.db_path, "SELECT count(*) FROM final_days")[1] == [(0,)]
