@@ -1,0 +1,77 @@
+"""Probe what DuckLake 1.5.5 accepts of the SQL our store uses, and how it settles races.
+
+Not part of the test suite or a dependency: it reads the extension file from the
+`duckdb-extension-ducklake` wheel (pip download duckdb-extension-ducklake==1.5.5, unzip)
+and uses a DuckDB-file catalog in a temporary folder (the PostgreSQL catalog settles commits
+the same way: by DuckLake's own snapshot check).
+
+    .venv/bin/python scripts/probe_ducklake.py path/to/ducklake.duckdb_extension
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+
+import duckdb
+
+STATEMENTS = [
+    "CREATE TABLE a (key VARCHAR PRIMARY KEY, status VARCHAR)",
+    "INSERT INTO b VALUES ('k1', 'pending') RETURNING key",
+    "INSERT INTO b VALUES ('k1', 'pending') ON CONFLICT DO NOTHING",
+    "UPDATE b SET status = 'sending' WHERE key = 'k1' RETURNING key",
+    "CREATE INDEX i ON b (key)",
+    "CREATE VIEW v AS SELECT * FROM b",
+    "CREATE MACRO m(x) AS TABLE SELECT * FROM b WHERE key = x",
+    "ALTER TABLE b ADD COLUMN c INTEGER",
+    "ALTER TABLE b RENAME COLUMN c TO d",
+]
+
+
+def main(extension: str) -> None:
+    """Print, for each statement, whether DuckLake takes it; then two races."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+        db.install_extension(extension)
+        db.load_extension("ducklake")
+        db.execute(f"ATTACH 'ducklake:{folder}/cat.ducklake' AS lake (DATA_PATH '{folder}/data/')")
+        db.execute("USE lake")
+        db.execute("CREATE TABLE b (key VARCHAR NOT NULL, status VARCHAR)")
+        for sql in STATEMENTS:
+            try:
+                db.execute(sql)
+                print(f"ok      {sql}", flush=True)
+            except duckdb.Error as exc:
+                print(f"refused {sql}\n        {str(exc).splitlines()[0]}")
+        db.execute("INSERT INTO b (key, status) VALUES ('k0', 'pending')")
+        _race(
+            db,
+            "INSERT INTO b (key, status) SELECT 'k2', 'pending' "
+            "WHERE NOT EXISTS (SELECT 1 FROM b WHERE key = 'k2')",
+            "guarded insert",
+        )
+        print(
+            "        rows with key k2:",
+            db.execute("SELECT count(*) FROM b WHERE key = 'k2'").fetchone()[0],
+        )
+        _race(
+            db, "UPDATE b SET status = 'sending' WHERE key = 'k0' AND status = 'pending'", "claim"
+        )
+
+
+def _race(db: duckdb.DuckDBPyConnection, sql: str, what: str) -> None:
+    first, second = db.cursor(), db.cursor()
+    for cursor in (first, second):
+        cursor.execute("USE lake")
+        cursor.execute("BEGIN")
+        cursor.execute(sql)
+    for name, cursor in (("first", first), ("second", second)):
+        try:
+            cursor.execute("COMMIT")
+            print(f"{what}: {name} committed")
+        except duckdb.Error as exc:
+            print(f"{what}: {name} refused: {str(exc).splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
