@@ -1,11 +1,12 @@
 """Probe what DuckLake 1.5.5 accepts of the SQL our store uses, and how it settles races.
 
-Not part of the test suite or a dependency: it reads the extension file from the
-`duckdb-extension-ducklake` wheel (pip download duckdb-extension-ducklake==1.5.5, unzip)
-and uses a DuckDB-file catalog in a temporary folder (the PostgreSQL catalog settles commits
-the same way: by DuckLake's own snapshot check).
+Not part of the test suite or a dependency: it reads the extension files from the
+`duckdb-extension-ducklake` (and `-postgres`) 1.5.5 wheels (pip download, unzip). The catalog is
+a DuckDB file in a temporary folder, or a PostgreSQL database when a connection string is given.
 
     .venv/bin/python scripts/probe_ducklake.py path/to/ducklake.duckdb_extension
+    .venv/bin/python scripts/probe_ducklake.py ducklake.duckdb_extension \
+        postgres.duckdb_extension "dbname=lake host=127.0.0.1 port=55432 user=postgres"
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ STATEMENTS = [
 ]
 
 
-def main(extension: str) -> None:
+def main(extension: str, postgres: str | None = None, dsn: str | None = None) -> None:
     """Print, for each statement, whether DuckLake takes it; then two races."""
     with tempfile.TemporaryDirectory() as folder:
         db = duckdb.connect(config={"allow_unsigned_extensions": "true"})
         db.install_extension(extension)
         db.load_extension("ducklake")
-        db.execute(f"ATTACH 'ducklake:{folder}/cat.ducklake' AS lake (DATA_PATH '{folder}/data/')")
+        catalog = f"{folder}/cat.ducklake"
+        if postgres and dsn:
+            db.install_extension(postgres)
+            db.load_extension("postgres")
+            catalog = f"postgres:{dsn}"
+        db.execute(f"ATTACH 'ducklake:{catalog}' AS lake (DATA_PATH '{folder}/data/')")
         db.execute("USE lake")
         db.execute("CREATE TABLE b (key VARCHAR NOT NULL, status VARCHAR)")
         for sql in STATEMENTS:
@@ -74,4 +80,4 @@ def _race(db: duckdb.DuckDBPyConnection, sql: str, what: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:4])
