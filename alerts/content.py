@@ -194,6 +194,11 @@ def story_line(story: list[PendingAlert], title_limit: int = 150) -> StoryLine:
     )
 
 
+def confirm_command(move: Any) -> str:
+    """The command that confirms a status move waiting for a person (where no button can)."""
+    return f"vigia status confirm {move.demand_id} --item {str(move.item_id)[:12]}"
+
+
 def failing_sources(coverage: list[dict[str, Any]]) -> list[str]:
     """The sources of a digest's coverage that are failing."""
     return [str(c["source"]) for c in coverage if c.get("consecutive_failures")]

@@ -18,6 +18,7 @@ from vigia.alerts.content import (
     DigestBody,
     Outgoing,
     StatusBody,
+    confirm_command,
     cut,
     failing_sources,
     item_context,
@@ -135,7 +136,8 @@ def confirm_lines(body: DigestBody) -> list[str]:
     for n, move in enumerate(body.pending[:CONFIRM_SHOWN], start=1):
         lines.append(
             f"  {n}. {body.demands[move.demand_id].title['es']}: {label(move.status)} · "
-            f"{cut(move.title or move.url, 120)} ({move.effective_date}) {move.url}"
+            f"{cut(move.title or move.url, 120)} ({move.effective_date}) {move.url}\n"
+            f"     {confirm_command(move)}"
         )
     if len(body.pending) > CONFIRM_SHOWN:
         lines.append(f"  … y {len(body.pending) - CONFIRM_SHOWN} más / and more: `vigia status`")

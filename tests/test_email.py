@@ -352,3 +352,30 @@ def test_vigia_demo_delivers_by_email_and_a_second_run_sends_nothing_new(
     assert cli.main(["--db", str(db), "demo"]) == 0  # a new replay server, the same store
     assert "0 message(s) sent via email" in capsys.readouterr().out
     assert smtp.mailbox.message_ids() == ids
+
+
+def test_an_email_digest_says_how_to_confirm_a_move_only_the_press_backs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: FakeSmtp
+):
+    from tests.constructed import REGISTRY_VOTE
+    from vigia import cli
+
+    monkeypatch.setenv("VIGIA_SMTP_URL", smtp.url)
+    monkeypatch.setenv("VIGIA_EMAIL_TO", TEAM)
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.items.upsert([REGISTRY_VOTE], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    dispatch.build_digests(settings)
+    dispatch.dispatch_alerts(settings, _channels(settings))
+    [digest] = [m for m in smtp.mailbox.messages if "Resumen diario" in str(m["Subject"])]
+    command = f"vigia status confirm detention-registry --item {REGISTRY_VOTE.id[:12]}"
+    assert command in digest.get_body(("plain",)).get_content()
+    assert f"<code>{command}</code>" in digest.get_body(("html",)).get_content()
+
+    # The command the email gives is the one that confirms it.
+    argv = ["--db", str(db), *command.split()[1:], "--by", "ana"]
+    assert cli.main(argv) == 0
+    with open_store(db) as store:
+        assert store.statuses.unconfirmed("detention-registry") == []

@@ -33,6 +33,7 @@ from vigia.alerts.content import (
     DigestBody,
     Outgoing,
     StatusBody,
+    confirm_command,
     cut,
     item_context,
     source_label,
@@ -321,7 +322,8 @@ def _digest_html(body: DigestBody) -> str:
         for move in body.pending[:CONFIRM_SHOWN]:
             what = f"{body.demands[move.demand_id].title['es']}: {label(move.status)}"
             link = _link(move.url, cut(move.title or move.url, 120))
-            parts.append(f"<li>{_e(what)} · {link} ({_e(str(move.effective_date))})</li>")
+            command = f"<br><code>{_e(confirm_command(move))}</code>"
+            parts.append(f"<li>{_e(what)} · {link} ({_e(str(move.effective_date))}){command}</li>")
         parts.append("</ol>")
     parts.append("<h3>Cobertura / Coverage</h3><ul>")
     parts.extend(f"<li>{_e(line)}</li>" for line in coverage_lines(body.coverage))
