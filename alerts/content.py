@@ -93,11 +93,6 @@ class Outgoing:
     thread_ref: str | None = None
 
     @property
-    def channel_kind(self) -> str:
-        """The kind of channel this destination belongs to ('slack', 'email', …)."""
-        return destination_parts(self.destination)[0]
-
-    @property
     def address(self) -> str:
         """The destination without its kind: '#vigia-arraigo', 'team@example.org'."""
         return destination_parts(self.destination)[1]

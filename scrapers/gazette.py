@@ -159,7 +159,8 @@ class GazetteSource(Source):
             page = http.get(
                 f"{self.dof_url}/index_111.php", "dof-index", params=params, context=context
             )
-            dof_index_notas(page)  # the site sometimes serves another day: that is a failure
+            # The site sometimes serves another day: a failure of this day, found before parsing.
+            served_day(page, decode(page.body, page.content_type))
         except FetchError as exc:
             return failed_page(exc, **context)
         except WrongDay as exc:
@@ -260,6 +261,19 @@ def parse_doc_fuente(page: Page) -> tuple[str, str]:
     return title, html_to_text(tree)
 
 
+def served_day(page: Page, text: str) -> date | None:
+    """The day a dof.gob.mx page shows an edition of ("Fecha: DD/MM/YYYY"), None when it shows
+    none; WrongDay if it is another day than the one asked for."""
+    echo = _FECHA.search(text)
+    if echo is None:
+        return None
+    requested = page.context.get("day")
+    shown = datetime.strptime(echo.group(1), "%d/%m/%Y").date()
+    if requested and shown.isoformat() != requested:
+        raise WrongDay(f"asked dof.gob.mx for {requested}, it served {shown}")
+    return shown
+
+
 def dof_index_notas(page: Page) -> list[dict[str, str]]:
     """Notas of a dof.gob.mx ``index_111.php`` page; [] when the site shows no edition.
 
@@ -267,13 +281,9 @@ def dof_index_notas(page: Page) -> list[dict[str, str]]:
     links they govern, so we walk the cells in document order.
     """
     tree = soup(decode(page.body, page.content_type))
-    echo = _FECHA.search(tree.get_text(" "))
-    if echo is None:
+    shown = served_day(page, tree.get_text(" "))
+    if shown is None:
         return []  # the homepage instead of an index: no edition that day
-    requested = page.context.get("day")
-    shown = datetime.strptime(echo.group(1), "%d/%m/%Y").date()
-    if requested and shown.isoformat() != requested:
-        raise WrongDay(f"asked dof.gob.mx for {requested}, it served {shown}")
     state = {"section": "", "branch": "", "issuer": ""}
     notas: list[dict[str, str]] = []
     for cell in tree.find_all(["td", "a"]):

@@ -100,12 +100,12 @@ class OutboxRepository(Repository):
         if not matches:
             return 0
         events = self.items.event_ids([m.item_id for m in matches])
-        by_key = {
+        # One row per (match, destination), keyed so that a repeated match adds nothing.
+        rows = {
             alert_key(m, destination if n else None): (m, destination)
             for m in matches
             for n, destination in enumerate(routes[m.demand_id])
         }
-        rows = [(key, m) for key, (m, _) in by_key.items()]
         tiers = tiers or {}
         # RETURNING names only the rows this statement added, whatever another writer does.
         added = self.conn.execute(
@@ -115,14 +115,14 @@ class OutboxRepository(Repository):
             SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)
             ON CONFLICT (key) DO NOTHING RETURNING key""",
             [
-                [key for key, _ in rows],
-                [m.demand_id for _, m in rows],
-                [m.item_id for _, m in rows],
-                [destination for _, destination in by_key.values()],
+                list(rows),
+                [m.demand_id for m, _ in rows.values()],
+                [m.item_id for m, _ in rows.values()],
+                [destination for _, destination in rows.values()],
                 now,
                 status,
-                [tiers.get((m.item_id, m.demand_id), "now") for _, m in rows],
-                [thread_key(m, events.get(m.item_id)) for _, m in rows],
+                [tiers.get((m.item_id, m.demand_id), "now") for m, _ in rows.values()],
+                [thread_key(m, events.get(m.item_id)) for m, _ in rows.values()],
             ],
         ).fetchall()
         return len(added)

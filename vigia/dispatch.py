@@ -47,6 +47,7 @@ class DispatchReport:
     resent_after_crash: int = 0
     unsettled: int = 0
     digests: int = 0
+    sent_by: dict[str, int] = field(default_factory=dict)  # messages per channel
     via: str = ""  # the channels that delivered, e.g. "console+email"; else those configured
     # Why a channel stopped before the end (a token, a login, an app's grants), or "".
     stopped: str = ""
@@ -70,7 +71,7 @@ def dispatch_alerts(
         _dispatch(settings, channels, settings.campaign, report)
     finally:
         channels.close()
-    report.via = report.via or channels.names
+    report.via = "+".join(report.sent_by) or channels.names
     return report
 
 
@@ -189,8 +190,7 @@ def _deliver(
             message.key, delivery.via, delivery.place, delivery.ref, now()
         )
     report.sent += 1
-    if delivery.via not in report.via.split("+"):
-        report.via = "+".join(filter(None, [report.via, delivery.via]))
+    report.sent_by[delivery.via] = report.sent_by.get(delivery.via, 0) + 1
     if kind == "digest":
         report.digests += 1
         report.alerts_in_digests += carried

@@ -136,12 +136,13 @@ def _queue_alert(
     key = f"status:{after.demand_id}:{after.status}:{after.evidence_item_id}"
     # What to say, not how: each channel renders it when it sends. The first destination
     # keeps the key such alerts had before there were several.
+    content = status_content(after.demand_id, before, after)
     for n, destination in enumerate(destinations):
         store.outbox.queue_message(
             routed_key(key, destination if n else None),
             "status",
             destination,
-            status_content(after.demand_id, before, after),
+            content,
             now,
             demand_id=after.demand_id,
             item_id=after.evidence_item_id,
