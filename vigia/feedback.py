@@ -50,6 +50,8 @@ class FeedbackEndpoint:
         if interaction.confirmations:
             return 200, self._confirm(interaction.confirmations)
         verdicts = interaction.verdicts
+        if not verdicts:
+            return 200, {}
         recorded = 0
         with self.settings.storage.open() as store:
             for verdict in verdicts:
@@ -62,8 +64,6 @@ class FeedbackEndpoint:
                     verdict.channel,
                     verdict.message_ts,
                 )
-        if not verdicts:
-            return 200, {}
         reply = REPLIES[verdicts[-1].verdict] if recorded else "Alerta desconocida / Unknown alert"
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
