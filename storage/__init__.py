@@ -1,16 +1,18 @@
-"""The DuckDB store: schema, migrations and every SQL statement Vigía runs.
+"""The store: schema, migrations and every SQL statement Vigía runs.
 
 Use-cases receive a ``Storage`` (where the state lives) and open it for one short unit of work
-at a time; ``DuckDBFile`` is the embedded default.
+at a time; ``DuckDBFile`` is the embedded default, ``DuckLake`` the store many hosts share.
 """
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from vigia.core.errors import StorageError
 from vigia.storage.db import connect, migrate
+from vigia.storage.lake import DuckLake, parse_lake
 from vigia.storage.outbox import alert_key
 from vigia.storage.query import export, run_query
 from vigia.storage.repo import Store, UpsertReport
@@ -33,7 +35,12 @@ def open_store(path: str | Path, *, lock_timeout: float = 120.0) -> Iterator[Sto
 
 class Storage(Protocol):
     """Where Vigía's state lives. Opened for one short unit of work at a time, so other
-    processes (a dispatcher, a researcher's reader) get their turn."""
+    processes (a dispatcher, a researcher's reader) get their turn.
+
+    Writers take turns: one unit of work writes at a time (a DuckDB file's lock, a lake's
+    advisory lock in its PostgreSQL catalog). The repositories rely on it: a write guarded by
+    ``WHERE NOT EXISTS`` or by a row's status is exact, with no keys to conflict on.
+    """
 
     @property
     def location(self) -> str:
@@ -44,6 +51,16 @@ class Storage(Protocol):
 
     def reader(self) -> AbstractContextManager[Store]:
         """The store (or its readers' snapshot) for reading only."""
+
+    def read_connection(self, *, live: bool = False) -> AbstractContextManager[Any]:
+        """A read-only DuckDB connection of its own (for the researchers' sandbox and exports);
+        ``live`` reads the store itself rather than its readers' copy, where there is one."""
+
+    def readable_paths(self, conn: Any) -> list[str]:
+        """Folders a sandboxed reader of this store must still be allowed to read."""
+
+    def refresh_readers(self) -> None:
+        """Bring what readers read up to date after a run."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +82,38 @@ class DuckDBFile:
         """The file (or its snapshot, while a writer holds it) read-only."""
         return open_reader(readable_path(self.path))
 
+    def read_connection(self, *, live: bool = False) -> AbstractContextManager[Any]:
+        """The file, or its readers' snapshot unless ``live``, read-only."""
+        return connect(self.path if live else readable_path(self.path), read_only=True)
+
+    def readable_paths(self, conn: Any) -> list[str]:
+        """None: the whole store is in the attached file."""
+        return []
+
+    def refresh_readers(self) -> None:
+        """Copy the file to the readers' snapshot."""
+        refresh_snapshot(self.path)
+
+
+def storage_from(setting: str | None, default_file: Path, data_path: str | None) -> Storage:
+    """The store a ``VIGIA_STORE`` value names: ``duckdb:PATH`` (or unset: ``default_file``),
+    or ``ducklake:postgres:<libpq connection string>`` with its data files under ``data_path``."""
+    setting = (setting or "").strip()
+    if not setting:
+        return DuckDBFile(default_file)
+    if setting.startswith("duckdb:"):
+        return DuckDBFile(Path(setting.removeprefix("duckdb:")))
+    if setting.startswith("ducklake:"):
+        return parse_lake(setting, data_path)
+    raise StorageError(
+        f"VIGIA_STORE={setting!r}: use 'duckdb:PATH' (a DuckDB file) or "
+        "'ducklake:postgres:<libpq connection string>' (a lake with a PostgreSQL catalog)"
+    )
+
 
 __all__ = [
     "DuckDBFile",
+    "DuckLake",
     "Storage",
     "Store",
     "UpsertReport",
@@ -81,4 +127,5 @@ __all__ = [
     "refresh_snapshot",
     "run_query",
     "snapshot_path",
+    "storage_from",
 ]

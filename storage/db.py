@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import duckdb
 
@@ -29,7 +30,14 @@ ROW_GROUP_SIZE = 2048  # the smallest DuckDB accepts (a multiple of its vector s
 SCHEMA = "vigia"
 
 
-def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
+class Executes(Protocol):
+    """What a migration needs of a connection (a DuckDB connection, or a lake's DDL filter)."""
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        """Run one statement."""
+
+
+def _schema_v1(conn: Executes) -> None:
     conn.execute("""
         CREATE TABLE items (
             id VARCHAR PRIMARY KEY,
@@ -125,7 +133,7 @@ def _schema_v1(conn: duckdb.DuckDBPyConnection) -> None:
         FROM matches m JOIN items i ON i.id = m.item_id""")
 
 
-def _source_health_v2(conn: duckdb.DuckDBPyConnection) -> None:
+def _source_health_v2(conn: Executes) -> None:
     for statement in (
         "ALTER TABLE source_state ADD COLUMN last_new_at TIMESTAMPTZ",
         "ALTER TABLE source_state ADD COLUMN consecutive_empty INTEGER DEFAULT 0",
@@ -140,7 +148,7 @@ def _source_health_v2(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(statement)
 
 
-def _backfill_v3(conn: duckdb.DuckDBPyConnection) -> None:
+def _backfill_v3(conn: Executes) -> None:
     # Backfilled items are "quiet": classified and stored, but their alerts are suppressed.
     conn.execute("ALTER TABLE items ADD COLUMN quiet BOOLEAN DEFAULT false")
     conn.execute("""
@@ -156,13 +164,13 @@ def _backfill_v3(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-def _events_v4(conn: duckdb.DuckDBPyConnection) -> None:
+def _events_v4(conn: Executes) -> None:
     # The story an item tells; several outlets' items of one story share it (one alert).
     conn.execute("ALTER TABLE items ADD COLUMN event_id VARCHAR")
     conn.execute("UPDATE items SET event_id = id")
 
 
-def _snapshots_v5(conn: duckdb.DuckDBPyConnection) -> None:
+def _snapshots_v5(conn: Executes) -> None:
     conn.execute("""
         CREATE TABLE page_snapshots (
             source VARCHAR NOT NULL,
@@ -173,7 +181,7 @@ def _snapshots_v5(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-def _outbox_v6(conn: duckdb.DuckDBPyConnection) -> None:
+def _outbox_v6(conn: Executes) -> None:
     for statement in (
         # now: sent at once; digest: waits for the channel's daily digest.
         "ALTER TABLE alerts ADD COLUMN tier VARCHAR DEFAULT 'now'",
@@ -201,7 +209,7 @@ def _outbox_v6(conn: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-def _status_v7(conn: duckdb.DuckDBPyConnection) -> None:
+def _status_v7(conn: Executes) -> None:
     # The campaign's demands, copied from demands.yaml at each classification (for views).
     conn.execute("""
         CREATE TABLE demands (
@@ -289,7 +297,7 @@ VIEWS_V7 = (
 )
 
 
-def _runs_v8(conn: duckdb.DuckDBPyConnection) -> None:
+def _runs_v8(conn: Executes) -> None:
     # Who runs it (host, process) so a run whose process died can be closed at the next start,
     # and why a run failed or stopped, in one line.
     conn.execute("ALTER TABLE runs ADD COLUMN host VARCHAR")
@@ -297,7 +305,7 @@ def _runs_v8(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN cause VARCHAR")
 
 
-def _true_dates_v9(conn: duckdb.DuckDBPyConnection) -> None:
+def _true_dates_v9(conn: Executes) -> None:
     # Where a move's date comes from: the item's publication ("published"), a date its text
     # states ("stated"), or, when neither is known, the day Vigía first saw it ("first_seen"),
     # which is not the day of the event and is shown as such.
@@ -365,7 +373,7 @@ VIEWS_V9 = (
 )
 
 
-def _digest_repair_v10(conn: duckdb.DuckDBPyConnection) -> None:
+def _digest_repair_v10(conn: Executes) -> None:
     # Before marking a digest sent became one transaction, a crash between its two writes left
     # the alerts it carried "in digest" under a sent digest; they were delivered.
     conn.execute("""
@@ -376,7 +384,7 @@ def _digest_repair_v10(conn: duckdb.DuckDBPyConnection) -> None:
         WHERE a.status = 'in_digest' AND d.key = a.digest_key AND d.status = 'sent'""")
 
 
-def _channel_neutral_v11(conn: duckdb.DuckDBPyConnection) -> None:
+def _channel_neutral_v11(conn: Executes) -> None:
     # The outbox serves several channels: where a message landed (a Slack channel id, an email
     # address) and the channel's reference to it (a Slack ts, a Message-ID). Rows keep their
     # values; the view that showed the old names is rebuilt on the new ones.
@@ -390,7 +398,7 @@ def _channel_neutral_v11(conn: duckdb.DuckDBPyConnection) -> None:
        WHERE a.status = 'sent'""")
 
 
-def _final_days_v12(conn: duckdb.DuckDBPyConnection) -> None:
+def _final_days_v12(conn: Executes) -> None:
     # The days a dated source read in full once they could no longer change: not fetched again.
     conn.execute("""CREATE TABLE final_days (
         source VARCHAR NOT NULL,
@@ -400,7 +408,7 @@ def _final_days_v12(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 # Ordered and append-only: never edit a released migration, add a new one.
-MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
     (
         2,
@@ -454,7 +462,7 @@ class UnitOfWork:
         self.conn.execute("COMMIT")
 
 
-def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+def migrate(conn: Executes) -> list[int]:
     """Apply the migrations this database lacks, each in its own transaction; return them."""
     conn.execute("""CREATE TABLE IF NOT EXISTS _migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)""")
@@ -536,3 +544,13 @@ class Repository:
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes into the shared transaction (see UnitOfWork.transaction)."""
         return self.work.transaction()
+
+    def changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one INSERT, UPDATE or DELETE and return how many rows it changed.
+
+        Used instead of ``RETURNING`` and ``ON CONFLICT``, which DuckLake refuses: a guarded
+        write (``WHERE NOT EXISTS``, ``AND status = 'pending'``) is exact because the store has
+        one writer at a time (see ``vigia.storage``).
+        """
+        row = self.conn.execute(sql, list(params)).fetchone()
+        return int(row[0]) if row else 0

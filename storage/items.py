@@ -76,10 +76,14 @@ class ItemRepository(Repository):
 
     def _update_items(self, items: Sequence[Item], now: datetime) -> None:
         for item in items:
+            # The row exists: these items were found stored. Read, then write: the store has
+            # one writer at a time (storage/__init__.py), and a lake takes no RETURNING.
             version = self.conn.execute(
+                "SELECT version + 1 FROM items WHERE id = ?", [item.id]
+            ).fetchall()[0][0]
+            self.conn.execute(
                 "UPDATE items SET url = ?, title = ?, text = ?, published = ?, lang = ?, "
-                "content_hash = ?, meta = ?::JSON, version = version + 1, last_seen = ? "
-                "WHERE id = ? RETURNING version",
+                "content_hash = ?, meta = ?::JSON, version = ?, last_seen = ? WHERE id = ?",
                 [
                     item.url,
                     item.title,
@@ -88,10 +92,11 @@ class ItemRepository(Repository):
                     item.lang,
                     item.content_hash,
                     json.dumps(item.meta, ensure_ascii=False),
+                    version,
                     now,
                     item.id,
                 ],
-            ).fetchall()[0][0]  # the row exists: these items were found stored
+            )
             self.conn.execute(
                 "INSERT INTO item_versions VALUES (?, ?, ?, ?, ?, ?)",
                 [item.id, version, item.content_hash, item.title, item.text, now],

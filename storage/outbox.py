@@ -107,13 +107,14 @@ class OutboxRepository(Repository):
             for n, destination in enumerate(routes[m.demand_id])
         }
         tiers = tiers or {}
-        # RETURNING names only the rows this statement added, whatever another writer does.
-        added = self.conn.execute(
+        return self.changed(
             """
             INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status, tier,
                                 thread_key)
-            SELECT unnest(?), 'match', unnest(?), unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)
-            ON CONFLICT (key) DO NOTHING RETURNING key""",
+            SELECT * FROM (
+                SELECT unnest(?) AS key, 'match', unnest(?), unnest(?), unnest(?), ?::TIMESTAMPTZ,
+                       ?, unnest(?), unnest(?)) n
+            WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.key = n.key)""",
             [
                 list(rows),
                 [m.demand_id for m, _ in rows.values()],
@@ -124,23 +125,22 @@ class OutboxRepository(Repository):
                 [tiers.get((m.item_id, m.demand_id), "now") for m, _ in rows.values()],
                 [thread_key(m, events.get(m.item_id)) for m, _ in rows.values()],
             ],
-        ).fetchall()
-        return len(added)
+        )
 
     def enqueue_notice(self, notice: Notice, now: datetime) -> int:
         """Queue an operator notice unless its key is already in the outbox; return 0 or 1."""
-        added = self.conn.execute(
+        return self.changed(
             """INSERT INTO alerts (key, kind, channel, created_at, payload)
-               VALUES (?, ?, ?, ?, ?::JSON) ON CONFLICT (key) DO NOTHING RETURNING key""",
+               SELECT ?, ?, ?, ?, ?::JSON WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE key = ?)""",
             [
                 notice.key,
                 notice.kind,
                 notice.channel,
                 now,
                 json.dumps({"source": notice.source, "summary": notice.summary}),
+                notice.key,
             ],
-        ).fetchall()
-        return len(added)
+        )
 
     # -- what is due ---------------------------------------------------------------
     def due_alerts(self, now: datetime, limit: int = 500) -> list[PendingAlert]:
@@ -242,12 +242,12 @@ class OutboxRepository(Repository):
     def claim(self, key: str, now: datetime, ref: str | None = None) -> bool:
         """Mark a pending row as being sent, with the reference it will carry when the channel
         knows it beforehand (an email's Message-ID); False if another dispatcher took it."""
-        row = self.conn.execute(
+        claimed = self.changed(
             "UPDATE alerts SET status = 'sending', claimed_at = ?, delivery_ref = ? "
-            "WHERE key = ? AND status = 'pending' RETURNING key",
+            "WHERE key = ? AND status = 'pending'",
             [now, ref, key],
-        ).fetchone()
-        return row is not None
+        )
+        return claimed == 1
 
     def mark_sent(
         self, key: str, via: str, place: str | None, ref: str | None, now: datetime
@@ -257,20 +257,21 @@ class OutboxRepository(Repository):
         # One step: a digest recorded as sent with its alerts still "in digest" would leave
         # them so for good (found by killing runs at random moments).
         with self.transaction():
-            sent = self.conn.execute(
+            sent = self.conn.execute("SELECT kind FROM alerts WHERE key = ?", [key]).fetchone()
+            self.conn.execute(
                 "UPDATE alerts SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
                 "sent_via = ?, delivery_place = ?, delivery_ref = ?, last_error = NULL "
-                "WHERE key = ? RETURNING kind",
+                "WHERE key = ?",
                 [now, via, place, ref, key],
-            ).fetchone()
-            carried = self.conn.execute(
+            )
+            carried = self.changed(
                 "UPDATE alerts SET status = 'sent', sent_at = ?, sent_via = ?, "
                 "delivery_place = ?, delivery_ref = ? WHERE digest_key = ? "
-                "AND status = 'in_digest' RETURNING key",
+                "AND status = 'in_digest'",
                 [now, f"digest {via}", place, ref, key],
-            ).fetchall()
+            )
         kind = str(sent[0]) if sent else ""
-        return kind, len(carried) if kind == "digest" else int(kind == "match")
+        return kind, carried if kind == "digest" else int(kind == "match")
 
     def mark_failed(self, key: str, error: str, *, permanent: bool, now: datetime) -> None:
         """Record a failed attempt: a permanent one leaves the queue with its reason,
@@ -323,19 +324,19 @@ class OutboxRepository(Repository):
         """Store a rendered digest and hand it its alerts, in one transaction; False if the key
         exists (a digest is built once)."""
         with self.transaction():
-            inserted = self.conn.execute(
+            inserted = self.changed(
                 """INSERT INTO alerts (key, kind, channel, created_at, status, tier, payload)
-                   VALUES (?, 'digest', ?, ?, 'pending', 'now', ?::JSON)
-                   ON CONFLICT (key) DO NOTHING RETURNING key""",
-                [key, channel, now, json.dumps(message, ensure_ascii=False)],
-            ).fetchone()
-            if inserted is not None:
+                   SELECT ?, 'digest', ?, ?, 'pending', 'now', ?::JSON
+                   WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE key = ?)""",
+                [key, channel, now, json.dumps(message, ensure_ascii=False), key],
+            )
+            if inserted:
                 self.conn.execute(
                     "UPDATE alerts SET status = 'in_digest', digest_key = ? "
                     "WHERE key IN (SELECT unnest(?)) AND status = 'pending'",
                     [key, list(members)],
                 )
-        return inserted is not None
+        return inserted == 1
 
     def queue_message(
         self,
@@ -350,11 +351,11 @@ class OutboxRepository(Repository):
         status: str = "pending",
     ) -> bool:
         """Queue a message (a status change's content); False if its key is known."""
-        inserted = self.conn.execute(
+        inserted = self.changed(
             """INSERT INTO alerts (key, kind, demand_id, item_id, channel, created_at, status,
                                    tier, payload)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 'now', ?::JSON)
-               ON CONFLICT (key) DO NOTHING RETURNING key""",
+               SELECT ?, ?, ?, ?, ?, ?, ?, 'now', ?::JSON
+               WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE key = ?)""",
             [
                 key,
                 kind,
@@ -364,9 +365,10 @@ class OutboxRepository(Repository):
                 now,
                 status,
                 json.dumps(message, ensure_ascii=False),
+                key,
             ],
-        ).fetchone()
-        return inserted is not None
+        )
+        return inserted == 1
 
     def last_digest_at(self, channel: str) -> datetime | None:
         """When the last digest of a channel was built."""

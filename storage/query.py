@@ -8,32 +8,56 @@ past its time limit is interrupted.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from vigia.core.errors import StorageError
 from vigia.storage.db import connect
 
+if TYPE_CHECKING:
+    from vigia.storage import Storage
+
 QUERY_TIME_LIMIT = 120.0
 _READS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Functions that reach past the store: a lake's PostgreSQL catalog, or SQL built at run time
+# (which the check of the statement's tree cannot see).
+_OUTSIDE_FUNCTIONS = ("postgres_", "query", "query_table")
+_CATALOG_PREFIX = "__ducklake_metadata"
+
+
+@contextmanager
+def reading(
+    where: Storage | str | Path, *, live: bool = False, lock_timeout: float = 30.0
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, list[str]]]:
+    """A read-only connection to a store (or to the DuckDB file at a path), with the folders a
+    sandbox must leave readable."""
+    if isinstance(where, str | Path):
+        with connect(where, read_only=True, lock_timeout=lock_timeout) as conn:
+            yield conn, []
+        return
+    with where.read_connection(live=live) as conn:
+        yield conn, where.readable_paths(conn)
 
 
 def run_query(
-    path: str | Path,
+    where: Storage | str | Path,
     sql: str,
     *,
+    live: bool = False,
     lock_timeout: float = 30.0,
     time_limit: float = QUERY_TIME_LIMIT,
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only statement in the sandbox and return column names and rows."""
-    with connect(path, read_only=True, lock_timeout=lock_timeout) as conn:
-        _sandbox(conn)
+    with reading(where, live=live, lock_timeout=lock_timeout) as (conn, readable):
+        _sandbox(conn, readable)
         _check_one_read(conn, sql)
         # The timer interrupts the running statement, fetching included, from another thread.
         timer = threading.Timer(time_limit, conn.interrupt)
@@ -54,7 +78,9 @@ def run_query(
             timer.cancel()
 
 
-def _sandbox(conn: duckdb.DuckDBPyConnection) -> None:
+def _sandbox(conn: duckdb.DuckDBPyConnection, readable: list[str]) -> None:
+    if readable:  # a lake's data files, which its tables read
+        conn.execute("SET allowed_directories = ?", [readable])
     conn.execute("SET enable_external_access = false")
     conn.execute("SET lock_configuration = true")
 
@@ -71,6 +97,35 @@ def _check_one_read(conn: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise StorageError(
             f"only SELECT (or EXPLAIN) may run here, not {kind.name}: the store is read-only"
         )
+    if kind == duckdb.StatementType.SELECT:
+        _check_stays_inside(conn, sql)
+
+
+def _check_stays_inside(conn: duckdb.DuckDBPyConnection, sql: str) -> None:
+    # A lake's catalog is a PostgreSQL database the connection holds open; a query may read the
+    # lake's tables, not that database.
+    row = conn.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+    tree = json.loads(row[0]) if row else {}
+    for key, value in _walk(tree):
+        if not isinstance(value, str):
+            continue
+        name = value.lower()
+        if key == "function_name" and name.startswith(_OUTSIDE_FUNCTIONS):
+            raise StorageError(f"{value}() reaches outside the store and cannot run here")
+        if key in ("catalog_name", "catalog", "schema_name", "schema") and name.startswith(
+            _CATALOG_PREFIX
+        ):
+            raise StorageError("the lake's catalog database cannot be read here; query its tables")
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
 
 
 def _first_line(exc: Exception) -> str:
@@ -110,7 +165,9 @@ EXPORTED = (
 )
 
 
-def export(path: str | Path, out_dir: str | Path, fmt: str) -> list[Path]:
+def export(
+    where: Storage | str | Path, out_dir: str | Path, fmt: str, *, live: bool = False
+) -> list[Path]:
     """Write every exported table and view to ``out_dir`` as Parquet or CSV; return the files.
 
     CSV cells a spreadsheet would run as formulas get a leading ' (Parquet keeps them as they are).
@@ -121,7 +178,7 @@ def export(path: str | Path, out_dir: str | Path, fmt: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     options = "FORMAT PARQUET, COMPRESSION ZSTD" if fmt == "parquet" else "FORMAT CSV, HEADER"
     written = []
-    with connect(path, read_only=True) as conn:
+    with reading(where, live=live, lock_timeout=120.0) as (conn, _):
         for name in EXPORTED:
             target = out / f"{name}.{fmt}"
             quoted = str(target).replace("'", "''")

@@ -47,11 +47,14 @@ class RunRepository(Repository):
             ],
         )
 
-    def last(self) -> dict[str, Any] | None:
-        """The most recent run, with its summary decoded."""
+    def last(self, host: str | None = None, pid: int | None = None) -> dict[str, Any] | None:
+        """The most recent run (of one process, when ``host`` and ``pid`` are given: several
+        may share a store), with its summary decoded."""
         row = self.conn.execute(
             "SELECT run_id, command, started_at, finished_at, status, summary FROM runs "
-            "ORDER BY started_at DESC LIMIT 1"
+            "WHERE (? IS NULL OR host = ?) AND (? IS NULL OR pid = ?) "
+            "ORDER BY started_at DESC LIMIT 1",
+            [host, host, pid, pid],
         ).fetchone()
         if row is None:
             return None

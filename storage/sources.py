@@ -30,24 +30,34 @@ class SourceRepository(Repository):
         nothing (no items, no 304) adds one empty run; new items move ``last_new_at``.
         """
         empty = result.ok and not result.items and not result.not_modified
+        # MERGE rather than INSERT … ON CONFLICT: a lake has no keys to conflict on.
         self.conn.execute(
             """
-            INSERT INTO source_state AS s (source, last_attempt_at, last_success_at,
+            MERGE INTO source_state AS s
+            USING (SELECT ?::VARCHAR AS source, ?::TIMESTAMPTZ AS last_attempt_at,
+                          ?::TIMESTAMPTZ AS last_success_at, ?::INTEGER AS consecutive_failures,
+                          ?::VARCHAR AS last_error, ?::INTEGER AS items_last_seen,
+                          ?::TIMESTAMPTZ AS last_new_at, ?::INTEGER AS consecutive_empty,
+                          ?::TIMESTAMPTZ AS first_attempt_at) AS e
+            ON s.source = e.source
+            WHEN MATCHED THEN UPDATE SET
+                last_attempt_at = e.last_attempt_at,
+                last_success_at = coalesce(e.last_success_at, s.last_success_at),
+                consecutive_failures = CASE WHEN e.last_error IS NULL THEN 0
+                                            ELSE s.consecutive_failures + 1 END,
+                last_error = e.last_error,
+                items_last_seen = coalesce(e.items_last_seen, s.items_last_seen),
+                last_new_at = coalesce(e.last_new_at, s.last_new_at),
+                consecutive_empty = CASE WHEN e.last_error IS NOT NULL
+                                         THEN s.consecutive_empty
+                                         WHEN e.consecutive_empty = 1
+                                         THEN s.consecutive_empty + 1 ELSE 0 END
+            WHEN NOT MATCHED THEN INSERT (source, last_attempt_at, last_success_at,
                 consecutive_failures, last_error, items_last_seen, last_new_at, consecutive_empty,
                 first_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source) DO UPDATE SET
-                last_attempt_at = excluded.last_attempt_at,
-                last_success_at = coalesce(excluded.last_success_at, s.last_success_at),
-                consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
-                                            ELSE s.consecutive_failures + 1 END,
-                last_error = excluded.last_error,
-                items_last_seen = coalesce(excluded.items_last_seen, s.items_last_seen),
-                last_new_at = coalesce(excluded.last_new_at, s.last_new_at),
-                consecutive_empty = CASE WHEN excluded.last_error IS NOT NULL
-                                         THEN s.consecutive_empty
-                                         WHEN excluded.consecutive_empty = 1
-                                         THEN s.consecutive_empty + 1 ELSE 0 END""",
+            VALUES (e.source, e.last_attempt_at, e.last_success_at, e.consecutive_failures,
+                e.last_error, e.items_last_seen, e.last_new_at, e.consecutive_empty,
+                e.first_attempt_at)""",
             [
                 result.source,
                 now,
@@ -63,9 +73,14 @@ class SourceRepository(Repository):
         for url, (etag, modified) in result.validators.items():
             self.conn.execute(
                 """
-                INSERT INTO http_validators VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
-                    last_modified = excluded.last_modified, updated_at = excluded.updated_at""",
+                MERGE INTO http_validators AS v
+                USING (SELECT ?::VARCHAR AS url, ?::VARCHAR AS source, ?::VARCHAR AS etag,
+                              ?::VARCHAR AS last_modified, ?::TIMESTAMPTZ AS updated_at) AS e
+                ON v.url = e.url
+                WHEN MATCHED THEN UPDATE SET etag = e.etag, last_modified = e.last_modified,
+                    updated_at = e.updated_at
+                WHEN NOT MATCHED THEN INSERT VALUES (e.url, e.source, e.etag, e.last_modified,
+                    e.updated_at)""",
                 [url, result.source, etag, modified, now],
             )
         return self.state(result.source)
@@ -104,8 +119,13 @@ class SourceRepository(Repository):
         """Remember each page's text for the next comparison."""
         for name, text in texts.items():
             self.conn.execute(
-                "INSERT INTO page_snapshots VALUES (?, ?, ?, ?) ON CONFLICT (source, name) "
-                "DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+                """
+                MERGE INTO page_snapshots AS p
+                USING (SELECT ?::VARCHAR AS source, ?::VARCHAR AS name, ?::VARCHAR AS text,
+                              ?::TIMESTAMPTZ AS saved_at) AS e
+                ON p.source = e.source AND p.name = e.name
+                WHEN MATCHED THEN UPDATE SET text = e.text, saved_at = e.saved_at
+                WHEN NOT MATCHED THEN INSERT VALUES (e.source, e.name, e.text, e.saved_at)""",
                 [source, name, text, now],
             )
 
@@ -128,9 +148,9 @@ class SourceRepository(Repository):
     ) -> None:
         """Mark one chunk of a backfill job as finished."""
         self.conn.execute(
-            "INSERT INTO backfill_checkpoints VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (job, chunk_start) DO NOTHING",
-            [job, source, first, last, items, new_items, now],
+            "INSERT INTO backfill_checkpoints SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM backfill_checkpoints WHERE job = ? AND chunk_start = ?)",
+            [job, source, first, last, items, new_items, now, job, first],
         )
 
     def final_days(self, source: str) -> set[date]:
@@ -142,9 +162,11 @@ class SourceRepository(Repository):
         """Remember days read in full and final; return how many were new."""
         if not days:
             return 0
-        added = self.conn.execute(
+        return self.changed(
             """INSERT INTO final_days
-               SELECT ?, unnest(?), ? ON CONFLICT DO NOTHING RETURNING day""",
-            [source, list(days), now],
-        ).fetchall()
-        return len(added)
+               SELECT * FROM (SELECT ?::VARCHAR AS source, unnest(?::DATE[]) AS day,
+                                     ?::TIMESTAMPTZ AS final_at) n
+               WHERE NOT EXISTS (SELECT 1 FROM final_days f
+                                 WHERE f.source = n.source AND f.day = n.day)""",
+            [source, sorted(set(days)), now],
+        )

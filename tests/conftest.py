@@ -1,4 +1,5 @@
-"""Shared fixtures: clean environment, recorded fixtures, replay server, fake Slack, Prefect."""
+"""Shared fixtures: clean environment, recorded fixtures, replay server, fake Slack, Prefect,
+PostgreSQL and the two store backends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.fake_slack import FakeSlack, start_fake_slack, stop_fake_slack
+from tests.postgres import PostgresServer, postgres_bin, start_postgres
 from vigia.scrapers.http import HttpSettings
+from vigia.storage import DuckDBFile, DuckLake, Storage
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Local servers answer at once: no politeness delay, one quick retry.
@@ -90,3 +93,31 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with prefect_test_harness(server_startup_timeout=180):
         yield
     shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skipped where none is installed, unless CI
+    requires it)."""
+    if postgres_bin() is None:
+        if os.environ.get("VIGIA_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required here (VIGIA_REQUIRE_POSTGRES) and not installed")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def lake(postgres: PostgresServer, tmp_path: Path) -> DuckLake:
+    """A new, empty lake: its catalog a fresh PostgreSQL database, its data under tmp_path."""
+    return DuckLake(postgres.new_database(), f"{tmp_path}/lake/")
+
+
+@pytest.fixture(params=["file", "lake"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """Each store backend in turn: the DuckDB file, then a lake on PostgreSQL."""
+    if request.param == "file":
+        return DuckDBFile(tmp_path / "vigia.duckdb")
+    lake: DuckLake = request.getfixturevalue("lake")
+    return lake

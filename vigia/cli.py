@@ -27,7 +27,7 @@ NEXT_STEPS = """\
 Try next:
   vigia query "SELECT demand_id, stance, published, title FROM match_details ORDER BY published DESC LIMIT 10"
   vigia query --format csv "SELECT * FROM match_details" > matches.csv
-  duckdb -readonly {db}   # plain DuckDB SQL (.venv/bin/duckdb in a clone); tables and views in README.md
+  {plain_duckdb}   # plain DuckDB SQL (.venv/bin/duckdb in a clone); tables and views in README.md
   SLACK_BOT_TOKEN=xoxb-... VIGIA_DB=data/slack-demo.duckdb vigia demo   # the same alerts, in Slack
   VIGIA_SMTP_URL=smtp://127.0.0.1:2525 VIGIA_EMAIL_TO=you@example.org VIGIA_DB=data/mail-demo.duckdb vigia demo   # and by email
   vigia run            # the live sources (needs internet), or `vigia serve` to keep them scheduled
@@ -431,13 +431,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _refuse_unless_ready(settings, "demo", None)  # before the replay server says anything
     with replay_server() as server:
         config = demo_sources_config(base_url(server))
-        print(f"Replaying recorded sources at {base_url(server)}; store: {settings.db_path}")
+        print(
+            f"Replaying recorded sources at {base_url(server)}; store: {settings.storage.location}"
+        )
         ok = _run_flow(settings, config, command="demo", digest=True)
     _print_summary(settings)
     from vigia.report import build_report
 
     print(f"Report: {build_report(settings, settings.db_path.parent / 'report').index}")
-    print("\n" + NEXT_STEPS.format(db=settings.db_path))
+    plain_duckdb = (
+        f"duckdb -readonly {settings.db_path}"
+        if not settings.store
+        else "duckdb -c \"INSTALL ducklake; ATTACH '<VIGIA_STORE>' AS vigia (READ_ONLY); USE vigia\""
+    )
+    print("\n" + NEXT_STEPS.format(plain_duckdb=plain_duckdb))
     return 0 if ok else 1
 
 
@@ -604,11 +611,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the exported tables and views to a folder."""
-    from vigia.storage import export, readable_path
+    from vigia.storage import export
 
-    path = settings.db_path if args.live else readable_path(settings.db_path)
-    files = export(path, args.out_dir, args.format)
-    print(f"wrote {len(files)} file(s) to {args.out_dir} from {path}")
+    files = export(settings.storage, args.out_dir, args.format, live=args.live)
+    print(f"wrote {len(files)} file(s) to {args.out_dir} from {settings.storage.location}")
     return 0
 
 
@@ -756,10 +762,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     """Print the result of a read-only query as a table, CSV or JSON."""
-    from vigia.storage import readable_path, run_query
+    from vigia.storage import run_query
 
-    path = settings.db_path if args.live else readable_path(settings.db_path)
-    columns, rows = run_query(path, args.sql, time_limit=args.timeout)
+    columns, rows = run_query(settings.storage, args.sql, live=args.live, time_limit=args.timeout)
     write_rows(columns, rows, args.format, sys.stdout)
     return 0
 
@@ -825,7 +830,7 @@ def _run_flow(
 
     state = vigia_run(
         sources=sources,
-        db_path=str(settings.db_path),
+        db_path=None if settings.store else str(settings.db_path),
         sources_config=config,
         command=command,
         digest=digest,
@@ -837,9 +842,12 @@ def _run_flow(
 
 
 def _print_summary(settings: Settings) -> None:
+    import os
+    import socket
 
     with settings.storage.open() as store:
-        run = store.runs.last() or {"summary": {}}
+        # This process's run: another host's run may have started since on a shared store.
+        run = store.runs.last(socket.gethostname(), os.getpid()) or {"summary": {}}
         per_source, per_demand = store.items.per_source(), store.matches.per_demand()
         alerts = store.outbox.by_status()
     summary = run["summary"]

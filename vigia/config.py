@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from vigia.alerts.channels import checked_destination
 from vigia.classify.demands import Campaign, load_demands
 from vigia.clock import now
-from vigia.core.errors import ConfigError
+from vigia.core.errors import ConfigError, StorageError
 from vigia.core.model import destination_parts
 from vigia.core.yamlfile import load_yaml_file
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Source, Window
 from vigia.scrapers.http import HttpSettings
-from vigia.storage import DuckDBFile, Storage
+from vigia.storage import Storage, storage_from
 
 # The files a campaign starts from, shipped with the package (see `vigia init`).
 DEFAULTS = "vigia.defaults"
@@ -49,6 +49,7 @@ class Settings:
     sources: dict[str, dict[str, Any]]
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
     health: dict[str, Any] = field(default_factory=dict)
+    store: str = ""  # VIGIA_STORE: empty for the DuckDB file at db_path
 
     @property
     def campaign(self) -> Campaign:
@@ -63,8 +64,9 @@ class Settings:
 
     @property
     def storage(self) -> Storage:
-        """Where the state lives: the DuckDB file at ``db_path``."""
-        return DuckDBFile(self.db_path)
+        """Where the state lives: the DuckDB file at ``db_path``, or the lake VIGIA_STORE names
+        (its data files under VIGIA_DATA_PATH)."""
+        return storage_from(self.store, self.db_path, self.env.get("VIGIA_DATA_PATH"))
 
     @property
     def routes(self) -> dict[str, list[str]]:
@@ -116,6 +118,11 @@ def load_settings(
     """Resolve settings: explicit arguments, then VIGIA_* variables, then defaults."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("VIGIA_DATA_DIR") or "data")
+    # An explicit path (a test, a flow's parameter) names a DuckDB file; otherwise VIGIA_STORE
+    # may name a lake, or a file as "duckdb:PATH".
+    store = "" if db_path else env.get("VIGIA_STORE", "").strip()
+    if store.startswith("duckdb:"):
+        db_path, store = store.removeprefix("duckdb:"), ""
     db = Path(db_path or env.get("VIGIA_DB") or data_dir / "vigia.duckdb")
     demands = config_file("demands.yaml", demands_path or env.get("VIGIA_DEMANDS"))
     sources_file = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
@@ -136,7 +143,14 @@ def load_settings(
     except TypeError as exc:
         raise ConfigError(f"{sources_file}: bad http settings: {exc}") from exc
     health = checked.health.model_dump(exclude_unset=True)
-    return Settings(db, data_dir, demands, sources_file, http, sources, env, dict(health))
+    settings = Settings(
+        db, data_dir, demands, sources_file, http, sources, env, dict(health), store
+    )
+    try:
+        settings.storage  # noqa: B018 - a mistyped VIGIA_STORE is a configuration error, said now
+    except StorageError as exc:
+        raise ConfigError(str(exc)) from exc
+    return settings
 
 
 class HealthSettings(BaseModel):

@@ -32,7 +32,7 @@ from vigia.health import HealthPolicy
 from vigia.scrapers import SOURCES
 from vigia.scrapers.base import Source, SourceResult, Window, run_source
 from vigia.scrapers.http import HttpClient
-from vigia.storage import Store, refresh_snapshot
+from vigia.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -536,4 +536,4 @@ def abort_run(settings: Settings, run_id: str, error: BaseException) -> None:
 
 def publish_snapshot(settings: Settings) -> None:
     """Refresh the readers' snapshot (researchers, reports) after a run's writes."""
-    refresh_snapshot(settings.db_path)
+    settings.storage.refresh_readers()
