@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -25,12 +27,15 @@ import duckdb
 from vigia.core.errors import StorageError
 from vigia.storage.db import MEMORY_LIMIT, SCHEMA, migrate
 from vigia.storage.repo import Store
+from vigia.storage.transfer import TableCheck, copy_tables
 
 log = logging.getLogger(__name__)
 
 PREFIX = "ducklake:postgres:"
 EXTENSIONS = ("ducklake", "postgres")
 # One lake per catalog database: the lock's number needs only to be Vigía's own.
+# Counts compactions, so that every process attaches the lake again after one.
+MAINTENANCE_TABLE = "vigia_lake_maintenance"
 WRITERS_LOCK = int.from_bytes(hashlib.sha256(b"vigia-writers").digest()[:8], "big", signed=True)
 
 
@@ -83,6 +88,45 @@ class DuckLake:
     def refresh_readers(self) -> None:
         """Nothing to do: readers read the lake's last snapshot."""
 
+    def copy_from(self, source: Path) -> list[TableCheck]:
+        """Copy a DuckDB-file store into this lake, which must be empty; return each table's
+        rows and checksum on both sides."""
+        with self._process.writer(self.lock_timeout) as conn:
+            try:
+                conn.execute(f"ATTACH '{_quoted(str(source))}' AS copy_source (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise StorageError(
+                    f"cannot read {source} (stop the runs that write it first): {exc}"
+                ) from exc
+            try:
+                return copy_tables(conn, "copy_source", SCHEMA)
+            finally:
+                conn.execute("DETACH copy_source")
+
+    def compact(self, keep: timedelta) -> dict[str, int]:
+        """Write inlined rows to Parquet, merge small files, forget snapshots older than
+        ``keep`` and delete the files only they used; return files and snapshots before and
+        after."""
+        with self._process.writer(self.lock_timeout) as conn:
+            before = _lake_counts(conn)
+            older_than = datetime.now(UTC) - keep
+            conn.execute(f"CALL ducklake_flush_inlined_data('{SCHEMA}')")
+            conn.execute(f"CALL ducklake_merge_adjacent_files('{SCHEMA}')")
+            conn.execute(
+                f"CALL ducklake_expire_snapshots('{SCHEMA}', older_than => ?)", [older_than]
+            )
+            conn.execute(
+                f"CALL ducklake_cleanup_old_files('{SCHEMA}', older_than => ?)", [older_than]
+            )
+            after = _lake_counts(conn)
+            self._process.compacted()
+        return {
+            "files_before": before[0],
+            "files_after": after[0],
+            "snapshots_before": before[1],
+            "snapshots_after": after[1],
+        }
+
 
 def parse_lake(url: str, data_path: str | None) -> DuckLake:
     """The lake a ``ducklake:postgres:<libpq connection string>`` setting names."""
@@ -106,6 +150,8 @@ class _LakeProcess:
         self.catalog = catalog
         self.data_path = data_path
         self._conns: dict[bool, duckdb.DuckDBPyConnection] = {}
+        self._seen: dict[bool, int] = {}  # the compaction generation each connection saw
+        self._session_lock = threading.Lock()
         self._conns_lock = threading.Lock()
         self._turn = threading.Lock()  # this process's writers queue here first
         self._session: Any = None  # the PostgreSQL session that holds the advisory lock
@@ -122,17 +168,43 @@ class _LakeProcess:
 
     @contextmanager
     def cursor(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of the attached connection, in the store's schema."""
+        """A cursor of the attached connection, in the store's schema.
+
+        An attached connection caches the lake's table layout, and a compaction in another
+        process (inlined rows written out, their catalog tables dropped) leaves that cache
+        pointing at tables that are gone: the connection is attached again after every
+        compaction, and after any error.
+        """
+        generation = self._generation()
         with self._conns_lock:
+            if self._seen.get(read_only) != generation:
+                self._conns.pop(read_only, None)
             if read_only not in self._conns:
                 self._conns[read_only] = _attach(self.catalog, self.data_path, read_only)
+                self._seen[read_only] = generation
             base = self._conns[read_only]
         conn = base.cursor()
         try:
             conn.execute(f"USE {SCHEMA}")
             yield conn
+        except duckdb.Error:
+            with self._conns_lock:
+                if self._conns.get(read_only) is base:
+                    del self._conns[read_only]
+            raise
         finally:
             conn.close()
+
+    def compacted(self) -> None:
+        """Tell every process that the lake was compacted: they attach it again."""
+        self._lock_session().execute(
+            f"UPDATE {MAINTENANCE_TABLE} SET generation = generation + 1 WHERE id = 1"
+        )
+
+    def _generation(self) -> int:
+        session = self._lock_session()
+        row = session.execute(f"SELECT generation FROM {MAINTENANCE_TABLE} WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
 
     @contextmanager
     def writer(self, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -170,12 +242,22 @@ class _LakeProcess:
     def _lock_session(self) -> Any:
         import psycopg
 
-        if self._session is None or self._session.closed:
-            try:
-                self._session = psycopg.connect(self.catalog, autocommit=True)
-            except psycopg.Error as exc:
-                raise StorageError(f"cannot reach the lake's catalog: {exc}") from exc
-        return self._session
+        with self._session_lock:
+            if self._session is None or self._session.closed:
+                try:
+                    session = psycopg.connect(self.catalog, autocommit=True)
+                    # Our one table in the catalog database, beside DuckLake's own.
+                    session.execute(
+                        f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} "
+                        "(id integer PRIMARY KEY, generation bigint NOT NULL)"
+                    )
+                    session.execute(
+                        f"INSERT INTO {MAINTENANCE_TABLE} VALUES (1, 0) ON CONFLICT DO NOTHING"
+                    )
+                except psycopg.Error as exc:
+                    raise StorageError(f"cannot reach the lake's catalog: {exc}") from exc
+                self._session = session
+            return self._session
 
 
 class LakeDDL:
@@ -200,6 +282,23 @@ class LakeDDL:
         sql = self._COLUMN_KEY.sub("NOT NULL", sql)
         sql = self._ADDED_BOOLEAN_DEFAULT.sub(r"\1", sql)
         return self.conn.execute(sql, params)
+
+
+def _lake_counts(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Data files of every table, and snapshots kept."""
+    tables = conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [SCHEMA]
+    ).fetchall()
+    files = 0
+    for (table,) in tables:  # the function takes a literal table name only
+        listed = conn.execute(f"SELECT count(*) FROM ducklake_list_files('{SCHEMA}', ?)", [table])
+        files += _first_int(listed.fetchone())
+    snapshots = conn.execute(f"SELECT count(*) FROM ducklake_snapshots('{SCHEMA}')").fetchone()
+    return files, _first_int(snapshots)
+
+
+def _first_int(row: tuple[Any, ...] | None) -> int:
+    return int(row[0]) if row else 0
 
 
 def _attach(catalog: str, data_path: str | None, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -266,3 +266,16 @@ def test_a_mistyped_store_setting_is_refused_with_the_forms() -> None:
 
     with pytest.raises(ConfigError, match="ducklake:postgres:<libpq connection string>"):
         load_settings({"VIGIA_STORE": "postgres://db/vigia"})
+
+
+def test_a_compaction_elsewhere_does_not_break_the_next_unit_of_work(lake: DuckLake) -> None:
+    # Another process's handle on the same lake (no data path given: it reads it from the
+    # catalog); its compaction writes out inlined rows and drops the catalog tables that held
+    # them, which this process's attached connection still knew.
+    elsewhere = DuckLake(lake.catalog)
+    with lake.open() as store:
+        store.items.upsert([constructed_item(n) for n in range(3)], NOW)
+    elsewhere.compact(timedelta(0))
+    with lake.open() as store:
+        store.items.upsert([constructed_item(3)], NOW)
+        assert store.items.per_source() == {"gazette": 4}

@@ -378,6 +378,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--live", action="store_true", help="read the store itself")
     export.set_defaults(handler=cmd_export)
+
+    store = _command(commands, "store", "operate the store: move it into a lake, compact it")
+    store_commands = store.add_subparsers(dest="store_command", required=True, help="what to do")
+    migrate = _command(
+        store_commands,
+        "migrate",
+        "copy the DuckDB-file store into an empty lake, comparing every table after",
+    )
+    migrate.add_argument(
+        "--to", required=True, metavar="STORE", help="the lake: ducklake:postgres:<connection>"
+    )
+    migrate.add_argument(
+        "--data-path", help="where the lake's data files go (default: VIGIA_DATA_PATH)"
+    )
+    migrate.set_defaults(handler=cmd_store_migrate)
+    compact = _command(
+        store_commands,
+        "compact",
+        "flush and merge a lake's small files and expire its old snapshots (a file: checkpoint)",
+    )
+    compact.add_argument(
+        "--keep-days",
+        type=float,
+        help="days of lake snapshots to keep (default: VIGIA_LAKE_KEEP_DAYS, else 7)",
+    )
+    compact.set_defaults(handler=cmd_store_compact)
     return parser
 
 
@@ -757,6 +783,37 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         serve_all(deployments)
     finally:
         server.stop()
+    return 0
+
+
+def cmd_store_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the file store into a lake and print each table's counts and checksums."""
+    from vigia.maintenance import migrate_store
+
+    checks = migrate_store(settings, args.to, args.data_path)
+    print(f"  {'table':<22} {'rows':>9} {'copied':>9}  checksums")
+    for check in checks:
+        verdict = "equal" if check.equal else "DIFFERENT"
+        print(f"  {check.table:<22} {check.rows:>9} {check.copied_rows:>9}  {verdict}")
+    different = [c.table for c in checks if not c.equal]
+    if different:
+        print(f"the copy differs in {', '.join(different)}; keep using the file", file=sys.stderr)
+        return 1
+    print(f"copied {len(checks)} tables, every count and checksum equal; set VIGIA_STORE={args.to}")
+    return 0
+
+
+def cmd_store_compact(args: argparse.Namespace, settings: Settings) -> int:
+    """Compact the store and print what changed."""
+    from vigia.maintenance import compact_store
+
+    changes = compact_store(settings, args.keep_days)
+    print(
+        "compacted "
+        + settings.storage.location
+        + ": "
+        + ", ".join(f"{name.replace('_', ' ')} {value:,}" for name, value in changes.items())
+    )
     return 0
 
 
