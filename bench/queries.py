@@ -71,7 +71,7 @@ def generate(path: Path, items: int) -> float:
             INSERT INTO status_changes
             SELECT m.demand_id, CASE WHEN m.stance = 'advance' THEN 'published' ELSE 'regressed'
                    END, i.published, m.matched_at, m.item_id, i.kind, i.source, i.url, i.title,
-                   m.evidence, m.stance, 'generated', true, NULL
+                   m.evidence, m.stance, 'generated', true, NULL, 'published'
             FROM matches m JOIN items i ON i.id = m.item_id
             WHERE m.stance <> 'mention' AND hash(m.item_id) % 200 = 0"""
         )
