@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "ducklake:postgres:"
 EXTENSIONS = ("ducklake", "postgres")
+COPY_MEMORY_LIMIT = "2GB"
 # One lake per catalog database: the lock's number needs only to be Vigía's own.
 # Counts compactions, so that every process attaches the lake again after one.
 MAINTENANCE_TABLE = "vigia_lake_maintenance"
@@ -98,10 +99,15 @@ class DuckLake:
                 raise StorageError(
                     f"cannot read {source} (stop the runs that write it first): {exc}"
                 ) from exc
+            # A one-off by the operator: reading a million items' texts on both sides for the
+            # checksums needs more than the cap that keeps the pipeline's processes small.
+            limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+            conn.execute(f"SET memory_limit = '{COPY_MEMORY_LIMIT}'")
             try:
                 return copy_tables(conn, "copy_source", SCHEMA)
             finally:
                 conn.execute("DETACH copy_source")
+                conn.execute(f"SET memory_limit = '{limit[0] if limit else MEMORY_LIMIT}'")
 
     def compact(self, keep: timedelta) -> dict[str, int]:
         """Write inlined rows to Parquet, merge small files, forget snapshots older than
