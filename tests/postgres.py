@@ -52,6 +52,14 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.dsn(name)
 
+    def sqlalchemy_url(self, dsn: str) -> str:
+        """The same database as an SQLAlchemy URL for asyncpg (Prefect server's database)."""
+        fields = dict(part.split("=", 1) for part in dsn.split())
+        return (
+            f"postgresql+asyncpg://{fields['user']}@{fields['host']}:{fields['port']}/"
+            f"{fields['dbname']}"
+        )
+
     def stop(self) -> None:
         """Stop the server and remove its folder."""
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")

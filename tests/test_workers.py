@@ -118,6 +118,9 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PYTHONUNBUFFERED": "1",
+        # The Prefect server's own database in PostgreSQL too, as across hosts: on SQLite it
+        # answered 503 to a worker while two workers and the flows polled it.
+        "PREFECT_API_DATABASE_CONNECTION_URL": postgres.sqlalchemy_url(postgres.new_database()),
         # Shorter waits than a deployment needs: workers ask for work every 2 s, and a run
         # waiting for its deployment's one slot asks again after 3 s.
         "PREFECT_WORKER_QUERY_SECONDS": "2",
