@@ -9,15 +9,17 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from vigia.backfill import BackfillReport, run_backfill
-from vigia.flows.common import settings_for
+from vigia.flows.common import settings_for, source_slot
 
 
 @task(name="backfill-range", cache_policy=NO_CACHE)
 def backfill_range(
     settings: Any, source: str, start: date, end: date, chunk_days: int | None, alert: bool
 ) -> BackfillReport:
-    """Walk the range chunk by chunk (checkpointed, so a retry resumes)."""
-    return run_backfill(settings, source, start, end, chunk_days=chunk_days, alert=alert)
+    """Walk the range chunk by chunk (checkpointed, so a retry resumes), holding the source's
+    slot: an ingest of the same source on another worker waits."""
+    with source_slot(source):
+        return run_backfill(settings, source, start, end, chunk_days=chunk_days, alert=alert)
 
 
 @flow(name="backfill")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from prefect import task
+from prefect import get_client, task
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.concurrency.sync import concurrency
 from prefect.events import emit_event
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from vigia import dispatch as outbox
 from vigia import pipeline
@@ -32,6 +37,37 @@ def _retry_unless_config_error(task: Any, task_run: Any, state: Any) -> bool:
     return True
 
 
+# How long an ingest waits for its source's slot (another worker reading the same source).
+SOURCE_SLOT_TIMEOUT = 3600
+
+
+@contextmanager
+def source_slot(source: str) -> Iterator[None]:
+    """Hold the source's slot, a Prefect global concurrency limit shared by every worker.
+
+    Politeness across hosts: each process spaces its own requests to a site, so two workers
+    reading one source at once would double the load on it. The limit ``vigia-source-<name>``
+    is created with one slot the first time; an operator may change it (`prefect gcl update`).
+    """
+    name = f"vigia-source-{source}"
+    _ensure_limit(name)
+    with concurrency(name, occupy=1, timeout_seconds=SOURCE_SLOT_TIMEOUT, strict=True):
+        yield
+
+
+def _ensure_limit(name: str) -> None:
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=name, limit=1)
+                )
+            except ObjectAlreadyExists:
+                pass  # another worker created it first
+
+
 # Retries of a whole source are rare and slow: transient HTTP errors are retried in the client.
 @task(
     name="ingest-source",
@@ -41,8 +77,9 @@ def _retry_unless_config_error(task: Any, task_run: Any, state: Any) -> bool:
     cache_policy=NO_CACHE,
 )
 def ingest(settings: Settings, source: str) -> pipeline.IngestReport:
-    """Fetch, parse and store one source."""
-    return pipeline.ingest_source(settings, source)
+    """Fetch, parse and store one source, one worker at a time."""
+    with source_slot(source):
+        return pipeline.ingest_source(settings, source)
 
 
 @task(name="classify-pending", cache_policy=NO_CACHE)
