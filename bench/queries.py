@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vigia.classify import load_demands  # noqa: E402
+from vigia.classify.campaigns import Campaigns  # noqa: E402
 from vigia.storage import connect, open_store, run_query  # noqa: E402
 
 SOURCES = ("gazette", "scjn", "scjn_press", "corteidh", "news")
@@ -34,7 +35,7 @@ def generate(path: Path, items: int) -> float:
     campaign = load_demands(ROOT / "demands.yaml")
     demands = [d.id for d in campaign.demands]
     with open_store(path) as store:
-        store.statuses.sync_demands(campaign)
+        store.statuses.sync_demands(Campaigns((campaign,), ("demands",)))
     with connect(path) as conn:
         conn.execute(
             f"""

@@ -407,6 +407,11 @@ def _final_days_v12(conn: Executes) -> None:
         PRIMARY KEY (source, day))""")
 
 
+def _campaigns_v13(conn: Executes) -> None:
+    # Several campaigns over one ingest: which one each demand belongs to (its file's name).
+    conn.execute("ALTER TABLE demands ADD COLUMN campaign VARCHAR")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -425,6 +430,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (10, "alerts left 'in digest' under a sent digest", _digest_repair_v10),
     (11, "outbox: channel-neutral delivery_place and delivery_ref", _channel_neutral_v11),
     (12, "final days of dated sources", _final_days_v12),
+    (13, "demands: the campaign each belongs to", _campaigns_v13),
 ]
 
 

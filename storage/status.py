@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from vigia.classify.demands import Campaign
+from vigia.classify.campaigns import Campaigns
 from vigia.storage.db import Repository
 
 
@@ -60,8 +60,9 @@ class StatusRepository(Repository):
 
     conn: duckdb.DuckDBPyConnection
 
-    def sync_demands(self, campaign: Campaign) -> None:
-        """Copy the campaign's demands (titles, channels, starting status) into the store."""
+    def sync_demands(self, campaigns: Campaigns) -> None:
+        """Copy every campaign's demands (titles, channels, starting status, campaign) into the
+        store."""
         rows = [
             (
                 d.id,
@@ -72,12 +73,17 @@ class StatusRepository(Repository):
                 d.start.status,
                 d.start.since,
                 d.start.note,
+                campaigns.name_of(campaigns.owner(d.id)),
             )
-            for n, d in enumerate(campaign.demands)
+            for n, d in enumerate(campaigns.demands)
         ]
         with self.transaction():
             self.conn.execute("DELETE FROM demands")
-            self.conn.executemany("INSERT INTO demands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.conn.executemany(
+                "INSERT INTO demands (id, position, title_es, title_en, channel, start_status, "
+                "start_date, start_note, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def record_moves(self, moves: Sequence[StatusMove], now: datetime) -> int:
         """Append moves not already recorded (same demand, item, status, confirmation)."""

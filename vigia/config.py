@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from vigia.alerts.channels import checked_destination
+from vigia.classify.campaigns import Campaigns, load_campaigns
 from vigia.classify.demands import Campaign, load_demands
 from vigia.clock import now
 from vigia.core.errors import ConfigError, StorageError
@@ -50,6 +51,8 @@ class Settings:
     env: Mapping[str, str] = field(repr=False, default_factory=dict)
     health: dict[str, Any] = field(default_factory=dict)
     store: str = ""  # VIGIA_STORE: empty for the DuckDB file at db_path
+    # Every campaign's demands file, the primary (demands_path) first.
+    campaign_paths: tuple[Path, ...] = ()
 
     @property
     def campaign(self) -> Campaign:
@@ -61,6 +64,14 @@ class Settings:
         return _campaign(
             self.demands_path, self.demands_path.resolve(), stat.st_mtime_ns, stat.st_size
         )
+
+    @property
+    def campaigns(self) -> Campaigns:
+        """Every campaign run over this ingest, each file parsed once while it is unchanged."""
+        paths = self.campaign_paths or (self.demands_path,)
+        if len(paths) == 1:
+            return Campaigns((self.campaign,), (paths[0].stem,))
+        return _campaigns(tuple((p, *_file_state(p)) for p in paths))
 
     @property
     def storage(self) -> Storage:
@@ -79,7 +90,7 @@ class Settings:
             if address.strip()
         ]
         routes = {}
-        for demand in self.campaign.demands:
+        for demand in self.campaigns.demands:
             where = f"{self.demands_path}: demand '{demand.id}': field 'destinations'"
             named = [checked_destination(d, where) for d in demand.destinations]
             named = named or [demand.channel]
@@ -98,6 +109,32 @@ class Settings:
             back = int(config.get("days_back", 1))
             days = tuple(today - timedelta(days=n) for n in range(back, -1, -1))
         return Window(days=days)
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)  # the loader says, in one line, why it cannot be read
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=4)
+def _campaigns(files: tuple[tuple[Path, int, int], ...]) -> Campaigns:
+    # Keyed on each file's path, modification time and size, like the single campaign.
+    return load_campaigns([path for path, _, _ in files])
+
+
+def campaign_files(given: str) -> tuple[Path, ...]:
+    """The demands files VIGIA_DEMANDS names: comma-separated files or folders (a folder's
+    *.yaml in name order), the first file the primary campaign."""
+    paths: list[Path] = []
+    for entry in filter(None, (part.strip() for part in given.split(","))):
+        path = Path(entry)
+        paths += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not paths:
+        raise ConfigError(f"VIGIA_DEMANDS={given!r} names no demands file")
+    return tuple(paths)
 
 
 @lru_cache(maxsize=4)
@@ -124,7 +161,9 @@ def load_settings(
     if store.startswith("duckdb:"):
         db_path, store = store.removeprefix("duckdb:"), ""
     db = Path(db_path or env.get("VIGIA_DB") or data_dir / "vigia.duckdb")
-    demands = config_file("demands.yaml", demands_path or env.get("VIGIA_DEMANDS"))
+    given = demands_path or env.get("VIGIA_DEMANDS")
+    campaign_paths = campaign_files(given) if given else ()
+    demands = campaign_paths[0] if campaign_paths else config_file("demands.yaml")
     sources_file = config_file("sources.yaml", sources_path or env.get("VIGIA_SOURCES"))
     config = dict(sources_config) if sources_config is not None else _read_yaml(sources_file)
     try:
@@ -144,7 +183,7 @@ def load_settings(
         raise ConfigError(f"{sources_file}: bad http settings: {exc}") from exc
     health = checked.health.model_dump(exclude_unset=True)
     settings = Settings(
-        db, data_dir, demands, sources_file, http, sources, env, dict(health), store
+        db, data_dir, demands, sources_file, http, sources, env, dict(health), store, campaign_paths
     )
     try:
         settings.storage  # noqa: B018 - a mistyped VIGIA_STORE is a configuration error, said now

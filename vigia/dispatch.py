@@ -24,7 +24,7 @@ from vigia.alerts import (
     channels_from_env,
     stored_outgoing,
 )
-from vigia.classify import Campaign
+from vigia.classify.campaigns import Campaigns
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.model import destination_parts
@@ -68,7 +68,7 @@ def dispatch_alerts(
         channels = Channels.only(channels)
     report = DispatchReport()
     try:
-        _dispatch(settings, channels, settings.campaign, report)
+        _dispatch(settings, channels, settings.campaigns, report)
     finally:
         channels.close()
     report.via = "+".join(report.sent_by) or channels.names
@@ -76,7 +76,7 @@ def dispatch_alerts(
 
 
 def _dispatch(
-    settings: Settings, channels: Channels, campaign: Campaign, report: DispatchReport
+    settings: Settings, channels: Channels, campaigns: Campaigns, report: DispatchReport
 ) -> None:
     stopped = settle_interrupted(settings, channels, report)
     with settings.storage.open() as store:
@@ -89,7 +89,7 @@ def _dispatch(
             for d in stored
             if d.payload.get("content") == "digest"
         }
-    demands = {d.id: d for d in campaign.demands}
+    demands = {d.id: d for d in campaigns.demands}
     outgoing = [Outgoing(n.key, n.channel, n) for n in notices]
     outgoing += [Outgoing(a.key, a.channel, AlertBody(a, demands[a.demand_id])) for a in alerts]
     outgoing += [
@@ -209,7 +209,7 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
     A digest is stored with the alerts it carries before it is sent, so a crash or a retry
     sends the same message once; the channel renders it when it sends it.
     """
-    campaign, routes = settings.campaign, settings.routes
+    campaigns, routes = settings.campaigns, settings.routes
     current = now()
     day = day or current.date().isoformat()
     keys = []
@@ -222,7 +222,7 @@ def build_digests(settings: Settings, day: str | None = None) -> list[str]:
             key = f"digest:{channel}:{current.isoformat(timespec='microseconds')}"
             pending = [
                 move
-                for demand in campaign.demands
+                for demand in campaigns.demands
                 if channel in routes[demand.id]
                 for move in store.statuses.unconfirmed(demand.id)
             ]

@@ -20,7 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vigia import health, status
-from vigia.classify import Campaign, Classifier
+from vigia.classify import Campaign
+from vigia.classify.campaigns import Campaigns, CampaignsClassifier
 from vigia.classify.events import assign_events
 from vigia.classify.lang import detect_language
 from vigia.clock import now
@@ -222,17 +223,17 @@ def _update_health(store: Store, name: str, state: dict[str, Any], policy: Healt
 def source_config(settings: Settings, name: str) -> dict[str, Any]:
     """A source's config as it runs: as written, completed by the source from the campaign."""
     config = dict(settings.sources.get(name, {}))
-    return SOURCES[name].configure(config, demand_terms(settings.campaign))
+    return SOURCES[name].configure(config, demand_terms(settings.campaigns))
 
 
-def demand_terms(campaign: Campaign) -> dict[str, tuple[str, ...]]:
+def demand_terms(campaigns: Campaign | Campaigns) -> dict[str, tuple[str, ...]]:
     """Each demand's names for searching, the most specific first.
 
     Key terms (a law's or an institution's name) come first: they find the demand alone,
     where a broad term ("base de datos") would bring mostly noise. Spanish before English.
     """
     found = {}
-    for demand in campaign.demands:
+    for demand in campaigns.demands:
         groups = (demand.key_terms, demand.terms)
         found[demand.id] = next(
             (tuple(g[lang]) for g in groups for lang in ("es", "en") if g.get(lang)), ()
@@ -251,7 +252,7 @@ def classify_pending(settings: Settings) -> ClassifyReport:
     report = ClassifyReport()
     with settings.storage.open() as store:
         # The views list every demand of the current file, moved or not.
-        store.statuses.sync_demands(classifier.campaign)
+        store.statuses.sync_demands(classifier.campaigns)
         while batch := store.items.to_classify(classifier.version, limit=2000):
             _classify_batch(store, classifier, routes, batch, report, alert_reclassified=False)
     return report
@@ -302,13 +303,13 @@ def with_language(items: list[Item]) -> list[Item]:
     ]
 
 
-def _classifier(settings: Settings) -> tuple[Classifier, dict[str, list[str]]]:
-    return Classifier(settings.campaign), settings.routes
+def _classifier(settings: Settings) -> tuple[CampaignsClassifier, dict[str, list[str]]]:
+    return CampaignsClassifier(settings.campaigns), settings.routes
 
 
 def _classify_batch(
     store: Store,
-    classifier: Classifier,
+    classifier: CampaignsClassifier,
     routes: dict[str, list[str]],
     batch: list[Item],
     report: ClassifyReport,
@@ -331,7 +332,7 @@ def _classify_batch(
 
 def _record_batch(
     store: Store,
-    classifier: Classifier,
+    classifier: CampaignsClassifier,
     routes: dict[str, list[str]],
     batch: list[Item],
     matches: list[Match],
@@ -347,10 +348,12 @@ def _record_batch(
         quiet |= reclassified
     loud = [m for m in new if m.item_id not in quiet]
     by_id = {item.id: item for item in batch}
-    campaign = classifier.campaign
+    campaigns = classifier.campaigns
     tiers = {
         (m.item_id, m.demand_id): (
-            "now" if campaign.is_urgent(by_id[m.item_id].kind, m.stance) else "digest"
+            "now"
+            if campaigns.owner(m.demand_id).is_urgent(by_id[m.item_id].kind, m.stance)
+            else "digest"
         )
         for m in loud
     }
@@ -359,9 +362,12 @@ def _record_batch(
         [m for m in new if m.item_id in quiet], routes, now(), status="suppressed"
     )
     report.by_demand.update(m.demand_id for m in new)
-    report.status_changes.extend(
-        _record_statuses(store, campaign, routes, matches, by_id, {m.item_id for m in loud})
-    )
+    # Each campaign moves its demands by its own status policy.
+    for campaign in campaigns.all:
+        own = [m for m in matches if campaigns.owner(m.demand_id) is campaign]
+        report.status_changes.extend(
+            _record_statuses(store, campaign, routes, own, by_id, {m.item_id for m in loud})
+        )
 
 
 def _record_statuses(
@@ -438,7 +444,7 @@ def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | N
 def check_ready(settings: Settings, sources: list[str] | None = None) -> None:
     """Fail before any work with one clear error if the campaign, a source name or the store
     is wrong: such errors fail the same way on every retry."""
-    _ = settings.campaign  # read (and checked) here, before any work
+    _ = settings.campaigns  # read (and checked) here, before any work
     unknown = sorted(set(sources or ()) - set(SOURCES))
     if unknown:
         raise ConfigError(

@@ -172,16 +172,17 @@ def status_content(demand_id: str, before: DemandStatus, after: DemandStatus) ->
 
 def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
     """A person confirms a demand's pending move(s) backed by one item (id or its start)."""
-    campaign = settings.campaign
+    campaigns = settings.campaigns
     try:
-        campaign.demand(demand_id)
+        campaign = campaigns.owner(demand_id)
     except KeyError:
-        raise ConfigError(f"no demand '{demand_id}' in {settings.demands_path}") from None
+        files = ", ".join(str(p) for p in settings.campaign_paths or (settings.demands_path,))
+        raise ConfigError(f"no demand '{demand_id}' in {files}") from None
     with settings.storage.open() as store:
         pending = [
             m for m in store.statuses.unconfirmed(demand_id) if m.item_id.startswith(item_ref)
         ]
-        store.statuses.sync_demands(campaign)
+        store.statuses.sync_demands(campaigns)
         if not pending:
             raise ConfigError(
                 f"no move of '{demand_id}' waits for confirmation with item {item_ref!r} "
@@ -200,9 +201,8 @@ def current(
 ) -> list[DemandStatus]:
     """Every demand's status: now; as the store said it at ``as_of``; or as things stood
     ``on`` a day, by everything recorded since."""
-    campaign = settings.campaign
     with settings.storage.open() as store:
-        store.statuses.sync_demands(campaign)
+        store.statuses.sync_demands(settings.campaigns)
         return store.statuses.on(on) if on is not None else store.statuses.current(as_of)
 
 

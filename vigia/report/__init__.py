@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -50,6 +50,8 @@ class ReportFiles:
     index: Path
     pages: list[Path]
     charts: list[Path]
+    # The other campaigns' front pages, each in a folder of its name beside the primary's.
+    others: list[Path] = field(default_factory=list)
 
 
 def link(url: str | None, text: str) -> Markup:
@@ -59,15 +61,36 @@ def link(url: str | None, text: str) -> Markup:
     return Markup("{}").format(text)
 
 
+def page_name(demand_id: str) -> str:
+    """A demand's page and chart name within its campaign's report (its id unqualified)."""
+    return demand_id.rsplit("/", 1)[-1]
+
+
 def build_report(
     settings: Settings, out_dir: str | Path, *, today: date | None = None
 ) -> ReportFiles:
-    """Write the static site for the store in ``settings`` into ``out_dir``."""
-    campaign = settings.campaign
-    out = Path(out_dir)
-    (out / "charts").mkdir(parents=True, exist_ok=True)
+    """Write the static site for the store in ``settings`` into ``out_dir``: the primary
+    campaign's there, each other campaign's in a folder of its name inside it."""
+    campaigns = settings.campaigns
     data = _read(settings.storage)
     today = today or now().date()
+    reports = [
+        _campaign_report(campaign, data, Path(out_dir) / (name if n else ""), today)
+        for n, (campaign, name) in enumerate(zip(campaigns.all, campaigns.names, strict=True))
+    ]
+    return ReportFiles(
+        reports[0].index,
+        [page for r in reports for page in r.pages],
+        [chart for r in reports for chart in r.charts],
+        [r.index for r in reports[1:]],
+    )
+
+
+def _campaign_report(
+    campaign: Campaign, data: dict[str, Any], out: Path, today: date
+) -> ReportFiles:
+    own = {d.id for d in campaign.demands}
+    (out / "charts").mkdir(parents=True, exist_ok=True)
     env = Environment(
         loader=PackageLoader("vigia.report", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -80,16 +103,17 @@ def build_report(
         kind_label=lambda kind: kind_name(kind, "both") if kind else "",
         link=link,
         when=partial(dated, bilingual=True),
+        page_name=page_name,
     )
     generated = now().strftime("%Y-%m-%d %H:%M UTC")
     charts, pages = [], []
     for demand in campaign.demands:
         moves = [m for m in data["timeline"] if m["demand_id"] == demand.id]
         status_row = data["status"].get(demand.id) or _unmoved(demand)
-        chart = out / "charts" / f"{demand.id}.svg"
+        chart = out / "charts" / f"{page_name(demand.id)}.svg"
         draw_timeline(chart, campaign, demand.id, status_row, moves, today)
         charts.append(chart)
-        page = out / f"{demand.id}.html"
+        page = out / f"{page_name(demand.id)}.html"
         page.write_text(
             env.get_template("demand.html").render(
                 campaign=campaign,
@@ -109,8 +133,8 @@ def build_report(
         env.get_template("index.html").render(
             campaign=campaign,
             rows=[data["status"].get(d.id) or _unmoved(d) for d in campaign.demands],
-            latest=data["timeline_latest"][:LATEST_EVIDENCE],
-            pending=data["pending"][:LATEST_EVIDENCE],
+            latest=[m for m in data["timeline_latest"] if m["demand_id"] in own][:LATEST_EVIDENCE],
+            pending=[m for m in data["pending"] if m.demand_id in own][:LATEST_EVIDENCE],
             health=data["health"],
             generated=generated,
         ),
