@@ -33,7 +33,11 @@ TOP_KEYS = {
     "scope",
     "reading",
     "demands",
+    "lexicons_from",
 }
+# What a campaign may take from another campaign's file (`lexicons_from`): the language and
+# the policy, never the demands.
+SHARED_KEYS = ("stance_cues", "reading", "official_acts", "authority", "urgent", "status", "scope")
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
 DEMAND_OPTIONAL = {
     "channel",
@@ -137,7 +141,28 @@ def load_demands(path: str | Path) -> Campaign:
     """Read, validate and return the campaign in ``path``; raise ConfigError on any problem."""
     path = Path(path)
     text = read_config_text(path, "demands file")
-    return parse_campaign(load_yaml_text(text, str(path), "demands file"), str(path), text)
+    data = load_yaml_text(text, str(path), "demands file")
+    if isinstance(data, dict) and "lexicons_from" in data:
+        data, text = _with_lexicons(data, path, text)
+    return parse_campaign(data, str(path), text)
+
+
+def _with_lexicons(data: dict[str, Any], path: Path, text: str) -> tuple[dict[str, Any], str]:
+    """The campaign with the shared keys it does not write taken from the file it names; the
+    text of both, so that an edit to either reclassifies."""
+    source = data.pop("lexicons_from")
+    if not isinstance(source, str) or not source.strip():
+        raise ConfigError(f"{path}: lexicons_from must name a demands file")
+    base_path = path.parent / source
+    base_text = read_config_text(base_path, "demands file")
+    base = load_yaml_text(base_text, str(base_path), "demands file")
+    if not isinstance(base, dict) or "lexicons_from" in base:
+        raise ConfigError(
+            f"{path}: lexicons_from names {base_path}, which must be a demands file "
+            "with lexicons of its own"
+        )
+    merged = {**{k: base[k] for k in SHARED_KEYS if k in base}, **data}
+    return merged, text + "\n" + base_text
 
 
 def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -> Campaign:

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -453,12 +454,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     # Keep the demo's output to the alerts and the summary; `vigia run` logs at INFO.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    settings = _with_example_campaign(settings)
 
     _refuse_unless_ready(settings, "demo", None)  # before the replay server says anything
-    with replay_server() as server:
+    with replay_server() as server, _campaigns_named(settings):
         config = demo_sources_config(base_url(server))
         print(
             f"Replaying recorded sources at {base_url(server)}; store: {settings.storage.location}"
+            f"; campaigns: {', '.join(settings.campaigns.names)}"
         )
         ok = _run_flow(settings, config, command="demo", digest=True)
     _print_summary(settings)
@@ -472,6 +475,34 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     print("\n" + NEXT_STEPS.format(plain_duckdb=plain_duckdb))
     return 0 if ok else 1
+
+
+# The second campaign the demo runs beside the first, when it lies beside it (the repository,
+# the installed package) and no campaign was named: several campaigns over one ingest.
+EXAMPLE_CAMPAIGN = "defenders.yaml"
+
+
+def _with_example_campaign(settings: Settings) -> Settings:
+    from dataclasses import replace
+
+    example = settings.demands_path.parent / EXAMPLE_CAMPAIGN
+    if settings.campaign_paths or not example.exists():
+        return settings
+    return replace(settings, campaign_paths=(settings.demands_path, example))
+
+
+@contextmanager
+def _campaigns_named(settings: Settings) -> Iterator[None]:
+    # The flows read their settings from the environment: name the campaigns there too.
+    before = os.environ.get("VIGIA_DEMANDS")
+    os.environ["VIGIA_DEMANDS"] = ",".join(str(p) for p in settings.campaign_paths)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("VIGIA_DEMANDS", None)
+        else:
+            os.environ["VIGIA_DEMANDS"] = before
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
