@@ -121,3 +121,25 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
         return DuckDBFile(tmp_path / "vigia.duckdb")
     lake: DuckLake = request.getfixturevalue("lake")
     return lake
+
+
+def fill_from_replay(
+    replay: str, db: Path, env: dict[str, str] | None = None, *, ingest: bool = True
+) -> Path:
+    """A DuckDB store filled by the pipeline's steps (no Prefect) from the replayed sources:
+    every source ingested, everything classified, the outbox sent to a silent console."""
+    import io
+
+    from vigia import pipeline
+    from vigia.alerts import ConsoleChannel
+    from vigia.config import load_settings
+    from vigia.demo.replay import demo_sources_config
+    from vigia.scrapers import SOURCES
+
+    settings = load_settings(env or {}, db_path=str(db), sources_config=demo_sources_config(replay))
+    if ingest:
+        for name in SOURCES:
+            assert pipeline.ingest_source(settings, name).ok
+    pipeline.classify_pending(settings)
+    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
+    return db

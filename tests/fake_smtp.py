@@ -9,7 +9,6 @@ handler when the connection drops), like a server that never gave its final answ
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -18,6 +17,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.polling import free_port
 
 
 @dataclass
@@ -64,7 +65,7 @@ class FakeSmtp:
 
     def __init__(self, *, login: tuple[str, str] | None = None) -> None:
         self.mailbox = Mailbox()
-        self.port = _free_port()
+        self.port = free_port()
         self._login = login
         kwargs: dict[str, Any] = {}
         if login is not None:
@@ -94,9 +95,3 @@ class FakeSmtp:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -11,12 +11,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.polling import free_port
 
 START_TIMEOUT = 60
 
@@ -83,7 +84,7 @@ def start_postgres() -> PostgresServer:
     if user:
         entry = pwd.getpwnam(user)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
-    server = PostgresServer(folder, _free_port(), bin_dir, user)
+    server = PostgresServer(folder, free_port(), bin_dir, user)
     data = str(folder / "data")
     server._run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
     options = (
@@ -102,9 +103,3 @@ def _unprivileged_user() -> str:
             continue
         return name
     raise RuntimeError("running as root with neither a postgres nor a nobody user")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

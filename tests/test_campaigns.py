@@ -4,19 +4,15 @@ the example second one, defenders.yaml, over the replayed sources)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from vigia import pipeline
-from vigia.alerts import ConsoleChannel
+from tests.conftest import fill_from_replay
 from vigia.classify.campaigns import load_campaigns
 from vigia.config import load_settings
 from vigia.core.errors import ConfigError
-from vigia.demo.replay import demo_sources_config
 from vigia.report import build_report
-from vigia.scrapers import SOURCES
 from vigia.storage import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,14 +21,7 @@ MATCHES = "SELECT item_id, demand_id, stance FROM matches ORDER BY ALL"
 
 
 def _run(replay: str, db: Path, demands: str, *, ingest: bool = True) -> None:
-    settings = load_settings(
-        {"VIGIA_DEMANDS": demands}, db_path=str(db), sources_config=demo_sources_config(replay)
-    )
-    if ingest:
-        for name in SOURCES:
-            assert pipeline.ingest_source(settings, name).ok
-    pipeline.classify_pending(settings)
-    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
+    fill_from_replay(replay, db, {"VIGIA_DEMANDS": demands}, ingest=ingest)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vigia import cli, pipeline
-from vigia.alerts import ConsoleChannel
+from tests.conftest import fill_from_replay
+from vigia import cli
 from vigia.classify.demands import parse_campaign
-from vigia.config import load_settings
 from vigia.core.model import KINDS
-from vigia.demo.replay import demo_sources_config
 from vigia.scrapers import SOURCES
 from vigia.storage import run_query
 
@@ -31,13 +29,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 @pytest.fixture(scope="module")
 def store(replay: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store filled by the pipeline steps (no Prefect) from the replayed sources."""
-    db = tmp_path_factory.mktemp("store") / "vigia.duckdb"
-    settings = load_settings({}, db_path=str(db), sources_config=demo_sources_config(replay))
-    for name in SOURCES:
-        assert pipeline.ingest_source(settings, name).ok
-    pipeline.classify_pending(settings)
-    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
-    return db
+    return fill_from_replay(replay, tmp_path_factory.mktemp("store") / "vigia.duckdb")
 
 
 def readme_queries() -> list[list[str]]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -12,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fill_from_replay
 from tests.postgres import PostgresServer
 from tests.test_cli_readme import readme_queries
-from vigia import cli, pipeline
-from vigia.alerts import ConsoleChannel
-from vigia.config import load_settings
-from vigia.demo.replay import demo_sources_config
-from vigia.scrapers import SOURCES
+from vigia import cli
 from vigia.storage import DuckLake, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,13 +27,7 @@ COUNTS = """SELECT (SELECT count(*) FROM items), (SELECT count(DISTINCT id) FROM
 @pytest.fixture(scope="module")
 def file_store(replay: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB file filled by the pipeline's steps from the replayed sources."""
-    db = tmp_path_factory.mktemp("file") / "vigia.duckdb"
-    settings = load_settings({}, db_path=str(db), sources_config=demo_sources_config(replay))
-    for name in SOURCES:
-        assert pipeline.ingest_source(settings, name).ok
-    pipeline.classify_pending(settings)
-    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
-    return db
+    return fill_from_replay(replay, tmp_path_factory.mktemp("file") / "vigia.duckdb")
 
 
 def lake_setting(lake: DuckLake) -> str:

@@ -7,13 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
 
+from tests.polling import free_port, wait_for
 from vigia.demo.replay import demo_sources_config
 from vigia.storage import run_query
 
@@ -48,22 +48,6 @@ def test_prefect_yaml_becomes_scheduled_and_triggered_deployments():
     assert deployments["news"].entrypoint.endswith("ingest.py:ingest_news")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _api(url: str, path: str) -> list[dict]:
     try:
         return requests.post(f"{url}{path}", json={}, timeout=5).json()
@@ -77,7 +61,7 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
 ):
     config_file = tmp_path / "sources.yaml"
     config_file.write_text(yaml.safe_dump(demo_sources_config(replay)), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {
@@ -95,7 +79,7 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
         stderr=subprocess.STDOUT,
     )
     try:
-        deployments = _wait(
+        deployments = wait_for(
             lambda: len(d := _api(api, "/deployments/filter")) == 8 and d,
             180,
             "eight served deployments",
@@ -103,7 +87,7 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
         assert (tmp_path / "prefect" / "prefect.db").exists()  # the server's state is ours
         news = next(d for d in deployments if d["name"] == "news")
         # The fresh server may answer 503 while it is still busy registering schedules.
-        _wait(
+        wait_for(
             lambda: (
                 requests.post(
                     f"{api}/deployments/{news['id']}/create_flow_run", json={}, timeout=10
@@ -121,7 +105,7 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
             # run the event created counts.
             return any(r["state_type"] == "COMPLETED" and not r.get("auto_scheduled") for r in runs)
 
-        _wait(processed, 180, "the event-triggered process run")
+        wait_for(processed, 180, "the event-triggered process run")
     finally:
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=90)

@@ -5,9 +5,7 @@ a real PostgreSQL), the replayed sources and a fake Slack."""
 
 from __future__ import annotations
 
-import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,11 +18,10 @@ import pytest
 import requests
 import yaml
 
+from tests.conftest import fill_from_replay
 from tests.fake_slack import FakeSlack
+from tests.polling import free_port, wait_for
 from tests.postgres import PostgresServer
-from vigia import pipeline
-from vigia.alerts import ConsoleChannel
-from vigia.config import load_settings
 from vigia.demo.replay import demo_sources_config
 from vigia.scrapers import SOURCES
 from vigia.storage import DuckLake, run_query
@@ -33,22 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 INGESTS = ("ingest-gazette/gazette", "ingest-courts/courts", "ingest-news/news")
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _flow_runs(api: str) -> list[dict[str, Any]]:
@@ -83,12 +64,7 @@ def _prefect(env: dict[str, str], *args: str) -> None:
 
 def _reference_keys(replay: str, folder: Path) -> tuple[int, int, set[str]]:
     """Items, matches and alert keys of one process running the same steps on a DuckDB file."""
-    db = folder / "reference.duckdb"
-    settings = load_settings({}, db_path=str(db), sources_config=demo_sources_config(replay))
-    for name in ("gazette", "scjn", "scjn_press", "corteidh", "news"):
-        assert pipeline.ingest_source(settings, name).ok
-    pipeline.classify_pending(settings)
-    pipeline.dispatch_alerts(settings, ConsoleChannel(io.StringIO()))
+    db = fill_from_replay(replay, folder / "reference.duckdb")
     items, matches = run_query(
         db, "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM matches)"
     )[1][0]
@@ -107,7 +83,7 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
     home = tmp_path / "campaign"  # the campaign folder every worker runs its flows in
     home.mkdir()
     (home / "sources.yaml").write_text(yaml.safe_dump(demo_sources_config(replay)), "utf-8")
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "VIGIA_", "SLACK_"))
@@ -145,7 +121,7 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
         )
     ]
     try:
-        _wait(lambda: _up(api), 180, "the Prefect server")
+        wait_for(lambda: _up(api), 180, "the Prefect server")
         _prefect(env, "work-pool", "create", "vigia", "--type", "process")
         _prefect(env, "--no-prompt", "deploy", "--all")
         for name in ("worker-a", "worker-b"):
@@ -177,7 +153,7 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
             time.sleep(2)
         # One more processing run, after every ingest: whatever an earlier one missed.
         _prefect(env, "deployment", "run", "process-items/process")
-        _wait(lambda: _settled(api, minimum=len(INGESTS) + 2), 300, "the last process run")
+        wait_for(lambda: _settled(api, minimum=len(INGESTS) + 2), 300, "the last process run")
         states = Counter(run["state_type"] for run in _flow_runs(api))
     finally:
         for process in reversed(processes):
