@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -29,14 +28,12 @@ from vigia.storage.db import MEMORY_LIMIT, SCHEMA, migrate
 from vigia.storage.repo import Store
 from vigia.storage.transfer import TableCheck, copy_tables
 
-log = logging.getLogger(__name__)
-
 PREFIX = "ducklake:postgres:"
 EXTENSIONS = ("ducklake", "postgres")
 COPY_MEMORY_LIMIT = "2GB"
-# One lake per catalog database: the lock's number needs only to be Vigía's own.
 # Counts compactions, so that every process attaches the lake again after one.
 MAINTENANCE_TABLE = "vigia_lake_maintenance"
+# One lake per catalog database: the lock's number needs only to be Vigía's own.
 WRITERS_LOCK = int.from_bytes(hashlib.sha256(b"vigia-writers").digest()[:8], "big", signed=True)
 
 
@@ -56,7 +53,7 @@ class DuckLake:
     @property
     def location(self) -> str:
         """The catalog, without its password."""
-        return PREFIX + re.sub(r"password=\S+", "password=…", self.catalog)
+        return PREFIX + redacted(self.catalog)
 
     @contextmanager
     def open(self) -> Iterator[Store]:
@@ -132,6 +129,13 @@ class DuckLake:
             "snapshots_before": before[1],
             "snapshots_after": after[1],
         }
+
+
+def redacted(text: str) -> str:
+    """Text (a connection string, an error quoting one) with any password hidden, in the
+    key=value or the URI form."""
+    hidden = re.sub(r"password=\S+", "password=…", text)
+    return re.sub(r"(://[^:/@\s]+):[^@\s]+@", r"\1:…@", hidden)
 
 
 def parse_lake(url: str, data_path: str | None) -> DuckLake:
@@ -235,7 +239,7 @@ class _LakeProcess:
             ) from exc
         except psycopg.OperationalError as exc:
             self._session = None  # a broken session is opened again next time
-            raise StorageError(f"cannot reach the lake's catalog: {exc}") from exc
+            raise StorageError(f"cannot reach the lake's catalog: {redacted(str(exc))}") from exc
         try:
             yield
         finally:
@@ -261,7 +265,9 @@ class _LakeProcess:
                         f"INSERT INTO {MAINTENANCE_TABLE} VALUES (1, 0) ON CONFLICT DO NOTHING"
                     )
                 except psycopg.Error as exc:
-                    raise StorageError(f"cannot reach the lake's catalog: {exc}") from exc
+                    raise StorageError(
+                        f"cannot reach the lake's catalog: {redacted(str(exc))}"
+                    ) from exc
                 self._session = session
             return self._session
 
@@ -319,7 +325,7 @@ def _attach(catalog: str, data_path: str | None, read_only: bool) -> duckdb.Duck
         conn.execute(f"USE {SCHEMA}")
     except duckdb.Error as exc:
         conn.close()
-        message = str(exc).strip().splitlines()[0]
+        message = redacted(str(exc).strip().splitlines()[0])
         if read_only and "does not exist" in message:
             raise StorageError(
                 "no lake at that catalog yet; run `vigia demo` or `vigia run` with this "

@@ -279,3 +279,18 @@ def test_a_compaction_elsewhere_does_not_break_the_next_unit_of_work(lake: DuckL
     with lake.open() as store:
         store.items.upsert([constructed_item(3)], NOW)
         assert store.items.per_source() == {"gazette": 4}
+
+
+def test_a_catalog_password_never_shows_in_what_vigia_prints() -> None:
+    from tests.polling import free_port
+
+    closed = free_port()  # nothing listens there
+    for catalog in (
+        f"dbname=vigia host=127.0.0.1 port={closed} user=vigia password=hunter2",
+        f"postgresql://vigia:hunter2@127.0.0.1:{closed}/vigia",
+    ):
+        lake = DuckLake(catalog, "/nonexistent/")
+        assert "hunter2" not in lake.location
+        with pytest.raises(StorageError) as refused:
+            run_query(lake, "SELECT 1")
+        assert "hunter2" not in str(refused.value)
