@@ -184,6 +184,7 @@ def test_the_sandbox_holds_on_both(storage: Storage) -> None:
         ("SELECT * FROM read_csv('/etc/passwd')", "disabled"),
         ("SELECT * FROM postgres_query('x', 'SELECT 1')", "outside the store"),
         ("SELECT * FROM query('SELECT 1')", "outside the store"),
+        ("EXPLAIN ANALYZE SELECT * FROM postgres_query('x', 'SELECT 1')", "outside the store"),
     ):
         with pytest.raises(StorageError, match=refused):
             run_query(storage, sql, live=True)
