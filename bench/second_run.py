@@ -34,7 +34,7 @@ def main() -> None:
         print(
             f"{name:<8} first run {first.bytes_fetched:>9,} B ({first.new} new items)   "
             f"second run {second.bytes_fetched:>7,} B ({second.new} new, "
-            f"{second.not_modified} not modified)"
+            f"{second.not_modified} page(s) not parsed: 304 or unchanged)"
         )
     total = [sum(r.bytes_fetched for r in run.values()) for run in runs]
     print(

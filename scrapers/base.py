@@ -7,11 +7,12 @@ without touching the network, so tests can feed it recorded bytes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -89,6 +90,8 @@ class Window:
     known: frozenset[str] = frozenset()
     # Last snapshot of each watched page, by name.
     previous: dict[str, str] = field(default_factory=dict)
+    # The SHA-256 of each page's body the last time it was read, by URL (see unchanged_roles).
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -113,6 +116,8 @@ class SourceResult:
     units: dict[str, str | None] = field(default_factory=dict)
     # The days (ISO dates) some request of which failed: they are not final yet.
     failed_days: set[str] = field(default_factory=set)
+    # The SHA-256 of each body read whole this run, by URL, to recognise it unchanged next run.
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -158,6 +163,10 @@ class Source(ABC):
     # For a dated source whose days stop changing: how many days after a day its listing is
     # final, so a day read in full once that long after is never fetched again. None: never.
     final_after_days: ClassVar[int | None] = None
+    # Roles of pages whose parser reads a 304 as "nothing new": such a page whose bytes are
+    # those of the last run is handed to it as a 304, so it is not parsed again (a server that
+    # sends no validators still costs its bytes, no longer the parsing and the writes).
+    unchanged_roles: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -195,11 +204,27 @@ def _units(pages: list[Page]) -> dict[str, str | None]:
     return units
 
 
+def body_digest(body: bytes) -> str:
+    """The SHA-256 of a page's body, as hex."""
+    return hashlib.sha256(body).hexdigest()
+
+
 def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
     """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
     result = SourceResult(source=source.name)
     try:
         pages = source.fetch(http, window)
+        result.digests = {
+            p.url: body_digest(p.body)
+            for p in pages
+            if p.role in source.unchanged_roles and p.status == 200
+        }
+        pages = [
+            replace(p, status=304, body=b"")
+            if window.digests.get(p.url) and window.digests[p.url] == result.digests.get(p.url)
+            else p
+            for p in pages
+        ]
         result.pages = len(pages)
         result.not_modified = sum(1 for p in pages if p.status == 304)
         result.warnings = [p.context.get("error", p.url) for p in pages if p.role == "error"]
@@ -214,14 +239,23 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
         }
         result.items = source.parse(pages)
         result.snapshots = source.snapshots(pages)
+        # A page read whole is skipped next time only if nothing of it failed this time, and
+        # only from a run that found items: a source that keeps answering an empty page must
+        # go on counting empty runs (its health notices), which a skipped page would hide.
+        failed = {unit for unit, error in result.units.items() if error}
+        result.digests = {
+            p.url: result.digests[p.url]
+            for p in pages
+            if p.url in result.digests and p.context.get("unit") not in failed and result.items
+        }
         usable = [p for p in pages if p.role != "error"]
         if not usable and pages:
             raise EmptyResult(f"{source.name}: every request failed: {result.warnings[0]}")
     except VigiaError as exc:
         result.error, result.error_type = str(exc), type(exc).__name__
-        result.items = []
+        result.items, result.digests = [], {}
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other sources
         log.exception("source %s failed unexpectedly", source.name)
         result.error = f"{source.name}: unexpected {type(exc).__name__}: {exc}"
-        result.error_type, result.items = "ParseError", []
+        result.error_type, result.items, result.digests = "ParseError", [], {}
     return result

@@ -63,6 +63,7 @@ class CorteIdhSource(Source):
         ),
     )
     settings = CorteIdhSettings
+    unchanged_roles = frozenset({"corteidh-listing"})
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
         """GET each configured listing page, conditionally when the Court's server gave it an

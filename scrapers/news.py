@@ -97,6 +97,7 @@ class NewsFeedsSource(Source):
     )
     settings = NewsSettings
     groups_stories = True
+    unchanged_roles = frozenset({"feed"})
 
     @classmethod
     def configure(

@@ -61,6 +61,7 @@ class ScjnPressSource(Source):
         ),
     )
     settings = ScjnPressSettings
+    unchanged_roles = frozenset({"press-listing"})
 
     @property
     def public_url(self) -> str:
@@ -90,7 +91,7 @@ class ScjnPressSource(Source):
         texts = {p.context["link"]: extract_article(p) for p in pages if p.role == "press-release"}
         items = []
         for page in pages:
-            if page.role != "press-listing":
+            if page.role != "press-listing" or page.status == 304:
                 continue
             known = set(page.context.get("known", ()))
             for release in releases(page):

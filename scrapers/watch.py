@@ -73,6 +73,7 @@ class WatchedPagesSource(Source):
     name = "watch"
     kind = "page"
     settings = WatchSettings
+    unchanged_roles = frozenset({"watch"})
 
     def fetch(self, http: HttpClient, window: Window) -> list[Page]:
         """GET every watched page with its stored validators; one failure stops no other."""

@@ -412,6 +412,11 @@ def _campaigns_v13(conn: Executes) -> None:
     conn.execute("ALTER TABLE demands ADD COLUMN campaign VARCHAR")
 
 
+def _body_digests_v14(conn: Executes) -> None:
+    # A page's body as last read whole (SHA-256), so an unchanged page is not parsed again.
+    conn.execute("ALTER TABLE http_validators ADD COLUMN body_digest VARCHAR")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -431,6 +436,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (11, "outbox: channel-neutral delivery_place and delivery_ref", _channel_neutral_v11),
     (12, "final days of dated sources", _final_days_v12),
     (13, "demands: the campaign each belongs to", _campaigns_v13),
+    (14, "pages' body digests", _body_digests_v14),
 ]
 
 

@@ -17,9 +17,20 @@ class SourceRepository(Repository):
     def validators(self, source: str) -> dict[str, tuple[str | None, str | None]]:
         """Stored ETag / Last-Modified per URL of a source."""
         rows = self.conn.execute(
-            "SELECT url, etag, last_modified FROM http_validators WHERE source = ?", [source]
+            "SELECT url, etag, last_modified FROM http_validators WHERE source = ? "
+            "AND (etag IS NOT NULL OR last_modified IS NOT NULL)",
+            [source],
         ).fetchall()
         return {url: (etag, modified) for url, etag, modified in rows}
+
+    def digests(self, source: str) -> dict[str, str]:
+        """The SHA-256 of each page of a source as it was last read whole, by URL."""
+        rows = self.conn.execute(
+            "SELECT url, body_digest FROM http_validators WHERE source = ? "
+            "AND body_digest IS NOT NULL",
+            [source],
+        ).fetchall()
+        return dict(rows)
 
     def record_result(
         self, result: SourceResult, now: datetime, *, new_items: int = 0
@@ -70,18 +81,22 @@ class SourceRepository(Repository):
                 now,
             ],
         )
-        for url, (etag, modified) in result.validators.items():
+        for url in result.validators.keys() | result.digests.keys():
+            etag, modified = result.validators.get(url, (None, None))
             self.conn.execute(
                 """
                 MERGE INTO http_validators AS v
                 USING (SELECT ?::VARCHAR AS url, ?::VARCHAR AS source, ?::VARCHAR AS etag,
-                              ?::VARCHAR AS last_modified, ?::TIMESTAMPTZ AS updated_at) AS e
+                              ?::VARCHAR AS last_modified, ?::TIMESTAMPTZ AS updated_at,
+                              ?::VARCHAR AS body_digest) AS e
                 ON v.url = e.url
                 WHEN MATCHED THEN UPDATE SET etag = e.etag, last_modified = e.last_modified,
-                    updated_at = e.updated_at
-                WHEN NOT MATCHED THEN INSERT VALUES (e.url, e.source, e.etag, e.last_modified,
-                    e.updated_at)""",
-                [url, result.source, etag, modified, now],
+                    updated_at = e.updated_at,
+                    body_digest = coalesce(e.body_digest, v.body_digest)
+                WHEN NOT MATCHED THEN INSERT (url, source, etag, last_modified, updated_at,
+                    body_digest)
+                VALUES (e.url, e.source, e.etag, e.last_modified, e.updated_at, e.body_digest)""",
+                [url, result.source, etag, modified, now, result.digests.get(url)],
             )
         return self.state(result.source)
 

@@ -144,6 +144,7 @@ def ingest_source(
             validators=store.sources.validators(name),
             known=known,
             previous=store.sources.snapshots(name),
+            digests=store.sources.digests(name),
         )
     client = http or HttpClient(settings.http)
     try:
