@@ -129,11 +129,16 @@ def run(env: dict[str, str], configs: list[dict], classify_in_first: bool) -> tu
                 "1" if (classify_in_first and n == 0) else "0",
             ],
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         for n, c in enumerate(configs)
     ]
-    timings = [json.loads(w.communicate()[0]) for w in workers]
+    outputs = [w.communicate() for w in workers]
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        if worker.returncode:
+            raise SystemExit(f"a worker failed ({worker.returncode}):\n{err[-3000:]}")
+    timings = [json.loads(out) for out, _ in outputs]
     return time.perf_counter() - started, timings
 
 

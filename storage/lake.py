@@ -35,6 +35,7 @@ COPY_MEMORY_LIMIT = "2GB"
 MAINTENANCE_TABLE = "vigia_lake_maintenance"
 # One lake per catalog database: the lock's number needs only to be Vigía's own.
 WRITERS_LOCK = int.from_bytes(hashlib.sha256(b"vigia-writers").digest()[:8], "big", signed=True)
+SETUP_LOCK = WRITERS_LOCK ^ 1  # held while the maintenance table is made
 
 
 @dataclass(frozen=True)
@@ -256,14 +257,18 @@ class _LakeProcess:
             if self._session is None or self._session.closed:
                 try:
                     session = psycopg.connect(self.catalog, autocommit=True)
-                    # Our one table in the catalog database, beside DuckLake's own.
-                    session.execute(
-                        f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} "
-                        "(id integer PRIMARY KEY, generation bigint NOT NULL)"
-                    )
-                    session.execute(
-                        f"INSERT INTO {MAINTENANCE_TABLE} VALUES (1, 0) ON CONFLICT DO NOTHING"
-                    )
+                    # Our one table in the catalog database, beside DuckLake's own. Created
+                    # under a lock: two processes' CREATE TABLE IF NOT EXISTS at the same
+                    # moment on a new database can both try, and one fails.
+                    with session.transaction():
+                        session.execute("SELECT pg_advisory_xact_lock(%s)", [SETUP_LOCK])
+                        session.execute(
+                            f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} "
+                            "(id integer PRIMARY KEY, generation bigint NOT NULL)"
+                        )
+                        session.execute(
+                            f"INSERT INTO {MAINTENANCE_TABLE} VALUES (1, 0) ON CONFLICT DO NOTHING"
+                        )
                 except psycopg.Error as exc:
                     raise StorageError(
                         f"cannot reach the lake's catalog: {redacted(str(exc))}"

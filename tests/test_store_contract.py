@@ -295,3 +295,27 @@ def test_a_catalog_password_never_shows_in_what_vigia_prints() -> None:
         with pytest.raises(StorageError) as refused:
             run_query(lake, "SELECT 1")
         assert "hunter2" not in str(refused.value)
+
+
+OPENER = textwrap.dedent(
+    """
+    import sys
+    from vigia.storage import DuckLake
+    with DuckLake(sys.argv[1], sys.argv[2]).open() as store:
+        store.items.per_source()
+    """
+)
+
+
+def test_processes_opening_a_new_lake_at_the_same_moment_all_succeed(lake: DuckLake) -> None:
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, lake.catalog, str(lake.data_path)],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    errors = [opener.communicate(timeout=300)[1] for opener in openers]
+    assert [o.returncode for o in openers] == [0] * 6, errors
