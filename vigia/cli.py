@@ -820,6 +820,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_store_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Copy the file store into a lake and print each table's counts and checksums."""
     from vigia.maintenance import migrate_store
+    from vigia.storage.lake import redacted
 
     checks = migrate_store(settings, args.to, args.data_path)
     print(f"  {'table':<22} {'rows':>9} {'copied':>9}  checksums")
@@ -830,7 +831,10 @@ def cmd_store_migrate(args: argparse.Namespace, settings: Settings) -> int:
     if different:
         print(f"the copy differs in {', '.join(different)}; keep using the file", file=sys.stderr)
         return 1
-    print(f"copied {len(checks)} tables, every count and checksum equal; set VIGIA_STORE={args.to}")
+    print(
+        f"copied {len(checks)} tables, every count and checksum equal; now set "
+        f"VIGIA_STORE={redacted(args.to)}"
+    )
     return 0
 
 
