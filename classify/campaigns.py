@@ -9,7 +9,7 @@ settings: scope words, stance cues, urgency, status policy, channels.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -47,9 +47,9 @@ class Campaigns:
         """The campaign a demand belongs to (KeyError if none)."""
         return self._owners[demand_id]
 
-    def name_of(self, campaign: Campaign) -> str:
-        """The campaign's name: its file's stem."""
-        return self.names[self.all.index(campaign)]
+    def named(self) -> Iterator[tuple[str, Campaign]]:
+        """Each campaign with its name (its file's stem), the primary first."""
+        return zip(self.names, self.all, strict=True)
 
     @cached_property
     def _owners(self) -> dict[str, Campaign]:

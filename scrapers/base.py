@@ -209,6 +209,32 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _unchanged_as_304(
+    pages: list[Page], digests: dict[str, str], before: dict[str, str]
+) -> list[Page]:
+    # A page whose body is the last run's reaches its parser as a 304 (see unchanged_roles).
+    return [
+        replace(p, status=304, body=b"")
+        if p.url in digests and before.get(p.url) == digests[p.url]
+        else p
+        for p in pages
+    ]
+
+
+def _digests_to_keep(pages: list[Page], result: SourceResult) -> dict[str, str]:
+    # A page is skipped next time only if nothing of it failed this time, and only after a run
+    # that found items: a source that keeps answering an empty page must go on counting empty
+    # runs (its health notices), which a skipped page would hide.
+    if not result.items:
+        return {}
+    failed = {unit for unit, error in result.units.items() if error}
+    return {
+        p.url: result.digests[p.url]
+        for p in pages
+        if p.url in result.digests and p.context.get("unit") not in failed
+    }
+
+
 def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult:
     """Fetch and parse one source; any VigiaError is captured in the result, never raised."""
     result = SourceResult(source=source.name)
@@ -219,12 +245,7 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
             for p in pages
             if p.role in source.unchanged_roles and p.status == 200
         }
-        pages = [
-            replace(p, status=304, body=b"")
-            if window.digests.get(p.url) and window.digests[p.url] == result.digests.get(p.url)
-            else p
-            for p in pages
-        ]
+        pages = _unchanged_as_304(pages, result.digests, window.digests)
         result.pages = len(pages)
         result.not_modified = sum(1 for p in pages if p.status == 304)
         result.warnings = [p.context.get("error", p.url) for p in pages if p.role == "error"]
@@ -239,15 +260,7 @@ def run_source(source: Source, http: HttpClient, window: Window) -> SourceResult
         }
         result.items = source.parse(pages)
         result.snapshots = source.snapshots(pages)
-        # A page read whole is skipped next time only if nothing of it failed this time, and
-        # only from a run that found items: a source that keeps answering an empty page must
-        # go on counting empty runs (its health notices), which a skipped page would hide.
-        failed = {unit for unit, error in result.units.items() if error}
-        result.digests = {
-            p.url: result.digests[p.url]
-            for p in pages
-            if p.url in result.digests and p.context.get("unit") not in failed and result.items
-        }
+        result.digests = _digests_to_keep(pages, result)
         usable = [p for p in pages if p.role != "error"]
         if not usable and pages:
             raise EmptyResult(f"{source.name}: every request failed: {result.warnings[0]}")

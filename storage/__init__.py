@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from vigia.core.errors import StorageError
 from vigia.storage.db import connect, migrate
-from vigia.storage.lake import DuckLake, parse_lake
+from vigia.storage.lake import DuckLake, parse_lake, redacted
 from vigia.storage.outbox import alert_key
 from vigia.storage.query import export, run_query
 from vigia.storage.repo import Store, UpsertReport
@@ -108,17 +108,16 @@ class DuckDBFile:
 
 
 def storage_from(setting: str | None, default_file: Path, data_path: str | None) -> Storage:
-    """The store a ``VIGIA_STORE`` value names: ``duckdb:PATH`` (or unset: ``default_file``),
-    or ``ducklake:postgres:<libpq connection string>`` with its data files under ``data_path``."""
+    """The store a ``VIGIA_STORE`` value names: unset, ``default_file`` (the settings turn
+    ``duckdb:PATH`` into that path); or ``ducklake:postgres:<libpq connection string>`` with its
+    data files under ``data_path``."""
     setting = (setting or "").strip()
     if not setting:
         return DuckDBFile(default_file)
-    if setting.startswith("duckdb:"):
-        return DuckDBFile(Path(setting.removeprefix("duckdb:")))
     if setting.startswith("ducklake:"):
         return parse_lake(setting, data_path)
     raise StorageError(
-        f"VIGIA_STORE={setting!r}: use 'duckdb:PATH' (a DuckDB file) or "
+        f"{redacted(setting)!r}: use 'duckdb:PATH' (a DuckDB file) or "
         "'ducklake:postgres:<libpq connection string>' (a lake with a PostgreSQL catalog)"
     )
 

@@ -144,7 +144,7 @@ def parse_lake(url: str, data_path: str | None) -> DuckLake:
     catalog = url[len(PREFIX) :].strip()
     if not url.startswith(PREFIX) or not catalog:
         raise StorageError(
-            f"VIGIA_STORE={url!r}: a lake is named 'ducklake:postgres:<libpq connection string>', "
+            f"{redacted(url)!r}: a lake is named 'ducklake:postgres:<libpq connection string>', "
             "e.g. 'ducklake:postgres:dbname=vigia host=db.example.org user=vigia'"
         )
     return DuckLake(catalog, data_path or None)

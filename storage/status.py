@@ -63,6 +63,7 @@ class StatusRepository(Repository):
     def sync_demands(self, campaigns: Campaigns) -> None:
         """Copy every campaign's demands (titles, channels, starting status, campaign) into the
         store."""
+        named = [(name, d) for name, campaign in campaigns.named() for d in campaign.demands]
         rows = [
             (
                 d.id,
@@ -73,16 +74,21 @@ class StatusRepository(Repository):
                 d.start.status,
                 d.start.since,
                 d.start.note,
-                campaigns.name_of(campaigns.owner(d.id)),
+                name,
             )
-            for n, d in enumerate(campaigns.demands)
+            for n, (name, d) in enumerate(named)
         ]
+        columns = [list(column) for column in zip(*rows, strict=True)]
         with self.transaction():
             self.conn.execute("DELETE FROM demands")
-            self.conn.executemany(
-                "INSERT INTO demands (id, position, title_es, title_en, channel, start_status, "
-                "start_date, start_note, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+            # One statement, as for status moves: a lake pays a catalog round trip per statement.
+            self.conn.execute(
+                """INSERT INTO demands (id, position, title_es, title_en, channel, start_status,
+                       start_date, start_note, campaign)
+                   SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]),
+                          unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
+                          unnest(?::DATE[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])""",
+                columns,
             )
 
     def record_moves(self, moves: Sequence[StatusMove], now: datetime) -> int:

@@ -267,6 +267,9 @@ def test_a_mistyped_store_setting_is_refused_with_the_forms() -> None:
 
     with pytest.raises(ConfigError, match="ducklake:postgres:<libpq connection string>"):
         load_settings({"VIGIA_STORE": "postgres://db/vigia"})
+    with pytest.raises(ConfigError, match="^VIGIA_STORE=") as refused:
+        load_settings({"VIGIA_STORE": "postgresql://vigia:hunter2@db/vigia"})
+    assert "hunter2" not in str(refused.value)
 
 
 def test_a_compaction_elsewhere_does_not_break_the_next_unit_of_work(lake: DuckLake) -> None:

@@ -467,7 +467,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _print_summary(settings)
     from vigia.report import build_report
 
-    print(f"Report: {build_report(settings, settings.db_path.parent / 'report').index}")
+    report = build_report(settings, settings.db_path.parent / "report")
+    print(f"Report: {report.index}" + "".join(f" and {other}" for other in report.others))
     plain_duckdb = (
         f"duckdb -readonly {settings.db_path}"
         if not settings.store
@@ -934,7 +935,6 @@ def _run_flow(
 
 
 def _print_summary(settings: Settings) -> None:
-    import os
     import socket
 
     with settings.storage.open() as store:

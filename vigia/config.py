@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from vigia.alerts.channels import checked_destination
 from vigia.classify.campaigns import Campaigns, load_campaigns
-from vigia.classify.demands import Campaign, load_demands
+from vigia.classify.demands import Campaign
 from vigia.clock import now
 from vigia.core.errors import ConfigError, StorageError
 from vigia.core.model import destination_parts
@@ -56,22 +56,18 @@ class Settings:
 
     @property
     def campaign(self) -> Campaign:
-        """The demands file, parsed once for as long as it is unchanged on disk."""
-        try:
-            stat = self.demands_path.stat()
-        except OSError:
-            return load_demands(self.demands_path)  # says, in one line, why it cannot be read
-        return _campaign(
-            self.demands_path, self.demands_path.resolve(), stat.st_mtime_ns, stat.st_size
-        )
+        """The primary campaign: the demands file, or the first of several."""
+        return self.campaigns.primary
+
+    @property
+    def campaign_files(self) -> tuple[Path, ...]:
+        """Every campaign's demands file, the primary first."""
+        return self.campaign_paths or (self.demands_path,)
 
     @property
     def campaigns(self) -> Campaigns:
         """Every campaign run over this ingest, each file parsed once while it is unchanged."""
-        paths = self.campaign_paths or (self.demands_path,)
-        if len(paths) == 1:
-            return Campaigns((self.campaign,), (paths[0].stem,))
-        return _campaigns(tuple((p, *_file_state(p)) for p in paths))
+        return _campaigns(tuple(_file_state(p) for p in self.campaign_files))
 
     @property
     def storage(self) -> Storage:
@@ -90,8 +86,9 @@ class Settings:
             if address.strip()
         ]
         routes = {}
-        for demand in self.campaigns.demands:
-            where = f"{self.demands_path}: demand '{demand.id}': field 'destinations'"
+        files = zip(self.campaign_files, self.campaigns.all, strict=True)
+        for path, demand in ((p, d) for p, campaign in files for d in campaign.demands):
+            where = f"{path}: demand '{demand.id}': field 'destinations'"
             named = [checked_destination(d, where) for d in demand.destinations]
             named = named or [demand.channel]
             has_email = any(destination_parts(d)[0] == "email" for d in named)
@@ -111,18 +108,19 @@ class Settings:
         return Window(days=days)
 
 
-def _file_state(path: Path) -> tuple[int, int]:
+def _file_state(path: Path) -> tuple[Path, Path, int, int]:
+    # Where a file is (as given, for errors, and resolved), its modification time and size:
+    # an edited campaign is read again.
     try:
         stat = path.stat()
     except OSError:
-        return (0, 0)  # the loader says, in one line, why it cannot be read
-    return stat.st_mtime_ns, stat.st_size
+        return path, path, 0, 0  # the loader says, in one line, why it cannot be read
+    return path, path.resolve(), stat.st_mtime_ns, stat.st_size
 
 
 @lru_cache(maxsize=4)
-def _campaigns(files: tuple[tuple[Path, int, int], ...]) -> Campaigns:
-    # Keyed on each file's path, modification time and size, like the single campaign.
-    return load_campaigns([path for path, _, _ in files])
+def _campaigns(files: tuple[tuple[Path, Path, int, int], ...]) -> Campaigns:
+    return load_campaigns([given for given, _, _, _ in files])
 
 
 def campaign_files(given: str) -> tuple[Path, ...]:
@@ -135,13 +133,6 @@ def campaign_files(given: str) -> tuple[Path, ...]:
     if not paths:
         raise ConfigError(f"VIGIA_DEMANDS={given!r} names no demands file")
     return tuple(paths)
-
-
-@lru_cache(maxsize=4)
-def _campaign(given: Path, resolved: Path, mtime_ns: int, size: int) -> Campaign:
-    # Keyed on where the file is, its modification time and size: an edited campaign is read
-    # again; errors name the path as it was given.
-    return load_demands(given)
 
 
 def load_settings(
@@ -188,7 +179,7 @@ def load_settings(
     try:
         settings.storage  # noqa: B018 - a mistyped VIGIA_STORE is a configuration error, said now
     except StorageError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(f"VIGIA_STORE={exc}") from exc
     return settings
 
 

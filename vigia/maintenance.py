@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from vigia.config import Settings
-from vigia.core.errors import ConfigError
-from vigia.storage import DuckDBFile, DuckLake, storage_from
+from vigia.core.errors import ConfigError, StorageError
+from vigia.storage import DuckDBFile
+from vigia.storage.lake import parse_lake
 from vigia.storage.transfer import TableCheck
 
 # How long a lake keeps its past snapshots (time travel) unless told otherwise.
@@ -24,9 +25,10 @@ def migrate_store(settings: Settings, to: str, data_path: str | None) -> list[Ta
         )
     if not source.path.exists():
         raise ConfigError(f"no store at {source.path} to copy")
-    target = storage_from(to, source.path, data_path or settings.env.get("VIGIA_DATA_PATH"))
-    if not isinstance(target, DuckLake):
-        raise ConfigError(f"--to {to!r}: name a lake, 'ducklake:postgres:<connection string>'")
+    try:
+        target = parse_lake(to, data_path or settings.env.get("VIGIA_DATA_PATH"))
+    except StorageError as exc:
+        raise ConfigError(f"--to: {exc}") from exc
     with source.open():
         pass  # the file migrated to this version's schema, as the lake will be
     return target.copy_from(source.path)

@@ -176,7 +176,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
     try:
         campaign = campaigns.owner(demand_id)
     except KeyError:
-        files = ", ".join(str(p) for p in settings.campaign_paths or (settings.demands_path,))
+        files = ", ".join(str(p) for p in settings.campaign_files)
         raise ConfigError(f"no demand '{demand_id}' in {files}") from None
     with settings.storage.open() as store:
         pending = [

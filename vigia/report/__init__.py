@@ -76,7 +76,7 @@ def build_report(
     today = today or now().date()
     reports = [
         _campaign_report(campaign, data, Path(out_dir) / (name if n else ""), today)
-        for n, (campaign, name) in enumerate(zip(campaigns.all, campaigns.names, strict=True))
+        for n, (name, campaign) in enumerate(campaigns.named())
     ]
     return ReportFiles(
         reports[0].index,
