@@ -8,7 +8,7 @@ Relevance: a demand's key terms count on their own; its other terms count only i
 sentence (or an item whose title) holds one of its context words, and never in a sentence
 with one of its exclusions. Stance: the title, each sentence that names the demand and the
 sentence after it are read for acts on objects (classify/reading.py) and for the demand's own
-cue phrases; the heaviest stance wins, ties going to regress.
+cue phrases; the heaviest stance wins, but a regress half as heavy as the advances still wins.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from vigia.classify.reading import StanceReader
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-4"  # bump when a code change can change a match
+RULES_VERSION = "rules-5"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -34,6 +34,9 @@ ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 # names the demand weighs more than a body sentence, a title that does not, less.
 _SPECIFIC = 2.0
 _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 0.5, 1.0, 0.5
+# A setback read beside advances wins when it weighs at least this share of them: a missed
+# regress costs a campaign more than a mixed story shown as one (set a priori, not fitted).
+_SETBACK_SHARE = 0.5
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
 _HEADING = re.compile(
@@ -322,6 +325,8 @@ class Classifier:
         if votes:
             # Ties go to the move (regress before advance) a campaigner must not miss.
             stance = max((REGRESS, ADVANCE, MENTION), key=lambda s: votes[s])
+            if stance == ADVANCE and votes[REGRESS] >= _SETBACK_SHARE * votes[ADVANCE]:
+                stance = REGRESS
             # The explanation: the weightiest verdict, a reading (who did what to what) first.
             chosen = max(
                 (v for v in verdicts if v.stance == stance), key=lambda v: (v.read, v.weight)
