@@ -292,7 +292,8 @@ class StanceReader:
             if turned is None:
                 return None
             stance, setting = turned, "negated"
-        if stance != MENTION and (capped or _only_proposed(cues)):
+        # A denial is said, not proposed: a sentence that also proposes does not soften it.
+        if stance != MENTION and act.tag != "deny" and (capped or _only_proposed(cues)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
