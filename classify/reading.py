@@ -31,6 +31,7 @@ from vigia.classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
+ABUSE = "abuse"
 # Direction of an act on a thing the demand wants; on a thing it wants ended, the opposite.
 _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 # Direction whatever the object.
@@ -163,6 +164,7 @@ class StanceReader:
             [
                 ("instrument", self._lists.get("instruments", {})),
                 ("money", self._lists.get("money", {})),
+                (ABUSE, self._lists.get("abuses", {})),
             ]
         )
 
@@ -278,6 +280,9 @@ class StanceReader:
             # A denial is a statement: it counts when a state body is the one speaking.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments)
+        if target is not None and target.tag == ABUSE and act.tag not in _FIXED:
+            # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step.
+            return None
         if target is None and not actor and act.tag not in _FIXED and actor_kind != "state":
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
             # is too loose to say which way anything moved.
