@@ -335,10 +335,22 @@ def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]
             isinstance(v, str) and v.strip() for v in values
         ):
             raise ConfigError(f"{where}.{lang} must be a list of non-empty strings")
-        terms[lang] = tuple(" ".join(v.split()) for v in values)
+        phrases = [" ".join(v.split()) for v in values]
+        if lang == "es":
+            phrases += [_contracted(p) for p in phrases if _contracted(p) != p]
+        terms[lang] = tuple(dict.fromkeys(phrases))
     if required and not any(terms.values()):
         raise ConfigError(f"{where} is empty; give at least one phrase in es or en")
     return terms
+
+
+# Spanish joins "a"/"de" with a following "el": "llama a" is also "llama al (Gobierno)".
+_CONTRACTIONS = {"a": "al", "de": "del"}
+
+
+def _contracted(phrase: str) -> str:
+    *head, last = phrase.split(" ")
+    return " ".join([*head, _CONTRACTIONS[last]]) if head and last in _CONTRACTIONS else phrase
 
 
 def _channel(value: Any, where: str) -> str:
