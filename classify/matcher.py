@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from vigia.classify.demands import Campaign, Demand
-from vigia.classify.reading import StanceReader
+from vigia.classify.reading import StanceReader, still_pending
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
@@ -380,18 +380,24 @@ class Classifier:
             if self._negation.search(text, max(0, found.start() - 40), found.start()):
                 if stance == REGRESS:
                     continue
-                stance = REGRESS
+                # Refused or blocked is a move back; only still not done is reported
+                # non-compliance (eval/README.md, principle 4).
+                stance = MENTION if still_pending(text, found.start()) else REGRESS
             moves.append((stance, found.group(0)))
         if not moves:
             return None
         for stance, cue in moves:
             if stance == REGRESS:
                 return _Verdict(REGRESS, f"regress cue {cue!r}", weight, field, sentence)
+        advances = [cue for stance, cue in moves if stance == ADVANCE]
+        if not advances:
+            cue = moves[0][1]
+            return _Verdict(MENTION, f"mention cue {cue!r}, still not done", weight, field, sentence)
         if capped or self._proposal_only(text):
             proposal = self._cues["proposal"].search(text)
-            cue = proposal.group(0) if proposal else moves[0][1]
+            cue = proposal.group(0) if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
-        return _Verdict(ADVANCE, f"advance cue {moves[0][1]!r}", weight, field, sentence)
+        return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
 
     def _proposal_only(self, text: str) -> bool:
         if not self._cues["proposal"].search(text):

@@ -293,7 +293,7 @@ class StanceReader:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
         if _governs(cues["negation"], act, text, words=2):
-            turned = _negated(act.tag, stance, target, actor_kind)
+            turned = _negated(act.tag, stance, target, actor_kind, still_pending(text, act.start))
             if turned is None:
                 return None
             stance, setting = turned, "negated"
@@ -426,15 +426,33 @@ def _object_of(
     return span, polarity, strength
 
 
-def _negated(kind: str, stance: str, target: _Span | None, actor_kind: str) -> str | None:
+def still_pending(text: str, start: int) -> bool:
+    """Whether the negation just before ``start`` says a thing is still not done ("no ha
+    publicado", "aún no", "has not", "yet to"), rather than refused or blocked."""
+    return bool(_PENDING.search(text[max(0, start - 40) : start]))
+
+
+_PENDING = re.compile(
+    r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|había|habían)|aún\s+no|todavía\s+no|has\s+not|"
+    r"have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
+)
+
+
+def _negated(
+    kind: str, stance: str, target: _Span | None, actor_kind: str, pending: bool = False
+) -> str | None:
     """The stance of a negated or blocked act, or None when it says nothing."""
     if kind in ("create", "end", "keep"):
         if stance == ADVANCE:
             # Not creating what is wanted, not abolishing what must end: a failure. Money not
-            # given, a state body that has not done it and a blocked abolition are moves back;
-            # a failure no one is named for is reported non-compliance.
+            # given, a state body that refused or blocked it and a blocked abolition are moves
+            # back; what is only still not done, with no new act, is reported non-compliance.
             money = target is not None and target.tag == "money"
-            return REGRESS if money or kind == "end" or actor_kind == "state" else MENTION
+            if money:
+                return REGRESS
+            if pending:
+                return MENTION
+            return REGRESS if kind == "end" or actor_kind == "state" else MENTION
         return MENTION
     if kind == "prosecute":
         # "No one has been charged": impunity reported, not a new act.
@@ -442,4 +460,4 @@ def _negated(kind: str, stance: str, target: _Span | None, actor_kind: str) -> s
     return None
 
 
-__all__ = ["ADVANCE", "MENTION", "REGRESS", "Reading", "StanceReader"]
+__all__ = ["ADVANCE", "MENTION", "REGRESS", "Reading", "StanceReader", "still_pending"]
