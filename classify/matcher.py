@@ -391,8 +391,8 @@ class Classifier:
                 return _Verdict(REGRESS, f"regress cue {cue!r}", weight, field, sentence)
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
-            cue = moves[0][1]
-            return _Verdict(MENTION, f"mention cue {cue!r}, still not done", weight, field, sentence)
+            rule = f"mention cue {moves[0][1]!r}, still not done"
+            return _Verdict(MENTION, rule, weight, field, sentence)
         if capped or self._proposal_only(text):
             proposal = self._cues["proposal"].search(text)
             cue = proposal.group(0) if proposal else advances[0]
