@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from vigia.classify.demands import ACT_KINDS, Campaign, Demand
 from vigia.classify.text import CuePhrases, Lexicon, fold
@@ -74,8 +75,8 @@ class Reading:
         return f"{self.stance}: {actor} {self.act!r} [{self.kind}]{target}{setting}"
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
+    # A tuple, not a dataclass: every act, actor, cue and object found is one.
     start: int
     end: int
     text: str
@@ -105,10 +106,18 @@ class _TaggedAccented:
         """Every phrase found, once per list that holds it."""
         found = []
         for hit in self._phrases.finditer(lowered):
-            key = " ".join(hit.group(0).split())
-            tags = self._tags.get(key) or self._tags.get(fold(key)) or []
-            found += [_Span(hit.start(), hit.end(), hit.group(0), tag) for tag in tags]
+            surface = hit.group(0)
+            start, end = hit.span()
+            found += [_Span(start, end, surface, tag) for tag in self._tags_of(surface)]
         return found
+
+    def _tags_of(self, surface: str) -> list[str]:
+        tags = self._tags.get(surface)
+        if tags is None:
+            # Spacing or lost accents: the phrase as listed, by its normalised key.
+            key = " ".join(surface.split())
+            tags = self._tags.get(key) or self._tags.get(fold(key)) or []
+        return tags
 
 
 @dataclass(frozen=True)
