@@ -435,20 +435,22 @@ def _object_of(
     return span, polarity, strength
 
 
+# A negation that says "not yet" rather than "refused": a perfect tense or "still not", with at
+# most two words before the act ("no se ha publicado", "has not yet issued").
+_PENDING = re.compile(
+    r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
+    r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
+)
+
+
 def still_pending(text: str, start: int) -> bool:
     """Whether the negation just before ``start`` says a thing is still not done ("no ha
     publicado", "aún no", "has not", "yet to"), rather than refused or blocked."""
     return bool(_PENDING.search(text[max(0, start - 40) : start]))
 
 
-_PENDING = re.compile(
-    r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|había|habían)|aún\s+no|todavía\s+no|has\s+not|"
-    r"have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
-)
-
-
 def _negated(
-    kind: str, stance: str, target: _Span | None, actor_kind: str, pending: bool = False
+    kind: str, stance: str, target: _Span | None, actor_kind: str, pending: bool
 ) -> str | None:
     """The stance of a negated or blocked act, or None when it says nothing."""
     if kind in ("create", "end", "keep"):
