@@ -19,8 +19,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The folders the wheel maps into vigia.<name> (pyproject.toml, tool.setuptools.package-dir).
-MAPPED = ("core", "scrapers", "classify", "storage", "alerts", "flows", "demo")
+sys.path.insert(0, str(ROOT))
+
+from scripts.typecheck import linked_layout  # noqa: E402 - the layout mypy checks, reused
+
 # Run in a fresh interpreter with the version's layout first on sys.path.
 TIMER = """
 import json, sys, time
@@ -42,18 +44,6 @@ for _ in range(5):
     best = min(best, time.perf_counter() - started)
 print(RULES_VERSION, len(items) / best)
 """
-
-
-def linked_layout(checkout: Path, into: Path) -> Path:
-    """A folder holding ``vigia/`` as the wheel lays out ``checkout``; returns the folder."""
-    package = into / "vigia"
-    package.mkdir(parents=True)
-    for entry in (checkout / "vigia").iterdir():
-        (package / entry.name).symlink_to(entry)
-    for name in MAPPED:
-        if (checkout / name).is_dir():
-            (package / name).symlink_to(checkout / name)
-    return into
 
 
 def rate(layout: Path, checkout: Path) -> tuple[str, float]:
@@ -83,8 +73,8 @@ def main() -> None:
         )
         try:
             versions = {
-                "this checkout": (linked_layout(ROOT, Path(scratch) / "now"), ROOT),
-                args.commit: (linked_layout(earlier, Path(scratch) / "then"), earlier),
+                "this checkout": (linked_layout(Path(scratch) / "now"), ROOT),
+                args.commit: (linked_layout(Path(scratch) / "then", earlier), earlier),
             }
             rates: dict[str, list[float]] = {name: [] for name in versions}
             names: dict[str, str] = {}

@@ -337,7 +337,7 @@ def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]
             raise ConfigError(f"{where}.{lang} must be a list of non-empty strings")
         phrases = [" ".join(v.split()) for v in values]
         if lang == "es":
-            phrases += [_contracted(p) for p in phrases if _contracted(p) != p]
+            phrases += [_contracted(p) for p in phrases]  # unchanged ones are dropped below
         terms[lang] = tuple(dict.fromkeys(phrases))
     if required and not any(terms.values()):
         raise ConfigError(f"{where} is empty; give at least one phrase in es or en")

@@ -19,16 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 MAPPED = ("core", "scrapers", "classify", "storage", "alerts", "flows", "demo")
 
 
-def linked_layout(target: Path) -> Path:
-    """build/typecheck/vigia: vigia/'s files, and each mapped folder, as links."""
+def linked_layout(target: Path, checkout: Path = ROOT) -> Path:
+    """``target``/vigia laid out as the wheel installs ``checkout``: vigia/'s files, and each
+    mapped folder the checkout has, as links. Returns ``target``."""
     shutil.rmtree(target, ignore_errors=True)
     package = target / "vigia"
     package.mkdir(parents=True)
-    for entry in (ROOT / "vigia").iterdir():
+    for entry in (checkout / "vigia").iterdir():
         if entry.name != "__pycache__":
             (package / entry.name).symlink_to(entry)
     for folder in MAPPED:
-        (package / folder).symlink_to(ROOT / folder)
+        if (checkout / folder).is_dir():  # an older checkout may predate a folder
+            (package / folder).symlink_to(checkout / folder)
     return target
 
 

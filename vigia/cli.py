@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -484,12 +485,10 @@ EXAMPLE_CAMPAIGN = "defenders.yaml"
 
 
 def _with_example_campaign(settings: Settings) -> Settings:
-    from dataclasses import replace
-
     example = settings.demands_path.parent / EXAMPLE_CAMPAIGN
     if settings.campaign_paths or not example.exists():
         return settings
-    return replace(settings, campaign_paths=(settings.demands_path, example))
+    return dataclasses.replace(settings, campaign_paths=(settings.demands_path, example))
 
 
 @contextmanager
