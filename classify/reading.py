@@ -208,7 +208,13 @@ class StanceReader:
             cues |= {"reporting": [], "dissent": []}
             for cue in self._cues.spans(lowered):
                 cues[cue.tag].append(cue)
-            actors = self._actors.spans(lowered, folded) if acts else []
+            reporting = cues.pop("reporting")
+            # A reporting verb is not an actor ("criticó" shares its stem with "críticos").
+            actors = [
+                a
+                for a in (self._actors.spans(lowered, folded) if acts else [])
+                if not any(r.start <= a.start < r.end for r in reporting)
+            ]
             # A word that names an actor is not an act ("Amnistía Internacional").
             acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
             facts = _Sentence(
@@ -216,7 +222,7 @@ class StanceReader:
                 actors,
                 self._instruments.spans(lowered, folded) if acts else [],
                 cues,
-                cues.pop("reporting"),
+                reporting,
                 bool(cues.pop("dissent")),
             )
             self._sentences[lowered] = facts
@@ -286,8 +292,13 @@ class StanceReader:
             return None
         actor, actor_kind = _actor_of(act, text, actors, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
-            # A denial is a statement: it counts when a state body is the one speaking.
-            return None
+            # A denial is a statement: it counts when a state body is the one speaking, which
+            # may be the sentence's subject ("the government accused the rapporteur of being
+            # unprofessional").
+            speaker = _subject(_actors_before(act, text, actors))
+            if speaker is None or speaker.tag != "state":
+                return None
+            actor, actor_kind = speaker.text, speaker.tag
         target, polarity, strength = _object_of(act, text, objects, instruments)
         if target is not None and target.tag == ABUSE and act.tag not in _FIXED:
             # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step.
@@ -377,10 +388,8 @@ def _actor_of(
     An external body followed by a reporting verb before the act ("Amnistía condena la extinción
     del fondo") only reports it; the act is the state's.
     """
-    # An actor brought in by "por"/"by" ("la acción promovida por la CNDH") is the agent of
-    # what precedes it, not the doer of what follows.
-    before = [a for a in actors if a.end <= act.start and not _AGENT.search(text, 0, a.start)]
-    subject = min(before, key=lambda a: a.start) if before else None
+    before = _actors_before(act, text, actors)
+    subject = _subject(before)
     close_state = any(
         a.tag == "state" and _words_between(text, a.end, act.start) <= _CLOSE_ACTOR for a in before
     )
@@ -405,6 +414,17 @@ def _actor_of(
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag
     return "", default
+
+
+def _actors_before(act: _Span, text: str, actors: list[_Span]) -> list[_Span]:
+    # An actor brought in by "por"/"by" ("la acción promovida por la CNDH") is the agent of
+    # what precedes it, not the doer of what follows.
+    return [a for a in actors if a.end <= act.start and not _AGENT.search(text, 0, a.start)]
+
+
+def _subject(before: list[_Span]) -> _Span | None:
+    """The first of the actors named before an act: the sentence's subject."""
+    return min(before, key=lambda a: a.start) if before else None
 
 
 def _object_of(
