@@ -431,6 +431,9 @@ def _object_of(
     act: _Span, text: str, objects: list[_Span], instruments: list[_Span]
 ) -> tuple[_Span | None, str, float]:
     """The object the act bears on, its polarity and how much the pairing weighs."""
+    # A generic instrument right next to one of the demand's own objects is part of its name
+    # ("the military justice system will keep the case" keeps military justice).
+    instruments = [i for i in instruments if not any(_adjacent(i, o, text) for o in objects)]
     candidates = []
     for span, strength in [(o, _OWN_OBJECT) for o in objects] + [
         (i, _INSTRUMENT) for i in instruments
@@ -453,6 +456,13 @@ def _object_of(
     _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
+
+
+def _adjacent(first: _Span, second: _Span, text: str) -> bool:
+    """Whether two spans touch, with no word between them, in either order."""
+    if first.start >= second.end:
+        return _words_between(text, second.end, first.start) == 0
+    return second.start >= first.end and _words_between(text, first.end, second.start) == 0
 
 
 # A negation that says "not yet" rather than "refused": a perfect tense or "still not", with at
