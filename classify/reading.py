@@ -447,13 +447,18 @@ def _object_of(
             if distance <= _WORDS_BEFORE:
                 # An object before the act is read a little after one that follows it.
                 candidates.append((distance + 1, -strength, span, strength))
+    ended = [o for o in objects if o.tag == ENDED]
     if not candidates:
         # No object in reach: a step is taken to be a step toward the demand; but what is
         # upheld or struck down, in a sentence about a practice the demand wants ended, is that
         # practice ("declaró la invalidez del artículo ... que regulaba el arraigo").
-        ended = act.tag in ("keep", "end") and any(o.tag == ENDED for o in objects)
-        return None, ENDED if ended else WANTED, _NO_OBJECT
+        return None, ENDED if ended and act.tag in ("keep", "end") else WANTED, _NO_OBJECT
     _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
+    if act.tag == "keep" and span.tag not in (WANTED, ENDED) and ended:
+        # What a court upholds or dismisses, in a sentence about a practice the demand wants
+        # ended, is that practice or a challenge to it ("dismissed a lawsuit by the commission
+        # against the use of arraigo"), not the generic instrument nearest the verb.
+        return ended[0], ENDED, _OWN_OBJECT
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
 
