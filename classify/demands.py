@@ -61,9 +61,19 @@ CUE_KINDS = ("proposal", "decided", "negation", "background")
 DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
 # (a state body or an external one), verbs that only report another's act, things every demand
-# wants created or funded, money, and the marks of a dissenting vote.
+# wants created or funded, money, abuses and accounts of things (neither is a step), and the
+# marks of a dissenting vote.
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
-READING_KEYS = {"acts", "actors", "reporting", "instruments", "money", "abuses", "dissent"}
+READING_KEYS = {
+    "acts",
+    "actors",
+    "reporting",
+    "instruments",
+    "money",
+    "abuses",
+    "accounts",
+    "dissent",
+}
 ACTOR_KINDS = ("state", "external")
 SOURCE_KINDS = ("gazette", "court", "news", "other")
 DEFAULT_AUTHORITY = {"gazette": 1.0, "court": 0.9, "news": 0.6, "other": 0.5}
@@ -206,7 +216,7 @@ def _reading(raw: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
         raise ConfigError(f"{where} must map {', '.join(sorted(READING_KEYS))} to phrase lists")
     _no_unknown(raw, READING_KEYS, where)
     reading = {}
-    for name in ("reporting", "instruments", "money", "abuses", "dissent"):
+    for name in ("reporting", "instruments", "money", "abuses", "accounts", "dissent"):
         reading[name] = _terms(raw.get(name, {}), f"{where}.{name}", required=False)
     for name, kinds in (("acts", ACT_KINDS), ("actors", ACTOR_KINDS)):
         groups = raw.get(name) or {}

@@ -32,7 +32,7 @@ from vigia.classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
-ABUSE = "abuse"
+ABUSE, ACCOUNT = "abuse", "account"
 # Direction of an act on a thing the demand wants; on a thing it wants ended, the opposite.
 _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 # Direction whatever the object.
@@ -174,6 +174,7 @@ class StanceReader:
                 ("instrument", self._lists.get("instruments", {})),
                 ("money", self._lists.get("money", {})),
                 (ABUSE, self._lists.get("abuses", {})),
+                (ACCOUNT, self._lists.get("accounts", {})),
             ]
         )
 
@@ -300,8 +301,10 @@ class StanceReader:
                 return None
             actor, actor_kind = speaker.text, speaker.tag
         target, polarity, strength = _object_of(act, text, objects, instruments)
-        if target is not None and target.tag == ABUSE and act.tag not in _FIXED:
-            # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step.
+        if target is not None and target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED:
+            # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step;
+            # an act on an account of a thing ("presentó el informe de avances del programa")
+            # is not an act on the thing.
             return None
         if target is None and not actor and act.tag not in _FIXED and actor_kind != "state":
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
