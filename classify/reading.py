@@ -22,9 +22,10 @@ object, so a match can say why it got its stance.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from vigia.classify.demands import ACT_KINDS, Campaign, Demand
@@ -137,13 +138,17 @@ class _Folded:
 
     def __init__(self, groups: Iterable[tuple[str, dict[str, tuple[str, ...]]]]) -> None:
         self._lexicon = Lexicon.tagged(groups)
+        self._ordered: dict[frozenset[Hashable], list[str]] = {}
 
     def spans(self, lowered: str, folded: str) -> list[_Span]:
         """Every phrase found, tagged with the list it came from."""
         found = []
         for hit in self._lexicon.finditer(folded):
-            for tag in sorted(map(str, hit.tags)):
-                found.append(_Span(hit.start, hit.end, lowered[hit.start : hit.end], tag))
+            tags = self._ordered.get(hit.tags)
+            if tags is None:
+                tags = self._ordered[hit.tags] = sorted(map(str, hit.tags))
+            text = lowered[hit.start : hit.end]
+            found += [_Span(hit.start, hit.end, text, tag) for tag in tags]
         return found
 
 
@@ -210,12 +215,12 @@ class StanceReader:
             for cue in self._cues.spans(lowered):
                 cues[cue.tag].append(cue)
             reporting = cues.pop("reporting")
-            # A reporting verb is not an actor ("criticó" shares its stem with "críticos").
-            actors = [
-                a
-                for a in (self._actors.spans(lowered, folded) if acts else [])
-                if not any(r.start <= a.start < r.end for r in reporting)
-            ]
+            actors = self._actors.spans(lowered, folded) if acts else []
+            if reporting:
+                # A reporting verb is not an actor ("criticó" shares its stem with "críticos").
+                actors = [
+                    a for a in actors if not any(r.start <= a.start < r.end for r in reporting)
+                ]
             # A word that names an actor is not an act ("Amnistía Internacional").
             acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
             facts = _Sentence(
@@ -253,7 +258,14 @@ class StanceReader:
         if not facts.acts or facts.dissent:
             return []
         objects = self._objects[demand.id].spans(lowered, folded)
-        instruments, actors, cues = facts.instruments, facts.actors, facts.cues
+        actors, cues = facts.actors, facts.cues
+        instruments = facts.instruments
+        if objects and instruments:
+            # A generic instrument right next to one of the demand's own objects is part of its
+            # name ("the military justice system will keep the case" keeps military justice).
+            instruments = [
+                i for i in instruments if not any(_adjacent(i, o, lowered) for o in objects)
+            ]
         acts = _innermost_content(facts.acts, objects + instruments, lowered)
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
         capped = capped and not cues["decided"]
@@ -366,7 +378,19 @@ def _innermost_content(acts: list[_Span], things: list[_Span], text: str) -> lis
 
 
 def _words_between(text: str, start: int, end: int) -> int:
-    return len(_WORD.findall(text[start:end])) if end > start else 0
+    """How many words of ``text`` lie (wholly or partly) between ``start`` and ``end``."""
+    if end <= start:
+        return 0
+    starts, ends = _word_edges(text)
+    # Words that start before ``end``, less those that ended by ``start``.
+    return bisect_left(starts, end) - bisect_right(ends, start)
+
+
+@lru_cache(maxsize=64)
+def _word_edges(text: str) -> tuple[list[int], list[int]]:
+    # Distances are asked many times per sentence: its words are found once.
+    spans = [word.span() for word in _WORD.finditer(text)]
+    return [start for start, _ in spans], [end for _, end in spans]
 
 
 def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
@@ -434,9 +458,6 @@ def _object_of(
     act: _Span, text: str, objects: list[_Span], instruments: list[_Span]
 ) -> tuple[_Span | None, str, float]:
     """The object the act bears on, its polarity and how much the pairing weighs."""
-    # A generic instrument right next to one of the demand's own objects is part of its name
-    # ("the military justice system will keep the case" keeps military justice).
-    instruments = [i for i in instruments if not any(_adjacent(i, o, text) for o in objects)]
     candidates = []
     for span, strength in [(o, _OWN_OBJECT) for o in objects] + [
         (i, _INSTRUMENT) for i in instruments

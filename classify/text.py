@@ -172,7 +172,16 @@ class Lexicon:
 
     def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
         """The first phrase found in ``folded[start:end]``, or None."""
-        return next(self.finditer(folded, start, end), None)
+        if self._regex is None:
+            return None
+        end = len(folded) if end is None else end
+        # A search per call, not a generator: context and exclusions ask this once per hit.
+        while (found := self._regex.search(folded, start, end)) is not None:
+            phrase = self._phrase_of(found.group(0))
+            if phrase is not None:
+                return Found(found.start(), found.end(), *phrase)
+            start = found.end()
+        return None
 
     def _phrase_of(self, surface: str) -> tuple[str, frozenset[Hashable]] | None:
         # The same few inflected forms come back item after item; each is resolved once.
