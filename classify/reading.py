@@ -189,9 +189,15 @@ class StanceReader:
         # in calls than in matching.
         cues = self.campaign.stance_cues
         return _TaggedAccented(
-            [(kind, self._phrases(kind)) for kind in ("reporting", "dissent")]
+            [("reporting", self._phrases("reporting"))]
             + [(kind, _flat(cues.get(kind, {}))) for kind in _SENTENCE_CUES]
         )
+
+    @cached_property
+    def _dissent(self) -> CuePhrases:
+        # Apart from the other cues: every sentence is asked about it, while the others matter
+        # only in a sentence with an act (about half of them).
+        return CuePhrases(self._phrases("dissent"))
 
     @cached_property
     def _objects(self) -> dict[str, _Folded]:
@@ -211,8 +217,8 @@ class StanceReader:
         if facts is None:
             acts = _outermost(sorted(self._acts.spans(lowered), key=lambda s: (s.start, -s.end)))
             cues: dict[str, list[_Span]] = {kind: [] for kind in _SENTENCE_CUES}
-            cues |= {"reporting": [], "dissent": []}
-            for cue in self._cues.spans(lowered):
+            cues["reporting"] = []
+            for cue in self._cues.spans(lowered) if acts else ():
                 cues[cue.tag].append(cue)
             reporting = cues.pop("reporting")
             actors = self._actors.spans(lowered, folded) if acts else []
@@ -229,7 +235,7 @@ class StanceReader:
                 self._instruments.spans(lowered, folded) if acts else [],
                 cues,
                 reporting,
-                bool(cues.pop("dissent")),
+                self._dissent.search(lowered) is not None,
             )
             self._sentences[lowered] = facts
         return facts
