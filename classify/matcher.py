@@ -113,6 +113,8 @@ class _Rules:
     exclude: Lexicon
     cues: dict[str, _StemCues]
     context_from_title: bool
+    # Both cue lists in one pattern: most sentences hold neither, and one test says so.
+    any_cue: Lexicon
 
 
 class Classifier:
@@ -130,6 +132,7 @@ class Classifier:
                 Lexicon(d.exclude),
                 {stance: _StemCues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
                 d.context_from_title,
+                Lexicon.tagged((stance, d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)),
             )
             for d in self.campaign.demands
         }
@@ -373,6 +376,8 @@ class Classifier:
         weight: float,
         capped: bool,
     ) -> _Verdict | None:
+        if not rules.any_cue.may_hold(_fold_sentence(text)):
+            return None
         moves = []
         for stance, found in _find_cues(rules.cues, text):
             if self._background.search(text, max(0, found.start() - 40), found.start()):

@@ -170,6 +170,11 @@ class Lexicon:
             if phrase is not None:
                 yield Found(found.start(), found.end(), *phrase)
 
+    def may_hold(self, folded: str) -> bool:
+        """False when no phrase can be in ``folded``: a quick test before scanning lexicons
+        whose phrases this one's include (a phrase one of them finds, this pattern matches)."""
+        return self._regex is not None and self._regex.search(folded) is not None
+
     def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
         """The first phrase found in ``folded[start:end]``, or None."""
         if self._regex is None:
