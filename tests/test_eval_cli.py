@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from vigia import cli
+from vigia.classify import load_demands
 
 GOLD = Path(__file__).parent / "fixtures" / "gold_small.constructed.jsonl"
 
@@ -91,3 +92,15 @@ def test_eval_defaults_to_the_repository_file(capsys):
     out = capsys.readouterr().out
     assert "eval/dev.jsonl (241 items)" in out
     assert out.count("\n== ") == 3  # all items, check part, write part
+
+
+def test_constructed_sentences_score_against_the_demands_they_name(capsys):
+    """Every label of eval/constructed.jsonl names a demand of demands.yaml, so none is scored
+    against a demand that no longer exists (a renamed id would show as a missed label)."""
+    root = Path(__file__).resolve().parents[1]
+    demand_ids = {d.id for d in load_demands(root / "demands.yaml").demands}
+    rows = [json.loads(line) for line in (root / "eval/constructed.jsonl").open(encoding="utf-8")]
+    assert {label["demand"] for row in rows for label in row["labels"]} <= demand_ids
+    assert all("constructed" in row["note"] for row in rows)
+    assert cli.main(["eval", str(root / "eval/constructed.jsonl"), "--no-split"]) == 0
+    assert f"eval/constructed.jsonl ({len(rows)} items)" in capsys.readouterr().out
