@@ -484,11 +484,12 @@ def _object_of(
         # practice ("declaró la invalidez del artículo ... que regulaba el arraigo").
         return None, ENDED if ended and act.tag in ("keep", "end") else WANTED, _NO_OBJECT
     _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
-    if act.tag in ("keep", "end") and span.tag not in (WANTED, ENDED) and ended:
+    if act.tag in ("keep", "end") and span.tag == "instrument" and ended:
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
         # ("dismissed a lawsuit against the use of arraigo", "struck down a state law that
-        # allowed arraigo"), not the generic instrument nearest the verb.
+        # allowed arraigo"), not the generic instrument nearest the verb. (Money cut and abuses
+        # that fall keep their own reading.)
         return ended[0], ENDED, _OWN_OBJECT
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
