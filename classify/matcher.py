@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -90,19 +89,31 @@ class _CueHit:
 
 
 class _StemCues:
-    """A demand's own cue phrases, matched like its terms: inflections and accents ignored.
+    """A demand's own advance and regress cue phrases, matched like its terms: inflections and
+    accents ignored.
 
     They are phrases ("elimina el fideicomiso"), so a stem cannot mistake one word for another
     the way a single generic cue could ("publicó" and "Público").
     """
 
-    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
-        self._lexicon = Lexicon(groups)
+    def __init__(self, demand: Demand) -> None:
+        lists = {stance: demand.stance.get(stance, {}) for stance in (ADVANCE, REGRESS)}
+        # One list each, so that overlapping phrases of the two are both found ...
+        self._lexicons = {stance: Lexicon(groups) for stance, groups in lists.items()}
+        # ... and both in one pattern, to pass over a sentence that holds neither (most do).
+        self._any = Lexicon.tagged(lists.items())
 
-    def finditer(self, text: str) -> Iterator[_CueHit]:
-        """Every cue in ``text`` (a lower-cased sentence)."""
-        for found in self._lexicon.finditer(_fold_sentence(text)):
-            yield _CueHit(found.start, text[found.start : found.end])
+    def find(self, text: str) -> list[tuple[str, _CueHit]]:
+        """Every cue in ``text`` (a lower-cased sentence) with its stance, in text order."""
+        folded = _fold_sentence(text)
+        if not self._any.may_hold(folded):
+            return []
+        found = [
+            (stance, _CueHit(hit.start, text[hit.start : hit.end]))
+            for stance, lexicon in self._lexicons.items()
+            for hit in lexicon.finditer(folded)
+        ]
+        return sorted(found, key=lambda f: f[1].start())
 
 
 @dataclass(frozen=True)
@@ -111,10 +122,8 @@ class _Rules:
 
     context: Lexicon
     exclude: Lexicon
-    cues: dict[str, _StemCues]
+    cues: _StemCues
     context_from_title: bool
-    # Both cue lists in one pattern: most sentences hold neither, and one test says so.
-    any_cue: Lexicon
 
 
 class Classifier:
@@ -130,9 +139,8 @@ class Classifier:
             d.id: _Rules(
                 Lexicon(d.context),
                 Lexicon(d.exclude),
-                {stance: _StemCues(d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)},
+                _StemCues(d),
                 d.context_from_title,
-                Lexicon.tagged((stance, d.stance.get(stance, {})) for stance in (ADVANCE, REGRESS)),
             )
             for d in self.campaign.demands
         }
@@ -376,10 +384,8 @@ class Classifier:
         weight: float,
         capped: bool,
     ) -> _Verdict | None:
-        if not rules.any_cue.may_hold(_fold_sentence(text)):
-            return None
         moves = []
-        for stance, found in _find_cues(rules.cues, text):
+        for stance, found in rules.cues.find(text):
             if self._background.search(text, max(0, found.start() - 40), found.start()):
                 continue
             if self._negation.search(text, max(0, found.start() - 40), found.start()):
@@ -427,13 +433,6 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
     )
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
-
-
-def _find_cues(
-    cues: dict[str, CuePhrases] | dict[str, _StemCues], text: str
-) -> list[tuple[str, re.Match[str] | _CueHit]]:
-    found = [(stance, m) for stance, group in cues.items() for m in group.finditer(text)]
-    return sorted(found, key=lambda f: f[1].start())
 
 
 def _stance_window(

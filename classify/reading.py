@@ -33,7 +33,8 @@ from vigia.classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
-ABUSE, ACCOUNT = "abuse", "account"
+# What a sentence names besides the demand's own objects (reading lists of demands.yaml).
+INSTRUMENT, MONEY, ABUSE, ACCOUNT = "instrument", "money", "abuse", "account"
 # Direction of an act on a thing the demand wants; on a thing it wants ended, the opposite.
 _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 # Direction whatever the object.
@@ -176,8 +177,8 @@ class StanceReader:
     def _instruments(self) -> _Folded:
         return _Folded(
             [
-                ("instrument", self._lists.get("instruments", {})),
-                ("money", self._lists.get("money", {})),
+                (INSTRUMENT, self._lists.get("instruments", {})),
+                (MONEY, self._lists.get("money", {})),
                 (ABUSE, self._lists.get("abuses", {})),
                 (ACCOUNT, self._lists.get("accounts", {})),
             ]
@@ -216,8 +217,7 @@ class StanceReader:
         facts = self._sentences.get(lowered)
         if facts is None:
             acts = _outermost(sorted(self._acts.spans(lowered), key=lambda s: (s.start, -s.end)))
-            cues: dict[str, list[_Span]] = {kind: [] for kind in _SENTENCE_CUES}
-            cues["reporting"] = []
+            cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
             for cue in self._cues.spans(lowered) if acts else ():
                 cues[cue.tag].append(cue)
             reporting = cues.pop("reporting")
@@ -484,7 +484,7 @@ def _object_of(
         # practice ("declaró la invalidez del artículo ... que regulaba el arraigo").
         return None, ENDED if ended and act.tag in ("keep", "end") else WANTED, _NO_OBJECT
     _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
-    if act.tag in ("keep", "end") and span.tag == "instrument" and ended:
+    if act.tag in ("keep", "end") and span.tag == INSTRUMENT and ended:
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
         # ("dismissed a lawsuit against the use of arraigo", "struck down a state law that
@@ -525,7 +525,7 @@ def _negated(
             # Not creating what is wanted, not abolishing what must end: a failure. Money not
             # given, a state body that refused or blocked it and a blocked abolition are moves
             # back; what is only still not done, with no new act, is reported non-compliance.
-            money = target is not None and target.tag == "money"
+            money = target is not None and target.tag == MONEY
             if money:
                 return REGRESS
             if pending:
