@@ -60,9 +60,9 @@ DEMAND_OPTIONAL = {
 CUE_KINDS = ("proposal", "decided", "negation", "background")
 DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
-# (a state body or an external one), verbs that only report another's act, things every demand
-# wants created or funded, money, abuses and accounts of things (neither is a step), and the
-# marks of a dissenting vote.
+# (a state body or an external one) or speaks for the state, verbs that only report another's
+# act, things every demand wants created or funded, money, abuses and accounts of things
+# (neither is a step), and the marks of a dissenting vote.
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
 READING_KEYS = {
     "acts",
@@ -74,7 +74,9 @@ READING_KEYS = {
     "accounts",
     "dissent",
 }
-ACTOR_KINDS = ("state", "external")
+# voice: people who speak for the state by name (a president): what they deny, the state
+# denies, but they are not taken as the doer of other acts ("…, garantiza López Obrador").
+ACTOR_KINDS = ("state", "external", "voice")
 SOURCE_KINDS = ("gazette", "court", "news", "other")
 DEFAULT_AUTHORITY = {"gazette": 1.0, "court": 0.9, "news": 0.6, "other": 0.5}
 STANCES = ("advance", "regress", "mention")

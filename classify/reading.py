@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from vigia.classify.demands import ACT_KINDS, Campaign, Demand
+from vigia.classify.demands import ACT_KINDS, ACTOR_KINDS, Campaign, Demand
 from vigia.classify.text import CuePhrases, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
 # What a sentence names besides the demand's own objects (reading lists of demands.yaml).
 INSTRUMENT, MONEY, ABUSE, ACCOUNT = "instrument", "money", "abuse", "account"
+VOICE = "voice"
 # Direction of an act on a thing the demand wants; on a thing it wants ended, the opposite.
 _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 # Direction whatever the object.
@@ -169,9 +170,7 @@ class StanceReader:
 
     @cached_property
     def _actors(self) -> _Folded:
-        return _Folded(
-            (kind, self._lists.get(f"actors.{kind}", {})) for kind in ("state", "external")
-        )
+        return _Folded((kind, self._lists.get(f"actors.{kind}", {})) for kind in ACTOR_KINDS)
 
     @cached_property
     def _instruments(self) -> _Folded:
@@ -309,15 +308,16 @@ class StanceReader:
     ) -> Reading | None:
         if _governs(cues["background"], act, text, words=3):
             return None
-        actor, actor_kind = _actor_of(act, text, actors, reporting, default_actor)
+        doers = [a for a in actors if a.tag != VOICE]
+        actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
-            # A denial is a statement: it counts when a state body is the one speaking, which
-            # may be the sentence's subject ("the government accused the rapporteur of being
-            # unprofessional").
+            # A denial is a statement: it counts when a state body, or one who speaks for the
+            # state, is the one speaking, which may be the sentence's subject ("the government
+            # accused the rapporteur of being unprofessional").
             speaker = _subject(_actors_before(act, text, actors))
-            if speaker is None or speaker.tag != "state":
+            if speaker is None or speaker.tag not in ("state", VOICE):
                 return None
-            actor, actor_kind = speaker.text, speaker.tag
+            actor, actor_kind = speaker.text, "state"
         target, polarity, strength = _object_of(act, text, objects, instruments)
         if target is not None and target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED:
             # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step;
@@ -442,11 +442,23 @@ def _actor_of(
         ):
             return "", "state"
         return nearest.text, nearest.tag
-    after = [a for a in actors if a.start >= act.end]
+    # "…, denunció una organización civil": a speaker named after a reporting verb says the
+    # act; it did not do it.
+    after = [a for a in actors if a.start >= act.end and not _speaks(a, act, text, reporting)]
     if after:
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag
     return "", default
+
+
+def _speaks(actor: _Span, act: _Span, text: str, reporting: list[_Span]) -> bool:
+    """Whether ``actor``, named after ``act``, is the speaker of a reporting verb between them."""
+    return any(
+        act.end <= r.start
+        and r.end <= actor.start
+        and _words_between(text, r.end, actor.start) <= 2
+        for r in reporting
+    )
 
 
 def _actors_before(act: _Span, text: str, actors: list[_Span]) -> list[_Span]:
