@@ -36,6 +36,9 @@ _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 0.5, 1.0, 0.5
 # A setback read beside advances wins when it weighs at least this share of them: a missed
 # regress costs a campaign more than a mixed story shown as one (set a priori, not fitted).
 _SETBACK_SHARE = 0.5
+# What a sentence opening with a contrast ("Sin embargo, ...") turns on weighs this share.
+_BACKDROP = 0.5
+_HISTORY_YEARS = 2
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
 _HEADING = re.compile(
@@ -165,6 +168,11 @@ class Classifier:
         return CuePhrases(
             _phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern
         )
+
+    @cached_property
+    def _contrast(self) -> CuePhrases:
+        # Only at a sentence's opening: "pero" inside a sentence joins two clauses of one story.
+        return CuePhrases(_phrases(self.campaign.stance_cues.get("contrast", {})), _opening_pattern)
 
     @cached_property
     def _background(self) -> CuePhrases:
@@ -319,16 +327,19 @@ class Classifier:
         title_names_demand = any(h.field == TITLE for h in hits)
         title_proposal = self._proposal_only(title)
         actor = "state" if item.kind in SCOPED_BY_SOURCE else ""
+        # An act told in a year at least two before the item's is its history: last year's
+        # figures are still news in January.
+        history = item.published.year - _HISTORY_YEARS if item.published else None
         verdicts: list[_Verdict] = []
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
             verdicts += self._verdicts(
-                demand, rules, title, TITLE, (0, len(title)), weight, False, actor
+                demand, rules, title, TITLE, (0, len(title)), weight, False, actor, history
             )
-        for sentence, weight in _stance_window(hits, spans):
+        for sentence, weight in _stance_window(hits, spans, lowered[BODY], self._contrast):
             text = lowered[BODY][sentence[0] : sentence[1]]
             verdicts += self._verdicts(
-                demand, rules, text, BODY, sentence, weight, title_proposal, actor
+                demand, rules, text, BODY, sentence, weight, title_proposal, actor, history
             )
         votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
@@ -358,6 +369,7 @@ class Classifier:
         weight: float,
         capped: bool,
         actor: str,
+        history_before: int | None = None,
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
         verdicts: list[_Verdict] = []
@@ -368,7 +380,13 @@ class Classifier:
         if cue is not None:
             verdicts.append(cue)
         for reading in self._reader.read(
-            demand, text, folded, weight=weight, capped=capped, default_actor=actor
+            demand,
+            text,
+            folded,
+            weight=weight,
+            capped=capped,
+            default_actor=actor,
+            history_before=history_before,
         ):
             verdicts.append(
                 _Verdict(reading.stance, reading.rule, reading.weight, field, sentence, True)
@@ -435,12 +453,25 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
 
 
+def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
+    """A pattern for one of ``words`` as the first word(s) of the text searched."""
+    if not words:
+        return None
+    normalise = fold if fold_accents else str.lower
+    alternatives = "|".join(
+        re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
+    )
+    return re.compile(rf"^\W*(?:{alternatives})(?!\w)")
+
+
 def _stance_window(
-    hits: list[_Hit], spans: list[tuple[int, int]]
+    hits: list[_Hit], spans: list[tuple[int, int]], body: str, contrast: CuePhrases
 ) -> list[tuple[tuple[int, int], float]]:
     """Body sentences read for stance: those naming the demand, and each one's next sentence.
 
     Reports often name the subject in one sentence and say what the state did in the next.
+    A sentence that turns on what came before ("Sin embargo, ...", "However, ...") is read in
+    full after one of those, and what came before it counts half: it is the backdrop.
     """
     named = {h.sentence for h in hits if h.field == BODY}
     window = {sentence: _SENTENCE for sentence in named}
@@ -448,6 +479,11 @@ def _stance_window(
         following = spans[position + 1]
         if sentence in named and following not in named:
             window[following] = _NEXT_SENTENCE
+    for position, sentence in enumerate(spans[1:], start=1):
+        if spans[position - 1] in window and contrast.search(body[sentence[0] : sentence[1]]):
+            for earlier in [s for s in window if s < sentence]:
+                window[earlier] *= _BACKDROP
+            window[sentence] = _SENTENCE
     return sorted(window.items())
 
 

@@ -252,12 +252,15 @@ class StanceReader:
         weight: float,
         capped: bool = False,
         default_actor: str = "",
+        history_before: int | None = None,
     ) -> list[Reading]:
         """Every act of ``lowered`` (one sentence) read for ``demand``.
 
         ``capped``: the item is a proposal (its title says so), so no act is more than a mention.
         ``default_actor``: who acts when the sentence names nobody ("state" for the gazette and
         the courts).
+        ``history_before``: an act dated in this year or earlier ("fue creado en 2012") is
+        the story's history, not its news.
         """
         facts = self._sentence(lowered, folded)
         if not facts.acts or facts.dissent:
@@ -288,6 +291,7 @@ class StanceReader:
                 weight,
                 capped,
                 default_actor,
+                history_before,
             )
             if reading is not None:
                 readings.append(reading)
@@ -305,8 +309,11 @@ class StanceReader:
         weight: float,
         capped: bool,
         default_actor: str,
+        history_before: int | None,
     ) -> Reading | None:
         if _governs(cues["background"], act, text, words=3):
+            return None
+        if history_before is not None and _dated(act, text, history_before):
             return None
         doers = [a for a in actors if a.tag != VOICE]
         actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
@@ -354,6 +361,35 @@ class StanceReader:
             weight * strength,
             act.start,
         )
+
+
+_MONTHS = (
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
+    "diciembre|january|february|march|april|may|june|july|august|september|october|november|"
+    "december"
+)
+# "creado en 2012", "en abril de 2014", "In 2018": a year the act is told in.
+_YEAR = re.compile(
+    rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?((?:19|20)\d\d)(?!\w)"
+)
+# How many words may stand between an act and the year it is told in.
+_YEAR_REACH = 4
+
+
+def _dated(act: _Span, text: str, latest: int) -> bool:
+    """Whether the act is told in a year no later than ``latest`` ("fue creado en 2012")."""
+    for found in _YEAR.finditer(text):
+        if int(found.group(1)) > latest:
+            continue
+        if found.end() <= act.start:
+            distance = _words_between(text, found.end(), act.start)
+        elif found.start() >= act.end:
+            distance = _words_between(text, act.end, found.start())
+        else:
+            continue
+        if distance <= _YEAR_REACH:
+            return True
+    return False
 
 
 def _outermost(acts: list[_Span]) -> list[_Span]:

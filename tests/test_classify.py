@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def classifier() -> Classifier:
     return Classifier(load_demands(ROOT / "demands.yaml"))
 
 
-def item(title: str, text: str, kind: str = "news") -> Item:
+def item(title: str, text: str, kind: str = "news", published: date | None = None) -> Item:
     return Item(
         source=kind,
         kind=kind,
@@ -27,14 +28,15 @@ def item(title: str, text: str, kind: str = "news") -> Item:
         url="https://example.org/x",
         title=title,
         text=text,
-        published=None,
+        published=published,
         lang="es",
     )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_classifier_cases(classifier: Classifier, case: dict):
-    matches = classifier.classify(item(case["title"], case["text"], case["kind"]))
+    published = case.get("published")  # YAML reads an ISO date as a date
+    matches = classifier.classify(item(case["title"], case["text"], case["kind"], published))
     assert {m.demand_id: m.stance for m in matches} == case["expect"]
 
 
