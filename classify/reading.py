@@ -313,7 +313,9 @@ class StanceReader:
     ) -> Reading | None:
         if _governs(cues["background"], act, text, words=3):
             return None
-        if history_before is not None and _dated(act, text, history_before):
+        if _long_ago(act, text) or (
+            history_before is not None and _dated(act, text, history_before)
+        ):
             return None
         doers = [a for a in actors if a.tag != VOICE]
         actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
@@ -376,15 +378,30 @@ _YEAR = re.compile(
 _YEAR_REACH = 4
 
 
+# "hace dos años", "years ago", "hace una década": an act told as years past, whatever the date.
+_AGO = re.compile(
+    r"(?<!\w)(?:hace\s+(?:\w+\s+)?(?:años|décadas|una\s+década|lustros)|"
+    r"(?:years|decades|a\s+decade)\s+ago)(?!\w)"
+)
+
+
+def _long_ago(act: _Span, text: str) -> bool:
+    """Whether the act is told as years past ("creadas hace años", "created years ago")."""
+    return _near(act, text, _AGO.finditer(text))
+
+
 def _dated(act: _Span, text: str, latest: int) -> bool:
     """Whether the act is told in a year no later than ``latest`` ("fue creado en 2012")."""
-    for found in _YEAR.finditer(text):
-        if int(found.group(1)) > latest:
-            continue
-        if found.end() <= act.start:
-            distance = _words_between(text, found.end(), act.start)
-        elif found.start() >= act.end:
-            distance = _words_between(text, act.end, found.start())
+    return _near(act, text, (y for y in _YEAR.finditer(text) if int(y.group(1)) <= latest))
+
+
+def _near(act: _Span, text: str, marks: Iterable[re.Match[str]]) -> bool:
+    """Whether one of ``marks`` stands within ``_YEAR_REACH`` words of the act."""
+    for mark in marks:
+        if mark.end() <= act.start:
+            distance = _words_between(text, mark.end(), act.start)
+        elif mark.start() >= act.end:
+            distance = _words_between(text, act.end, mark.start())
         else:
             continue
         if distance <= _YEAR_REACH:
@@ -550,10 +567,12 @@ def _adjacent(first: _Span, second: _Span, text: str) -> bool:
     return second.start >= first.end and _words_between(text, first.end, second.start) == 0
 
 
-# A negation that says "not yet" rather than "refused": a perfect tense or "still not", with at
-# most two words before the act ("no se ha publicado", "has not yet issued").
+# A negation that says "not yet" or "not done" rather than "refused": a perfect tense, "still
+# not" or "never", with at most two words before the act ("no se ha publicado", "has not yet
+# issued", "are never implemented").
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
+    r"nunca|jam[aá]s|never|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
 
