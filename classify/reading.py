@@ -133,6 +133,8 @@ class _Sentence:
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
     dissent: bool
+    # Where it tells a time (start, end, year; year 0 for "years ago"), when it has acts.
+    times: list[tuple[int, int, int]]
 
 
 class _Folded:
@@ -235,6 +237,7 @@ class StanceReader:
                 cues,
                 reporting,
                 self._dissent.search(lowered) is not None,
+                _times(lowered) if acts else [],
             )
             self._sentences[lowered] = facts
         return facts
@@ -266,7 +269,6 @@ class StanceReader:
         if not facts.acts or facts.dissent:
             return []
         objects = self._objects[demand.id].spans(lowered, folded)
-        actors, cues = facts.actors, facts.cues
         instruments = facts.instruments
         if objects and instruments:
             # A generic instrument right next to one of the demand's own objects is part of its
@@ -276,18 +278,15 @@ class StanceReader:
             ]
         acts = _innermost_content(facts.acts, objects + instruments, lowered)
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
-        capped = capped and not cues["decided"]
-        reporting = facts.reporting
+        capped = capped and not facts.cues["decided"]
         readings = []
         for act in acts:
             reading = self._read_act(
                 act,
                 lowered,
+                facts,
                 objects,
                 instruments,
-                actors,
-                cues,
-                reporting,
                 weight,
                 capped,
                 default_actor,
@@ -301,21 +300,18 @@ class StanceReader:
         self,
         act: _Span,
         text: str,
+        facts: _Sentence,
         objects: list[_Span],
         instruments: list[_Span],
-        actors: list[_Span],
-        cues: dict[str, list[_Span]],
-        reporting: list[_Span],
         weight: float,
         capped: bool,
         default_actor: str,
         history_before: int | None,
     ) -> Reading | None:
+        actors, cues, reporting = facts.actors, facts.cues, facts.reporting
         if _governs(cues["background"], act, text, words=3):
             return None
-        if _long_ago(act, text) or (
-            history_before is not None and _dated(act, text, history_before)
-        ):
+        if _in_the_past(act, text, facts.times, history_before):
             return None
         doers = [a for a in actors if a.tag != VOICE]
         actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
@@ -385,23 +381,24 @@ _AGO = re.compile(
 )
 
 
-def _long_ago(act: _Span, text: str) -> bool:
-    """Whether the act is told as years past ("creadas hace años", "created years ago")."""
-    return _near(act, text, _AGO.finditer(text))
+def _times(text: str) -> list[tuple[int, int, int]]:
+    """Where ``text`` tells a time: years past (year 0) and "en/in" a year."""
+    marks = [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
+    return marks + [(y.start(), y.end(), int(y.group(1))) for y in _YEAR.finditer(text)]
 
 
-def _dated(act: _Span, text: str, latest: int) -> bool:
-    """Whether the act is told in a year no later than ``latest`` ("fue creado en 2012")."""
-    return _near(act, text, (y for y in _YEAR.finditer(text) if int(y.group(1)) <= latest))
-
-
-def _near(act: _Span, text: str, marks: Iterable[re.Match[str]]) -> bool:
-    """Whether one of ``marks`` stands within ``_YEAR_REACH`` words of the act."""
-    for mark in marks:
-        if mark.end() <= act.start:
-            distance = _words_between(text, mark.end(), act.start)
-        elif mark.start() >= act.end:
-            distance = _words_between(text, act.end, mark.start())
+def _in_the_past(
+    act: _Span, text: str, times: list[tuple[int, int, int]], latest: int | None
+) -> bool:
+    """Whether the act is told, within ``_YEAR_REACH`` words, as years past ("creadas hace
+    años") or in a year no later than ``latest`` ("fue creado en 2012")."""
+    for start, end, year in times:
+        if year and (latest is None or year > latest):
+            continue
+        if end <= act.start:
+            distance = _words_between(text, end, act.start)
+        elif start >= act.end:
+            distance = _words_between(text, act.end, start)
         else:
             continue
         if distance <= _YEAR_REACH:
