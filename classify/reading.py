@@ -376,7 +376,7 @@ _YEAR_REACH = 4
 
 # "hace dos años", "years ago", "hace una década": an act told as years past, whatever the date.
 _AGO = re.compile(
-    r"(?<!\w)(?:hace\s+(?:\w+\s+)?(?:años|décadas|una\s+década|lustros)|"
+    r"(?<!\w)(?:hace\s+(?:\w+\s+)?(?:a[ñn]os|d[ée]cadas|una\s+d[ée]cada|lustros)|"
     r"(?:years|decades|a\s+decade)\s+ago)(?!\w)"
 )
 
