@@ -326,7 +326,7 @@ class Classifier:
         title = lowered[TITLE]
         title_names_demand = any(h.field == TITLE for h in hits)
         title_proposal = self._proposal_only(title)
-        actor = "state" if item.kind in SCOPED_BY_SOURCE else ""
+        actor = self._author(item, title)
         # An act told in a year at least two before the item's is its history: last year's
         # figures are still news in January.
         history = item.published.year - _HISTORY_YEARS if item.published else None
@@ -358,6 +358,15 @@ class Classifier:
         if act is not None and act.start < 3:
             return ADVANCE, None
         return MENTION, None
+
+    def _author(self, item: Item, title: str) -> str:
+        # The gazette and the courts speak for the state, except a court item whose title names
+        # an external body first ("Corte Interamericana de Derechos Humanos, caso ... vs. México").
+        if item.kind not in SCOPED_BY_SOURCE:
+            return ""
+        if item.kind == "court" and self._reader.author(title, _fold_sentence(title)) == "external":
+            return "external"
+        return "state"
 
     def _verdicts(
         self,

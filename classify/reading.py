@@ -50,7 +50,10 @@ _OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
 # A state body this close before an act is its doer, whoever the sentence's subject is.
 _CLOSE_ACTOR = 6
 _WORD = re.compile(r"\w+")
-_AGENT = re.compile(r"(?<!\w)(?:por|by)\s+(?:(?:el|la|los|las|the)\s+)?$")
+_AGENT = re.compile(
+    r"(?<!\w)(?:por|by)\s+(?:(?:parte|miembros|elementos|agentes|integrantes|personal|members|"
+    r"agents|personnel)\s+(?:del?|of)\s+)?(?:(?:el|la|los|las|the)\s+)?$"
+)
 # The campaign's stance cue lists a sentence's acts are read against.
 _SENTENCE_CUES = ("proposal", "decided", "negation", "background")
 
@@ -241,6 +244,11 @@ class StanceReader:
             )
             self._sentences[lowered] = facts
         return facts
+
+    def author(self, lowered: str, folded: str) -> str:
+        """The kind of the first actor named in ``lowered`` (a title): "state", "external" or ""."""
+        actors = [a for a in self._actors.spans(lowered, folded) if a.tag != VOICE]
+        return min(actors, key=lambda a: a.start).tag if actors else ""
 
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
@@ -494,6 +502,10 @@ def _actor_of(
         return nearest.text, nearest.tag
     # "…, denunció una organización civil": a speaker named after a reporting verb says the
     # act; it did not do it.
+    if default == "external":
+        # In a document an external body wrote (an Inter-American Court judgment), an act whose
+        # doer is not named before it is the body's own finding or order.
+        return "", default
     after = [a for a in actors if a.start >= act.end and not _speaks(a, act, text, reporting)]
     if after:
         first = min(after, key=lambda a: a.start)
@@ -536,8 +548,10 @@ def _object_of(
                 candidates.append((distance, -strength, span, strength))
         elif span.end <= act.start:
             distance = _words_between(text, span.end, act.start)
-            if distance <= _WORDS_BEFORE:
-                # An object before the act is read a little after one that follows it.
+            if distance <= _WORDS_BEFORE and not _JOINED.search(text, span.end, act.start):
+                # An object before the act is read a little after one that follows it, and
+                # not across "y"/"and" that opens the act's own clause ("tortura por policías
+                # y se ordenó investigar").
                 candidates.append((distance + 1, -strength, span, strength))
     ended = [o for o in objects if o.tag == ENDED]
     if not candidates:
@@ -555,6 +569,9 @@ def _object_of(
         return ended[0], ENDED, _OWN_OBJECT
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
+
+
+_JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
 
 
 def _adjacent(first: _Span, second: _Span, text: str) -> bool:
