@@ -38,6 +38,8 @@ _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 0.5, 1.0, 0.5
 _SETBACK_SHARE = 0.5
 # What a sentence opening with a contrast ("Sin embargo, ...") turns on weighs this share.
 _BACKDROP = 0.5
+# The gap after a phrase's first word.
+_NEXT_WORD = re.compile(r"\w+\W+")
 _HISTORY_YEARS = 2
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
@@ -196,7 +198,7 @@ class Classifier:
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
         # Most items name no demand: one scan for every demand's terms settles them.
-        terms = {name: list(self._terms.finditer(text)) for name, text in folded.items()}
+        terms = {name: self._find_terms(text) for name, text in folded.items()}
         if not any(terms.values()) or not self._in_scope(item, folded):
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
@@ -208,6 +210,24 @@ class Classifier:
             self._match(item, self.campaign.demand(demand_id), hits, fields, lowered, spans[BODY])
             for demand_id, hits in found.items()
         ]
+
+    def _find_terms(self, folded: str) -> list[Found]:
+        # One scan finds the longest term at each place, so a shorter term of another demand
+        # inside it ("registry" in "national registry") is looked for in what follows its
+        # first word, which is where such a term can hide.
+        found = []
+        for term in self._terms.finditer(folded):
+            found.append(term)
+            inner = _NEXT_WORD.search(folded, term.start, term.end)
+            if inner is None:
+                continue
+            demands = _demands_of(term)
+            found += [
+                hidden
+                for hidden in self._terms.finditer(folded, inner.end(), term.end)
+                if not _demands_of(hidden) <= demands
+            ]
+        return found
 
     def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other
@@ -460,6 +480,11 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
     )
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
+
+
+def _demands_of(term: Found) -> set[str]:
+    """The demands whose term lists hold ``term`` (its tags are (demand id, key) pairs)."""
+    return {tag[0] for tag in term.tags if isinstance(tag, tuple)}
 
 
 def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
