@@ -21,7 +21,16 @@ from functools import cached_property, lru_cache
 
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import StanceReader, still_pending
-from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
+from vigia.classify.text import (
+    STEMMER_LANGUAGES,
+    CuePhrases,
+    Found,
+    Lexicon,
+    fold,
+    lower,
+    sentence_spans,
+    stem,
+)
 from vigia.core.model import Item, Match
 
 RULES_VERSION = "rules-7"  # bump when a code change can change a match
@@ -40,6 +49,7 @@ _SETBACK_SHARE = 0.5
 _BACKDROP = 0.5
 # The gap after a phrase's first word.
 _NEXT_WORD = re.compile(r"\w+\W+")
+_WORDS = re.compile(r"\w+")
 _HISTORY_YEARS = 2
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
@@ -75,6 +85,19 @@ class _Verdict:
 # The same sentence is read for each demand it names, for advance and for regress; the cache
 # is emptied for each item (see Classifier.classify), so it only saves work within one item.
 _fold_sentence = lru_cache(maxsize=256)(fold)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What every demand's reading of one item shares."""
+
+    item: Item
+    fields: dict[str, str]
+    lowered: dict[str, str]
+    spans: list[tuple[int, int]]  # the body's sentences
+    author: str  # who acts when a sentence names nobody: "state", "external" or ""
+    history_before: int | None  # acts told in this year or earlier are history
+    title_proposal: bool  # the title only proposes: no body act is more than a mention
 
 
 @dataclass(frozen=True)
@@ -159,6 +182,37 @@ class Classifier:
         )
 
     @cached_property
+    def _hiding_terms(self) -> frozenset[str]:
+        # The terms after whose first word another demand's term can stand (its words, or
+        # their stems, in order): only inside these is a second scan worth its cost.
+        terms = [
+            (demand.id, lang, tuple(_WORDS.findall(fold(phrase))), phrase)
+            for demand in self.campaign.demands
+            for group in (demand.key_terms, demand.terms)
+            for lang, phrases in group.items()
+            for phrase in phrases
+        ]
+        by_first: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
+        for demand_id, lang, words, _ in terms:
+            if words:
+                by_first.setdefault(stem(words[0], lang), []).append((demand_id, lang, words))
+        hiding = set()
+        for demand_id, _, words, phrase in terms:
+            for position in range(1, len(words)):
+                candidates = {
+                    candidate
+                    for lang in STEMMER_LANGUAGES
+                    for candidate in by_first.get(stem(words[position], lang), ())
+                }
+                if any(
+                    other != demand_id and _stands_at(words, position, inner, lang)
+                    for other, lang, inner in candidates
+                ):
+                    hiding.add(phrase)
+                    break
+        return frozenset(hiding)
+
+    @cached_property
     def _cues(self) -> dict[str, CuePhrases]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
         return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
@@ -206,8 +260,19 @@ class Classifier:
         if not found:
             return []
         lowered = {name: lower(value) for name, value in fields.items()}
+        frame = _Frame(
+            item,
+            fields,
+            lowered,
+            spans[BODY],
+            self._author(item, lowered[TITLE]),
+            # An act told in a year at least two before the item's is its history: last
+            # year's figures are still news in January.
+            item.published.year - _HISTORY_YEARS if item.published else None,
+            self._proposal_only(lowered[TITLE]),
+        )
         return [
-            self._match(item, self.campaign.demand(demand_id), hits, fields, lowered, spans[BODY])
+            self._match(frame, self.campaign.demand(demand_id), hits)
             for demand_id, hits in found.items()
         ]
 
@@ -218,6 +283,8 @@ class Classifier:
         found = []
         for term in self._terms.finditer(folded):
             found.append(term)
+            if term.phrase not in self._hiding_terms:
+                continue
             inner = _NEXT_WORD.search(folded, term.start, term.end)
             if inner is None:
                 continue
@@ -281,16 +348,9 @@ class Classifier:
                 kept[demand_id] = hits
         return kept
 
-    def _match(
-        self,
-        item: Item,
-        demand: Demand,
-        hits: list[_Hit],
-        fields: dict[str, str],
-        lowered: dict[str, str],
-        spans: list[tuple[int, int]],
-    ) -> Match:
-        stance, verdict = self._stance(item, demand, hits, lowered, spans)
+    def _match(self, frame: _Frame, demand: Demand, hits: list[_Hit]) -> Match:
+        item, fields = frame.item, frame.fields
+        stance, verdict = self._stance(frame, demand, hits)
         best = _evidence(hits, verdict, stance)
         field, (start, end) = best
         evidence = fields[field][start:end].strip()
@@ -335,31 +395,22 @@ class Classifier:
         return StanceReader(self.campaign)
 
     def _stance(
-        self,
-        item: Item,
-        demand: Demand,
-        hits: list[_Hit],
-        lowered: dict[str, str],
-        spans: list[tuple[int, int]],
+        self, frame: _Frame, demand: Demand, hits: list[_Hit]
     ) -> tuple[str, _Verdict | None]:
         rules = self._rules[demand.id]
+        lowered = frame.lowered
         title = lowered[TITLE]
         title_names_demand = any(h.field == TITLE for h in hits)
-        title_proposal = self._proposal_only(title)
-        actor = self._author(item, title)
-        # An act told in a year at least two before the item's is its history: last year's
-        # figures are still news in January.
-        history = item.published.year - _HISTORY_YEARS if item.published else None
         verdicts: list[_Verdict] = []
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
             verdicts += self._verdicts(
-                demand, rules, title, TITLE, (0, len(title)), weight, False, actor, history
+                demand, rules, title, TITLE, (0, len(title)), weight, False, frame
             )
-        for sentence, weight in _stance_window(hits, spans, lowered[BODY], self._contrast):
+        for sentence, weight in _stance_window(hits, frame.spans, lowered[BODY], self._contrast):
             text = lowered[BODY][sentence[0] : sentence[1]]
             verdicts += self._verdicts(
-                demand, rules, text, BODY, sentence, weight, title_proposal, actor, history
+                demand, rules, text, BODY, sentence, weight, frame.title_proposal, frame
             )
         votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
@@ -374,7 +425,7 @@ class Classifier:
                 (v for v in verdicts if v.stance == stance), key=lambda v: (v.read, v.weight)
             )
             return stance, chosen
-        act = self._acts.search(fold(title), 0, 60) if item.kind == "gazette" else None
+        act = self._acts.search(fold(title), 0, 60) if frame.item.kind == "gazette" else None
         if act is not None and act.start < 3:
             return ADVANCE, None
         return MENTION, None
@@ -397,8 +448,7 @@ class Classifier:
         sentence: tuple[int, int],
         weight: float,
         capped: bool,
-        actor: str,
-        history_before: int | None = None,
+        frame: _Frame,
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
         verdicts: list[_Verdict] = []
@@ -414,8 +464,8 @@ class Classifier:
             folded,
             weight=weight,
             capped=capped,
-            default_actor=actor,
-            history_before=history_before,
+            default_actor=frame.author,
+            history_before=frame.history_before,
         ):
             verdicts.append(
                 _Verdict(reading.stance, reading.rule, reading.weight, field, sentence, True)
@@ -480,6 +530,15 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
     )
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
+
+
+def _stands_at(words: tuple[str, ...], position: int, inner: tuple[str, ...], lang: str) -> bool:
+    """Whether ``inner`` (words of ``lang``) matches ``words`` from ``position``, word for
+    word or stem for stem."""
+    part = words[position : position + len(inner)]
+    return len(part) == len(inner) and all(
+        a == b or stem(a, lang) == stem(b, lang) for a, b in zip(part, inner, strict=True)
+    )
 
 
 def _demands_of(term: Found) -> set[str]:
