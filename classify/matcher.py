@@ -547,14 +547,14 @@ def _demands_of(term: Found) -> set[str]:
 
 
 def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
-    """A pattern for one of ``words`` as the first word(s) of the text searched."""
+    """A pattern for one of ``words`` as the first word(s) where it is matched."""
     if not words:
         return None
     normalise = fold if fold_accents else str.lower
     alternatives = "|".join(
         re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
     )
-    return re.compile(rf"^\W*(?:{alternatives})(?!\w)")
+    return re.compile(rf"\W*(?:{alternatives})(?!\w)")
 
 
 def _stance_window(
@@ -573,7 +573,7 @@ def _stance_window(
         if sentence in named and following not in named:
             window[following] = _NEXT_SENTENCE
     for position, sentence in enumerate(spans[1:], start=1):
-        if spans[position - 1] in window and contrast.search(body[sentence[0] : sentence[1]]):
+        if spans[position - 1] in window and contrast.match(body, *sentence):
             for earlier in [s for s in window if s < sentence]:
                 window[earlier] *= _BACKDROP
             window[sentence] = _SENTENCE

@@ -136,8 +136,6 @@ class _Sentence:
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
     dissent: bool
-    # Where it tells a time (start, end, year; year 0 for "years ago"), when it has acts.
-    times: list[tuple[int, int, int]]
 
 
 class _Folded:
@@ -209,8 +207,20 @@ class StanceReader:
         return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
 
     def forget(self) -> None:
-        """Empty the per-sentence cache (call once per item: it only saves work within one)."""
+        """Empty the per-sentence caches (call once per item: they only save work within one)."""
         self._sentences.clear()
+        self._times_told.clear()
+
+    @cached_property
+    def _times_told(self) -> dict[str, list[tuple[int, int, int]]]:
+        return {}
+
+    def _times(self, lowered: str) -> list[tuple[int, int, int]]:
+        # Found for a sentence only when one of its acts would count, and then once.
+        times = self._times_told.get(lowered)
+        if times is None:
+            times = self._times_told[lowered] = _times(lowered)
+        return times
 
     @cached_property
     def _sentences(self) -> dict[str, _Sentence]:
@@ -240,7 +250,6 @@ class StanceReader:
                 cues,
                 reporting,
                 self._dissent.search(lowered) is not None,
-                _times(lowered) if acts else [],
             )
             self._sentences[lowered] = facts
         return facts
@@ -319,8 +328,6 @@ class StanceReader:
         actors, cues, reporting = facts.actors, facts.cues, facts.reporting
         if _governs(cues["background"], act, text, words=3):
             return None
-        if _in_the_past(act, text, facts.times, history_before):
-            return None
         doers = [a for a in actors if a.tag != VOICE]
         actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
@@ -351,6 +358,9 @@ class StanceReader:
             if turned is None:
                 return None
             stance, setting = turned, "negated"
+        # Last, as the dearest test: an act told as years past is the story's history.
+        if _in_the_past(act, text, self._times(text), history_before):
+            return None
         # A denial is said, not proposed: a sentence that also proposes does not soften it.
         if stance != MENTION and act.tag != "deny" and (capped or _only_proposed(cues)):
             stance, setting = MENTION, "only proposed or asked for"
@@ -374,10 +384,10 @@ _MONTHS = (
     "diciembre|january|february|march|april|may|june|july|august|september|october|november|"
     "december"
 )
-# "creado en 2012", "en abril de 2014", "In 2018": a year the act is told in.
-_YEAR = re.compile(
-    rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?((?:19|20)\d\d)(?!\w)"
-)
+# "creado en 2012", "en abril de 2014", "In 2018": a year the act is told in. The year is
+# looked for first and what leads to it after: "en" is everywhere in Spanish, years are rare.
+_YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)")
+_IN_YEAR = re.compile(rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?$")
 # How many words may stand between an act and the year it is told in.
 _YEAR_REACH = 4
 
@@ -391,8 +401,14 @@ _AGO = re.compile(
 
 def _times(text: str) -> list[tuple[int, int, int]]:
     """Where ``text`` tells a time: years past (year 0) and "en/in" a year."""
-    marks = [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
-    return marks + [(y.start(), y.end(), int(y.group(1))) for y in _YEAR.finditer(text)]
+    marks = []
+    if "hace" in text or "ago" in text:
+        marks += [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
+    for year in _YEAR.finditer(text):
+        lead = _IN_YEAR.search(text, max(0, year.start() - 30), year.start())
+        if lead is not None:
+            marks.append((lead.start(), year.end(), int(year.group(0))))
+    return marks
 
 
 def _in_the_past(

@@ -285,6 +285,13 @@ class CuePhrases:
             return None
         return pattern.search(text, start, len(text) if end is None else end)
 
+    def match(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """A cue that begins ``text[start:end]``, if the pattern finds one there."""
+        pattern = self._pattern(text)
+        if pattern is None:
+            return None
+        return pattern.match(text, start, len(text) if end is None else end)
+
 
 # A period after these does not end a sentence: an initial ("Juan E. Méndez") or an abbreviation.
 _NOT_AN_END = re.compile(
