@@ -280,11 +280,9 @@ class Classifier:
         # One scan finds the longest term at each place, so a shorter term of another demand
         # inside it ("registry" in "national registry") is looked for in what follows its
         # first word, which is where such a term can hide.
-        found = []
-        for term in self._terms.finditer(folded):
-            found.append(term)
-            if term.phrase not in self._hiding_terms:
-                continue
+        found = list(self._terms.finditer(folded))
+        hiding = self._hiding_terms
+        for term in [t for t in found if t.phrase in hiding]:
             inner = _NEXT_WORD.search(folded, term.start, term.end)
             if inner is None:
                 continue
@@ -568,30 +566,16 @@ def _stance_window(
     """
     named = {h.sentence for h in hits if h.field == BODY}
     window = {sentence: _SENTENCE for sentence in named}
-    # Positions, not a walk over every sentence: a decree has thousands, the window a few.
-    found = sorted(_position(spans, sentence) for sentence in named)
-    for position in found:
-        if 0 <= position < len(spans) - 1 and spans[position + 1] not in named:
-            window[spans[position + 1]] = _NEXT_SENTENCE
-    # Each sentence after one in the window may open with a contrast, and then so may the next.
-    after = sorted({_position(spans, sentence) + 1 for sentence in window} - {0})
-    while after:
-        position = after.pop(0)
-        if position >= len(spans) or not contrast.match(body, *spans[position]):
-            continue
-        sentence = spans[position]
-        for earlier in [s for s in window if s < sentence]:
-            window[earlier] *= _BACKDROP
-        window[sentence] = _SENTENCE
-        if position + 1 not in after:
-            bisect.insort(after, position + 1)
+    previous = None
+    for sentence in spans:
+        if previous in named and sentence not in named:
+            window[sentence] = _NEXT_SENTENCE
+        if previous in window and contrast.match(body, *sentence):
+            for earlier in [s for s in window if s < sentence]:
+                window[earlier] *= _BACKDROP
+            window[sentence] = _SENTENCE
+        previous = sentence
     return sorted(window.items())
-
-
-def _position(spans: list[tuple[int, int]], sentence: tuple[int, int]) -> int:
-    """Where ``sentence`` stands in ``spans``, or -1 when it is not one of them."""
-    position = bisect.bisect_left(spans, sentence)
-    return position if position < len(spans) and spans[position] == sentence else -1
 
 
 def _containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:

@@ -132,6 +132,7 @@ class _Sentence:
 
     acts: list[_Span]
     actors: list[_Span]
+    doers: list[_Span]  # the actors less those who only speak for the state by name
     instruments: list[_Span]
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
@@ -246,6 +247,7 @@ class StanceReader:
             facts = _Sentence(
                 acts,
                 actors,
+                [a for a in actors if a.tag != VOICE],
                 self._instruments.spans(lowered, folded) if acts else [],
                 cues,
                 reporting,
@@ -328,8 +330,7 @@ class StanceReader:
         actors, cues, reporting = facts.actors, facts.cues, facts.reporting
         if _governs(cues["background"], act, text, words=3):
             return None
-        doers = [a for a in actors if a.tag != VOICE]
-        actor, actor_kind = _actor_of(act, text, doers, reporting, default_actor)
+        actor, actor_kind = _actor_of(act, text, facts.doers, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
