@@ -213,14 +213,15 @@ class StanceReader:
         self._times_told.clear()
 
     @cached_property
-    def _times_told(self) -> dict[str, list[tuple[int, int, int]]]:
+    def _times_told(self) -> dict[tuple[str, bool], list[tuple[int, int, int]]]:
         return {}
 
-    def _times(self, lowered: str) -> list[tuple[int, int, int]]:
-        # Found for a sentence only when one of its acts would count, and then once.
-        times = self._times_told.get(lowered)
+    def _times(self, lowered: str, dated: bool) -> list[tuple[int, int, int]]:
+        # Found for a sentence only when one of its acts would count, and then once; its
+        # years only when the item has a date to hold them against.
+        times = self._times_told.get((lowered, dated))
         if times is None:
-            times = self._times_told[lowered] = _times(lowered)
+            times = self._times_told[lowered, dated] = _times(lowered, dated)
         return times
 
     @cached_property
@@ -360,7 +361,8 @@ class StanceReader:
                 return None
             stance, setting = turned, "negated"
         # Last, as the dearest test: an act told as years past is the story's history.
-        if _in_the_past(act, text, self._times(text), history_before):
+        times = self._times(text, history_before is not None)
+        if times and _in_the_past(act, text, times, history_before):
             return None
         # A denial is said, not proposed: a sentence that also proposes does not soften it.
         if stance != MENTION and act.tag != "deny" and (capped or _only_proposed(cues)):
@@ -400,12 +402,12 @@ _AGO = re.compile(
 )
 
 
-def _times(text: str) -> list[tuple[int, int, int]]:
-    """Where ``text`` tells a time: years past (year 0) and "en/in" a year."""
+def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
+    """Where ``text`` tells a time: years past (year 0) and, if ``years``, "en/in" a year."""
     marks = []
     if "hace" in text or "ago" in text:
         marks += [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
-    for year in _YEAR.finditer(text):
+    for year in _YEAR.finditer(text) if years else ():
         lead = _IN_YEAR.search(text, max(0, year.start() - 30), year.start())
         if lead is not None:
             marks.append((lead.start(), year.end(), int(year.group(0))))
