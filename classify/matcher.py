@@ -309,12 +309,19 @@ class Classifier:
     ) -> dict[str, list[_Hit]]:
         # Each phrase found by the one scan knows its demands; keep those its sentence allows.
         hits: dict[str, list[_Hit]] = {}
+        # A sentence names a demand's terms several times: it is judged once per demand.
+        judged: dict[tuple[str, bool, str, tuple[int, int]], bool] = {}
         for name, text in folded.items():
             for found in terms[name]:
                 sentence = _containing(spans[name], found.start)
                 tags: list[tuple[str, bool]] = sorted(found.tags)  # type: ignore[arg-type]
                 for demand_id, key in tags:
-                    if self._counts(self._rules[demand_id], key, text, sentence, folded[TITLE]):
+                    counts = judged.get((demand_id, key, name, sentence))
+                    if counts is None:
+                        counts = judged[demand_id, key, name, sentence] = self._counts(
+                            self._rules[demand_id], key, text, sentence, folded[TITLE]
+                        )
+                    if counts:
                         hits.setdefault(demand_id, []).append(
                             _Hit(name, found.start, found.end, found.phrase, sentence, key)
                         )
