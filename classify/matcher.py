@@ -17,7 +17,7 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import StanceReader, still_pending
@@ -82,11 +82,6 @@ class _Verdict:
     read: bool = False
 
 
-# The same sentence is read for each demand it names, for advance and for regress; the cache
-# is emptied for each item (see Classifier.classify), so it only saves work within one item.
-_fold_sentence = lru_cache(maxsize=256)(fold)
-
-
 @dataclass(frozen=True)
 class _Frame:
     """What every demand's reading of one item shares."""
@@ -94,6 +89,7 @@ class _Frame:
     item: Item
     fields: dict[str, str]
     lowered: dict[str, str]
+    folded: dict[str, str]  # the lowered fields folded
     spans: list[tuple[int, int]]  # the body's sentences
     author: str  # who acts when a sentence names nobody: "state", "external" or ""
     history_before: int | None  # acts told in this year or earlier are history
@@ -131,9 +127,9 @@ class _StemCues:
         # ... and both in one pattern, to pass over a sentence that holds neither (most do).
         self._any = Lexicon.tagged(lists.items())
 
-    def find(self, text: str) -> list[tuple[str, _CueHit]]:
-        """Every cue in ``text`` (a lower-cased sentence) with its stance, in text order."""
-        folded = _fold_sentence(text)
+    def find(self, text: str, folded: str) -> list[tuple[str, _CueHit]]:
+        """Every cue in ``text`` (a lower-cased sentence; ``folded``, the same folded) with its
+        stance, in text order."""
         if not self._any.may_hold(folded):
             return []
         found = [
@@ -247,7 +243,6 @@ class Classifier:
 
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
-        _fold_sentence.cache_clear()
         self._reader.forget()
         fields = {TITLE: item.title, BODY: item.text}
         folded = {name: fold(value) for name, value in fields.items()}
@@ -260,12 +255,15 @@ class Classifier:
         if not found:
             return []
         lowered = {name: lower(value) for name, value in fields.items()}
+        # Folded once here and sliced per sentence: folding is character for character.
+        folded_lowered = {name: fold(value) for name, value in lowered.items()}
         frame = _Frame(
             item,
             fields,
             lowered,
+            folded_lowered,
             spans[BODY],
-            self._author(item, lowered[TITLE]),
+            self._author(item, lowered[TITLE], folded_lowered[TITLE]),
             # An act told in a year at least two before the item's is its history: last
             # year's figures are still news in January.
             item.published.year - _HISTORY_YEARS if item.published else None,
@@ -435,12 +433,12 @@ class Classifier:
             return ADVANCE, None
         return MENTION, None
 
-    def _author(self, item: Item, title: str) -> str:
+    def _author(self, item: Item, title: str, folded_title: str) -> str:
         # The gazette and the courts speak for the state, except a court item whose title names
         # an external body first ("Corte Interamericana de Derechos Humanos, caso ... vs. México").
         if item.kind not in SCOPED_BY_SOURCE:
             return ""
-        if item.kind == "court" and self._reader.author(title, _fold_sentence(title)) == "external":
+        if item.kind == "court" and self._reader.author(title, folded_title) == "external":
             return "external"
         return "state"
 
@@ -457,10 +455,10 @@ class Classifier:
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
         verdicts: list[_Verdict] = []
-        folded = _fold_sentence(text)
+        folded = frame.folded[field][sentence[0] : sentence[1]]
         if self._reader.is_dissent(text, folded):
             return verdicts
-        cue = self._own_cue(rules, text, field, sentence, weight * _SPECIFIC, capped)
+        cue = self._own_cue(rules, text, folded, field, sentence, weight * _SPECIFIC, capped)
         if cue is not None:
             verdicts.append(cue)
         for reading in self._reader.read(
@@ -481,13 +479,14 @@ class Classifier:
         self,
         rules: _Rules,
         text: str,
+        folded: str,
         field: str,
         sentence: tuple[int, int],
         weight: float,
         capped: bool,
     ) -> _Verdict | None:
         moves = []
-        for stance, found in rules.cues.find(text):
+        for stance, found in rules.cues.find(text, folded):
             if self._background.search(text, max(0, found.start() - 40), found.start()):
                 continue
             if self._negation.search(text, max(0, found.start() - 40), found.start()):
