@@ -525,14 +525,17 @@ def _cues(groups: dict[str, tuple[str, ...]]) -> CuePhrases:
     return CuePhrases(_phrases(groups))
 
 
+def _alternatives(words: list[str], fold_accents: bool) -> str:
+    """``words`` as one regex alternation, longest first, normalised as the text will be."""
+    normalise = fold if fold_accents else str.lower
+    return "|".join(re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True))
+
+
 def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:
     """A pattern for one of ``words`` ending at most two words before the end of the text."""
     if not words:
         return None
-    normalise = fold if fold_accents else str.lower
-    alternatives = "|".join(
-        re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
-    )
+    alternatives = _alternatives(words, fold_accents)
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
 
 
@@ -554,11 +557,7 @@ def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str]
     """A pattern for one of ``words`` as the first word(s) where it is matched."""
     if not words:
         return None
-    normalise = fold if fold_accents else str.lower
-    alternatives = "|".join(
-        re.escape(normalise(w)) for w in sorted(set(words), key=len, reverse=True)
-    )
-    return re.compile(rf"\W*(?:{alternatives})(?!\w)")
+    return re.compile(rf"\W*(?:{_alternatives(words, fold_accents)})(?!\w)")
 
 
 def _stance_window(
