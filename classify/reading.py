@@ -519,12 +519,12 @@ def _actor_of(
         ):
             return "", "state"
         return nearest.text, nearest.tag
-    # "…, denunció una organización civil": a speaker named after a reporting verb says the
-    # act; it did not do it.
     if default == "external":
         # In a document an external body wrote (an Inter-American Court judgment), an act whose
         # doer is not named before it is the body's own finding or order.
         return "", default
+    # "…, denunció una organización civil": a speaker named after a reporting verb says the
+    # act; it did not do it.
     after = [a for a in actors if a.start >= act.end and not _speaks(a, act, text, reporting)]
     if after:
         first = min(after, key=lambda a: a.start)
