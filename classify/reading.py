@@ -350,7 +350,11 @@ class StanceReader:
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
             # is too loose to say which way anything moved.
             return None
-        if act.tag in _FIXED:
+        if act.tag == "prosecute" and target is not None and target.tag == ENDED:
+            # A prosecution carried out through what the demand wants ended (a military judge's
+            # committal, a conviction on a confession) keeps that practice.
+            stance = REGRESS
+        elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
