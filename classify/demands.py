@@ -63,7 +63,7 @@ DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
 # (a state body or an external one) or speaks for the state, verbs that only report another's
 # act, things every demand wants created or funded, money, abuses and accounts of things
-# (neither is a step), and the marks of a dissenting vote.
+# (neither is a step), the marks of a dissenting vote, and words that say a count fell.
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
 READING_KEYS = {
     "acts",
@@ -74,6 +74,7 @@ READING_KEYS = {
     "abuses",
     "accounts",
     "dissent",
+    "falls",
 }
 # voice: people who speak for the state by name (a president): what they deny, the state
 # denies, but they are not taken as the doer of other acts ("…, garantiza López Obrador").
@@ -219,7 +220,7 @@ def _reading(raw: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
         raise ConfigError(f"{where} must map {', '.join(sorted(READING_KEYS))} to phrase lists")
     _no_unknown(raw, READING_KEYS, where)
     reading = {}
-    for name in ("reporting", "instruments", "money", "abuses", "accounts", "dissent"):
+    for name in ("reporting", "instruments", "money", "abuses", "accounts", "dissent", "falls"):
         reading[name] = _terms(raw.get(name, {}), f"{where}.{name}", required=False)
     for name, kinds in (("acts", ACT_KINDS), ("actors", ACTOR_KINDS)):
         groups = raw.get(name) or {}

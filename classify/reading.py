@@ -198,6 +198,10 @@ class StanceReader:
         )
 
     @cached_property
+    def _falls(self) -> CuePhrases:
+        return CuePhrases(self._phrases("falls"))
+
+    @cached_property
     def _dissent(self) -> CuePhrases:
         # Apart from the other cues: every sentence is asked about it, while the others matter
         # only in a sentence with an act (about half of them).
@@ -353,6 +357,10 @@ class StanceReader:
         if act.tag == "prosecute" and target is not None and target.tag == ENDED:
             # A prosecution carried out through what the demand wants ended (a military judge's
             # committal, a conviction on a confession) keeps that practice.
+            stance = REGRESS
+        elif act.tag == "prosecute" and self._falls.search(text):
+            # Prosecutions counted in a sentence that says the count fell ("las consignaciones
+            # cayeron de 30 a 8", "down from 17"): a measured worsening.
             stance = REGRESS
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
