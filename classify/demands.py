@@ -220,7 +220,7 @@ def _reading(raw: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
         raise ConfigError(f"{where} must map {', '.join(sorted(READING_KEYS))} to phrase lists")
     _no_unknown(raw, READING_KEYS, where)
     reading = {}
-    for name in ("reporting", "instruments", "money", "abuses", "accounts", "dissent", "falls"):
+    for name in sorted(READING_KEYS - {"acts", "actors"}):
         reading[name] = _terms(raw.get(name, {}), f"{where}.{name}", required=False)
     for name, kinds in (("acts", ACT_KINDS), ("actors", ACTOR_KINDS)):
         groups = raw.get(name) or {}

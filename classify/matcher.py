@@ -21,16 +21,7 @@ from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import StanceReader, still_pending
-from vigia.classify.text import (
-    STEMMER_LANGUAGES,
-    CuePhrases,
-    Found,
-    Lexicon,
-    fold,
-    lower,
-    sentence_spans,
-    stem,
-)
+from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
 RULES_VERSION = "rules-7"  # bump when a code change can change a match
@@ -49,7 +40,6 @@ _SETBACK_SHARE = 0.5
 _BACKDROP = 0.5
 # The gap after a phrase's first word.
 _NEXT_WORD = re.compile(r"\w+\W+")
-_WORDS = re.compile(r"\w+")
 _HISTORY_YEARS = 2
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
@@ -179,33 +169,16 @@ class Classifier:
 
     @cached_property
     def _hiding_terms(self) -> frozenset[str]:
-        # The terms after whose first word another demand's term can stand (its words, or
-        # their stems, in order): only inside these is a second scan worth its cost.
-        terms = [
-            (demand.id, lang, tuple(_WORDS.findall(fold(phrase))), phrase)
-            for demand in self.campaign.demands
-            for group in (demand.key_terms, demand.terms)
-            for lang, phrases in group.items()
-            for phrase in phrases
-        ]
-        by_first: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
-        for demand_id, lang, words, _ in terms:
-            if words:
-                by_first.setdefault(stem(words[0], lang), []).append((demand_id, lang, words))
+        # The terms inside which the scan finds another demand's term after the first word:
+        # only inside these is a second scan worth its cost.
         hiding = set()
-        for demand_id, _, words, phrase in terms:
-            for position in range(1, len(words)):
-                candidates = {
-                    candidate
-                    for lang in STEMMER_LANGUAGES
-                    for candidate in by_first.get(stem(words[position], lang), ())
-                }
-                if any(
-                    other != demand_id and _stands_at(words, position, inner, lang)
-                    for other, lang, inner in candidates
-                ):
-                    hiding.add(phrase)
-                    break
+        for demand in self.campaign.demands:
+            for group in (demand.key_terms, demand.terms):
+                for phrase in (p for phrases in group.values() for p in phrases):
+                    folded = fold(phrase)
+                    whole = self._terms.search(folded)
+                    if whole is not None and self._hidden_in(whole, folded):
+                        hiding.add(whole.phrase)
         return frozenset(hiding)
 
     @cached_property
@@ -281,16 +254,20 @@ class Classifier:
         found = list(self._terms.finditer(folded))
         hiding = self._hiding_terms
         for term in [t for t in found if t.phrase in hiding]:
-            inner = _NEXT_WORD.search(folded, term.start, term.end)
-            if inner is None:
-                continue
-            demands = _demands_of(term)
-            found += [
-                hidden
-                for hidden in self._terms.finditer(folded, inner.end(), term.end)
-                if not _demands_of(hidden) <= demands
-            ]
+            found += self._hidden_in(term, folded)
         return found
+
+    def _hidden_in(self, term: Found, folded: str) -> list[Found]:
+        """Other demands' terms found in ``term`` (in ``folded``) after its first word."""
+        gap = _NEXT_WORD.match(folded, term.start, term.end)
+        if gap is None:
+            return []
+        demands = _demands_of(term)
+        return [
+            hidden
+            for hidden in self._terms.finditer(folded, gap.end(), term.end)
+            if not _demands_of(hidden) <= demands
+        ]
 
     def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other
@@ -407,14 +384,9 @@ class Classifier:
         verdicts: list[_Verdict] = []
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
-            verdicts += self._verdicts(
-                demand, rules, title, TITLE, (0, len(title)), weight, False, frame
-            )
+            verdicts += self._verdicts(demand, rules, TITLE, (0, len(title)), weight, frame)
         for sentence, weight in _stance_window(hits, frame.spans, lowered[BODY], self._contrast):
-            text = lowered[BODY][sentence[0] : sentence[1]]
-            verdicts += self._verdicts(
-                demand, rules, text, BODY, sentence, weight, frame.title_proposal, frame
-            )
+            verdicts += self._verdicts(demand, rules, BODY, sentence, weight, frame)
         votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
             votes[verdict.stance] += verdict.weight
@@ -446,16 +418,17 @@ class Classifier:
         self,
         demand: Demand,
         rules: _Rules,
-        text: str,
         field: str,
         sentence: tuple[int, int],
         weight: float,
-        capped: bool,
         frame: _Frame,
     ) -> list[_Verdict]:
         """The demand's own cue phrases and the reader's acts, found in one sentence."""
         verdicts: list[_Verdict] = []
+        text = frame.lowered[field][sentence[0] : sentence[1]]
         folded = frame.folded[field][sentence[0] : sentence[1]]
+        # A title that only proposes caps its body's acts; the title itself is read as it is.
+        capped = field == BODY and frame.title_proposal
         if self._reader.is_dissent(text, folded):
             return verdicts
         cue = self._own_cue(rules, text, folded, field, sentence, weight * _SPECIFIC, capped)
@@ -537,15 +510,6 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         return None
     alternatives = _alternatives(words, fold_accents)
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
-
-
-def _stands_at(words: tuple[str, ...], position: int, inner: tuple[str, ...], lang: str) -> bool:
-    """Whether ``inner`` (words of ``lang``) matches ``words`` from ``position``, word for
-    word or stem for stem."""
-    part = words[position : position + len(inner)]
-    return len(part) == len(inner) and all(
-        a == b or stem(a, lang) == stem(b, lang) for a, b in zip(part, inner, strict=True)
-    )
 
 
 def _demands_of(term: Found) -> set[str]:

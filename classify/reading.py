@@ -217,15 +217,16 @@ class StanceReader:
         self._times_told.clear()
 
     @cached_property
-    def _times_told(self) -> dict[tuple[str, bool], list[tuple[int, int, int]]]:
+    def _times_told(self) -> dict[str, list[tuple[int, int, int]]]:
         return {}
 
     def _times(self, lowered: str, dated: bool) -> list[tuple[int, int, int]]:
-        # Found for a sentence only when one of its acts would count, and then once; its
-        # years only when the item has a date to hold them against.
-        times = self._times_told.get((lowered, dated))
+        # Found for a sentence only when one of its acts would count, and then once (``dated``
+        # is the item's, so the same for all its sentences); its years only when the item has
+        # a date to hold them against.
+        times = self._times_told.get(lowered)
         if times is None:
-            times = self._times_told[lowered, dated] = _times(lowered, dated)
+            times = self._times_told[lowered] = _times(lowered, dated)
         return times
 
     @cached_property
@@ -354,13 +355,13 @@ class StanceReader:
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
             # is too loose to say which way anything moved.
             return None
-        if act.tag == "prosecute" and target is not None and target.tag == ENDED:
+        if act.tag == "prosecute" and (
+            (target is not None and target.tag == ENDED) or self._falls.search(text)
+        ):
             # A prosecution carried out through what the demand wants ended (a military judge's
-            # committal, a conviction on a confession) keeps that practice.
-            stance = REGRESS
-        elif act.tag == "prosecute" and self._falls.search(text):
-            # Prosecutions counted in a sentence that says the count fell ("las consignaciones
-            # cayeron de 30 a 8", "down from 17"): a measured worsening.
+            # committal, a conviction on a confession) keeps that practice; prosecutions
+            # counted where the count fell ("las consignaciones cayeron de 30 a 8", "down from
+            # 17") are a measured worsening.
             stance = REGRESS
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
