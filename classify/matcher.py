@@ -170,14 +170,19 @@ class Classifier:
     @cached_property
     def _hiding_terms(self) -> frozenset[str]:
         # The terms inside which the scan finds another demand's term after the first word:
-        # only inside these is a second scan worth its cost.
+        # only inside these is a second scan worth its cost. Not key terms: a name holds its
+        # own words ("Unidad Especializada de Búsqueda de Personas Desaparecidas").
         hiding = set()
         for demand in self.campaign.demands:
             for group in (demand.key_terms, demand.terms):
                 for phrase in (p for phrases in group.values() for p in phrases):
                     folded = fold(phrase)
                     whole = self._terms.search(folded)
-                    if whole is not None and self._hidden_in(whole, folded):
+                    if (
+                        whole is not None
+                        and not any(tag[1] for tag in whole.tags)
+                        and self._hidden_in(whole, folded)
+                    ):
                         hiding.add(whole.phrase)
         return frozenset(hiding)
 
