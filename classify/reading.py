@@ -614,11 +614,11 @@ def _adjacent(first: _Span, second: _Span, text: str) -> bool:
 
 
 # A negation that says "not yet" or "not done" rather than "refused": a perfect tense, "still
-# not" or "never", with at most two words before the act ("no se ha publicado", "has not yet
-# issued", "are never implemented").
+# not", "never" or "without", with at most two words before the act ("no se ha publicado", "has
+# not yet issued", "are never implemented", "un año sin consignaciones").
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
-    r"nunca|jam[aá]s|never|"
+    r"nunca|jam[aá]s|never|sin|without|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
 
