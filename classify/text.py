@@ -46,7 +46,10 @@ def _word_atoms(word: str, lang: str) -> list[str]:
     if len(root) < _MIN_STEM or not word.startswith(root):
         # Too short to extend: the word, singular or plural ("fosa", "fosas"; "ley", "leyes").
         return [*map(re.escape, _singular(word)), "(?:e?s)?"]
-    return [*map(re.escape, root), rf"\w{{0,{_MAX_ENDING}}}"]
+    # A listed word longer than its stem plus the usual ending still matches itself
+    # ("responsabilidades" stems to "respons").
+    ending = max(_MAX_ENDING, len(word) - len(root))
+    return [*map(re.escape, root), rf"\w{{0,{ending}}}"]
 
 
 def trie_pattern(alternatives: Iterable[list[str]]) -> str:

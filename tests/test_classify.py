@@ -104,6 +104,17 @@ def test_inflections_match_but_a_shared_short_stem_does_not(classifier: Classifi
     )
 
 
+def test_a_listed_word_far_longer_than_its_stem_still_matches_itself():
+    from vigia.classify.text import Lexicon, fold, stem
+
+    # "responsabilidades" stems to "respons": ten letters past the stem, one more than an
+    # inflection is allowed to add.
+    assert len("responsabilidades") - len(stem("responsabilidades", "es")) == 10
+    lexicon = Lexicon({"es": ["responsabilidades penales"]})
+    found = lexicon.search(fold("Es necesario fincar responsabilidades penales a los implicados."))
+    assert found is not None and found.phrase == "responsabilidades penales"
+
+
 def test_sentences_do_not_end_at_initials_or_abbreviations():
     from vigia.classify.text import sentence_spans
 
