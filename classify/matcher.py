@@ -180,11 +180,7 @@ class Classifier:
                 for phrase in (p for phrases in group.values() for p in phrases):
                     folded = fold(phrase)
                     whole = self._terms.search(folded)
-                    if (
-                        whole is not None
-                        and not any(tag[1] for tag in whole.tags)
-                        and self._hidden_in(whole, folded)
-                    ):
+                    if whole is not None and not _is_key(whole) and self._hidden_in(whole, folded):
                         hiding.add(whole.phrase)
         return frozenset(hiding)
 
@@ -522,6 +518,11 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
 def _demands_of(term: Found) -> set[str]:
     """The demands whose term lists hold ``term`` (its tags are (demand id, key) pairs)."""
     return {tag[0] for tag in term.tags if isinstance(tag, tuple)}
+
+
+def _is_key(term: Found) -> bool:
+    """Whether ``term`` is a key term of some demand (its tags are (demand id, key) pairs)."""
+    return any(isinstance(tag, tuple) and tag[1] for tag in term.tags)
 
 
 def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str] | None:

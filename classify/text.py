@@ -80,6 +80,10 @@ def _render(node: dict[str, dict]) -> str:
     return body
 
 
+def _word_bounded(body: str) -> re.Pattern[str] | None:
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+
+
 def _singular(word: str) -> str:
     if word.endswith("es") and len(word) > 4:
         return word[:-2]
@@ -158,8 +162,23 @@ class Lexicon:
                 atoms += ([r"\W+"] if position else []) + _word_atoms(word, entry.lang)
             alternatives.append(atoms)
         # Longest first, so "tortura sexual" wins over "tortura".
-        body = trie_pattern(alternatives)
-        self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+        self._regex = _word_bounded(trie_pattern(alternatives))
+        # An alternation takes the first branch that matches, not the longest, so a phrase
+        # whose start another branch's "any ending" swallows is never found whole ("detainees"
+        # takes "detained" from "detained persons"). The scan itself finds such phrases, once;
+        # they get a scan of their own, and the longer find wins.
+        self._shadowed = None
+        shadowed = [
+            atoms
+            for entry, atoms in zip(entries.values(), alternatives, strict=True)
+            if not self._finds_whole(" ".join(entry.words))
+        ]
+        if shadowed:
+            self._shadowed = _word_bounded(trie_pattern(shadowed))
+
+    def _finds_whole(self, text: str) -> bool:
+        found = self.search(text)
+        return found is not None and found.start == 0 and found.end == len(text)
 
     def __bool__(self) -> bool:
         return self._regex is not None
@@ -168,7 +187,25 @@ class Lexicon:
         """Phrases found in ``folded[start:end]`` (a text already passed through ``fold``)."""
         if self._regex is None:
             return
-        for found in self._regex.finditer(folded, start, len(folded) if end is None else end):
+        end = len(folded) if end is None else end
+        if self._shadowed is None:
+            yield from self._finds(self._regex, folded, start, end)
+            return
+        finds = sorted(
+            [
+                *self._finds(self._regex, folded, start, end),
+                *self._finds(self._shadowed, folded, start, end),
+            ],
+            key=lambda f: (f.start, -f.end),
+        )
+        reached = start
+        for found in finds:
+            if found.start >= reached:
+                reached = found.end
+                yield found
+
+    def _finds(self, regex: re.Pattern[str], folded: str, start: int, end: int) -> Iterator[Found]:
+        for found in regex.finditer(folded, start, end):
             phrase = self._phrase_of(found.group(0))
             if phrase is not None:
                 yield Found(found.start(), found.end(), *phrase)
@@ -183,6 +220,8 @@ class Lexicon:
         if self._regex is None:
             return None
         end = len(folded) if end is None else end
+        if self._shadowed is not None:
+            return next(self.finditer(folded, start, end), None)
         # A search per call, not a generator: context and exclusions ask this once per hit.
         while (found := self._regex.search(folded, start, end)) is not None:
             phrase = self._phrase_of(found.group(0))

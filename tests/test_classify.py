@@ -115,6 +115,53 @@ def test_a_listed_word_far_longer_than_its_stem_still_matches_itself():
     assert found is not None and found.phrase == "responsabilidades penales"
 
 
+def test_a_phrase_another_branch_swallows_is_still_found_whole():
+    from vigia.classify.text import Lexicon
+
+    # "detainees" stems to "detaine": its branch takes "detained" from "detained persons".
+    lexicon = Lexicon({"en": ["detainees", "detained persons"]})
+    found = lexicon.search("the detained persons were freed")
+    assert found is not None and found.phrase == "detained persons"
+    assert [f.phrase for f in lexicon.finditer("detainees and detained persons")] == [
+        "detainees",
+        "detained persons",
+    ]
+
+
+def test_every_phrase_of_the_shipped_campaign_is_found_whole():
+    from vigia.classify.text import Lexicon, fold
+
+    campaign = load_demands(ROOT / "demands.yaml")
+    lists = {"scope": campaign.scope}
+    lists.update({f"reading.{k}": v for k, v in campaign.reading.items() if isinstance(v, dict)})
+    for demand in campaign.demands:
+        for name in ("key_terms", "terms", "context", "exclude", "wants", "ends"):
+            lists[f"{demand.id}.{name}"] = getattr(demand, name)
+        for stance, groups in demand.stance.items():
+            lists[f"{demand.id}.stance.{stance}"] = groups
+    checks = [(name, Lexicon(groups), _phrases(groups)) for name, groups in lists.items()]
+    # The classifier scans every demand's terms at once, tagged by demand.
+    term_lists = [
+        ((d.id, key), group)
+        for d in campaign.demands
+        for key, group in ((True, d.key_terms), (False, d.terms))
+    ]
+    every_term = [p for _, group in term_lists for p in _phrases(group)]
+    checks.append(("every term", Lexicon.tagged(term_lists), every_term))
+    missed = []
+    for name, lexicon, phrases in checks:
+        for phrase in phrases:
+            text = " ".join(fold(phrase).replace(",", " ").split())
+            found = lexicon.search(text)
+            if found is None or (found.start, found.end) != (0, len(text)):
+                missed.append((name, phrase, found))
+    assert missed == []
+
+
+def _phrases(groups: dict) -> list[str]:
+    return [phrase for group in groups.values() for phrase in group]
+
+
 def test_sentences_do_not_end_at_initials_or_abbreviations():
     from vigia.classify.text import sentence_spans
 
