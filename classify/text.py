@@ -166,7 +166,7 @@ class Lexicon:
         # An alternation takes the first branch that matches, not the longest, so a phrase
         # whose start another branch's "any ending" swallows is never found whole ("detainees"
         # takes "detained" from "detained persons"). The scan itself finds such phrases, once;
-        # they get a scan of their own, and the longer find wins.
+        # they are tried again where the scan finds something, and the longer find wins.
         self._shadowed = None
         shadowed = [
             atoms
@@ -188,26 +188,17 @@ class Lexicon:
         if self._regex is None:
             return
         end = len(folded) if end is None else end
-        if self._shadowed is None:
-            yield from self._finds(self._regex, folded, start, end)
-            return
-        finds = sorted(
-            [
-                *self._finds(self._regex, folded, start, end),
-                *self._finds(self._shadowed, folded, start, end),
-            ],
-            key=lambda f: (f.start, -f.end),
-        )
-        reached = start
-        for found in finds:
-            if found.start >= reached:
-                reached = found.end
-                yield found
-
-    def _finds(self, regex: re.Pattern[str], folded: str, start: int, end: int) -> Iterator[Found]:
-        for found in regex.finditer(folded, start, end):
+        shadowed, reached = self._shadowed, start
+        for found in self._regex.finditer(folded, start, end):
+            if found.start() < reached:
+                continue
+            # A shadowed phrase begins where the scan finds its swallowing neighbour.
+            longer = shadowed.match(folded, found.start(), end) if shadowed else None
+            if longer is not None and longer.end() > found.end():
+                found = longer
             phrase = self._phrase_of(found.group(0))
             if phrase is not None:
+                reached = found.end()
                 yield Found(found.start(), found.end(), *phrase)
 
     def may_hold(self, folded: str) -> bool:
