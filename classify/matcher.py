@@ -231,15 +231,16 @@ class Classifier:
         if not found:
             return []
         lowered = {name: lower(value) for name, value in fields.items()}
-        # Folded once here and sliced per sentence: folding is character for character.
-        folded_lowered = {name: fold(value) for name, value in lowered.items()}
+        # The folded fields serve as the lowered ones folded, sliced per sentence: folding is
+        # character for character and lowers as it goes (only the Greek final sigma, which no
+        # lexicon holds, folds otherwise once lowered).
         frame = _Frame(
             item,
             fields,
             lowered,
-            folded_lowered,
+            folded,
             spans[BODY],
-            self._author(item, lowered[TITLE], folded_lowered[TITLE]),
+            self._author(item, lowered[TITLE], folded[TITLE]),
             # An act told in a year at least two before the item's is its history: last
             # year's figures are still news in January.
             item.published.year - _HISTORY_YEARS if item.published else None,
