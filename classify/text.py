@@ -195,7 +195,11 @@ class Lexicon:
             # A shadowed phrase begins where the scan finds its swallowing neighbour.
             longer = shadowed.match(folded, found.start(), end) if shadowed else None
             if longer is not None and longer.end() > found.end():
-                found = longer
+                phrase = self._phrase_of(longer.group(0))
+                if phrase is not None:
+                    reached = longer.end()
+                    yield Found(longer.start(), longer.end(), *phrase)
+                    continue
             phrase = self._phrase_of(found.group(0))
             if phrase is not None:
                 reached = found.end()
