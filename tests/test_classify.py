@@ -128,10 +128,11 @@ def test_a_phrase_another_branch_swallows_is_still_found_whole():
     ]
 
 
-def test_every_phrase_of_the_shipped_campaign_is_found_whole():
+@pytest.mark.parametrize("campaign_file", ["demands.yaml", "defenders.yaml"])
+def test_every_phrase_of_the_shipped_campaigns_is_found_whole(campaign_file: str):
     from vigia.classify.text import Lexicon, fold
 
-    campaign = load_demands(ROOT / "demands.yaml")
+    campaign = load_demands(ROOT / campaign_file)
     lists = {"scope": campaign.scope}
     lists.update({f"reading.{k}": v for k, v in campaign.reading.items() if isinstance(v, dict)})
     for demand in campaign.demands:
