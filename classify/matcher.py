@@ -81,7 +81,7 @@ class _Frame:
     item: Item
     fields: dict[str, str]
     lowered: dict[str, str]
-    folded: dict[str, str]  # the lowered fields folded
+    folded: dict[str, str]  # the fields folded (the same as the lowered ones folded)
     spans: list[tuple[int, int]]  # the body's sentences
     author: str  # who acts when a sentence names nobody: "state", "external" or ""
     history_before: int | None  # acts told in this year or earlier are history
