@@ -133,6 +133,10 @@ class _Sentence:
     acts: list[_Span]
     actors: list[_Span]
     doers: list[_Span]  # the actors less those who only speak for the state by name
+    # Actors and doers less those brought in by "por"/"by" ("la acción promovida por la CNDH"):
+    # the agent of what precedes it, never the doer of what follows.
+    leading_actors: list[_Span]
+    leading_doers: list[_Span]
     instruments: list[_Span]
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
@@ -237,7 +241,8 @@ class StanceReader:
         # Every demand an item names reads the same sentences; their facts are found once.
         facts = self._sentences.get(lowered)
         if facts is None:
-            acts = _outermost(sorted(self._acts.spans(lowered), key=lambda s: (s.start, -s.end)))
+            # Found in order, one phrase at a place: only a phrase in two lists repeats a span.
+            acts = _outermost(self._acts.spans(lowered))
             cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
             for cue in self._cues.spans(lowered) if acts else ():
                 cues[cue.tag].append(cue)
@@ -250,10 +255,14 @@ class StanceReader:
                 ]
             # A word that names an actor is not an act ("Amnistía Internacional").
             acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
+            doers = [a for a in actors if a.tag != VOICE]
+            leading = [a for a in actors if not _AGENT.search(lowered, 0, a.start)]
             facts = _Sentence(
                 acts,
                 actors,
-                [a for a in actors if a.tag != VOICE],
+                doers,
+                leading,
+                [a for a in leading if a.tag != VOICE],
                 self._instruments.spans(lowered, folded) if acts else [],
                 cues,
                 reporting,
@@ -336,12 +345,12 @@ class StanceReader:
         actors, cues, reporting = facts.actors, facts.cues, facts.reporting
         if _governs(cues["background"], act, text, words=3):
             return None
-        actor, actor_kind = _actor_of(act, text, facts.doers, reporting, default_actor)
+        actor, actor_kind = _actor_of(act, text, facts, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
             # accused the rapporteur of being unprofessional").
-            speaker = _subject(_actors_before(act, text, actors))
+            speaker = _subject(_before(act, facts.leading_actors))
             if speaker is None or speaker.tag not in ("state", VOICE):
                 return None
             actor, actor_kind = speaker.text, "state"
@@ -447,7 +456,8 @@ def _in_the_past(
 
 
 def _outermost(acts: list[_Span]) -> list[_Span]:
-    """Drop acts inside a longer one ("no aceptó" holds "aceptó")."""
+    """Keep the first act found at each place: one phrase in two act lists is read once, as
+    the kind listed first, and no act inside a longer one ("no aceptó" holds "aceptó")."""
     kept: list[_Span] = []
     for act in acts:
         if kept and act.start < kept[-1].end:
@@ -504,14 +514,14 @@ def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
 
 
 def _actor_of(
-    act: _Span, text: str, actors: list[_Span], reporting: list[_Span], default: str
+    act: _Span, text: str, facts: _Sentence, reporting: list[_Span], default: str
 ) -> tuple[str, str]:
-    """Who did the act: the nearest actor before it, else the first after it in the sentence.
+    """Who did the act: the nearest doer before it, else the first after it in the sentence.
 
     An external body followed by a reporting verb before the act ("Amnistía condena la extinción
     del fondo") only reports it; the act is the state's.
     """
-    before = _actors_before(act, text, actors)
+    before = _before(act, facts.leading_doers)
     subject = _subject(before)
     close_state = any(
         a.tag == "state" and _words_between(text, a.end, act.start) <= _CLOSE_ACTOR for a in before
@@ -538,7 +548,9 @@ def _actor_of(
         return "", default
     # "…, denunció una organización civil": a speaker named after a reporting verb says the
     # act; it did not do it.
-    after = [a for a in actors if a.start >= act.end and not _speaks(a, act, text, reporting)]
+    after = [
+        a for a in facts.doers if a.start >= act.end and not _speaks(a, act, text, reporting)
+    ]
     if after:
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag
@@ -555,10 +567,8 @@ def _speaks(actor: _Span, act: _Span, text: str, reporting: list[_Span]) -> bool
     )
 
 
-def _actors_before(act: _Span, text: str, actors: list[_Span]) -> list[_Span]:
-    # An actor brought in by "por"/"by" ("la acción promovida por la CNDH") is the agent of
-    # what precedes it, not the doer of what follows.
-    return [a for a in actors if a.end <= act.start and not _AGENT.search(text, 0, a.start)]
+def _before(act: _Span, actors: list[_Span]) -> list[_Span]:
+    return [a for a in actors if a.end <= act.start]
 
 
 def _subject(before: list[_Span]) -> _Span | None:
@@ -609,8 +619,8 @@ _JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
 def _adjacent(first: _Span, second: _Span, text: str) -> bool:
     """Whether two spans touch, with no word between them, in either order."""
     if first.start >= second.end:
-        return _words_between(text, second.end, first.start) == 0
-    return second.start >= first.end and _words_between(text, first.end, second.start) == 0
+        return _WORD.search(text, second.end, first.start) is None
+    return second.start >= first.end and _WORD.search(text, first.end, second.start) is None
 
 
 # A negation that says "not yet" or "not done" rather than "refused": a perfect tense, "still

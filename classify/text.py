@@ -18,7 +18,9 @@ import snowballstemmer
 from vigia.core.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+# The mark is matched, not looked behind for: a pattern that opens with a character class lets
+# the engine skip ahead to the next mark, where a lookbehind is tried at every character.
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
 _WORD = re.compile(r"\w+")
 # Stems shorter than this are too ambiguous to extend ("mes", "ley"); such words match as
 # written, with an optional plural ending.
@@ -342,11 +344,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for boundary in _SENTENCE_END.finditer(text):
-        if boundary.start() <= start:
+        # The sentence ends after its mark, or where its line breaks begin.
+        end = boundary.start() + (text[boundary.start()] != "\n")
+        if end <= start:
             continue
-        if _NOT_AN_END.search(text[max(start, boundary.start() - 7) : boundary.start()]):
+        if _NOT_AN_END.search(text[max(start, end - 7) : end]):
             continue
-        spans.append((start, boundary.start()))
+        spans.append((start, end))
         start = boundary.end()
     if start < len(text):
         spans.append((start, len(text)))
