@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from vigia.classify.demands import STANCES
 from vigia.classify.lang import detect_language
@@ -52,6 +54,14 @@ class DemandScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+class Outcome(NamedTuple):
+    """One labelled item's gold demands and stances beside what the classifier found."""
+
+    id: Any
+    gold: dict[str, str | None]
+    found: dict[str, str]
+
+
 @dataclass
 class EvalReport:
     """Everything `vigia eval` prints."""
@@ -64,6 +74,8 @@ class EvalReport:
     # Per gold stance, every label, found or not (those found are in stance_confusion).
     labels_by_stance: Counter[str] = field(default_factory=Counter)
     wrong: list[dict[str, Any]] = field(default_factory=list)
+    # Item by item, so that the figures can be recomputed on resamples of the items.
+    outcomes: list[Outcome] = field(default_factory=list)
 
     @property
     def micro(self) -> DemandScore:
@@ -128,38 +140,100 @@ def gold_item(row: dict[str, Any]) -> Item:
 
 def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalReport:
     """Score the classifier on labelled rows."""
-    report = EvalReport(per_demand={d.id: DemandScore() for d in classifier.campaign.demands})
-    for row in rows:
+    outcomes = [
+        Outcome(
+            row.get("id"),
+            {label["demand"]: label["stance"] for label in row.get("labels", [])},
+            {m.demand_id: m.stance for m in classifier.classify(gold_item(row))},
+        )
+        for row in rows
+    ]
+    return score(outcomes, [d.id for d in classifier.campaign.demands])
+
+
+def score(outcomes: Iterable[Outcome], demands: Iterable[str]) -> EvalReport:
+    """The figures of a set of item outcomes (every demand listed gets a row, even unseen)."""
+    report = EvalReport(per_demand={demand: DemandScore() for demand in demands})
+    for outcome in outcomes:
+        report.outcomes.append(outcome)
         report.items += 1
-        gold = {label["demand"]: label["stance"] for label in row.get("labels", [])}
-        found = {m.demand_id: m for m in classifier.classify(gold_item(row))}
+        gold, found = outcome.gold, outcome.found
         if not gold:
             report.negatives += 1
             report.negatives_flagged += bool(found)
         report.labels_by_stance.update(s for s in gold.values() if s is not None)
         for demand in gold.keys() | found.keys():
-            score = report.per_demand.setdefault(demand, DemandScore())
+            counts = report.per_demand.setdefault(demand, DemandScore())
             if demand in gold and demand in found:
-                score.tp += 1
+                counts.tp += 1
                 # A label without a stance (disputed direction, from feedback) counts for
                 # relevance only.
-                if gold[demand] is not None:
-                    report.stance_confusion[(gold[demand], found[demand].stance)] += 1
+                stance = gold[demand]
+                if stance is not None:
+                    report.stance_confusion[(stance, found[demand])] += 1
             elif demand in found:
-                score.fp += 1
+                counts.fp += 1
             else:
-                score.fn += 1
+                counts.fn += 1
         if set(gold) != set(found) or any(
-            found[d].stance != s for d, s in gold.items() if d in found and s is not None
+            found[d] != s for d, s in gold.items() if d in found and s is not None
         ):
-            report.wrong.append(
-                {
-                    "id": row.get("id"),
-                    "gold": gold,
-                    "found": {d: m.stance for d, m in found.items()},
-                }
-            )
+            report.wrong.append({"id": outcome.id, "gold": gold, "found": found})
     return report
+
+
+# The figures given an interval, and how each is read from a report (None: nothing to score,
+# as in a resample that drew no found pair).
+INTERVAL_FIGURES: dict[str, Callable[[EvalReport], float | None]] = {
+    "micro-F1": lambda r: r.micro.f1 if r.micro.tp + r.micro.fp + r.micro.fn else None,
+    "stance": lambda r: r.stance_accuracy if r.stance_confusion.total() else None,
+}
+RESAMPLES = 1000
+
+
+def _resampled(report: EvalReport, rng: random.Random) -> EvalReport:
+    # The items drawn again, as many as there are, with replacement.
+    drawn = rng.choices(report.outcomes, k=len(report.outcomes))
+    return score(drawn, report.per_demand)
+
+
+def intervals(
+    reports: Sequence[EvalReport], *, resamples: int = RESAMPLES, seed: int = 0
+) -> list[dict[str, tuple[float, float]]]:
+    """A 95 % bootstrap interval of each figure, per report, and of the first minus the last.
+
+    A figure on a few dozen items moves by several points when a few items are swapped for
+    others of the same kind: the interval says how far. Each report's items are resampled
+    with replacement ``resamples`` times (seeded, so the interval is reproducible); for two
+    reports, each resample of the first is paired with one of the second for the difference.
+    """
+    rng = random.Random(seed)
+    drawn = [[_resampled(report, rng) for _ in range(resamples)] for report in reports]
+    values = [
+        {name: [figure(r) for r in rounds] for name, figure in INTERVAL_FIGURES.items()}
+        for rounds in drawn
+    ]
+    if len(reports) == 2:
+        values.append(
+            {
+                name: [
+                    None if a is None or b is None else a - b
+                    for a, b in zip(values[0][name], values[1][name], strict=True)
+                ]
+                for name in INTERVAL_FIGURES
+            }
+        )
+    return [{name: _middle_95(v) for name, v in figures.items()} for figures in values]
+
+
+def _middle_95(values: list[float | None]) -> tuple[float, float]:
+    scored = [v for v in values if v is not None]
+    if len(scored) < 2:
+        # Nothing, or one resample, to spread: the interval is that value (or nothing, 0).
+        only = scored[0] if scored else 0.0
+        return only, only
+    cuts = statistics.quantiles(scored, n=40, method="inclusive")
+    return cuts[0], cuts[-1]
 
 
 @dataclass(frozen=True)
@@ -261,3 +335,28 @@ def format_split_summary(parts: dict[str, EvalReport]) -> str:
         gap = parts["write"].micro.f1 - parts["check"].micro.f1
         lines.append(f"gap in micro-F1, write part minus check part: {gap:+.3f}")
     return "\n".join(lines)
+
+
+def format_intervals(parts: dict[str, EvalReport]) -> str:
+    """The 95 % bootstrap intervals of micro-F1 and stance per part, and of the gap."""
+    lines = [f"95% intervals (the items resampled {RESAMPLES:,} times, seed 0):"]
+    named = {name: report for name, report in parts.items() if name not in ("write", "check")}
+    for name, report in named.items():
+        lines.append(_interval_line(name, intervals([report])[0]))
+    if "write" in parts and "check" in parts:
+        write, check, gap = intervals([parts["write"], parts["check"]])
+        lines += [
+            _interval_line("write", write),
+            _interval_line("check", check),
+            _interval_line("gap", gap, signed=True),
+        ]
+    return "\n".join(lines)
+
+
+def _interval_line(name: str, figures: dict[str, tuple[float, float]], signed: bool = False) -> str:
+    number = "{:+.3f}" if signed else "{:.3f}"
+    cells = "".join(
+        f"  {figure} {number.format(low)} to {number.format(high)}"
+        for figure, (low, high) in figures.items()
+    )
+    return f"  {name:<6}{cells}"

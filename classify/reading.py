@@ -342,7 +342,7 @@ class StanceReader:
         default_actor: str,
         history_before: int | None,
     ) -> Reading | None:
-        actors, cues, reporting = facts.actors, facts.cues, facts.reporting
+        cues, reporting = facts.cues, facts.reporting
         if _governs(cues["background"], act, text, words=3):
             return None
         actor, actor_kind = _actor_of(act, text, facts, reporting, default_actor)
@@ -548,9 +548,7 @@ def _actor_of(
         return "", default
     # "…, denunció una organización civil": a speaker named after a reporting verb says the
     # act; it did not do it.
-    after = [
-        a for a in facts.doers if a.start >= act.end and not _speaks(a, act, text, reporting)
-    ]
+    after = [a for a in facts.doers if a.start >= act.end and not _speaks(a, act, text, reporting)]
     if after:
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag

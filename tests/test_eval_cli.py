@@ -82,6 +82,48 @@ def test_eval_scores_both_parts_and_withholds_the_check_part(tmp_path: Path, cap
     assert '"id": "c2"' in capsys.readouterr().out
 
 
+def test_eval_gives_each_figure_an_interval_that_holds_it(tmp_path: Path, capsys):
+    assert cli.main(["eval", str(GOLD)]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("  all ") and " to " in line)
+    words = line.split()
+    micro = (float(words[2]), float(words[4]))
+    assert micro[0] <= 0.80 <= micro[1] and micro[0] < micro[1]  # 4 items: a wide interval
+    # Seeded: the same file prints the same intervals.
+    assert cli.main(["eval", str(GOLD)]) == 0
+    assert line in capsys.readouterr().out
+    gold = _split_folder(tmp_path, check_share=1.0)
+    assert cli.main(["eval", str(gold)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [w.split()[0] for w in lines if w.startswith("  ") and " to " in w] == [
+        "all",
+        "write",
+        "check",
+        "gap",
+    ]
+
+
+def test_intervals_narrow_as_items_grow_and_vanish_when_all_agree():
+    from vigia.classify.evaluate import Outcome, intervals, score
+
+    def outcomes(n: int) -> list[Outcome]:
+        # Constructed: half the items found with the right stance, half missed.
+        return [Outcome(k, {"arraigo-abolition": "advance"}, {}) for k in range(n)] + [
+            Outcome(n + k, {"arraigo-abolition": "advance"}, {"arraigo-abolition": "advance"})
+            for k in range(n)
+        ]
+
+    few, many = (intervals([score(outcomes(n), ["arraigo-abolition"])])[0] for n in (5, 500))
+    assert (
+        few["micro-F1"][0] < many["micro-F1"][0] < 0.667 < many["micro-F1"][1] < few["micro-F1"][1]
+    )
+    assert few["stance"] == many["stance"] == (1.0, 1.0)
+    right = score(outcomes(5)[5:], ["arraigo-abolition"])
+    left = score(outcomes(5), ["arraigo-abolition"])
+    *_, gap = intervals([right, left])
+    assert 0 < gap["micro-F1"][0] <= gap["micro-F1"][1] <= 1
+
+
 def test_eval_names_a_missing_file(tmp_path: Path, capsys):
     assert cli.main(["eval", str(tmp_path / "nothing.jsonl")]) == 2
     assert "nothing.jsonl: cannot read (No such file" in capsys.readouterr().err

@@ -747,7 +747,13 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print per-demand precision/recall/F1, stance figures and the items it got wrong."""
     from vigia.classify import Classifier
-    from vigia.classify.evaluate import Split, evaluate, format_report, format_split_summary
+    from vigia.classify.evaluate import (
+        Split,
+        evaluate,
+        format_intervals,
+        format_report,
+        format_split_summary,
+    )
 
     if args.feedback:
         from vigia.feedback import format_precision, precision_by_demand
@@ -767,13 +773,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     print(f"classifier {classifier.version} on {gold} ({len(rows)} items)")
     split_path = Path(args.split) if args.split else gold.parent / "split.json"
     if args.no_split or not (args.split or split_path.exists()):
-        print(format_report(evaluate(rows, classifier)))
+        report = evaluate(rows, classifier)
+        print(format_report(report))
+        print(format_intervals({"all": report}))
         return 0
     parts = Split.load(split_path).partition(rows)
     reports = {"all": evaluate(rows, classifier)}
     reports |= {name: evaluate(part, classifier) for name, part in parts.items()}
     print(f"split {split_path}: write part (rules are written from it) and check part (never read)")
     print(format_split_summary(reports))
+    print(format_intervals(reports))
     for name, title in (("all", "all items"), ("check", "check part"), ("write", "write part")):
         print(f"\n== {title} ==")
         listed = name == "write" or (name == "check" and args.show_check)
