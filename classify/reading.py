@@ -343,7 +343,7 @@ class StanceReader:
         history_before: int | None,
     ) -> Reading | None:
         cues, reporting = facts.cues, facts.reporting
-        if _governs(cues["background"], act, text, words=3):
+        if _governs(cues["background"], act, text, words=3) or _holds_a_clause(act, text):
             return None
         actor, actor_kind = _actor_of(act, text, facts, reporting, default_actor)
         if act.tag == "deny" and actor_kind != "state":
@@ -612,6 +612,20 @@ def _object_of(
 
 
 _JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
+# A verb of making followed by "que"/"that" takes a clause, not a thing: it says what a text
+# provides or someone holds ("la ley establece que", "aceptó que hubo", "recognizes that"),
+# and the clause's own acts are read. Orders and approvals stay acts ("ordenó que se
+# investigue").
+_CLAUSE = re.compile(r"\s+(?:que|that)(?!\w)")
+_DIRECTIVE = re.compile(r"(?:orden|aprob|aprueb|order|approv)")
+
+
+def _holds_a_clause(act: _Span, text: str) -> bool:
+    return (
+        act.tag == "create"
+        and _CLAUSE.match(text, act.end) is not None
+        and _DIRECTIVE.match(act.text) is None
+    )
 
 
 def _adjacent(first: _Span, second: _Span, text: str) -> bool:
