@@ -131,7 +131,6 @@ class _Sentence:
     """What a sentence says whatever the demand: its acts, actors, instruments and cues."""
 
     acts: list[_Span]
-    actors: list[_Span]
     doers: list[_Span]  # the actors less those who only speak for the state by name
     # Actors and doers less those brought in by "por"/"by" ("la acción promovida por la CNDH"):
     # the agent of what precedes it, never the doer of what follows.
@@ -259,7 +258,6 @@ class StanceReader:
             leading = [a for a in actors if not _AGENT.search(lowered, 0, a.start)]
             facts = _Sentence(
                 acts,
-                actors,
                 doers,
                 leading,
                 [a for a in leading if a.tag != VOICE],
@@ -342,10 +340,10 @@ class StanceReader:
         default_actor: str,
         history_before: int | None,
     ) -> Reading | None:
-        cues, reporting = facts.cues, facts.reporting
+        cues = facts.cues
         if _governs(cues["background"], act, text, words=3) or _holds_a_clause(act, text):
             return None
-        actor, actor_kind = _actor_of(act, text, facts, reporting, default_actor)
+        actor, actor_kind = _actor_of(act, text, facts, default_actor)
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
@@ -513,15 +511,13 @@ def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
     return bool(cues["proposal"]) and not cues["decided"]
 
 
-def _actor_of(
-    act: _Span, text: str, facts: _Sentence, reporting: list[_Span], default: str
-) -> tuple[str, str]:
+def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[str, str]:
     """Who did the act: the nearest doer before it, else the first after it in the sentence.
 
     An external body followed by a reporting verb before the act ("Amnistía condena la extinción
     del fondo") only reports it; the act is the state's.
     """
-    before = _before(act, facts.leading_doers)
+    before, reporting = _before(act, facts.leading_doers), facts.reporting
     subject = _subject(before)
     close_state = any(
         a.tag == "state" and _words_between(text, a.end, act.start) <= _CLOSE_ACTOR for a in before
