@@ -66,16 +66,29 @@ class Outcome(NamedTuple):
 class EvalReport:
     """Everything `vigia eval` prints."""
 
-    items: int = 0
     negatives: int = 0
     negatives_flagged: int = 0
     per_demand: dict[str, DemandScore] = field(default_factory=dict)
     stance_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Per gold stance, every label, found or not (those found are in stance_confusion).
     labels_by_stance: Counter[str] = field(default_factory=Counter)
-    wrong: list[dict[str, Any]] = field(default_factory=list)
-    # Item by item, so that the figures can be recomputed on resamples of the items.
+    # Item by item, so that the figures can be recomputed on resamples or parts of the items.
     outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        """How many labelled items were scored."""
+        return len(self.outcomes)
+
+    @property
+    def wrong(self) -> list[dict[str, Any]]:
+        """The items whose demands or stances differ from their labels."""
+        return [
+            {"id": o.id, "gold": o.gold, "found": o.found}
+            for o in self.outcomes
+            if set(o.gold) != set(o.found)
+            or any(o.found[d] != s for d, s in o.gold.items() if d in o.found and s is not None)
+        ]
 
     @property
     def micro(self) -> DemandScore:
@@ -156,7 +169,6 @@ def score(outcomes: Iterable[Outcome], demands: Iterable[str]) -> EvalReport:
     report = EvalReport(per_demand={demand: DemandScore() for demand in demands})
     for outcome in outcomes:
         report.outcomes.append(outcome)
-        report.items += 1
         gold, found = outcome.gold, outcome.found
         if not gold:
             report.negatives += 1
@@ -175,10 +187,6 @@ def score(outcomes: Iterable[Outcome], demands: Iterable[str]) -> EvalReport:
                 counts.fp += 1
             else:
                 counts.fn += 1
-        if set(gold) != set(found) or any(
-            found[d] != s for d, s in gold.items() if d in found and s is not None
-        ):
-            report.wrong.append({"id": outcome.id, "gold": gold, "found": found})
     return report
 
 
@@ -268,6 +276,13 @@ class Split:
             return "write"
         digest = hashlib.sha256(f"{self.seed}:{item_id}".encode()).digest()
         return "check" if int.from_bytes(digest[:4], "big") / 2**32 < self.check_share else "write"
+
+    def parts_of(self, report: EvalReport) -> dict[str, EvalReport]:
+        """A whole file's report divided into its write and check parts' reports."""
+        outcomes: dict[str, list[Outcome]] = {"write": [], "check": []}
+        for outcome in report.outcomes:
+            outcomes[self.part_of(str(outcome.id))].append(outcome)
+        return {name: score(part, report.per_demand) for name, part in outcomes.items()}
 
     def partition(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         """Labelled rows by part: {"write": [...], "check": [...]}."""

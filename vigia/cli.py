@@ -777,9 +777,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(format_report(report))
         print(format_intervals({"all": report}))
         return 0
-    parts = Split.load(split_path).partition(rows)
-    reports = {"all": evaluate(rows, classifier)}
-    reports |= {name: evaluate(part, classifier) for name, part in parts.items()}
+    # Each item is classified once; the parts are scored from the whole file's outcomes.
+    everything = evaluate(rows, classifier)
+    reports = {"all": everything} | Split.load(split_path).parts_of(everything)
     print(f"split {split_path}: write part (rules are written from it) and check part (never read)")
     print(format_split_summary(reports))
     print(format_intervals(reports))
