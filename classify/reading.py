@@ -341,7 +341,11 @@ class StanceReader:
         history_before: int | None,
     ) -> Reading | None:
         cues = facts.cues
-        if _governs(cues["background"], act, text, words=3) or _holds_a_clause(act, text):
+        if (
+            _governs(cues["background"], act, text, words=3)
+            or _holds_a_clause(act, text)
+            or _asked(text, act.start)
+        ):
             return None
         actor, actor_kind = _actor_of(act, text, facts, default_actor)
         if act.tag == "deny" and actor_kind != "state":
@@ -612,7 +616,11 @@ _JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
 # provides or someone holds ("la ley establece que", "aceptó que hubo", "recognizes that"),
 # and the clause's own acts are read. Orders and approvals stay acts ("ordenó que se
 # investigue").
-_CLAUSE = re.compile(r"\s+(?:que|that)(?!\w)")
+_CLAUSE = re.compile(r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)")
+# An act asked about or set as a condition is not reported as done ("determinar si procede su
+# eliminación", "whether the fund is cut", "si el Congreso aprueba la reforma"); "si bien"
+# is "although", and what follows it happened.
+_ASKED = re.compile(r"(?<!\w)(?:si(?!\s+bien)|if|whether)(?:\s+[\w-]+){0,3}\s+$")
 _DIRECTIVE = re.compile(r"(?:orden|aprob|aprueb|order|approv)")
 
 
@@ -622,6 +630,11 @@ def _holds_a_clause(act: _Span, text: str) -> bool:
         and _CLAUSE.match(text, act.end) is not None
         and _DIRECTIVE.match(act.text) is None
     )
+
+
+def _asked(text: str, start: int) -> bool:
+    """Whether the act at ``start`` is asked about or a condition, within three words."""
+    return _ASKED.search(text, max(0, start - 50), start) is not None
 
 
 def _adjacent(first: _Span, second: _Span, text: str) -> bool:
