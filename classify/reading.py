@@ -367,12 +367,14 @@ class StanceReader:
             # is too loose to say which way anything moved.
             return None
         if act.tag == "prosecute" and (
-            (target is not None and target.tag == ENDED) or self._falls.search(text)
+            (target is not None and target.tag == ENDED)
+            or self._falls.search(text)
+            or _undone(act, facts.acts, text)
         ):
             # A prosecution carried out through what the demand wants ended (a military judge's
             # committal, a conviction on a confession) keeps that practice; prosecutions
             # counted where the count fell ("las consignaciones cayeron de 30 a 8", "down from
-            # 17") are a measured worsening.
+            # 17") are a measured worsening; one revoked or overturned is undone.
             stance = REGRESS
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
@@ -629,6 +631,17 @@ def _holds_a_clause(act: _Span, text: str) -> bool:
         act.tag == "create"
         and _CLAUSE.match(text, act.end) is not None
         and _DIRECTIVE.match(act.text) is None
+    )
+
+
+def _undone(act: _Span, acts: list[_Span], text: str) -> bool:
+    """Whether an act of ending stands at most three words before ``act`` ("revocó la condena
+    a", "overturned the conviction of"): the act is undone, not done."""
+    return any(
+        other.tag == "end"
+        and other.end <= act.start
+        and _words_between(text, other.end, act.start) <= 3
+        for other in acts
     )
 
 
