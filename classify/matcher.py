@@ -466,6 +466,10 @@ class Classifier:
         for stance, found in rules.cues.find(text, folded):
             if self._background.search(text, max(0, found.start() - 40), found.start()):
                 continue
+            if stance == REGRESS and self._reader.undoes(text, folded, found.start()):
+                # A setback a court suspends or a body revokes is undone (the reader reads the
+                # act itself).
+                continue
             if self._negation.search(text, max(0, found.start() - 40), found.start()):
                 if stance == REGRESS:
                     continue

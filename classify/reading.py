@@ -274,6 +274,12 @@ class StanceReader:
         actors = [a for a in self._actors.spans(lowered, folded) if a.tag != VOICE]
         return min(actors, key=lambda a: a.start).tag if actors else ""
 
+    def undoes(self, lowered: str, folded: str, start: int) -> bool:
+        """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
+        ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
+        acts = self._sentence(lowered, folded).acts
+        return _undone(_Span(start, start, "", ""), acts, lowered)
+
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
         return self._sentence(lowered, folded).dissent
@@ -381,8 +387,17 @@ class StanceReader:
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
-        if _governs(cues["negation"], act, text, words=2):
-            turned = _negated(act.tag, stance, target, actor_kind, still_pending(text, act.start))
+        if act.tag == "end" and stance != MENTION and _undone(act, facts.acts, text):
+            # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
+            # la eliminación", "overturned the ban on") undoes it.
+            stance, setting = _OPPOSITE[stance], "undone"
+        elif _governs(cues["negation"], act, text, words=2):
+            blocked = _governs(
+                [c for c in cues["negation"] if _BLOCKING.match(c.text)], act, text, words=2
+            )
+            turned = _negated(
+                act.tag, stance, target, actor_kind, still_pending(text, act.start), blocked
+            )
             if turned is None:
                 return None
             stance, setting = turned, "negated"
@@ -472,16 +487,19 @@ def _outermost(acts: list[_Span]) -> list[_Span]:
 
 def _innermost_content(acts: list[_Span], things: list[_Span], text: str) -> list[_Span]:
     """Drop an act whose content is the next act ("aprobó reducir el plazo", "votaron a favor
-    de suprimir"): the inner act says what was done."""
+    de suprimir", "la suspensión contra la desaparición del fondo"): the inner act says what
+    was done."""
     kept = []
     for position, act in enumerate(acts):
         following = acts[position + 1] if position + 1 < len(acts) else None
         if (
             following is not None
-            and act.tag in ("create", "keep")
+            and (act.tag in ("create", "keep") or act.tag == following.tag == "end")
             and _words_between(text, act.end, following.start) <= 3
             and not any(act.end <= t.start < following.start for t in things)
+            and not _LISTED.search(text, act.end, following.start)
         ):
+            # (An ending of an ending is read in the inner one, which it undoes.)
             continue
         kept.append(act)
     return kept
@@ -624,6 +642,12 @@ _CLAUSE = re.compile(r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)")
 # is "although", and what follows it happened.
 _ASKED = re.compile(r"(?<!\w)(?:si(?!\s+bien)|if|whether)(?:\s+[\w-]+){0,3}\s+$")
 _DIRECTIVE = re.compile(r"(?:orden|aprob|aprueb|order|approv)")
+# Two acts listed side by side ("recortó y eliminó", "cuts, freezes") are two acts, not one
+# acting on the other.
+_LISTED = re.compile(r"(?:,|;|(?<!\w)(?:y|e|o|and|or)(?!\w))")
+# Negations that are acts of stopping, not mere absence ("frenó", "bloqueó", "impidió",
+# "blocked", "stopped"): a state body that stops the end of a wanted thing keeps it.
+_BLOCKING = re.compile(r"(?:fren|bloque|impid|imped|block|stop|halt)")
 
 
 def _holds_a_clause(act: _Span, text: str) -> bool:
@@ -641,6 +665,7 @@ def _undone(act: _Span, acts: list[_Span], text: str) -> bool:
         other.tag == "end"
         and other.end <= act.start
         and _words_between(text, other.end, act.start) <= 3
+        and not _LISTED.search(text, other.end, act.start)
         for other in acts
     )
 
@@ -674,9 +699,18 @@ def still_pending(text: str, start: int) -> bool:
 
 
 def _negated(
-    kind: str, stance: str, target: _Span | None, actor_kind: str, pending: bool
+    kind: str,
+    stance: str,
+    target: _Span | None,
+    actor_kind: str,
+    pending: bool,
+    blocked: bool = False,
 ) -> str | None:
     """The stance of a negated or blocked act, or None when it says nothing."""
+    if kind == "end" and stance == REGRESS and blocked and actor_kind == "state":
+        # A state body (a court, Congress) that stops the end of what is wanted ("frenó la
+        # eliminación del fondo", "blocked the closure of the fund") takes a step toward it.
+        return ADVANCE
     if kind in ("create", "end", "keep"):
         if stance == ADVANCE:
             # Not creating what is wanted, not abolishing what must end: a failure. Money not
