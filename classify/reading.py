@@ -277,8 +277,7 @@ class StanceReader:
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
-        acts = self._sentence(lowered, folded).acts
-        return _undone(_Span(start, start, "", ""), acts, lowered)
+        return _undone(start, self._sentence(lowered, folded).acts, lowered)
 
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
@@ -375,7 +374,7 @@ class StanceReader:
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
             or self._falls.search(text)
-            or _undone(act, facts.acts, text)
+            or _undone(act.start, facts.acts, text)
         ):
             # A prosecution carried out through what the demand wants ended (a military judge's
             # committal, a conviction on a confession) keeps that practice; prosecutions
@@ -387,7 +386,7 @@ class StanceReader:
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
-        if act.tag == "end" and stance != MENTION and _undone(act, facts.acts, text):
+        if act.tag == "end" and stance != MENTION and _undone(act.start, facts.acts, text):
             # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
             # la eliminación", "overturned the ban on") undoes it.
             stance, setting = _OPPOSITE[stance], "undone"
@@ -658,14 +657,15 @@ def _holds_a_clause(act: _Span, text: str) -> bool:
     )
 
 
-def _undone(act: _Span, acts: list[_Span], text: str) -> bool:
-    """Whether an act of ending stands at most three words before ``act`` ("revocó la condena
-    a", "overturned the conviction of"): the act is undone, not done."""
+def _undone(start: int, acts: list[_Span], text: str) -> bool:
+    """Whether one of ``acts`` is an ending at most three words before ``start``, not listed
+    beside what follows ("revocó la condena a", "overturned the conviction of"): what follows
+    is undone, not done."""
     return any(
         other.tag == "end"
-        and other.end <= act.start
-        and _words_between(text, other.end, act.start) <= 3
-        and not _LISTED.search(text, other.end, act.start)
+        and other.end <= start
+        and _words_between(text, other.end, start) <= 3
+        and not _LISTED.search(text, other.end, start)
         for other in acts
     )
 
@@ -704,7 +704,7 @@ def _negated(
     target: _Span | None,
     actor_kind: str,
     pending: bool,
-    blocked: bool = False,
+    blocked: bool,
 ) -> str | None:
     """The stance of a negated or blocked act, or None when it says nothing."""
     if kind == "end" and stance == REGRESS and blocked and actor_kind == "state":
