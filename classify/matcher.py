@@ -24,7 +24,7 @@ from vigia.classify.reading import StanceReader, still_pending
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-10"  # bump when a code change can change a match
+RULES_VERSION = "rules-11"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"

@@ -205,6 +205,10 @@ class StanceReader:
         return CuePhrases(self._phrases("falls"))
 
     @cached_property
+    def _members(self) -> frozenset[str]:
+        return frozenset(fold(phrase) for phrase in self._phrases("members"))
+
+    @cached_property
     def _dissent(self) -> CuePhrases:
         # Apart from the other cues: every sentence is asked about it, while the others matter
         # only in a sentence with an act (about half of them).
@@ -409,6 +413,9 @@ class StanceReader:
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
+        elif stance != MENTION and fold(actor) in self._members:
+            # A senator "promised funds", a deputy "eliminates arraigo": a bill or a promise.
+            stance, setting = MENTION, "one legislator's own act"
         return Reading(
             stance,
             act.text,
