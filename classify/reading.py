@@ -625,7 +625,10 @@ def _object_of(
         # upheld or struck down, in a sentence about a practice the demand wants ended, is that
         # practice ("declaró la invalidez del artículo ... que regulaba el arraigo").
         return None, ENDED if ended and act.tag in ("keep", "end") else WANTED, _NO_OBJECT
-    _, _, span, strength = min(candidates, key=lambda c: (c[0], c[1], c[2].start))
+    # At equal reach an account wins: "la Comisión presentó su informe" presents the report.
+    _, _, span, strength = min(
+        candidates, key=lambda c: (c[0], c[2].tag != ACCOUNT, c[1], c[2].start)
+    )
     if act.tag in ("keep", "end") and span.tag == INSTRUMENT and ended:
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
@@ -694,7 +697,7 @@ def _adjacent(first: _Span, second: _Span, text: str) -> bool:
 # not yet issued", "are never implemented", "un año sin consignaciones").
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
-    r"nunca|jam[aá]s|never|sin|without|"
+    r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
 
