@@ -45,6 +45,7 @@ DEMAND_OPTIONAL = {
     "key_terms",
     "context",
     "context_from_title",
+    "statement",
     "exclude",
     "stance",
     "yields_to",
@@ -106,6 +107,9 @@ class Demand:
     yields_to: tuple[str, ...] = ()
     # Whether a context word in the title lets the body's terms count (else: same sentence).
     context_from_title: bool = True
+    # The demand asks for a statement: a pledge of prosecution or one's own cue phrase, said by
+    # a state voice, is the step even when worded as a promise ("vowed … would be prosecuted").
+    statement: bool = False
     # The demand's status before any match (e.g. as of the campaign's letter).
     start: StartStatus = field(default_factory=StartStatus)
     # What the demand wants created, funded, strengthened or obeyed, and what it wants ended:
@@ -319,6 +323,7 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
         context_from_title=_flag(
             raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
         ),
+        statement=_flag(raw.get("statement", False), f"{where}: field 'statement'"),
         wants=_terms(raw.get("wants", {}), f"{where}: field 'wants'", required=False),
         ends=_terms(raw.get("ends", {}), f"{where}: field 'ends'", required=False),
         destinations=_destinations(raw.get("destinations", []), f"{where}: field 'destinations'"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
-from vigia.classify.reading import StanceReader, still_pending
+from vigia.classify.reading import StanceReader, still_pending, still_to_come
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
@@ -140,6 +140,7 @@ class _Rules:
     exclude: Lexicon
     cues: _StemCues
     context_from_title: bool
+    statement: bool
 
 
 class Classifier:
@@ -157,6 +158,7 @@ class Classifier:
                 Lexicon(d.exclude),
                 _StemCues(d),
                 d.context_from_title,
+                d.statement,
             )
             for d in self.campaign.demands
         }
@@ -486,7 +488,7 @@ class Classifier:
         if not advances:
             rule = f"mention cue {moves[0][1]!r}, still not done"
             return _Verdict(MENTION, rule, weight, field, sentence)
-        if capped or self._proposal_only(text):
+        if not rules.statement and (capped or self._proposal_only(text)):
             proposal = self._cues["proposal"].search(text)
             cue = proposal.group(0) if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
@@ -495,7 +497,9 @@ class Classifier:
     def _proposal_only(self, text: str) -> bool:
         if not self._cues["proposal"].search(text):
             return False
-        return not self._cues["decided"].search(text)
+        return not any(
+            not still_to_come(text, found.start()) for found in self._cues["decided"].finditer(text)
+        )
 
 
 def _phrases(groups: dict[str, tuple[str, ...]]) -> list[str]:

@@ -248,7 +248,8 @@ class StanceReader:
             acts = _outermost(self._acts.spans(lowered))
             cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
             for cue in self._cues.spans(lowered) if acts else ():
-                cues[cue.tag].append(cue)
+                if cue.tag != "decided" or not still_to_come(lowered, cue.start):
+                    cues[cue.tag].append(cue)
             reporting = cues.pop("reporting")
             actors = self._actors.spans(lowered, folded) if acts else []
             if reporting:
@@ -332,6 +333,7 @@ class StanceReader:
                 capped,
                 default_actor,
                 history_before,
+                demand.statement,
             )
             if reading is not None:
                 readings.append(reading)
@@ -348,6 +350,7 @@ class StanceReader:
         capped: bool,
         default_actor: str,
         history_before: int | None,
+        statement: bool,
     ) -> Reading | None:
         cues = facts.cues
         if (
@@ -408,8 +411,11 @@ class StanceReader:
         times = self._times(text, history_before is not None)
         if times and _in_the_past(act, text, times, history_before):
             return None
-        # A denial is said, not proposed: a sentence that also proposes does not soften it.
-        if stance != MENTION and act.tag != "deny" and (capped or _only_proposed(cues)):
+        # A denial is said, not proposed: a sentence that also proposes does not soften it;
+        # nor, for a demand that asks for a statement, a prosecution pledged or officials
+        # cleared ("vowed that officials would be prosecuted", "stood by the army, saying…").
+        said = act.tag == "deny" or (statement and act.tag in ("prosecute", "clear"))
+        if stance != MENTION and not said and (capped or _only_proposed(cues)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
@@ -695,11 +701,18 @@ def _adjacent(first: _Span, second: _Span, text: str) -> bool:
 # A negation that says "not yet" or "not done" rather than "refused": a perfect tense, "still
 # not", "never" or "without", with at most two words before the act ("no se ha publicado", "has
 # not yet issued", "are never implemented", "un año sin consignaciones").
+_TO_COME = re.compile(r"(?<!\w)(?:(?:will|would|to|shall)\s+be|ser[aá]n?|ser[ií]an?)\s+$")
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
     r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
+
+
+def still_to_come(text: str, start: int) -> bool:
+    """Whether the enactment at ``start`` is told as future ("would be published", "será
+    aprobada"), which does not lift a promise or a proposal."""
+    return bool(_TO_COME.search(text, max(0, start - 16), start))
 
 
 def still_pending(text: str, start: int) -> bool:
@@ -739,4 +752,12 @@ def _negated(
     return None
 
 
-__all__ = ["ADVANCE", "MENTION", "REGRESS", "Reading", "StanceReader", "still_pending"]
+__all__ = [
+    "ADVANCE",
+    "MENTION",
+    "REGRESS",
+    "Reading",
+    "StanceReader",
+    "still_pending",
+    "still_to_come",
+]
