@@ -99,6 +99,10 @@ class _CueHit:
         """Offset of the cue in the text."""
         return self.begin
 
+    def end(self) -> int:
+        """Offset just past the cue."""
+        return self.begin + len(self.text)
+
     def group(self, _index: int = 0) -> str:
         """The cue as written in the text."""
         return self.text
@@ -437,7 +441,9 @@ class Classifier:
         capped = field == BODY and frame.title_proposal
         if self._reader.is_dissent(text, folded):
             return verdicts
-        cue = self._own_cue(rules, text, folded, field, sentence, weight * _SPECIFIC, capped)
+        cue = self._own_cue(
+            rules, text, folded, field, sentence, weight * _SPECIFIC, capped, frame.history_before
+        )
         if cue is not None:
             verdicts.append(cue)
         for reading in self._reader.read(
@@ -463,10 +469,16 @@ class Classifier:
         sentence: tuple[int, int],
         weight: float,
         capped: bool,
+        history_before: int | None,
     ) -> _Verdict | None:
         moves = []
         for stance, found in rules.cues.find(text, folded):
             if self._background.search(text, max(0, found.start() - 40), found.start()):
+                continue
+            if history_before is not None and self._reader.told_as_history(
+                text, found.start(), found.end(), history_before
+            ):
+                # "las recomendaciones que aceptó en 2018": the story's history, not its news.
                 continue
             if stance == REGRESS and self._reader.undoes(text, folded, found.start()):
                 # A setback a court suspends or a body revokes is undone (the reader reads the

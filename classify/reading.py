@@ -205,6 +205,10 @@ class StanceReader:
         return CuePhrases(self._phrases("falls"))
 
     @cached_property
+    def _flat(self) -> CuePhrases:
+        return CuePhrases(self._phrases("flat"))
+
+    @cached_property
     def _members(self) -> frozenset[str]:
         return frozenset(fold(phrase) for phrase in self._phrases("members"))
 
@@ -284,6 +288,14 @@ class StanceReader:
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
         return _undone(start, self._sentence(lowered, folded).acts, lowered)
 
+    def told_as_history(self, lowered: str, start: int, end: int, history_before: int) -> bool:
+        """Whether the phrase at ``start:end`` is told as years past or in a year no later than
+        ``history_before`` ("las recomendaciones que aceptó en 2018")."""
+        times = self._times(lowered, True)
+        return bool(times) and _in_the_past(
+            _Span(start, end, "", ""), lowered, times, history_before
+        )
+
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
         return self._sentence(lowered, folded).dissent
@@ -339,6 +351,9 @@ class StanceReader:
                 readings.append(reading)
         return readings
 
+    def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
+        return any(i.tag == MONEY for i in instruments) and self._flat.search(text) is not None
+
     def _read_act(
         self,
         act: _Span,
@@ -393,7 +408,11 @@ class StanceReader:
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
-        if act.tag == "end" and stance != MENTION and _undone(act.start, facts.acts, text):
+        if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
+            # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos": money
+            # given or kept, but flat, is a move back.
+            stance, setting = REGRESS, "money kept flat"
+        elif act.tag == "end" and stance != MENTION and _undone(act.start, facts.acts, text):
             # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
             # la eliminación", "overturned the ban on") undoes it.
             stance, setting = _OPPOSITE[stance], "undone"
@@ -534,11 +553,17 @@ def _word_edges(text: str) -> tuple[list[int], list[int]]:
 
 
 def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
-    """Whether one of ``spans`` ends at most ``words`` words before the act."""
+    """Whether one of ``spans`` ends at most ``words`` words before the act, in its clause."""
     return any(
-        span.end <= act.start and _words_between(text, span.end, act.start) <= words
+        span.end <= act.start
+        and _words_between(text, span.end, act.start) <= words
+        # "before charging them, does not violate": the cue governs the clause it opens.
+        and _CLAUSE_BREAK.search(text, span.end, act.start) is None
         for span in spans
     )
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]")
 
 
 def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
