@@ -723,10 +723,11 @@ def _adjacent(first: _Span, second: _Span, text: str) -> bool:
     return second.start >= first.end and _WORD.search(text, first.end, second.start) is None
 
 
+# An enactment told as future ("would be published", "será aprobada") has not happened.
+_TO_COME = re.compile(r"(?<!\w)(?:(?:will|would|to|shall)\s+be|ser[aá]n?|ser[ií]an?)\s+$")
 # A negation that says "not yet" or "not done" rather than "refused": a perfect tense, "still
 # not", "never" or "without", with at most two words before the act ("no se ha publicado", "has
 # not yet issued", "are never implemented", "un año sin consignaciones").
-_TO_COME = re.compile(r"(?<!\w)(?:(?:will|would|to|shall)\s+be|ser[aá]n?|ser[ií]an?)\s+$")
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
     r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
