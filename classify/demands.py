@@ -108,8 +108,9 @@ class Demand:
     yields_to: tuple[str, ...] = ()
     # Whether a context word in the title lets the body's terms count (else: same sentence).
     context_from_title: bool = True
-    # The demand asks for a statement: a pledge of prosecution or one's own cue phrase, said by
-    # a state voice, is the step even when worded as a promise ("vowed … would be prosecuted").
+    # The demand asks for a statement: a prosecution pledged, officials cleared and its own cue
+    # phrases are the step even when worded as a promise ("vowed … would be prosecuted"); an
+    # external body's pledge is still only a mention.
     statement: bool = False
     # The demand's status before any match (e.g. as of the campaign's letter).
     start: StartStatus = field(default_factory=StartStatus)

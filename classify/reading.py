@@ -292,9 +292,7 @@ class StanceReader:
         """Whether the phrase at ``start:end`` is told as years past or in a year no later than
         ``history_before`` ("las recomendaciones que aceptó en 2018")."""
         times = self._times(lowered, True)
-        return bool(times) and _in_the_past(
-            _Span(start, end, "", ""), lowered, times, history_before
-        )
+        return bool(times) and _in_the_past((start, end), lowered, times, history_before)
 
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
@@ -428,7 +426,7 @@ class StanceReader:
             stance, setting = turned, "negated"
         # Last, as the dearest test: an act told as years past is the story's history.
         times = self._times(text, history_before is not None)
-        if times and _in_the_past(act, text, times, history_before):
+        if times and _in_the_past((act.start, act.end), text, times, history_before):
             return None
         # A denial is said, not proposed: a sentence that also proposes does not soften it;
         # nor, for a demand that asks for a statement, a prosecution pledged or officials
@@ -487,17 +485,19 @@ def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
 
 
 def _in_the_past(
-    act: _Span, text: str, times: list[tuple[int, int, int]], latest: int | None
+    phrase: tuple[int, int], text: str, times: list[tuple[int, int, int]], latest: int | None
 ) -> bool:
-    """Whether the act is told, within ``_YEAR_REACH`` words, as years past ("creadas hace
-    años") or in a year no later than ``latest`` ("fue creado en 2012")."""
+    """Whether the phrase at ``phrase`` (start, end) is told, within ``_YEAR_REACH`` words, as
+    years past ("creadas hace años") or in a year no later than ``latest`` ("fue creado en
+    2012")."""
+    begin, finish = phrase
     for start, end, year in times:
         if year and (latest is None or year > latest):
             continue
-        if end <= act.start:
-            distance = _words_between(text, end, act.start)
-        elif start >= act.end:
-            distance = _words_between(text, act.end, start)
+        if end <= begin:
+            distance = _words_between(text, end, begin)
+        elif start >= finish:
+            distance = _words_between(text, finish, start)
         else:
             continue
         if distance <= _YEAR_REACH:
