@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
-from vigia.classify.reading import StanceReader, still_pending, still_to_come
+from vigia.classify.reading import StanceReader, still_lacking, still_pending, still_to_come
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-11"  # bump when a code change can change a match
+RULES_VERSION = "rules-12"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -479,6 +479,10 @@ class Classifier:
                 text, found.start(), found.end(), history_before
             ):
                 # "las recomendaciones que aceptó en 2018": the story's history, not its news.
+                continue
+            if stance == REGRESS and still_lacking(text, found.start()):
+                # "sigue sin recursos": a lack that lasts, reported with no new act.
+                moves.append((MENTION, found.group(0)))
                 continue
             if stance == REGRESS and self._reader.undoes(text, folded, found.start()):
                 # A setback a court suspends or a body revokes is undone (the reader reads the

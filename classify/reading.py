@@ -382,10 +382,13 @@ class StanceReader:
                 return None
             actor, actor_kind = speaker.text, "state"
         target, polarity, strength = _object_of(act, text, objects, instruments)
-        if target is not None and target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED:
+        if target is not None and (
+            (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED)
+            or (target.tag == ACCOUNT and act.tag == "clear")
+        ):
             # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step;
             # an act on an account of a thing ("presentó el informe de avances del programa")
-            # is not an act on the thing.
+            # is not an act on the thing, and a report "released" is published, not freed.
             return None
         if target is None and not actor and act.tag not in _FIXED and actor_kind != "state":
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
@@ -410,6 +413,9 @@ class StanceReader:
             # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos": money
             # given or kept, but flat, is a move back.
             stance, setting = REGRESS, "money kept flat"
+        elif act.tag == "end" and still_lacking(text, act.start):
+            # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
+            stance, setting = MENTION, "still lacking"
         elif act.tag == "end" and stance != MENTION and _undone(act.start, facts.acts, text):
             # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
             # la eliminación", "overturned the ban on") undoes it.
@@ -741,6 +747,23 @@ def still_to_come(text: str, start: int) -> bool:
     return bool(_TO_COME.search(text, max(0, start - 16), start))
 
 
+# "sigue sin recursos", "still without funding", "aún no recibe": a lack told as lasting.
+_CONTINUING = re.compile(
+    r"(?<!\w)(?:sigue|siguen|segu[ií]a|segu[ií]an|contin[uú]a|contin[uú]an|permanece|permanecen|"
+    r"todav[ií]a|a[uú]n|still|remains|remain|continues\s+to\s+be|continue\s+to\s+be)\s+$"
+)
+_ABSENCE = re.compile(r"(?:sin|without|no|not|has\s+not|have\s+not|received\s+no|fuera)(?!\w)")
+
+
+def still_lacking(text: str, start: int) -> bool:
+    """Whether the absence at ``start`` ("sin recursos", "no recibe") is told as lasting ("sigue
+    sin recursos", "still has not received"): ongoing non-compliance, not a new act."""
+    return (
+        _ABSENCE.match(text, start) is not None
+        and _CONTINUING.search(text, max(0, start - 24), start) is not None
+    )
+
+
 def still_pending(text: str, start: int) -> bool:
     """Whether the negation just before ``start`` says a thing is still not done ("no ha
     publicado", "aún no", "has not", "yet to"), rather than refused or blocked."""
@@ -784,6 +807,7 @@ __all__ = [
     "REGRESS",
     "Reading",
     "StanceReader",
+    "still_lacking",
     "still_pending",
     "still_to_come",
 ]
