@@ -41,6 +41,8 @@ _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 # Direction whatever the object.
 _FIXED = {"deny": REGRESS, "prosecute": ADVANCE, "clear": REGRESS}
 _OPPOSITE = {ADVANCE: REGRESS, REGRESS: ADVANCE}
+# Acts whose direction needs no object: what is denied or who is cleared.
+_SAID = ("deny", "clear")
 # How far an object may stand from its act: after it ("elimina el fondo para la protección")
 # or before it ("el arraigo es constitucional", "the fund was scrapped").
 _WORDS_AFTER, _WORDS_BEFORE = 9, 5
@@ -390,9 +392,10 @@ class StanceReader:
             # an act on an account of a thing ("presentó el informe de avances del programa")
             # is not an act on the thing, and a report "released" is published, not freed.
             return None
-        if target is None and not actor and act.tag not in _FIXED and actor_kind != "state":
-            # An act with neither an object nor a doer in the sentence ("presenta", "inicia")
-            # is too loose to say which way anything moved.
+        if target is None and not actor and act.tag not in _SAID and actor_kind != "state":
+            # An act with neither an object nor a doer in the sentence ("presenta", "inicia",
+            # "menos del 3% recibió una sentencia condenatoria" in a study) is too loose to say
+            # which way anything moved; a denial or a clearing says it by itself.
             return None
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
