@@ -383,6 +383,8 @@ class StanceReader:
             if speaker is None or speaker.tag not in ("state", VOICE):
                 return None
             actor, actor_kind = speaker.text, "state"
+        if _topic_of_account(act, text, instruments):
+            return None
         target, polarity, strength = _object_of(act, text, objects, instruments)
         if target is not None and (
             (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED)
@@ -573,6 +575,26 @@ def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:]")
+
+
+def _topic_of_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
+    """Whether the act is what an account just before it is about ("the report on its progress
+    in implementing", "el informe sobre la aplicación de"), not an act reported as done."""
+    return any(
+        span.tag == ACCOUNT
+        and span.end <= act.start
+        and _words_between(text, span.end, act.start) <= _ACCOUNT_REACH
+        and _TOPIC_BREAK.search(text, span.end, act.start) is None
+        for span in instruments
+    )
+
+
+# How many words may stand between an account and the act it is about.
+_ACCOUNT_REACH = 4
+# A clause or a verb of finding between them makes the act the account's finding, not its topic.
+_TOPIC_BREAK = re.compile(
+    r"[,;:]|(?<!\w)(?:que|that|found|shows|showed|says|said|muestra|señala)(?!\w)"
+)
 
 
 def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
