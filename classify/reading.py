@@ -42,7 +42,7 @@ _ON_WANTED = {"create": ADVANCE, "end": REGRESS, "keep": ADVANCE}
 _FIXED = {"deny": REGRESS, "prosecute": ADVANCE, "clear": REGRESS}
 _OPPOSITE = {ADVANCE: REGRESS, REGRESS: ADVANCE}
 # Acts whose direction needs no object: what is denied or who is cleared.
-_SAID = ("deny", "clear")
+_NEED_NO_OBJECT = ("deny", "clear")
 # How far an object may stand from its act: after it ("elimina el fondo para la protección")
 # or before it ("el arraigo es constitucional", "the fund was scrapped").
 _WORDS_AFTER, _WORDS_BEFORE = 9, 5
@@ -394,7 +394,12 @@ class StanceReader:
             # an act on an account of a thing ("presentó el informe de avances del programa")
             # is not an act on the thing, and a report "released" is published, not freed.
             return None
-        if target is None and not actor and act.tag not in _SAID and actor_kind != "state":
+        if (
+            target is None
+            and not actor
+            and act.tag not in _NEED_NO_OBJECT
+            and actor_kind != "state"
+        ):
             # An act with neither an object nor a doer in the sentence ("presenta", "inicia",
             # "menos del 3% recibió una sentencia condenatoria" in a study) is too loose to say
             # which way anything moved; a denial or a clearing says it by itself.
@@ -578,12 +583,14 @@ _CLAUSE_BREAK = re.compile(r"[,;:]")
 
 
 def _topic_of_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
-    """Whether the act is what an account just before it is about ("the report on its progress
-    in implementing", "el informe sobre la aplicación de"), not an act reported as done."""
+    """Whether the act is what an account just before it is about, joined by a preposition
+    ("the report on its progress in implementing", "el informe sobre la aplicación de"), not an
+    act reported as done."""
     return any(
         span.tag == ACCOUNT
         and span.end <= act.start
         and _words_between(text, span.end, act.start) <= _ACCOUNT_REACH
+        and _TOPIC_LINK.search(text, span.end, act.start) is not None
         and _TOPIC_BREAK.search(text, span.end, act.start) is None
         for span in instruments
     )
@@ -591,9 +598,12 @@ def _topic_of_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
 
 # How many words may stand between an account and the act it is about.
 _ACCOUNT_REACH = 4
-# A clause or a verb of finding between them makes the act the account's finding, not its topic.
+_TOPIC_LINK = re.compile(r"(?<!\w)(?:on|about|of|in|into|sobre|de|del|acerca|en)(?!\w)")
+# A clause, a verb of finding or a passive between them makes the act the account's finding or
+# its fate ("the report was rejected by"), not its topic.
 _TOPIC_BREAK = re.compile(
-    r"[,;:]|(?<!\w)(?:que|that|found|shows|showed|says|said|muestra|señala)(?!\w)"
+    r"[,;:]|(?<!\w)(?:que|that|found|shows|showed|says|said|muestra|señala|"
+    r"was|were|is|are|been|fue|fueron|es|son|ha|han|sido)(?!\w)"
 )
 
 
