@@ -542,9 +542,8 @@ def _innermost_content(acts: list[_Span], things: list[_Span], text: str) -> lis
         if (
             following is not None
             and (act.tag in ("create", "keep") or act.tag == following.tag == "end")
-            and _words_between(text, act.end, following.start) <= 3
+            and _bears_on(act.end, following.start, text)
             and not any(act.end <= t.start < following.start for t in things)
-            and not _LISTED.search(text, act.end, following.start)
         ):
             # (An ending of an ending is read in the inner one, which it undoes.)
             continue
@@ -744,12 +743,15 @@ def _undone(start: int, acts: list[_Span], text: str) -> bool:
     beside what follows ("revocó la condena a", "overturned the conviction of"): what follows
     is undone, not done."""
     return any(
-        other.tag == "end"
-        and other.end <= start
-        and _words_between(text, other.end, start) <= 3
-        and not _LISTED.search(text, other.end, start)
+        other.tag == "end" and other.end <= start and _bears_on(other.end, start, text)
         for other in acts
     )
+
+
+def _bears_on(end: int, start: int, text: str) -> bool:
+    """Whether what ends at ``end`` bears on what starts at ``start``: at most three words
+    between them, and not two things listed side by side."""
+    return _words_between(text, end, start) <= 3 and not _LISTED.search(text, end, start)
 
 
 def _asked(text: str, start: int) -> bool:

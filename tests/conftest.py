@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,17 @@ os.environ.update(
         "PREFECT_LOGGING_TO_API_ENABLED": "false",
     }
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def interruptible_children() -> None:
+    """Servers and workers the tests start stop on SIGINT, even when the suite runs as a
+    shell's background job: there SIGINT starts ignored, and an ignored signal stays ignored
+    in every child, so Python installs no KeyboardInterrupt handler and `vigia serve` or a
+    Prefect worker (which turns SIGTERM into SIGINT) runs on. A handled signal is reset to the
+    default in each child instead."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

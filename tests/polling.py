@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import socket
 import time
 from collections.abc import Callable
@@ -27,13 +26,3 @@ def wait_for(predicate: Callable[[], T], timeout: float, what: str) -> T:
             return value
         time.sleep(1)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def interruptible() -> None:
-    """Give a child process default SIGINT handling (a ``preexec_fn`` for ``Popen``).
-
-    A shell's background job starts with SIGINT ignored and its children inherit that; Python
-    then installs no KeyboardInterrupt handler, so a server told to stop by SIGINT (or by
-    SIGTERM, which Prefect's worker turns into SIGINT) would run on until killed.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from tests.polling import free_port, interruptible, wait_for
+from tests.polling import free_port, wait_for
 from vigia.demo.replay import demo_sources_config
 from vigia.storage import run_query
 
@@ -77,7 +77,6 @@ def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        preexec_fn=interruptible,
     )
     try:
         deployments = wait_for(

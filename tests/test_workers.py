@@ -20,7 +20,7 @@ import yaml
 
 from tests.conftest import fill_from_replay
 from tests.fake_slack import FakeSlack
-from tests.polling import free_port, interruptible, wait_for
+from tests.polling import free_port, wait_for
 from tests.postgres import PostgresServer
 from vigia.demo.replay import demo_sources_config
 from vigia.scrapers import SOURCES
@@ -118,7 +118,6 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
             env=env,
             stdout=logs["server"],
             stderr=subprocess.STDOUT,
-            preexec_fn=interruptible,
         )
     ]
     try:
@@ -133,7 +132,6 @@ def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert
                     env=env,
                     stdout=logs[name],
                     stderr=subprocess.STDOUT,
-                    preexec_fn=interruptible,
                 )
             )
         for deployment in (*INGESTS, "process-items/process"):
