@@ -20,11 +20,17 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
-from vigia.classify.reading import StanceReader, still_lacking, still_pending, still_to_come
+from vigia.classify.reading import (
+    StanceReader,
+    opens_with_pronoun,
+    still_lacking,
+    still_pending,
+    still_to_come,
+)
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-12"  # bump when a code change can change a match
+RULES_VERSION = "rules-13"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -446,13 +452,18 @@ class Classifier:
         )
         if cue is not None:
             verdicts.append(cue)
+        default_actor = frame.author
+        if not default_actor and opens_with_pronoun(text):
+            # "It rejected, however, the recommendations": the pronoun is the story's subject,
+            # the actor its title names first.
+            default_actor = self._reader.author(frame.lowered[TITLE], frame.folded[TITLE])
         for reading in self._reader.read(
             demand,
             text,
             folded,
             weight=weight,
             capped=capped,
-            default_actor=frame.author,
+            default_actor=default_actor,
             history_before=frame.history_before,
         ):
             verdicts.append(

@@ -333,8 +333,9 @@ class StanceReader:
         acts = _innermost_content(facts.acts, objects + instruments, lowered)
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
         capped = capped and not facts.cues["decided"]
+        described = _describing(acts, lowered, objects, instruments) if len(acts) > 1 else []
         readings = []
-        for act in acts:
+        for act in (a for a in acts if a not in described):
             reading = self._read_act(
                 act,
                 lowered,
@@ -385,7 +386,7 @@ class StanceReader:
             actor, actor_kind = speaker.text, "state"
         if _topic_of_account(act, text, instruments):
             return None
-        target, polarity, strength = _object_of(act, text, objects, instruments)
+        target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
         if target is not None and (
             (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED)
             or (target.tag == ACCOUNT and act.tag == "clear")
@@ -672,7 +673,7 @@ def _subject(before: list[_Span]) -> _Span | None:
 
 
 def _object_of(
-    act: _Span, text: str, objects: list[_Span], instruments: list[_Span]
+    act: _Span, text: str, objects: list[_Span], instruments: list[_Span], acts: list[_Span]
 ) -> tuple[_Span | None, str, float]:
     """The object the act bears on, its polarity and how much the pairing weighs."""
     candidates = []
@@ -707,10 +708,58 @@ def _object_of(
         # allowed arraigo"), not the generic instrument nearest the verb. (Money cut and abuses
         # that fall keep their own reading.)
         return ended[0], ENDED, _OWN_OBJECT
+    if (
+        act.tag in ("keep", "end")
+        and span.tag == INSTRUMENT
+        and span.start >= act.end
+        and _set_against(span, text, objects, acts) is not None
+    ):
+        # A rule set against what the demand wants ("norma contra el Registro", "the article
+        # that exempted the police from the registry"): striking it down is the step, keeping
+        # it the setback.
+        return span, ENDED, strength
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
 
 
+def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
+    """The wanted object that the instrument at ``span`` works against, if one follows it with
+    "contra" or an act of ending or clearing between them, within sixteen words."""
+    for wanted in (o for o in objects if o.tag == WANTED and o.start >= span.end):
+        if _words_between(text, span.end, wanted.start) > _AGAINST_REACH:
+            break
+        if _AGAINST.search(text, span.end, wanted.start) or _acts_between(
+            acts, span.end, wanted.start
+        ):
+            return wanted
+    return None
+
+
+def _acts_between(acts: list[_Span], start: int, end: int) -> list[_Span]:
+    return [a for a in acts if a.tag in ("end", "clear") and start <= a.start and a.end <= end]
+
+
+def _describing(
+    acts: list[_Span], text: str, objects: list[_Span], instruments: list[_Span]
+) -> list[_Span]:
+    """The acts that only describe a rule another act strikes down or upholds, a rule set
+    against what the demand wants ("invalidó el artículo que eximía a la policía de inscribir
+    en el Registro"): that rule's reading carries them."""
+    described = []
+    for act in acts:
+        if act.tag not in ("keep", "end"):
+            continue
+        target, polarity, _ = _object_of(act, text, objects, instruments, acts)
+        if target is None or target.tag != INSTRUMENT or polarity != ENDED:
+            continue
+        wanted = _set_against(target, text, objects, acts)
+        if wanted is not None:
+            described += _acts_between(acts, target.end, wanted.start)
+    return described
+
+
+_AGAINST = re.compile(r"(?<!\w)(?:contra|against)(?!\w)")
+_AGAINST_REACH = 16
 _JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
 # A verb of making followed by "que"/"that" takes a clause, not a thing: it says what a text
 # provides or someone holds ("la ley establece que", "aceptó que hubo", "recognizes that"),
@@ -790,6 +839,15 @@ _CONTINUING = re.compile(
     r"todav[ií]a|a[uú]n|still|remains|remain|continues\s+to\s+be|continue\s+to\s+be)\s+$"
 )
 _ABSENCE = re.compile(r"(?:sin|without|no|not|has\s+not|have\s+not|received\s+no|fuera)(?!\w)")
+
+
+# A pronoun opening a sentence ("It rejected, however, …") stands for someone named before.
+_PRONOUN_SUBJECT = re.compile(r"\W*(?:it|they|he|she|él|ella|ellos|ellas)\s")
+
+
+def opens_with_pronoun(lowered: str) -> bool:
+    """Whether the sentence ``lowered`` opens with a subject pronoun."""
+    return _PRONOUN_SUBJECT.match(lowered) is not None
 
 
 def still_lacking(text: str, start: int) -> bool:
