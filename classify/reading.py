@@ -333,7 +333,9 @@ class StanceReader:
         acts = _innermost_content(facts.acts, objects + instruments, lowered)
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
         capped = capped and not facts.cues["decided"]
-        described = _describing(acts, lowered, objects, instruments) if len(acts) > 1 else []
+        described = (
+            _describing(acts, facts.acts, lowered, objects, instruments) if len(acts) > 1 else []
+        )
         readings = []
         for act in (a for a in acts if a not in described):
             reading = self._read_act(
@@ -740,19 +742,24 @@ def _acts_between(acts: list[_Span], start: int, end: int) -> list[_Span]:
 
 
 def _describing(
-    acts: list[_Span], text: str, objects: list[_Span], instruments: list[_Span]
+    acts: list[_Span],
+    every_act: list[_Span],
+    text: str,
+    objects: list[_Span],
+    instruments: list[_Span],
 ) -> list[_Span]:
-    """The acts that only describe a rule another act strikes down or upholds, a rule set
-    against what the demand wants ("invalidó el artículo que eximía a la policía de inscribir
-    en el Registro"): that rule's reading carries them."""
+    """Those of ``acts`` that only describe a rule another act strikes down or upholds, a rule
+    set against what the demand wants ("invalidó el artículo que eximía a la policía de
+    inscribir en el Registro"): that rule's reading carries them. ``every_act``: all the
+    sentence's acts, as ``_object_of`` is given them."""
     described = []
     for act in acts:
         if act.tag not in ("keep", "end"):
             continue
-        target, polarity, _ = _object_of(act, text, objects, instruments, acts)
+        target, polarity, _ = _object_of(act, text, objects, instruments, every_act)
         if target is None or target.tag != INSTRUMENT or polarity != ENDED:
             continue
-        wanted = _set_against(target, text, objects, acts)
+        wanted = _set_against(target, text, objects, every_act)
         if wanted is not None:
             described += _acts_between(acts, target.end, wanted.start)
     return described
