@@ -25,7 +25,6 @@ from vigia.classify.reading import (
     opens_with_pronoun,
     still_lacking,
     still_pending,
-    still_to_come,
 )
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
@@ -256,7 +255,7 @@ class Classifier:
             # An act told in a year at least two before the item's is its history: last
             # year's figures are still news in January.
             item.published.year - _HISTORY_YEARS if item.published else None,
-            self._proposal_only(lowered[TITLE]),
+            self._reader.only_proposes(lowered[TITLE]),
         )
         return [
             self._match(frame, self.campaign.demand(demand_id), hits)
@@ -515,18 +514,11 @@ class Classifier:
         if not advances:
             rule = f"mention cue {moves[0][1]!r}, still not done"
             return _Verdict(MENTION, rule, weight, field, sentence)
-        if not rules.statement and (capped or self._proposal_only(text)):
+        if not rules.statement and (capped or self._reader.only_proposes(text)):
             proposal = self._cues["proposal"].search(text)
             cue = proposal.group(0) if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
-
-    def _proposal_only(self, text: str) -> bool:
-        if not self._cues["proposal"].search(text):
-            return False
-        return not any(
-            not still_to_come(text, found.start()) for found in self._cues["decided"].finditer(text)
-        )
 
 
 def _phrases(groups: dict[str, tuple[str, ...]]) -> list[str]:

@@ -252,10 +252,8 @@ class StanceReader:
         if facts is None:
             # Found in order, one phrase at a place: only a phrase in two lists repeats a span.
             acts = _outermost(self._acts.spans(lowered))
-            cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
-            for cue in self._cues.spans(lowered) if acts else ():
-                if cue.tag != "decided" or not still_to_come(lowered, cue.start):
-                    cues[cue.tag].append(cue)
+            # Only a sentence with an act needs its cues.
+            cues = self._cues_of(lowered if acts else "")
             reporting = cues.pop("reporting")
             actors = self._actors.spans(lowered, folded) if acts else []
             if reporting:
@@ -279,6 +277,19 @@ class StanceReader:
             )
             self._sentences[lowered] = facts
         return facts
+
+    def _cues_of(self, lowered: str) -> dict[str, list[_Span]]:
+        # A decision told as still to come ("would be published") is not one.
+        cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
+        for cue in self._cues.spans(lowered):
+            if cue.tag != "decided" or not still_to_come(lowered, cue.start):
+                cues[cue.tag].append(cue)
+        return cues
+
+    def only_proposes(self, lowered: str) -> bool:
+        """Whether ``lowered`` proposes or asks for something and reports no vote or enactment
+        ("propone eliminar el arraigo", "a bill that would be published")."""
+        return _only_proposed(self._cues_of(lowered))
 
     def author(self, lowered: str, folded: str) -> str:
         """The kind of the first actor named in ``lowered`` (a title): "state", "external" or ""."""
