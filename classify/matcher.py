@@ -24,12 +24,11 @@ from vigia.classify.reading import (
     StanceReader,
     opens_with_pronoun,
     still_lacking,
-    still_pending,
 )
 from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-13"  # bump when a code change can change a match
+RULES_VERSION = "rules-14"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -503,7 +502,8 @@ class Classifier:
                     continue
                 # Refused or blocked is a move back; only still not done is reported
                 # non-compliance (eval/README.md, principle 4).
-                stance = MENTION if still_pending(text, found.start()) else REGRESS
+                pending = self._reader.still_pending(text, folded, found.start())
+                stance = MENTION if pending else REGRESS
             moves.append((stance, found.group(0)))
         if not moves:
             return None

@@ -55,6 +55,9 @@ _WORD = re.compile(r"\w+")
 _AGENT = re.compile(
     r"(?<!\w)(?:por|by)\s+(?:(?:parte|miembros|elementos|agentes|integrantes|personal|members|"
     r"agents|personnel)\s+(?:del?|of)\s+)?(?:(?:el|la|los|las|the)\s+)?$"
+    # The subject of a relative clause, after its verb ("el amparo que promovieron los
+    # familiares"), did that clause's act, not what the sentence goes on to tell.
+    r"|(?<!\w)que\s+\w+(?:ó|aron|ieron|yeron|so|ron)\s+(?:(?:el|la|los|las)\s+)?$"
 )
 # The campaign's stance cue lists a sentence's acts are read against.
 _SENTENCE_CUES = ("proposal", "decided", "negation", "background")
@@ -307,6 +310,11 @@ class StanceReader:
         times = self._times(lowered, True)
         return bool(times) and _in_the_past((start, end), lowered, times, history_before)
 
+    def still_pending(self, lowered: str, folded: str, start: int) -> bool:
+        """Whether the negation before ``start`` in the sentence ``lowered`` says a thing is
+        still not done ("no ha publicado"), not refused ("aprobó la reforma sin eliminarlo")."""
+        return _pending(start, lowered, self._sentence(lowered, folded).acts)
+
     def is_dissent(self, lowered: str, folded: str) -> bool:
         """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
         return self._sentence(lowered, folded).dissent
@@ -440,6 +448,10 @@ class StanceReader:
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
+        elif stance == ADVANCE and _few_done(act, text):
+            # "only 14 have been implemented", "has implemented few of": a shortfall reported,
+            # not a step.
+            stance, setting = MENTION, "only a few done"
         elif act.tag == "end" and stance != MENTION and _undone(act.start, facts.acts, text):
             # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
             # la eliminación", "overturned the ban on") undoes it.
@@ -448,9 +460,8 @@ class StanceReader:
             blocked = _governs(
                 [c for c in cues["negation"] if _BLOCKING.match(c.text)], act, text, words=2
             )
-            turned = _negated(
-                act.tag, stance, target, actor_kind, still_pending(text, act.start), blocked
-            )
+            pending = _pending(act.start, text, facts.acts)
+            turned = _negated(act.tag, stance, target, actor_kind, pending, blocked)
             if turned is None:
                 return None
             stance, setting = turned, "negated"
@@ -843,6 +854,43 @@ _PENDING = re.compile(
     r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
+
+
+# "only 14 (have been)", "solo 3 (se han)", "apenas unas pocas": a count told as short,
+# right before the act it counts ...
+_FEW_BEFORE = re.compile(
+    r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+"
+    r"(?:\d[\d,.]*|a\s+few|a\s+handful|few|un[oa]s\s+poc[oa]s|poc[oa]s)(?:\s+\w+){0,4}\s*$"
+)
+# ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
+_FEW_AFTER = re.compile(
+    r"\s+(?:few|a\s+handful|a\s+fraction|poc[oa]s|una\s+fracción|una\s+mínima\s+parte|"
+    r"(?:only|just|solo|sólo|apenas)\s+\d)(?!\w)"
+)
+
+
+_WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
+
+
+def _pending(start: int, text: str, acts: list[_Span]) -> bool:
+    # "aprobó la reforma sin eliminar el arraigo": a decision taken without the act refused
+    # it; the act is not still to be done.
+    if not still_pending(text, start):
+        return False
+    without = _WITHOUT.search(text, max(0, start - 9), start)
+    return without is None or not any(
+        other.tag == "create"
+        and other.end <= without.start()
+        and _words_between(text, other.end, without.start()) <= 5
+        for other in acts
+    )
+
+
+def _few_done(act: _Span, text: str) -> bool:
+    return bool(
+        _FEW_BEFORE.search(text[max(0, act.start - 48) : act.start])
+        or _FEW_AFTER.match(text, act.end)
+    )
 
 
 def still_to_come(text: str, start: int) -> bool:
