@@ -86,6 +86,43 @@ def _word_bounded(body: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
 
 
+class _WordScan:
+    """A word-bounded alternation, looked for from the gap before each word.
+
+    A pattern that opens with a look-behind is entered at every character; one that opens with
+    a non-word character lets the engine skip ahead from gap to gap (about an eighth faster on
+    the demands' terms). Spans found are the same as the look-behind's.
+    """
+
+    def __init__(self, body: str) -> None:
+        self._first = re.compile(rf"(?:{body})(?!\w)")
+        self._after_gap = re.compile(rf"\W((?:{body})(?!\w))")
+
+    def _gap_from(self, text: str, start: int, end: int) -> tuple[tuple[int, int] | None, int]:
+        # A match at the text's very start has no gap before it; elsewhere the gap is the
+        # character before ``start``.
+        if start > 0:
+            return None, start - 1
+        first = self._first.match(text, 0, end)
+        return (first.span(), first.end()) if first is not None else (None, 0)
+
+    def search(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The span of the first match in ``text[start:end]``, or None."""
+        first, gap = self._gap_from(text, start, end)
+        if first is not None:
+            return first
+        found = self._after_gap.search(text, gap, end)
+        return found.span(1) if found is not None else None
+
+    def finditer(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The spans of every match in ``text[start:end]``, left to right, none overlapping."""
+        first, gap = self._gap_from(text, start, end)
+        if first is not None:
+            yield first
+        for found in self._after_gap.finditer(text, gap, end):
+            yield found.span(1)
+
+
 def _singular(word: str) -> str:
     if word.endswith("es") and len(word) > 4:
         return word[:-2]
@@ -164,7 +201,8 @@ class Lexicon:
                 atoms += ([r"\W+"] if position else []) + _word_atoms(word, entry.lang)
             alternatives.append(atoms)
         # Longest first, so "tortura sexual" wins over "tortura".
-        self._regex = _word_bounded(trie_pattern(alternatives))
+        body = trie_pattern(alternatives)
+        self._scan = _WordScan(body) if body else None
         # An alternation takes the first branch that matches, not the longest, so a phrase
         # whose start another branch's "any ending" swallows is never found whole ("detainees"
         # takes "detained" from "detained persons"). The scan itself finds such phrases, once;
@@ -183,48 +221,48 @@ class Lexicon:
         return found is not None and found.start == 0 and found.end == len(text)
 
     def __bool__(self) -> bool:
-        return self._regex is not None
+        return self._scan is not None
 
     def finditer(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[Found]:
         """Phrases found in ``folded[start:end]`` (a text already passed through ``fold``)."""
-        if self._regex is None:
+        if self._scan is None:
             return
         end = len(folded) if end is None else end
         shadowed, reached = self._shadowed, start
-        for found in self._regex.finditer(folded, start, end):
-            if found.start() < reached:
+        for begin, finish in self._scan.finditer(folded, start, end):
+            if begin < reached:
                 continue
             # A shadowed phrase begins where the scan finds its swallowing neighbour.
-            longer = shadowed.match(folded, found.start(), end) if shadowed else None
-            if longer is not None and longer.end() > found.end():
+            longer = shadowed.match(folded, begin, end) if shadowed else None
+            if longer is not None and longer.end() > finish:
                 phrase = self._phrase_of(longer.group(0))
                 if phrase is not None:
                     reached = longer.end()
                     yield Found(longer.start(), longer.end(), *phrase)
                     continue
-            phrase = self._phrase_of(found.group(0))
+            phrase = self._phrase_of(folded[begin:finish])
             if phrase is not None:
-                reached = found.end()
-                yield Found(found.start(), found.end(), *phrase)
+                reached = finish
+                yield Found(begin, finish, *phrase)
 
     def may_hold(self, folded: str) -> bool:
         """False when no phrase can be in ``folded``: a quick test before scanning lexicons
         whose phrases this one's include (a phrase one of them finds, this pattern matches)."""
-        return self._regex is not None and self._regex.search(folded) is not None
+        return self._scan is not None and self._scan.search(folded, 0, len(folded)) is not None
 
     def search(self, folded: str, start: int = 0, end: int | None = None) -> Found | None:
         """The first phrase found in ``folded[start:end]``, or None."""
-        if self._regex is None:
+        if self._scan is None:
             return None
         end = len(folded) if end is None else end
         if self._shadowed is not None:
             return next(self.finditer(folded, start, end), None)
         # A search per call, not a generator: context and exclusions ask this once per hit.
-        while (found := self._regex.search(folded, start, end)) is not None:
-            phrase = self._phrase_of(found.group(0))
+        while (span := self._scan.search(folded, start, end)) is not None:
+            phrase = self._phrase_of(folded[span[0] : span[1]])
             if phrase is not None:
-                return Found(found.start(), found.end(), *phrase)
-            start = found.end()
+                return Found(*span, *phrase)
+            start = span[1]
         return None
 
     def _phrase_of(self, surface: str) -> tuple[str, frozenset[Hashable]] | None:

@@ -128,6 +128,21 @@ def test_a_phrase_another_branch_swallows_is_still_found_whole():
     ]
 
 
+def test_phrases_are_found_only_as_whole_words_wherever_a_search_starts():
+    from vigia.classify.text import Lexicon
+
+    lexicon = Lexicon({"es": ["arraigo"]})
+    text = "arraigo; desarraigo, (arraigo) y arraigos"
+    # At the text's start, after punctuation, never inside a word, and in a window that opens
+    # inside a word ("desarraigo" from its "arraigo" is not the word).
+    assert [(f.start, f.end) for f in lexicon.finditer(text)] == [(0, 7), (22, 29), (33, 41)]
+    assert lexicon.search(text, 12, 20) is None
+    assert lexicon.search(text, 1) == lexicon.search(text, 8) == lexicon.search(text, 22)
+    assert lexicon.search(text, 21, 29) is not None
+    assert lexicon.search(text, 23).start == 33  # from inside a word, the next whole one
+    assert not lexicon.may_hold("desarraigo") and lexicon.may_hold("desarraigo y arraigo")
+
+
 @pytest.mark.parametrize("campaign_file", ["demands.yaml", "defenders.yaml"])
 def test_every_phrase_of_the_shipped_campaigns_is_found_whole(campaign_file: str):
     from vigia.classify.demands import ACTOR_KINDS
