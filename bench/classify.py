@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vigia.classify import Classifier, load_demands  # noqa: E402
+from vigia.classify import Campaign, Classifier, load_demands  # noqa: E402
 from vigia.classify.evaluate import gold_item  # noqa: E402
 from vigia.classify.text import trie_pattern  # noqa: E402
 from vigia.core.model import Item  # noqa: E402
@@ -45,6 +45,23 @@ def naive_matches(item: Item, patterns: dict[str, list[re.Pattern[str]]]) -> lis
 def bare_scan(item: Item, pattern: re.Pattern[str]) -> int:
     """How many terms one pass of one regex finds in the folded text."""
     return sum(1 for _ in pattern.finditer(fold(f"{item.title}\n{item.text}")))
+
+
+def folded_terms(campaign: Campaign) -> list[str]:
+    """Every demand's terms and key terms, folded, longest first."""
+    found = {
+        fold(t)
+        for d in campaign.demands
+        for group in (d.key_terms, d.terms)
+        for phrases in group.values()
+        for t in phrases
+    }
+    return sorted(found, key=len, reverse=True)
+
+
+def plain_scan(campaign: Campaign) -> re.Pattern[str]:
+    """The issue's yardstick: one word-bounded regex, a plain alternation of every term."""
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded_terms(campaign)))})(?!\w)")
 
 
 def _padded(item: Item, following: dict) -> Item:
@@ -80,18 +97,8 @@ def main() -> None:
     padded = [_padded(item, rows[(n + 1) % len(rows)]) for n, item in enumerate(real)]
     campaign = load_demands(ROOT / "demands.yaml")
     classifier = Classifier(campaign)
-    terms = sorted(
-        {
-            fold(t)
-            for d in campaign.demands
-            for group in (d.key_terms, d.terms)
-            for phrases in group.values()
-            for t in phrases
-        },
-        key=len,
-        reverse=True,
-    )
-    one_regex = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, terms))})(?!\w)")
+    terms = folded_terms(campaign)
+    one_regex = plain_scan(campaign)
     # The same scan with the alternatives shared as a trie, as the classifier's own lexicons
     # are: a plain alternation slows with every term added, so it flatters a longer list.
     trie_body = trie_pattern([re.escape(c) for c in t] for t in terms)
