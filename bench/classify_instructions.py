@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.typecheck import linked_layout  # noqa: E402 - the layout mypy checks, reused
+from scripts.typecheck import earlier_checkout, linked_layout  # noqa: E402 - shared with mypy
 
 PASSES = 2
 # Run under valgrind with the version's layout first on sys.path; argv: layout, checkout,
@@ -105,14 +105,8 @@ def main() -> None:
 
 
 def _earlier(scratch: Path, commit: str) -> float:
-    checkout = scratch / "checkout"
-    git = ["git", "-C", str(ROOT), "worktree"]
-    added = [*git, "add", "--detach", str(checkout), commit]
-    subprocess.run(added, check=True, capture_output=True)
-    try:
+    with earlier_checkout(commit, scratch / "checkout") as checkout:
         return per_item(linked_layout(scratch / "then", checkout), checkout, "classifier")
-    finally:
-        subprocess.run([*git, "remove", "--force", str(checkout)], check=False, capture_output=True)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.typecheck import linked_layout  # noqa: E402 - the layout mypy checks, reused
+from scripts.typecheck import earlier_checkout, linked_layout  # noqa: E402 - shared with mypy
 
 # Run in a fresh interpreter with the version's layout first on sys.path.
 TIMER = """
@@ -65,13 +65,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vigia-versions-") as scratch:
-        earlier = Path(scratch) / "checkout"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(earlier), args.commit],
-            check=True,
-            capture_output=True,
-        )
-        try:
+        with earlier_checkout(args.commit, Path(scratch) / "checkout") as earlier:
             versions = {
                 "this checkout": (linked_layout(Path(scratch) / "now"), ROOT),
                 args.commit: (linked_layout(Path(scratch) / "then", earlier), earlier),
@@ -87,16 +81,10 @@ def main() -> None:
                     rates[name].append(per_second)
                 line = ", ".join(f"{names[n]} {rates[n][-1]:,.0f}" for n in versions)
                 print(f"round {round_number}: {line} items/s")
-            for name, values in rates.items():
-                print(
-                    f"{name} ({names[name]}): median {statistics.median(values):,.0f} items/s "
-                    f"({min(values):,.0f}–{max(values):,.0f})"
-                )
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(earlier)],
-                check=False,
-                capture_output=True,
+        for name, values in rates.items():
+            print(
+                f"{name} ({names[name]}): median {statistics.median(values):,.0f} items/s "
+                f"({min(values):,.0f}–{max(values):,.0f})"
             )
 
 

@@ -57,7 +57,7 @@ _AGENT = re.compile(
     r"agents|personnel)\s+(?:del?|of)\s+)?(?:(?:el|la|los|las|the)\s+)?$"
     # The subject of a relative clause, after its verb ("el amparo que promovieron los
     # familiares"), did that clause's act, not what the sentence goes on to tell.
-    r"|(?<!\w)que\s+\w+(?:ó|aron|ieron|yeron|so|ron)\s+(?:(?:el|la|los|las)\s+)?$"
+    r"|(?<!\w)que\s+\w+(?:ó|ron|so)\s+(?:(?:el|la|los|las)\s+)?$"
 )
 # How far before an actor its "por los", "que promovieron los" can begin (the longest,
 # "por parte de integrantes de los ", is 32 characters).
@@ -288,7 +288,7 @@ class StanceReader:
         # A decision told as still to come ("would be published") is not one.
         cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
         for cue in self._cues.spans(lowered):
-            if cue.tag != "decided" or not still_to_come(lowered, cue.start):
+            if cue.tag != "decided" or not _still_to_come(lowered, cue.start):
                 cues[cue.tag].append(cue)
         return cues
 
@@ -878,13 +878,20 @@ _FEW_AFTER = re.compile(
 )
 
 
+def _few_done(act: _Span, text: str) -> bool:
+    return bool(
+        _FEW_BEFORE.search(text[max(0, act.start - 48) : act.start])
+        or _FEW_AFTER.match(text, act.end)
+    )
+
+
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
 
 
 def _pending(start: int, text: str, acts: list[_Span]) -> bool:
     # "aprobó la reforma sin eliminar el arraigo": a decision taken without the act refused
     # it; the act is not still to be done.
-    if not still_pending(text, start):
+    if not _still_not_done(text, start):
         return False
     without = _WITHOUT.search(text, max(0, start - 9), start)
     return without is None or not any(
@@ -895,14 +902,7 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
     )
 
 
-def _few_done(act: _Span, text: str) -> bool:
-    return bool(
-        _FEW_BEFORE.search(text[max(0, act.start - 48) : act.start])
-        or _FEW_AFTER.match(text, act.end)
-    )
-
-
-def still_to_come(text: str, start: int) -> bool:
+def _still_to_come(text: str, start: int) -> bool:
     """Whether the enactment at ``start`` is told as future ("would be published", "será
     aprobada"), which does not lift a promise or a proposal."""
     return bool(_TO_COME.search(text, max(0, start - 16), start))
@@ -934,7 +934,7 @@ def still_lacking(text: str, start: int) -> bool:
     )
 
 
-def still_pending(text: str, start: int) -> bool:
+def _still_not_done(text: str, start: int) -> bool:
     """Whether the negation just before ``start`` says a thing is still not done ("no ha
     publicado", "aún no", "has not", "yet to"), rather than refused or blocked."""
     return bool(_PENDING.search(text[max(0, start - 40) : start]))
@@ -978,6 +978,4 @@ __all__ = [
     "Reading",
     "StanceReader",
     "still_lacking",
-    "still_pending",
-    "still_to_come",
 ]

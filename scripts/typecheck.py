@@ -12,6 +12,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,17 @@ def linked_layout(target: Path, checkout: Path = ROOT) -> Path:
         if (checkout / folder).is_dir():  # an older checkout may predate a folder
             (package / folder).symlink_to(checkout / folder)
     return target
+
+
+@contextmanager
+def earlier_checkout(commit: str, target: Path) -> Iterator[Path]:
+    """``commit`` checked out at ``target`` in a temporary git worktree, removed afterwards."""
+    git = ["git", "-C", str(ROOT), "worktree"]
+    subprocess.run([*git, "add", "--detach", str(target), commit], check=True, capture_output=True)
+    try:
+        yield target
+    finally:
+        subprocess.run([*git, "remove", "--force", str(target)], check=False, capture_output=True)
 
 
 def main() -> int:
