@@ -25,7 +25,7 @@ from vigia.classify.reading import (
     opens_with_pronoun,
     still_lacking,
 )
-from vigia.classify.text import CuePhrases, Found, Lexicon, fold, lower, sentence_spans
+from vigia.classify.text import CuePatterns, CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
 RULES_VERSION = "rules-14"  # bump when a code change can change a match
@@ -200,22 +200,24 @@ class Classifier:
         return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
 
     @cached_property
-    def _negation(self) -> CuePhrases:
+    def _negation(self) -> CuePatterns:
         # The negation governs the cue when at most two words stand between them
         # ("no se ha publicado"); "no solo aprobó" is not a negation.
-        return CuePhrases(
+        return CuePatterns(
             _phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern
         )
 
     @cached_property
-    def _contrast(self) -> CuePhrases:
+    def _contrast(self) -> CuePatterns:
         # Only at a sentence's opening: "pero" inside a sentence joins two clauses of one story.
-        return CuePhrases(_phrases(self.campaign.stance_cues.get("contrast", {})), _opening_pattern)
+        return CuePatterns(
+            _phrases(self.campaign.stance_cues.get("contrast", {})), _opening_pattern
+        )
 
     @cached_property
-    def _background(self) -> CuePhrases:
+    def _background(self) -> CuePatterns:
         # "desde que se creó el mecanismo": an act told as the backdrop, not as news.
-        return CuePhrases(
+        return CuePatterns(
             _phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern
         )
 
@@ -516,7 +518,7 @@ class Classifier:
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):
             proposal = self._cues["proposal"].search(text)
-            cue = proposal.group(0) if proposal else advances[0]
+            cue = text[proposal[0] : proposal[1]] if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
 
@@ -561,7 +563,7 @@ def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str]
 
 
 def _stance_window(
-    hits: list[_Hit], spans: list[tuple[int, int]], body: str, contrast: CuePhrases
+    hits: list[_Hit], spans: list[tuple[int, int]], body: str, contrast: CuePatterns
 ) -> list[tuple[tuple[int, int], float]]:
     """Body sentences read for stance: those naming the demand, and each one's next sentence.
 

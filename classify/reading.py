@@ -119,9 +119,8 @@ class _TaggedAccented:
     def spans(self, lowered: str) -> list[_Span]:
         """Every phrase found, once per list that holds it."""
         found = []
-        for hit in self._phrases.finditer(lowered):
-            surface = hit.group(0)
-            start, end = hit.span()
+        for start, end in self._phrases.finditer(lowered):
+            surface = lowered[start:end]
             found += [_Span(start, end, surface, tag) for tag in self._tags_of(surface)]
         return found
 

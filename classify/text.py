@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import snowballstemmer
 
@@ -309,19 +309,13 @@ def lower(text: str) -> str:
     return "".join(c.lower()[:1] or c for c in text)
 
 
-def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.Pattern[str] | None:
-    """One regex for literal phrases, lower-case and word-bounded, each form listed as used.
-
-    For stance cues, where the accent tells words apart ("publicó" vs "Ministerio Público");
-    ``fold_accents`` strips them, to read a text that lost its accents.
-    """
+def _phrase_body(phrases: Iterable[str], *, fold_accents: bool) -> str:
+    # Longest first, lower-case (or folded), words joined by any spacing, as one trie.
     normalise = fold if fold_accents else str.lower
     alternatives = sorted(
         {normalise(p).strip() for p in phrases if p.strip()}, key=len, reverse=True
     )
-    if not alternatives:
-        return None
-    body = trie_pattern(
+    return trie_pattern(
         [
             atom
             for n, word in enumerate(p.split())
@@ -329,42 +323,67 @@ def phrase_pattern(phrases: Iterable[str], *, fold_accents: bool = False) -> re.
         ]
         for p in alternatives
     )
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
-class CuePhrases:
-    """Literal cue phrases, read with their accents ("publicó" is a verb, "Público" is not), or
-    folded in a text that lost all its accents (a URL slug, an OCR copy).
+_Reader = TypeVar("_Reader")
 
-    ``build`` makes the pattern from the phrases (``phrase_pattern`` by default).
-    """
 
-    def __init__(
-        self, phrases: Iterable[str], build: Callable[..., re.Pattern[str] | None] | None = None
-    ) -> None:
-        phrases = list(phrases)
-        build = build or phrase_pattern
-        self._accented = build(phrases, fold_accents=False)
-        self._folded = build(phrases, fold_accents=True)
+class _ByAccents(Generic[_Reader]):
+    """One reader for texts with accents, one for texts that lost them all (a URL slug, an OCR
+    copy): "publicó" is a verb and "Público" is not, unless no accent is left to tell."""
 
-    def _pattern(self, text: str) -> re.Pattern[str] | None:
+    def __init__(self, accented: _Reader | None, folded: _Reader | None) -> None:
+        self._accented = accented
+        self._folded = folded
+
+    def _for(self, text: str) -> _Reader | None:
         return self._folded if text.isascii() else self._accented
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Every cue in ``text`` (lower-cased)."""
-        pattern = self._pattern(text)
-        return pattern.finditer(text) if pattern is not None else iter(())
+
+class CuePhrases(_ByAccents[_WordScan]):
+    """Literal cue phrases found as whole words, read with their accents or, in a text that
+    lost them all, folded. Finds are (start, end) spans of the lower-cased text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = list(phrases)
+        super().__init__(
+            *(
+                _WordScan(body) if (body := _phrase_body(phrases, fold_accents=folded)) else None
+                for folded in (False, True)
+            )
+        )
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int]]:
+        """The span of every cue in ``text`` (lower-cased)."""
+        scan = self._for(text)
+        return scan.finditer(text, 0, len(text)) if scan is not None else iter(())
+
+    def search(self, text: str) -> tuple[int, int] | None:
+        """The span of the first cue in ``text``, or None."""
+        scan = self._for(text)
+        return scan.search(text, 0, len(text)) if scan is not None else None
+
+
+class CuePatterns(_ByAccents[re.Pattern[str]]):
+    """Cue phrases in a pattern of their own shape, made by ``build(phrases, fold_accents=)``
+    (a negation ending before a word, a word opening a sentence), read as ``CuePhrases`` are."""
+
+    def __init__(
+        self, phrases: Iterable[str], build: Callable[..., re.Pattern[str] | None]
+    ) -> None:
+        phrases = list(phrases)
+        super().__init__(build(phrases, fold_accents=False), build(phrases, fold_accents=True))
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-        """The first cue in ``text[start:end]``."""
-        pattern = self._pattern(text)
+        """The first match in ``text[start:end]``."""
+        pattern = self._for(text)
         if pattern is None:
             return None
         return pattern.search(text, start, len(text) if end is None else end)
 
     def match(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-        """A cue that begins ``text[start:end]``, if the pattern finds one there."""
-        pattern = self._pattern(text)
+        """A match that begins ``text[start:end]``, if the pattern finds one there."""
+        pattern = self._for(text)
         if pattern is None:
             return None
         return pattern.match(text, start, len(text) if end is None else end)
@@ -396,12 +415,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 __all__ = [
+    "CuePatterns",
     "CuePhrases",
     "Found",
     "Lexicon",
     "fold",
     "lower",
-    "phrase_pattern",
     "sentence_spans",
     "stem",
 ]

@@ -143,6 +143,20 @@ def test_phrases_are_found_only_as_whole_words_wherever_a_search_starts():
     assert not lexicon.may_hold("desarraigo") and lexicon.may_hold("desarraigo y arraigo")
 
 
+def test_cue_phrases_keep_their_accents_and_are_found_only_as_whole_words():
+    from vigia.classify.text import CuePhrases
+
+    cues = CuePhrases(["publicó", "entró en vigor"])
+    text = "publicó; republicó el Ministerio Público, que entró  en vigor"
+    # At the text's start and across any spacing, never inside a word, and "Público" (no
+    # verb) is not "publicó" while the text keeps its accents.
+    assert list(cues.finditer(text.lower())) == [(0, 7), (46, 61)]
+    assert cues.search("el ministerio público") is None
+    # A text that lost every accent is read folded.
+    assert cues.search("el decreto se publico ayer") == (15, 21)
+    assert cues.search("") is None and CuePhrases([]).search("publicó") is None
+
+
 @pytest.mark.parametrize("campaign_file", ["demands.yaml", "defenders.yaml"])
 def test_every_phrase_of_the_shipped_campaigns_is_found_whole(campaign_file: str):
     from vigia.classify.demands import ACTOR_KINDS
