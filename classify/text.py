@@ -91,12 +91,16 @@ class _WordScan:
 
     A pattern that opens with a look-behind is entered at every character; one that opens with
     a non-word character lets the engine skip ahead from gap to gap (about an eighth faster on
-    the demands' terms). Spans found are the same as the look-behind's.
+    the demands' terms). Spans found are the same as the look-behind's. A text all in ASCII
+    (most folded texts) is read with ASCII word classes, which find the same words there
+    without Unicode's look-up of each character (about a twentieth of the classifier's work).
     """
 
     def __init__(self, body: str) -> None:
         self._first = re.compile(rf"(?:{body})(?!\w)")
-        self._after_gap = re.compile(rf"\W((?:{body})(?!\w))")
+        after_gap = rf"\W((?:{body})(?!\w))"
+        self._after_gap = re.compile(after_gap)
+        self._after_gap_ascii = re.compile(after_gap, re.ASCII)
 
     def _gap_from(self, text: str, start: int, end: int) -> tuple[tuple[int, int] | None, int]:
         # A match at the text's very start has no gap before it; elsewhere the gap is the
@@ -106,12 +110,15 @@ class _WordScan:
         first = self._first.match(text, 0, end)
         return (first.span(), first.end()) if first is not None else (None, 0)
 
+    def _after_gap_in(self, text: str) -> re.Pattern[str]:
+        return self._after_gap_ascii if text.isascii() else self._after_gap
+
     def search(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """The span of the first match in ``text[start:end]``, or None."""
         first, gap = self._gap_from(text, start, end)
         if first is not None:
             return first
-        found = self._after_gap.search(text, gap, end)
+        found = self._after_gap_in(text).search(text, gap, end)
         return found.span(1) if found is not None else None
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -119,7 +126,7 @@ class _WordScan:
         first, gap = self._gap_from(text, start, end)
         if first is not None:
             yield first
-        for found in self._after_gap.finditer(text, gap, end):
+        for found in self._after_gap_in(text).finditer(text, gap, end):
             yield found.span(1)
 
 

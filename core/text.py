@@ -28,8 +28,15 @@ def one_line(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
+    if _NOT_A_WORD.match(char):
+        # A typographic quote, a dash or an inverted mark parts words as a space does; as one,
+        # a folded Spanish or English text stays ASCII, which regexes read faster.
+        return " "
     base = unicodedata.normalize("NFKD", char)[:1] or char
     return base.lower()[:1] or char
+
+
+_NOT_A_WORD = re.compile(r"\W")
 
 
 class _FoldTable(dict[int, int]):
@@ -52,7 +59,8 @@ _FOLD_TABLE = _FoldTable({code: ord(chr(code).lower()) for code in range(128)})
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents one character for one, so offsets stay valid."""
+    """Lower-case and strip accents one character for one, so offsets stay valid; a
+    character that is not part of a word (beyond ASCII: “, —, ¿) becomes a space."""
     if text.isascii():
         return text.lower()
     return text.translate(_FOLD_TABLE)

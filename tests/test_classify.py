@@ -143,6 +143,21 @@ def test_phrases_are_found_only_as_whole_words_wherever_a_search_starts():
     assert not lexicon.may_hold("desarraigo") and lexicon.may_hold("desarraigo y arraigo")
 
 
+def test_folding_keeps_offsets_and_word_edges_and_leaves_plain_text_ascii():
+    from vigia.classify.text import Lexicon, fold
+
+    text = "“El arraigo” —dijo— ¿seguirá? Straße, arraigoß"
+    folded = fold(text)
+    # One character for one; quotes, dashes and inverted marks part words as spaces do.
+    assert len(folded) == len(text)
+    assert folded.startswith(" el arraigo   dijo  ") and " seguira?" in folded
+    assert fold("“Arraigo” — ¿sí?").isascii()
+    # A letter beyond ASCII is still a letter: "arraigoß" is not the word "arraigo".
+    lexicon = Lexicon({"es": ["arraigo"]})
+    assert [(f.start, f.end) for f in lexicon.finditer(folded)] == [(4, 11)]
+    assert [(f.start, f.end) for f in lexicon.finditer(fold("El arraigo”"))] == [(3, 10)]
+
+
 def test_cue_phrases_keep_their_accents_and_are_found_only_as_whole_words():
     from vigia.classify.text import CuePhrases
 
