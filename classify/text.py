@@ -18,9 +18,10 @@ import snowballstemmer
 from vigia.core.text import fold
 
 # A sentence ends at . ! ? ; or a line break, followed by space and a likely sentence start.
-# The mark is matched, not looked behind for: a pattern that opens with a character class lets
-# the engine skip ahead to the next mark, where a lookbehind is tried at every character.
-_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+# The mark is matched, not looked behind for: a pattern that opens with one character class lets
+# the engine skip ahead to the next mark, where a lookbehind is tried at every character (two
+# alternatives that open with different classes also make it try every character).
+_SENTENCE_END = re.compile(r"[.!?;\n](?:(?<=\n)\n*|(?<=[.!?;])\s+(?=[\"“¿¡(\[A-ZÁÉÍÓÚÑÜ0-9]))")
 _WORD = re.compile(r"\w+")
 # Stems shorter than this are too ambiguous to extend ("mes", "ley"); such words match as
 # written, with an optional plural ending.
