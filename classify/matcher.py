@@ -288,9 +288,18 @@ class Classifier:
     def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other
         # texts must name the country or its institutions (same topics abroad are not ours).
-        if not self._scope or item.kind in SCOPED_BY_SOURCE:
+        if not self._scope:
+            return True
+        if item.kind in SCOPED_BY_SOURCE and not self._international(item, folded[TITLE]):
             return True
         return any(self._scope.search(text) for text in folded.values())
+
+    def _international(self, item: Item, folded_title: str) -> bool:
+        # An international court rules on many states ("Corte Interamericana ... condena a
+        # Guatemala"): its item is ours only where it names the country, as the press's are.
+        return item.kind == "court" and self._reader.author(lower(item.title), folded_title) == (
+            "external"
+        )
 
     def _hits(
         self,
