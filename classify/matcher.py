@@ -297,9 +297,9 @@ class Classifier:
     def _international(self, item: Item, folded_title: str) -> bool:
         # An international court rules on many states ("Corte Interamericana ... condena a
         # Guatemala"): its item is ours only where it names the country, as the press's are.
-        return item.kind == "court" and self._reader.author(lower(item.title), folded_title) == (
-            "external"
-        )
+        if item.kind != "court":
+            return False
+        return self._reader.author(lower(item.title), folded_title) == "external"
 
     def _hits(
         self,
