@@ -236,13 +236,17 @@ class Classifier:
         folded = {name: fold(value) for name, value in fields.items()}
         # Most items name no demand: one scan for every demand's terms settles them.
         terms = {name: self._find_terms(text) for name, text in folded.items()}
-        if not any(terms.values()) or not self._in_scope(item, folded):
+        if not any(terms.values()):
+            return []
+        title = lower(item.title)
+        author = self._author(item, title, folded[TITLE])
+        if not self._in_scope(item, folded, author):
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
         found = self._apply_yields(self._hits(folded, spans, terms))
         if not found:
             return []
-        lowered = {name: lower(value) for name, value in fields.items()}
+        lowered = {TITLE: title, BODY: lower(item.text)}
         # The folded fields serve as the lowered ones folded, sliced per sentence: folding is
         # character for character and lowers as it goes (only the Greek final sigma, which no
         # lexicon holds, folds otherwise once lowered).
@@ -252,7 +256,7 @@ class Classifier:
             lowered,
             folded,
             spans[BODY],
-            self._author(item, lowered[TITLE], folded[TITLE]),
+            author,
             # An act told in a year at least two before the item's is its history: last
             # year's figures are still news in January.
             item.published.year - _HISTORY_YEARS if item.published else None,
@@ -285,21 +289,14 @@ class Classifier:
             if not _demands_of(hidden) <= demands
         ]
 
-    def _in_scope(self, item: Item, folded: dict[str, str]) -> bool:
+    def _in_scope(self, item: Item, folded: dict[str, str], author: str) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature; press and other
-        # texts must name the country or its institutions (same topics abroad are not ours).
-        if not self._scope:
-            return True
-        if item.kind in SCOPED_BY_SOURCE and not self._international(item, folded[TITLE]):
+        # texts must name the country or its institutions (same topics abroad are not ours),
+        # and so must an international court's, which rules on many states ("Corte
+        # Interamericana ... condena a Guatemala").
+        if not self._scope or (item.kind in SCOPED_BY_SOURCE and author != "external"):
             return True
         return any(self._scope.search(text) for text in folded.values())
-
-    def _international(self, item: Item, folded_title: str) -> bool:
-        # An international court rules on many states ("Corte Interamericana ... condena a
-        # Guatemala"): its item is ours only where it names the country, as the press's are.
-        if item.kind != "court":
-            return False
-        return self._reader.author(lower(item.title), folded_title) == "external"
 
     def _hits(
         self,
