@@ -28,7 +28,7 @@ from vigia.classify.reading import (
 from vigia.classify.text import CuePatterns, CuePhrases, Found, Lexicon, fold, lower, sentence_spans
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-15"  # bump when a code change can change a match
+RULES_VERSION = "rules-16"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"

@@ -54,10 +54,19 @@ _CLOSE_ACTOR = 6
 _WORD = re.compile(r"\w+")
 _AGENT = re.compile(
     r"(?<!\w)(?:por|by)\s+(?:(?:parte|miembros|elementos|agentes|integrantes|personal|members|"
-    r"agents|personnel)\s+(?:del?|of)\s+)?(?:(?:el|la|los|las|the)\s+)?$"
+    r"agents|personnel)\s+(?:del?|of)\s+)?(?:(?:el|la|los|las|the)\s+)?"
+    # "integrado por cinco expertos", "signed by three judges": a count before the agent.
+    r"(?:(?:\d+|un|una|unos|unas|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|varios|"
+    r"varias|a|an|two|three|four|five|six|seven|eight|nine|ten|several)\s+)?$"
     # The subject of a relative clause, after its verb ("el amparo que promovieron los
     # familiares"), did that clause's act, not what the sentence goes on to tell.
     r"|(?<!\w)que\s+\w+(?:ó|ron|so)\s+(?:(?:el|la|los|las)\s+)?$"
+)
+# "su grupo coordinador, integrado por cinco expertos", "a panel made up of judges": the
+# members a body is made of, not a doer of the sentence's act.
+_MADE_UP_OF = re.compile(
+    r"(?<!\w)(?:integrad[oa]s?|conformad[oa]s?|formad[oa]s?|compuest[oa]s?|"
+    r"made\s+up|composed|formed)\s+(?:por|of|by)\s+(?:[\w-]+\s+){0,2}$"
 )
 # How far before an actor its "por los", "que promovieron los" can begin (the longest,
 # "por parte de integrantes de los ", is 32 characters).
@@ -198,6 +207,28 @@ class StanceReader:
         )
 
     @cached_property
+    def _names(self) -> _Folded:
+        # Every demand's key terms: the names of its laws, registries and institutions.
+        names: dict[str, list[str]] = {}
+        for demand in self.campaign.demands:
+            for lang, phrases in demand.key_terms.items():
+                names.setdefault(lang, []).extend(phrases)
+        return _Folded([("name", {lang: tuple(p) for lang, p in names.items()})])
+
+    def _outside_names(self, lowered: str, folded: str, found: list[_Span]) -> list[_Span]:
+        # An abuse named inside an institution's or a law's name is not what a sentence acts
+        # on: "the Mechanism for the Prevention of Torture did not receive" is about the
+        # mechanism, "rejects the Committee against Torture's findings" about the committee.
+        if not any(f.tag == ABUSE for f in found):
+            return found
+        names = self._names.spans(lowered, folded)
+        return [
+            f
+            for f in found
+            if f.tag != ABUSE or not any(n.start <= f.start and f.end <= n.end for n in names)
+        ]
+
+    @cached_property
     def _cues(self) -> _TaggedAccented:
         # One scan finds every cue a sentence may hold: a separate regex per list cost more
         # in calls than in matching.
@@ -275,7 +306,9 @@ class StanceReader:
                 doers,
                 leading,
                 [a for a in leading if a.tag != VOICE],
-                self._instruments.spans(lowered, folded) if acts else [],
+                self._outside_names(lowered, folded, self._instruments.spans(lowered, folded))
+                if acts
+                else [],
                 cues,
                 reporting,
                 self._dissent.search(lowered) is not None,
@@ -287,8 +320,11 @@ class StanceReader:
         # A decision told as still to come ("would be published") is not one.
         cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
         for cue in self._cues.spans(lowered):
-            if cue.tag != "decided" or not _still_to_come(lowered, cue.start):
-                cues[cue.tag].append(cue)
+            if cue.tag == "decided" and _still_to_come(lowered, cue.start):
+                continue
+            if cue.tag == "proposal" and _asked_for_thing(lowered, cue):
+                continue
+            cues[cue.tag].append(cue)
         return cues
 
     def only_proposes(self, lowered: str) -> bool:
@@ -375,6 +411,27 @@ class StanceReader:
                 readings.append(reading)
         return readings
 
+    def _tells_what_it_says(
+        self, act: _Span, text: str, instruments: list[_Span], acts: list[_Span]
+    ) -> bool:
+        """Whether ``act`` opens a relative clause on a law, decree or protocol just named (by
+        its kind or its name) that no act of the sentence acts on: it tells what the rule says,
+        not a step ("reclama la Ley General …, que obliga a aplicar el Protocolo"). Where the
+        rule is approved or struck down, what it does decides which way that moves."""
+        if _WHICH.search(text, max(0, act.start - 12), act.start) is None:
+            return False
+        rules = [i for i in instruments if i.tag == INSTRUMENT]
+        rules += self._names.spans(text, fold(text))
+        return any(
+            r.end <= act.start
+            and _WHICH.fullmatch(text, r.end, act.start)
+            and not any(
+                other.end <= r.start and _words_between(text, other.end, r.start) <= 4
+                for other in acts
+            )
+            for r in rules
+        )
+
     def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
         return any(i.tag == MONEY for i in instruments) and self._flat.search(text) is not None
 
@@ -395,6 +452,7 @@ class StanceReader:
         if (
             _governs(cues["background"], act, text, words=3)
             or _holds_a_clause(act, text)
+            or self._tells_what_it_says(act, text, instruments, facts.acts)
             or _asked(text, act.start)
         ):
             return None
@@ -678,7 +736,13 @@ def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[st
         return "", default
     # "…, denunció una organización civil": a speaker named after a reporting verb says the
     # act; it did not do it.
-    after = [a for a in facts.doers if a.start >= act.end and not _speaks(a, act, text, reporting)]
+    after = [
+        a
+        for a in facts.doers
+        if a.start >= act.end
+        and not _speaks(a, act, text, reporting)
+        and not _MADE_UP_OF.search(text, max(0, a.start - _AGENT_REACH), a.start)
+    ]
     if after:
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag
@@ -824,6 +888,11 @@ def _holds_a_clause(act: _Span, text: str) -> bool:
     )
 
 
+# "la Ley General …, que obliga a", "the protocol, which requires": a relative clause after a
+# rule's name tells what the rule says.
+_WHICH = re.compile(r"\s*,?\s*(?:que|which|that)\s+$")
+
+
 def _undone(start: int, acts: list[_Span], text: str) -> bool:
     """Whether one of ``acts`` is an ending at most three words before ``start``, not listed
     beside what follows ("revocó la condena a", "overturned the conviction of"): what follows
@@ -898,6 +967,22 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
         and other.end <= without.start()
         and _words_between(text, other.end, without.start()) <= 5
         for other in acts
+    )
+
+
+# "los 30 millones que solicitó", "the money it asked for": a request in a relative clause
+# names what was asked for, and the sentence tells what became of it.
+_ASKING = re.compile(r"(?:pid|pide|solicit|exig|ask|request)")
+_ASKED_FOR = re.compile(
+    r"(?<!\w)(?:(?:que|lo\s+que)\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
+    r"|(?:which|it|they)\s+(?:had\s+)?)$"
+)
+
+
+def _asked_for_thing(text: str, cue: _Span) -> bool:
+    """Whether the request ``cue`` sits in a relative clause on the thing asked for."""
+    return bool(
+        _ASKING.match(cue.text) and _ASKED_FOR.search(text, max(0, cue.start - 24), cue.start)
     )
 
 
