@@ -418,18 +418,26 @@ class StanceReader:
         its kind or its name) that no act of the sentence acts on: it tells what the rule says,
         not a step ("reclama la Ley General …, que obliga a aplicar el Protocolo"). Where the
         rule is approved or struck down, what it does decides which way that moves."""
-        if _WHICH.search(text, max(0, act.start - 12), act.start) is None:
+        which = _WHICH.search(text, max(0, act.start - 12), act.start)
+        if which is None:
             return False
-        rules = [i for i in instruments if i.tag == INSTRUMENT]
-        rules += self._names.spans(text, fold(text))
-        return any(
-            r.end <= act.start
-            and _WHICH.fullmatch(text, r.end, act.start)
-            and not any(
-                other.end <= r.start and _words_between(text, other.end, r.start) <= 4
-                for other in acts
+
+        def described(rules: Iterable[_Span]) -> bool:
+            return any(
+                r.end <= act.start
+                and _WHICH.fullmatch(text, r.end, act.start)
+                and not any(
+                    other.end <= r.start and _words_between(text, other.end, r.start) <= 4
+                    for other in acts
+                )
+                for r in rules
             )
-            for r in rules
+
+        if described(i for i in instruments if i.tag == INSTRUMENT):
+            return True
+        # A name is looked for only where one can end: right before the clause, after a word.
+        return which.start() > 0 and described(
+            self._names.spans(text[: which.start()], fold(text[: which.start()]))
         )
 
     def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
@@ -974,7 +982,7 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
 # names what was asked for, and the sentence tells what became of it.
 _ASKING = re.compile(r"(?:pid|pide|solicit|exig|ask|request)")
 _ASKED_FOR = re.compile(
-    r"(?<!\w)(?:(?:que|lo\s+que)\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
+    r"(?<!\w)(?:que\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
     r"|(?:which|it|they)\s+(?:had\s+)?)$"
 )
 
