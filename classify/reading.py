@@ -980,7 +980,7 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
 
 # "los 30 millones que solicitó", "the money it asked for": a request in a relative clause
 # names what was asked for, and the sentence tells what became of it.
-_ASKING = re.compile(r"(?:pid|pide|solicit|exig|ask|request)")
+_ASKING = re.compile(r"(?:pid|solicit|exig|ask|request)")
 _ASKED_FOR = re.compile(
     r"(?<!\w)(?:que\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
     r"|(?:which|it|they)\s+(?:had\s+)?)$"
