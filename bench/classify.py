@@ -10,7 +10,8 @@ classifier's own lexicons are (a plain alternation slows with every term added, 
 flatters a longer term list); the naive loop searches every term separately, one word-bounded
 regex each, as a page-change monitor's keyword list would (timed on the first 1,000 padded
 items: it is slow). The classifier and the scans take turns within each of five rounds, and the
-best round of each is kept.
+best round of each is kept. The classifier is the build ``make`` compiled with mypyc, if there
+is one; the first line says which ran.
 
     .venv/bin/python bench/classify.py [path/to/dev.jsonl]
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vigia.classify import Campaign, Classifier, load_demands  # noqa: E402
+from vigia.classify import Campaign, Classifier, load_demands, native  # noqa: E402
 from vigia.classify.evaluate import gold_item  # noqa: E402
 from vigia.classify.text import trie_pattern  # noqa: E402
 from vigia.core.model import Item  # noqa: E402
@@ -97,6 +98,8 @@ def main() -> None:
     padded = [_padded(item, rows[(n + 1) % len(rows)]) for n, item in enumerate(real)]
     campaign = load_demands(ROOT / "demands.yaml")
     classifier = Classifier(campaign)
+    # `make compile` builds it; VIGIA_COMPILED=0 times the sources.
+    print(f"classifier build: {native.build()}")
     terms = folded_terms(campaign)
     one_regex = plain_scan(campaign)
     # The same scan with the alternatives shared as a trie, as the classifier's own lexicons

@@ -18,11 +18,16 @@ that only loads and warms up, divided by the items done. Needs valgrind; under i
 a minute or two.
 
     .venv/bin/python bench/classify_instructions.py [earlier-commit]
+
+Both classifiers run from their Python sources, so that the count compares rules, not builds
+(an earlier commit has no compiled build); ``VIGIA_COMPILED=1`` counts this checkout's build
+compiled by ``make compile`` instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -61,6 +66,7 @@ for item in items * passes:
     run(item)
 """
 _COLLECTED = re.compile(r"Collected : (\d+)")
+_ENV = {**os.environ, "VIGIA_COMPILED": os.environ.get("VIGIA_COMPILED", "0")}
 
 
 def instructions(layout: Path, checkout: Path, what: str, passes: int) -> int:
@@ -78,7 +84,7 @@ def instructions(layout: Path, checkout: Path, what: str, passes: int) -> int:
         str(passes),
         str(ROOT / "bench" / "classify.py"),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=_ENV)
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise SystemExit(f"callgrind printed no count:\n{done.stderr[-2000:]}")

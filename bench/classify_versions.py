@@ -7,11 +7,15 @@ round times both versions, each in its own process, on the real items of eval/de
 (best of five passes), and the medians are printed at the end.
 
     .venv/bin/python bench/classify_versions.py c073163 [--rounds 8]
+
+Both run from their Python sources, so that rules are compared, not builds (an earlier commit
+has no compiled build); ``VIGIA_COMPILED=1`` times this checkout's compiled build instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -53,6 +57,7 @@ def rate(layout: Path, checkout: Path) -> tuple[str, float]:
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "VIGIA_COMPILED": os.environ.get("VIGIA_COMPILED", "0")},
     )
     version, per_second = done.stdout.split()
     return version, float(per_second)

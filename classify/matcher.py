@@ -17,7 +17,6 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import (
@@ -155,11 +154,29 @@ class Classifier:
     """Compiled patterns for a campaign; build once, call ``classify`` per item."""
 
     def __init__(self, campaign: Campaign) -> None:
+        # Lexicons are compiled on first use, by hand: a class compiled by mypyc has no
+        # instance dict for functools.cached_property to keep them in.
+        self._rules_memo: dict[str, _Rules] | None = None
+        self._terms_memo: Lexicon | None = None
+        self._hiding_terms_memo: frozenset[str] | None = None
+        self._cues_memo: dict[str, CuePhrases] | None = None
+        self._negation_memo: CuePatterns | None = None
+        self._contrast_memo: CuePatterns | None = None
+        self._background_memo: CuePatterns | None = None
+        self._scope_memo: Lexicon | None = None
+        self._acts_memo: Lexicon | None = None
         self.campaign = campaign
         self.version = f"{RULES_VERSION}+{campaign.fingerprint}"
+        self._reader = StanceReader(campaign)
 
-    @cached_property
+    @property
     def _rules(self) -> dict[str, _Rules]:
+        value = self._rules_memo
+        if value is None:
+            value = self._rules_memo = self._rules_build()
+        return value
+
+    def _rules_build(self) -> dict[str, _Rules]:
         return {
             d.id: _Rules(
                 Lexicon(d.context),
@@ -171,16 +188,28 @@ class Classifier:
             for d in self.campaign.demands
         }
 
-    @cached_property
+    @property
     def _terms(self) -> Lexicon:
+        value = self._terms_memo
+        if value is None:
+            value = self._terms_memo = self._terms_build()
+        return value
+
+    def _terms_build(self) -> Lexicon:
         return Lexicon.tagged(
             ((d.id, key), phrases)
             for d in self.campaign.demands
             for key, phrases in ((True, d.key_terms), (False, d.terms))
         )
 
-    @cached_property
+    @property
     def _hiding_terms(self) -> frozenset[str]:
+        value = self._hiding_terms_memo
+        if value is None:
+            value = self._hiding_terms_memo = self._hiding_terms_build()
+        return value
+
+    def _hiding_terms_build(self) -> frozenset[str]:
         # The terms inside which the scan finds another demand's term after the first word:
         # only inside these is a second scan worth its cost. Not key terms: a name holds its
         # own words ("Unidad Especializada de Búsqueda de Personas Desaparecidas").
@@ -194,39 +223,75 @@ class Classifier:
                         hiding.add(whole.phrase)
         return frozenset(hiding)
 
-    @cached_property
+    @property
     def _cues(self) -> dict[str, CuePhrases]:
+        value = self._cues_memo
+        if value is None:
+            value = self._cues_memo = self._cues_build()
+        return value
+
+    def _cues_build(self) -> dict[str, CuePhrases]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
         return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
 
-    @cached_property
+    @property
     def _negation(self) -> CuePatterns:
+        value = self._negation_memo
+        if value is None:
+            value = self._negation_memo = self._negation_build()
+        return value
+
+    def _negation_build(self) -> CuePatterns:
         # The negation governs the cue when at most two words stand between them
         # ("no se ha publicado"); "no solo aprobó" is not a negation.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern
         )
 
-    @cached_property
+    @property
     def _contrast(self) -> CuePatterns:
+        value = self._contrast_memo
+        if value is None:
+            value = self._contrast_memo = self._contrast_build()
+        return value
+
+    def _contrast_build(self) -> CuePatterns:
         # Only at a sentence's opening: "pero" inside a sentence joins two clauses of one story.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("contrast", {})), _opening_pattern
         )
 
-    @cached_property
+    @property
     def _background(self) -> CuePatterns:
+        value = self._background_memo
+        if value is None:
+            value = self._background_memo = self._background_build()
+        return value
+
+    def _background_build(self) -> CuePatterns:
         # "desde que se creó el mecanismo": an act told as the backdrop, not as news.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern
         )
 
-    @cached_property
+    @property
     def _scope(self) -> Lexicon:
+        value = self._scope_memo
+        if value is None:
+            value = self._scope_memo = self._scope_build()
+        return value
+
+    def _scope_build(self) -> Lexicon:
         return Lexicon(self.campaign.scope)
 
-    @cached_property
+    @property
     def _acts(self) -> Lexicon:
+        value = self._acts_memo
+        if value is None:
+            value = self._acts_memo = self._acts_build()
+        return value
+
+    def _acts_build(self) -> Lexicon:
         return Lexicon(self.campaign.official_acts)
 
     def classify(self, item: Item) -> list[Match]:
@@ -392,10 +457,6 @@ class Classifier:
         )
 
     # -- stance ------------------------------------------------------------
-    @cached_property
-    def _reader(self) -> StanceReader:
-        return StanceReader(self.campaign)
-
     def _stance(
         self, frame: _Frame, demand: Demand, hits: list[_Hit]
     ) -> tuple[str, _Verdict | None]:

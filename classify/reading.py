@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from vigia.classify.demands import ACT_KINDS, ACTOR_KINDS, Campaign, Demand
@@ -181,22 +181,55 @@ class StanceReader:
     """The campaign's reading lexicons, compiled once; ``read`` gives a sentence's readings."""
 
     def __init__(self, campaign: Campaign) -> None:
+        # Lexicons are compiled on first use, by hand: a class compiled by mypyc has no
+        # instance dict for functools.cached_property to keep them in.
+        self._acts_memo: _TaggedAccented | None = None
+        self._actors_memo: _Folded | None = None
+        self._instruments_memo: _Folded | None = None
+        self._names_memo: _Folded | None = None
+        self._cues_memo: _TaggedAccented | None = None
+        self._falls_memo: CuePhrases | None = None
+        self._flat_memo: CuePhrases | None = None
+        self._members_memo: frozenset[str] | None = None
+        self._dissent_memo: CuePhrases | None = None
+        self._objects_memo: dict[str, _Folded] | None = None
         self.campaign = campaign
         self._lists = campaign.reading
+        # Per-item caches, emptied by ``forget``.
+        self._sentences: dict[str, _Sentence] = {}
+        self._times_told: dict[str, list[tuple[int, int, int]]] = {}
 
     def _phrases(self, name: str) -> list[str]:
         return _flat(self._lists.get(name, {}))
 
-    @cached_property
+    @property
     def _acts(self) -> _TaggedAccented:
+        value = self._acts_memo
+        if value is None:
+            value = self._acts_memo = self._acts_build()
+        return value
+
+    def _acts_build(self) -> _TaggedAccented:
         return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
 
-    @cached_property
+    @property
     def _actors(self) -> _Folded:
+        value = self._actors_memo
+        if value is None:
+            value = self._actors_memo = self._actors_build()
+        return value
+
+    def _actors_build(self) -> _Folded:
         return _Folded((kind, self._lists.get(f"actors.{kind}", {})) for kind in ACTOR_KINDS)
 
-    @cached_property
+    @property
     def _instruments(self) -> _Folded:
+        value = self._instruments_memo
+        if value is None:
+            value = self._instruments_memo = self._instruments_build()
+        return value
+
+    def _instruments_build(self) -> _Folded:
         return _Folded(
             [
                 (INSTRUMENT, self._lists.get("instruments", {})),
@@ -206,8 +239,14 @@ class StanceReader:
             ]
         )
 
-    @cached_property
+    @property
     def _names(self) -> _Folded:
+        value = self._names_memo
+        if value is None:
+            value = self._names_memo = self._names_build()
+        return value
+
+    def _names_build(self) -> _Folded:
         # Every demand's key terms: the names of its laws, registries and institutions.
         names: dict[str, list[str]] = {}
         for demand in self.campaign.demands:
@@ -228,8 +267,14 @@ class StanceReader:
             if f.tag != ABUSE or not any(n.start <= f.start and f.end <= n.end for n in names)
         ]
 
-    @cached_property
+    @property
     def _cues(self) -> _TaggedAccented:
+        value = self._cues_memo
+        if value is None:
+            value = self._cues_memo = self._cues_build()
+        return value
+
+    def _cues_build(self) -> _TaggedAccented:
         # One scan finds every cue a sentence may hold: a separate regex per list cost more
         # in calls than in matching.
         cues = self.campaign.stance_cues
@@ -238,36 +283,62 @@ class StanceReader:
             + [(kind, _flat(cues.get(kind, {}))) for kind in _SENTENCE_CUES]
         )
 
-    @cached_property
+    @property
     def _falls(self) -> CuePhrases:
+        value = self._falls_memo
+        if value is None:
+            value = self._falls_memo = self._falls_build()
+        return value
+
+    def _falls_build(self) -> CuePhrases:
         return CuePhrases(self._phrases("falls"))
 
-    @cached_property
+    @property
     def _flat(self) -> CuePhrases:
+        value = self._flat_memo
+        if value is None:
+            value = self._flat_memo = self._flat_build()
+        return value
+
+    def _flat_build(self) -> CuePhrases:
         return CuePhrases(self._phrases("flat"))
 
-    @cached_property
+    @property
     def _members(self) -> frozenset[str]:
+        value = self._members_memo
+        if value is None:
+            value = self._members_memo = self._members_build()
+        return value
+
+    def _members_build(self) -> frozenset[str]:
         return frozenset(fold(phrase) for phrase in self._phrases("members"))
 
-    @cached_property
+    @property
     def _dissent(self) -> CuePhrases:
+        value = self._dissent_memo
+        if value is None:
+            value = self._dissent_memo = self._dissent_build()
+        return value
+
+    def _dissent_build(self) -> CuePhrases:
         # Apart from the other cues: every sentence is asked about it, while the others matter
         # only in a sentence with an act (about half of them).
         return CuePhrases(self._phrases("dissent"))
 
-    @cached_property
+    @property
     def _objects(self) -> dict[str, _Folded]:
+        value = self._objects_memo
+        if value is None:
+            value = self._objects_memo = self._objects_build()
+        return value
+
+    def _objects_build(self) -> dict[str, _Folded]:
         return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
 
     def forget(self) -> None:
         """Empty the per-sentence caches (call once per item: they only save work within one)."""
         self._sentences.clear()
         self._times_told.clear()
-
-    @cached_property
-    def _times_told(self) -> dict[str, list[tuple[int, int, int]]]:
-        return {}
 
     def _times(self, lowered: str, dated: bool) -> list[tuple[int, int, int]]:
         # Found for a sentence only when one of its acts would count, and then once (``dated``
@@ -277,10 +348,6 @@ class StanceReader:
         if times is None:
             times = self._times_told[lowered] = _times(lowered, dated)
         return times
-
-    @cached_property
-    def _sentences(self) -> dict[str, _Sentence]:
-        return {}
 
     def _sentence(self, lowered: str, folded: str) -> _Sentence:
         # Every demand an item names reads the same sentences; their facts are found once.

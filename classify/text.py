@@ -176,15 +176,19 @@ class Lexicon:
     each phrase found, which lists hold it.
     """
 
-    def __init__(self, phrases: Mapping[str, Iterable[str]]) -> None:
-        self._build([(None, phrases)])
+    def __init__(
+        self,
+        phrases: Mapping[str, Iterable[str]],
+        tagged_lists: Iterable[tuple[Hashable, Mapping[str, Iterable[str]]]] | None = None,
+    ) -> None:
+        # (``tagged`` passes its lists here: a class compiled by mypyc has no ``__new__`` to
+        # call on its own.)
+        self._build([(None, phrases)] if tagged_lists is None else tagged_lists)
 
     @classmethod
     def tagged(cls, lists: Iterable[tuple[Hashable, Mapping[str, Iterable[str]]]]) -> Lexicon:
         """One lexicon for several tagged phrase lists."""
-        lexicon = cls.__new__(cls)
-        lexicon._build(lists)
-        return lexicon
+        return cls({}, lists)
 
     def _build(self, lists: Iterable[tuple[Hashable, Mapping[str, Iterable[str]]]]) -> None:
         entries: dict[tuple[str, tuple[str, ...]], _Entry] = {}
@@ -354,12 +358,12 @@ class CuePhrases(_ByAccents[_WordScan]):
 
     def __init__(self, phrases: Iterable[str]) -> None:
         phrases = list(phrases)
-        super().__init__(
-            *(
-                _WordScan(body) if (body := _phrase_body(phrases, fold_accents=folded)) else None
-                for folded in (False, True)
-            )
+        # Two arguments, not ``*`` a generator: mypyc passes such a generator on as one.
+        with_accents, without = (
+            _WordScan(body) if (body := _phrase_body(phrases, fold_accents=folded)) else None
+            for folded in (False, True)
         )
+        super().__init__(with_accents, without)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """The span of every cue in ``text`` (lower-cased)."""
