@@ -11,6 +11,7 @@ help:
 	@echo "make test   - lint, then run the test suite"
 	@echo "make run    - run the pipeline once against the live sources"
 	@echo "make serve  - keep every deployment of prefect.yaml running (starts a Prefect server)"
+	@echo "make compile - compile the classifier with mypyc (demo, test, run and serve do it first)"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
