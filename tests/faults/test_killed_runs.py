@@ -102,7 +102,18 @@ def test_runs_killed_at_random_moments_lose_nothing_and_send_nothing_twice(
 
     # Digests may have been cut differently, so their messages are not compared one to one;
     # every row is, and every message in Slack is one the store records as sent, once.
-    assert _rows(killed) == expected
+    found = _rows(killed)
+    # Each table's missing and extra rows, so a failure shows what was lost or doubled.
+    differences = {
+        table: {
+            "missing": sorted(set(rows) - set(found[table])),
+            "extra": sorted(set(found[table]) - set(rows)),
+            "counts": (len(rows), len(found[table])),
+        }
+        for table, rows in expected.items()
+        if found[table] != rows
+    }
+    assert not differences, differences
     posted = fake_slack.keys_posted()
     sent = run_query(killed, "SELECT key FROM alerts WHERE sent_via = 'slack'")[1]
     assert len(posted) == len(set(posted)) and sorted(posted) == sorted(k for (k,) in sent)
