@@ -24,7 +24,16 @@ from vigia.classify.reading import (
     opens_with_pronoun,
     still_lacking,
 )
-from vigia.classify.text import CuePatterns, CuePhrases, Found, Lexicon, fold, lower, sentence_spans
+from vigia.classify.text import (
+    CuePatterns,
+    CuePhrases,
+    Found,
+    Lazy,
+    Lexicon,
+    fold,
+    lower,
+    sentence_spans,
+)
 from vigia.core.model import Item, Match
 
 RULES_VERSION = "rules-16"  # bump when a code change can change a match
@@ -154,29 +163,21 @@ class Classifier:
     """Compiled patterns for a campaign; build once, call ``classify`` per item."""
 
     def __init__(self, campaign: Campaign) -> None:
-        # Lexicons are compiled on first use, by hand: a class compiled by mypyc has no
-        # instance dict for functools.cached_property to keep them in.
-        self._rules_memo: dict[str, _Rules] | None = None
-        self._terms_memo: Lexicon | None = None
-        self._hiding_terms_memo: frozenset[str] | None = None
-        self._cues_memo: dict[str, CuePhrases] | None = None
-        self._negation_memo: CuePatterns | None = None
-        self._contrast_memo: CuePatterns | None = None
-        self._background_memo: CuePatterns | None = None
-        self._scope_memo: Lexicon | None = None
-        self._acts_memo: Lexicon | None = None
         self.campaign = campaign
         self.version = f"{RULES_VERSION}+{campaign.fingerprint}"
         self._reader = StanceReader(campaign)
+        # Compiled on first use: most commands build a classifier and use a few of them.
+        self._rules = Lazy(self._build_rules)
+        self._terms = Lazy(self._build_terms)
+        self._hiding_terms = Lazy(self._build_hiding_terms)
+        self._cues = Lazy(self._build_cues)
+        self._negation = Lazy(self._build_negation)
+        self._contrast = Lazy(self._build_contrast)
+        self._background = Lazy(self._build_background)
+        self._scope = Lazy(self._build_scope)
+        self._acts = Lazy(self._build_acts)
 
-    @property
-    def _rules(self) -> dict[str, _Rules]:
-        value = self._rules_memo
-        if value is None:
-            value = self._rules_memo = self._rules_build()
-        return value
-
-    def _rules_build(self) -> dict[str, _Rules]:
+    def _build_rules(self) -> dict[str, _Rules]:
         return {
             d.id: _Rules(
                 Lexicon(d.context),
@@ -188,28 +189,14 @@ class Classifier:
             for d in self.campaign.demands
         }
 
-    @property
-    def _terms(self) -> Lexicon:
-        value = self._terms_memo
-        if value is None:
-            value = self._terms_memo = self._terms_build()
-        return value
-
-    def _terms_build(self) -> Lexicon:
+    def _build_terms(self) -> Lexicon:
         return Lexicon.tagged(
             ((d.id, key), phrases)
             for d in self.campaign.demands
             for key, phrases in ((True, d.key_terms), (False, d.terms))
         )
 
-    @property
-    def _hiding_terms(self) -> frozenset[str]:
-        value = self._hiding_terms_memo
-        if value is None:
-            value = self._hiding_terms_memo = self._hiding_terms_build()
-        return value
-
-    def _hiding_terms_build(self) -> frozenset[str]:
+    def _build_hiding_terms(self) -> frozenset[str]:
         # The terms inside which the scan finds another demand's term after the first word:
         # only inside these is a second scan worth its cost. Not key terms: a name holds its
         # own words ("Unidad Especializada de Búsqueda de Personas Desaparecidas").
@@ -218,80 +205,38 @@ class Classifier:
             for group in (demand.key_terms, demand.terms):
                 for phrase in (p for phrases in group.values() for p in phrases):
                     folded = fold(phrase)
-                    whole = self._terms.search(folded)
+                    whole = self._terms().search(folded)
                     if whole is not None and not _is_key(whole) and self._hidden_in(whole, folded):
                         hiding.add(whole.phrase)
         return frozenset(hiding)
 
-    @property
-    def _cues(self) -> dict[str, CuePhrases]:
-        value = self._cues_memo
-        if value is None:
-            value = self._cues_memo = self._cues_build()
-        return value
-
-    def _cues_build(self) -> dict[str, CuePhrases]:
+    def _build_cues(self) -> dict[str, CuePhrases]:
         # Cues keep their accents: folded, "publicó" would match "Ministerio Público".
         return {kind: _cues(groups) for kind, groups in self.campaign.stance_cues.items()}
 
-    @property
-    def _negation(self) -> CuePatterns:
-        value = self._negation_memo
-        if value is None:
-            value = self._negation_memo = self._negation_build()
-        return value
-
-    def _negation_build(self) -> CuePatterns:
+    def _build_negation(self) -> CuePatterns:
         # The negation governs the cue when at most two words stand between them
         # ("no se ha publicado"); "no solo aprobó" is not a negation.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("negation", {})), _preceding_pattern
         )
 
-    @property
-    def _contrast(self) -> CuePatterns:
-        value = self._contrast_memo
-        if value is None:
-            value = self._contrast_memo = self._contrast_build()
-        return value
-
-    def _contrast_build(self) -> CuePatterns:
+    def _build_contrast(self) -> CuePatterns:
         # Only at a sentence's opening: "pero" inside a sentence joins two clauses of one story.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("contrast", {})), _opening_pattern
         )
 
-    @property
-    def _background(self) -> CuePatterns:
-        value = self._background_memo
-        if value is None:
-            value = self._background_memo = self._background_build()
-        return value
-
-    def _background_build(self) -> CuePatterns:
+    def _build_background(self) -> CuePatterns:
         # "desde que se creó el mecanismo": an act told as the backdrop, not as news.
         return CuePatterns(
             _phrases(self.campaign.stance_cues.get("background", {})), _preceding_pattern
         )
 
-    @property
-    def _scope(self) -> Lexicon:
-        value = self._scope_memo
-        if value is None:
-            value = self._scope_memo = self._scope_build()
-        return value
-
-    def _scope_build(self) -> Lexicon:
+    def _build_scope(self) -> Lexicon:
         return Lexicon(self.campaign.scope)
 
-    @property
-    def _acts(self) -> Lexicon:
-        value = self._acts_memo
-        if value is None:
-            value = self._acts_memo = self._acts_build()
-        return value
-
-    def _acts_build(self) -> Lexicon:
+    def _build_acts(self) -> Lexicon:
         return Lexicon(self.campaign.official_acts)
 
     def classify(self, item: Item) -> list[Match]:
@@ -336,8 +281,8 @@ class Classifier:
         # One scan finds the longest term at each place, so a shorter term of another demand
         # inside it ("registry" in "national registry") is looked for in what follows its
         # first word, which is where such a term can hide.
-        found = list(self._terms.finditer(folded))
-        hiding = self._hiding_terms
+        found = list(self._terms().finditer(folded))
+        hiding = self._hiding_terms()
         for term in [t for t in found if t.phrase in hiding]:
             found += self._hidden_in(term, folded)
         return found
@@ -350,7 +295,7 @@ class Classifier:
         demands = _demands_of(term)
         return [
             hidden
-            for hidden in self._terms.finditer(folded, gap.end(), term.end)
+            for hidden in self._terms().finditer(folded, gap.end(), term.end)
             if not _demands_of(hidden) <= demands
         ]
 
@@ -359,9 +304,9 @@ class Classifier:
         # texts must name the country or its institutions (same topics abroad are not ours),
         # and so must an international court's, which rules on many states ("Corte
         # Interamericana ... condena a Guatemala").
-        if not self._scope or (item.kind in SCOPED_BY_SOURCE and author != "external"):
+        if not self._scope() or (item.kind in SCOPED_BY_SOURCE and author != "external"):
             return True
-        return any(self._scope.search(text) for text in folded.values())
+        return any(self._scope().search(text) for text in folded.values())
 
     def _hits(
         self,
@@ -381,7 +326,7 @@ class Classifier:
                     counts = judged.get((demand_id, key, name, sentence))
                     if counts is None:
                         counts = judged[demand_id, key, name, sentence] = self._counts(
-                            self._rules[demand_id], key, text, sentence, folded[TITLE]
+                            self._rules()[demand_id], key, text, sentence, folded[TITLE]
                         )
                     if counts:
                         hits.setdefault(demand_id, []).append(
@@ -460,7 +405,7 @@ class Classifier:
     def _stance(
         self, frame: _Frame, demand: Demand, hits: list[_Hit]
     ) -> tuple[str, _Verdict | None]:
-        rules = self._rules[demand.id]
+        rules = self._rules()[demand.id]
         lowered = frame.lowered
         title = lowered[TITLE]
         title_names_demand = any(h.field == TITLE for h in hits)
@@ -468,7 +413,7 @@ class Classifier:
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
             verdicts += self._verdicts(demand, rules, TITLE, (0, len(title)), weight, frame)
-        for sentence, weight in _stance_window(hits, frame.spans, lowered[BODY], self._contrast):
+        for sentence, weight in _stance_window(hits, frame.spans, lowered[BODY], self._contrast()):
             verdicts += self._verdicts(demand, rules, BODY, sentence, weight, frame)
         votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
@@ -483,7 +428,7 @@ class Classifier:
                 (v for v in verdicts if v.stance == stance), key=lambda v: (v.read, v.weight)
             )
             return stance, chosen
-        act = self._acts.search(fold(title), 0, 60) if frame.item.kind == "gazette" else None
+        act = self._acts().search(fold(title), 0, 60) if frame.item.kind == "gazette" else None
         if act is not None and act.start < 3:
             return ADVANCE, None
         return MENTION, None
@@ -551,7 +496,7 @@ class Classifier:
     ) -> _Verdict | None:
         moves = []
         for stance, found in rules.cues.find(text, folded):
-            if self._background.search(text, max(0, found.start() - 40), found.start()):
+            if self._background().search(text, max(0, found.start() - 40), found.start()):
                 continue
             if history_before is not None and self._reader.told_as_history(
                 text, found.start(), found.end(), history_before
@@ -566,7 +511,7 @@ class Classifier:
                 # A setback a court suspends or a body revokes is undone (the reader reads the
                 # act itself).
                 continue
-            if self._negation.search(text, max(0, found.start() - 40), found.start()):
+            if self._negation().search(text, max(0, found.start() - 40), found.start()):
                 if stance == REGRESS:
                     continue
                 # Refused or blocked is a move back; only still not done is reported
@@ -584,7 +529,7 @@ class Classifier:
             rule = f"mention cue {moves[0][1]!r}, still not done"
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):
-            proposal = self._cues["proposal"].search(text)
+            proposal = self._cues()["proposal"].search(text)
             cue = text[proposal[0] : proposal[1]] if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)

@@ -46,11 +46,16 @@ def source_digests(folder: Path = FOLDER) -> str:
     )
 
 
+def is_built(folder: Path = FOLDER) -> bool:
+    """Whether every module and the group's shared library were compiled into ``folder``."""
+    return len(compiled_files(folder)) == len(MODULES) + 1
+
+
 def is_current(folder: Path = FOLDER) -> bool:
     """Whether every module was compiled, from the sources now in ``folder``."""
     recorded = folder / DIGESTS
     return (
-        len(compiled_files(folder)) == len(MODULES) + 1
+        is_built(folder)
         and recorded.exists()
         and recorded.read_text(encoding="utf-8") == source_digests(folder)
     )
@@ -84,8 +89,6 @@ def _load_sources() -> None:
     package = sys.modules[PACKAGE]
     for name in MODULES:
         full_name = f"{PACKAGE}.{name}"
-        if full_name in sys.modules:
-            continue
         spec = importlib.util.spec_from_file_location(full_name, FOLDER / f"{name}.py")
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from vigia.classify.demands import ACT_KINDS, ACTOR_KINDS, Campaign, Demand
-from vigia.classify.text import CuePhrases, Lexicon, fold
+from vigia.classify.text import CuePhrases, Lazy, Lexicon, fold
 
 ADVANCE, REGRESS, MENTION = "advance", "regress", "mention"
 WANTED, ENDED = "wanted", "ended"
@@ -181,55 +181,33 @@ class StanceReader:
     """The campaign's reading lexicons, compiled once; ``read`` gives a sentence's readings."""
 
     def __init__(self, campaign: Campaign) -> None:
-        # Lexicons are compiled on first use, by hand: a class compiled by mypyc has no
-        # instance dict for functools.cached_property to keep them in.
-        self._acts_memo: _TaggedAccented | None = None
-        self._actors_memo: _Folded | None = None
-        self._instruments_memo: _Folded | None = None
-        self._names_memo: _Folded | None = None
-        self._cues_memo: _TaggedAccented | None = None
-        self._falls_memo: CuePhrases | None = None
-        self._flat_memo: CuePhrases | None = None
-        self._members_memo: frozenset[str] | None = None
-        self._dissent_memo: CuePhrases | None = None
-        self._objects_memo: dict[str, _Folded] | None = None
         self.campaign = campaign
         self._lists = campaign.reading
         # Per-item caches, emptied by ``forget``.
         self._sentences: dict[str, _Sentence] = {}
         self._times_told: dict[str, list[tuple[int, int, int]]] = {}
+        # Compiled on first use: most commands build a classifier and use a few of them.
+        self._acts = Lazy(self._build_acts)
+        self._actors = Lazy(self._build_actors)
+        self._instruments = Lazy(self._build_instruments)
+        self._names = Lazy(self._build_names)
+        self._cues = Lazy(self._build_cues)
+        self._falls = Lazy(self._build_falls)
+        self._flat = Lazy(self._build_flat)
+        self._members = Lazy(self._build_members)
+        self._dissent = Lazy(self._build_dissent)
+        self._objects = Lazy(self._build_objects)
 
     def _phrases(self, name: str) -> list[str]:
         return _flat(self._lists.get(name, {}))
 
-    @property
-    def _acts(self) -> _TaggedAccented:
-        value = self._acts_memo
-        if value is None:
-            value = self._acts_memo = self._acts_build()
-        return value
-
-    def _acts_build(self) -> _TaggedAccented:
+    def _build_acts(self) -> _TaggedAccented:
         return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
 
-    @property
-    def _actors(self) -> _Folded:
-        value = self._actors_memo
-        if value is None:
-            value = self._actors_memo = self._actors_build()
-        return value
-
-    def _actors_build(self) -> _Folded:
+    def _build_actors(self) -> _Folded:
         return _Folded((kind, self._lists.get(f"actors.{kind}", {})) for kind in ACTOR_KINDS)
 
-    @property
-    def _instruments(self) -> _Folded:
-        value = self._instruments_memo
-        if value is None:
-            value = self._instruments_memo = self._instruments_build()
-        return value
-
-    def _instruments_build(self) -> _Folded:
+    def _build_instruments(self) -> _Folded:
         return _Folded(
             [
                 (INSTRUMENT, self._lists.get("instruments", {})),
@@ -239,14 +217,7 @@ class StanceReader:
             ]
         )
 
-    @property
-    def _names(self) -> _Folded:
-        value = self._names_memo
-        if value is None:
-            value = self._names_memo = self._names_build()
-        return value
-
-    def _names_build(self) -> _Folded:
+    def _build_names(self) -> _Folded:
         # Every demand's key terms: the names of its laws, registries and institutions.
         names: dict[str, list[str]] = {}
         for demand in self.campaign.demands:
@@ -260,21 +231,14 @@ class StanceReader:
         # mechanism, "rejects the Committee against Torture's findings" about the committee.
         if not any(f.tag == ABUSE for f in found):
             return found
-        names = self._names.spans(lowered, folded)
+        names = self._names().spans(lowered, folded)
         return [
             f
             for f in found
             if f.tag != ABUSE or not any(n.start <= f.start and f.end <= n.end for n in names)
         ]
 
-    @property
-    def _cues(self) -> _TaggedAccented:
-        value = self._cues_memo
-        if value is None:
-            value = self._cues_memo = self._cues_build()
-        return value
-
-    def _cues_build(self) -> _TaggedAccented:
+    def _build_cues(self) -> _TaggedAccented:
         # One scan finds every cue a sentence may hold: a separate regex per list cost more
         # in calls than in matching.
         cues = self.campaign.stance_cues
@@ -283,56 +247,21 @@ class StanceReader:
             + [(kind, _flat(cues.get(kind, {}))) for kind in _SENTENCE_CUES]
         )
 
-    @property
-    def _falls(self) -> CuePhrases:
-        value = self._falls_memo
-        if value is None:
-            value = self._falls_memo = self._falls_build()
-        return value
-
-    def _falls_build(self) -> CuePhrases:
+    def _build_falls(self) -> CuePhrases:
         return CuePhrases(self._phrases("falls"))
 
-    @property
-    def _flat(self) -> CuePhrases:
-        value = self._flat_memo
-        if value is None:
-            value = self._flat_memo = self._flat_build()
-        return value
-
-    def _flat_build(self) -> CuePhrases:
+    def _build_flat(self) -> CuePhrases:
         return CuePhrases(self._phrases("flat"))
 
-    @property
-    def _members(self) -> frozenset[str]:
-        value = self._members_memo
-        if value is None:
-            value = self._members_memo = self._members_build()
-        return value
-
-    def _members_build(self) -> frozenset[str]:
+    def _build_members(self) -> frozenset[str]:
         return frozenset(fold(phrase) for phrase in self._phrases("members"))
 
-    @property
-    def _dissent(self) -> CuePhrases:
-        value = self._dissent_memo
-        if value is None:
-            value = self._dissent_memo = self._dissent_build()
-        return value
-
-    def _dissent_build(self) -> CuePhrases:
+    def _build_dissent(self) -> CuePhrases:
         # Apart from the other cues: every sentence is asked about it, while the others matter
         # only in a sentence with an act (about half of them).
         return CuePhrases(self._phrases("dissent"))
 
-    @property
-    def _objects(self) -> dict[str, _Folded]:
-        value = self._objects_memo
-        if value is None:
-            value = self._objects_memo = self._objects_build()
-        return value
-
-    def _objects_build(self) -> dict[str, _Folded]:
+    def _build_objects(self) -> dict[str, _Folded]:
         return {d.id: _Folded([(WANTED, d.wants), (ENDED, d.ends)]) for d in self.campaign.demands}
 
     def forget(self) -> None:
@@ -354,11 +283,11 @@ class StanceReader:
         facts = self._sentences.get(lowered)
         if facts is None:
             # Found in order, one phrase at a place: only a phrase in two lists repeats a span.
-            acts = _outermost(self._acts.spans(lowered))
+            acts = _outermost(self._acts().spans(lowered))
             # Only a sentence with an act needs its cues.
             cues = self._cues_of(lowered if acts else "")
             reporting = cues.pop("reporting")
-            actors = self._actors.spans(lowered, folded) if acts else []
+            actors = self._actors().spans(lowered, folded) if acts else []
             if reporting:
                 # A reporting verb is not an actor ("criticó" shares its stem with "críticos").
                 actors = [
@@ -373,12 +302,12 @@ class StanceReader:
                 doers,
                 leading,
                 [a for a in leading if a.tag != VOICE],
-                self._outside_names(lowered, folded, self._instruments.spans(lowered, folded))
+                self._outside_names(lowered, folded, self._instruments().spans(lowered, folded))
                 if acts
                 else [],
                 cues,
                 reporting,
-                self._dissent.search(lowered) is not None,
+                self._dissent().search(lowered) is not None,
             )
             self._sentences[lowered] = facts
         return facts
@@ -386,7 +315,7 @@ class StanceReader:
     def _cues_of(self, lowered: str) -> dict[str, list[_Span]]:
         # A decision told as still to come ("would be published") is not one.
         cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
-        for cue in self._cues.spans(lowered):
+        for cue in self._cues().spans(lowered):
             if cue.tag == "decided" and _still_to_come(lowered, cue.start):
                 continue
             if cue.tag == "proposal" and _asked_for_thing(lowered, cue):
@@ -401,7 +330,7 @@ class StanceReader:
 
     def author(self, lowered: str, folded: str) -> str:
         """The kind of the first actor named in ``lowered`` (a title): "state", "external" or ""."""
-        actors = [a for a in self._actors.spans(lowered, folded) if a.tag != VOICE]
+        actors = [a for a in self._actors().spans(lowered, folded) if a.tag != VOICE]
         return min(actors, key=lambda a: a.start).tag if actors else ""
 
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
@@ -446,7 +375,7 @@ class StanceReader:
         facts = self._sentence(lowered, folded)
         if not facts.acts or facts.dissent:
             return []
-        objects = self._objects[demand.id].spans(lowered, folded)
+        objects = self._objects()[demand.id].spans(lowered, folded)
         instruments = facts.instruments
         if objects and instruments:
             # A generic instrument right next to one of the demand's own objects is part of its
@@ -504,11 +433,11 @@ class StanceReader:
             return True
         # A name is looked for only where one can end: right before the clause, after a word.
         return which.start() > 0 and described(
-            self._names.spans(text[: which.start()], fold(text[: which.start()]))
+            self._names().spans(text[: which.start()], fold(text[: which.start()]))
         )
 
     def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
-        return any(i.tag == MONEY for i in instruments) and self._flat.search(text) is not None
+        return any(i.tag == MONEY for i in instruments) and self._flat().search(text) is not None
 
     def _read_act(
         self,
@@ -563,7 +492,7 @@ class StanceReader:
             return None
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
-            or self._falls.search(text)
+            or self._falls().search(text)
             or _undone(act.start, facts.acts, text)
         ):
             # A prosecution carried out through what the demand wants ended (a military judge's
@@ -612,7 +541,7 @@ class StanceReader:
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
-        elif stance != MENTION and fold(actor) in self._members:
+        elif stance != MENTION and fold(actor) in self._members():
             # A senator "promised funds", a deputy "eliminates arraigo": a bill or a promise.
             stance, setting = MENTION, "one legislator's own act"
         return Reading(

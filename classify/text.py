@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar, cast
 
 import snowballstemmer
 
@@ -338,6 +338,26 @@ def _phrase_body(phrases: Iterable[str], *, fold_accents: bool) -> str:
 
 
 _Reader = TypeVar("_Reader")
+_Built = TypeVar("_Built")
+
+
+class Lazy(Generic[_Built]):
+    """A value built by ``build`` on the first call, then kept: a lexicon compiled on first use.
+
+    (Not ``functools.cached_property``: a class compiled by mypyc has no instance dict to keep
+    it in.)
+    """
+
+    def __init__(self, build: Callable[[], _Built]) -> None:
+        self._build: Callable[[], _Built] | None = build
+        self._value: _Built | None = None
+
+    def __call__(self) -> _Built:
+        """The value, built now if this is the first call."""
+        if self._build is not None:
+            self._value, self._build = self._build(), None
+        # (Built above: ``_value`` is typed optional only to start empty.)
+        return cast(_Built, self._value)
 
 
 class _ByAccents(Generic[_Reader]):
@@ -430,6 +450,7 @@ __all__ = [
     "CuePatterns",
     "CuePhrases",
     "Found",
+    "Lazy",
     "Lexicon",
     "fold",
     "lower",

@@ -68,7 +68,7 @@ def compile_modules() -> int:
         text=True,
         env={**os.environ, "MYPY_CACHE_DIR": str(ROOT / "build" / "mypy-native")},
     )
-    if done.returncode != 0 or len(native.compiled_files(FOLDER)) != len(native.MODULES) + 1:
+    if done.returncode != 0 or not native.is_built(FOLDER):
         clean()
         print(done.stdout[-3000:] + done.stderr[-3000:], file=sys.stderr)
         print("vigia: the classifier was not compiled; its Python sources run.", file=sys.stderr)
