@@ -27,7 +27,7 @@ def process_items(
         classified, sent = classify_and_dispatch(settings)
         run.outcome(classified=classified, dispatch=sent)
     pipeline.publish_snapshot(settings)
-    pipeline.raise_for_failures([], sent)
+    pipeline.raise_for_failures([], sent, classified)
     return {"classify": classified, "dispatch": sent}
 
 
@@ -48,7 +48,7 @@ def vigia_run(
         classified, sent = classify_and_dispatch(settings, digest=digest)
         run.outcome(ingests, classified, sent)
     pipeline.publish_snapshot(settings)
-    pipeline.raise_for_failures(ingests, sent)
+    pipeline.raise_for_failures(ingests, sent, classified)
     return run.summary
 
 

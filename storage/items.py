@@ -102,14 +102,18 @@ class ItemRepository(Repository):
                 [item.id, version, item.content_hash, item.title, item.text, now],
             )
 
-    def to_classify(self, classifier_version: str, limit: int = 5000) -> list[Item]:
-        """Items never classified, changed since, or classified by another classifier version."""
+    def to_classify(
+        self, classifier_version: str, limit: int = 5000, skip: Sequence[str] = ()
+    ) -> list[Item]:
+        """Items never classified, changed since, or classified by another classifier version;
+        but not those in ``skip`` (the ones the classifier failed on in this run)."""
         # Ids first, texts second: a scan that projected the text column read every stored
         # text, so memory grew with the store.
         pending = self.conn.execute(
-            "SELECT id, first_seen FROM items WHERE classified_hash IS DISTINCT FROM content_hash "
-            "OR classifier_version IS DISTINCT FROM ? ORDER BY first_seen, id LIMIT ?",
-            [classifier_version, limit],
+            "SELECT id, first_seen FROM items WHERE (classified_hash IS DISTINCT FROM content_hash "
+            "OR classifier_version IS DISTINCT FROM ?) AND id NOT IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY first_seen, id LIMIT ?",
+            [classifier_version, list(skip), limit],
         ).fetchall()
         if not pending:
             return []

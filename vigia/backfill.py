@@ -157,7 +157,11 @@ def _run_chunk(
         store.sources.record_checkpoint(
             job, source, first, last, ingested.fetched, ingested.new, now()
         )
-    report.matches += classify_pending(settings).new_matches
+    classified = classify_pending(settings)
+    report.matches += classified.new_matches
+    report.errors += [
+        f"item {item}: classifier failed: {why}" for item, why in classified.failed.items()
+    ]
     report.chunks_done += 1
     report.items += ingested.fetched
     report.new_items += ingested.new

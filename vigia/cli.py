@@ -628,7 +628,7 @@ def cmd_reclassify(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         publish_snapshot(settings)
     print(format_reclassify(report, show=args.show))
-    return 0
+    return 1 if report.failed else 0
 
 
 def format_reclassify(report: Any, show: int = 30) -> str:
@@ -654,6 +654,9 @@ def format_reclassify(report: Any, show: int = 30) -> str:
             f"alerts: {report.alerts_enqueued} queued, {report.alerts_suppressed} recorded without "
             "sending; alerts already sent are never sent again"
         )
+    if report.failed:
+        lines.append(f"the classifier failed on {len(report.failed)} item(s), left as they were:")
+        lines += [f"  {item[:12]}  {for_terminal(why)}" for item, why in report.failed.items()]
     return "\n".join(lines)
 
 

@@ -28,6 +28,7 @@ from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError, RunFailed, VigiaError
 from vigia.core.model import Item, Match
+from vigia.core.text import one_line
 from vigia.dispatch import DispatchReport, dispatch_alerts  # noqa: F401 - the pipeline's last step
 from vigia.health import HealthPolicy
 from vigia.scrapers import SOURCES
@@ -81,6 +82,8 @@ class ClassifyReport:
     changes: list[MatchChange] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
     status_changes: list[status.StatusChange] = field(default_factory=list)
+    # Items the classifier failed on, with why: left unclassified for the next run.
+    failed: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
@@ -101,6 +104,7 @@ class ClassifyReport:
             "status_changes": [
                 f"{c.demand_id}: {c.before} -> {c.after}" for c in self.status_changes
             ],
+            "failed": dict(self.failed),
         }
 
     def count(self, kind: str) -> int:
@@ -254,7 +258,9 @@ def classify_pending(settings: Settings) -> ClassifyReport:
     with settings.storage.open() as store:
         # The views list every demand of the current file, moved or not.
         store.statuses.sync_demands(classifier.campaigns)
-        while batch := store.items.to_classify(classifier.version, limit=2000):
+        while batch := store.items.to_classify(
+            classifier.version, limit=2000, skip=sorted(report.failed)
+        ):
             _classify_batch(store, classifier, routes, batch, report, alert_reclassified=False)
     return report
 
@@ -317,18 +323,38 @@ def _classify_batch(
     *,
     alert_reclassified: bool,
 ) -> None:
-    ids = [item.id for item in batch]
-    before = store.matches.stances(ids)
-    matches = [m for item in batch for m in classifier.classify(item)]
+    batch, matches = _classify_each(classifier, batch, report)
+    before = store.matches.stances([item.id for item in batch])
     report.classified += len(batch)
     report.matches += len(matches)
     report.changes.extend(match_changes(before, matches))
-    if report.dry_run:
+    if report.dry_run or not batch:
         return
     # One step: a run killed halfway leaves the batch unclassified, and the next run redoes
     # all of it; never matches recorded with their alerts or status moves missing.
     with store.transaction():
         _record_batch(store, classifier, routes, batch, matches, report, alert_reclassified)
+
+
+def _classify_each(
+    classifier: CampaignsClassifier, batch: list[Item], report: ClassifyReport
+) -> tuple[list[Item], list[Match]]:
+    """The items the classifier read, and their matches.
+
+    An item it fails on is reported and left unclassified, so one odd text never holds back
+    the others, and the next run (or a fixed classifier) tries it again.
+    """
+    read, matches = [], []
+    for item in batch:
+        try:
+            found = classifier.classify(item)
+        except Exception as exc:  # noqa: BLE001 - a bug met on one item must not stop the rest
+            report.failed[item.id] = one_line(f"{type(exc).__name__}: {exc}")[:300]
+            log.exception("classifying item %s failed; it is left for the next run", item.id)
+            continue
+        read.append(item)
+        matches += found
+    return read, matches
 
 
 def _record_batch(
@@ -423,9 +449,19 @@ def match_changes(before: dict[tuple[str, str], str], matches: list[Match]) -> l
     return sorted(changes, key=lambda c: (c.kind, c.demand_id, c.item_id))
 
 
-def failure_cause(ingests: Sequence[IngestReport], dispatch: DispatchReport | None) -> str:
+def failure_cause(
+    ingests: Sequence[IngestReport],
+    dispatch: DispatchReport | None,
+    classified: ClassifyReport | None = None,
+) -> str:
     """Why a run failed, in one line ("" when nothing did)."""
     problems = [f"source {r.source}: {r.error}" for r in ingests if not r.ok]
+    if classified and classified.failed:
+        first, why = next(iter(classified.failed.items()))
+        problems.append(
+            f"the classifier failed on {len(classified.failed)} item(s), left for the next "
+            f"run (first: {first}: {why})"
+        )
     if dispatch and (dispatch.failed or dispatch.unsettled or dispatch.stopped):
         if dispatch.failed:
             problems.append(f"{dispatch.failed} alert(s) failed for good")
@@ -435,9 +471,13 @@ def failure_cause(ingests: Sequence[IngestReport], dispatch: DispatchReport | No
     return "; ".join(problems)
 
 
-def raise_for_failures(ingests: list[IngestReport], dispatch: DispatchReport | None) -> None:
-    """Fail the run, after everything else went out, if a source or an alert failed."""
-    cause = failure_cause(ingests, dispatch)
+def raise_for_failures(
+    ingests: list[IngestReport],
+    dispatch: DispatchReport | None,
+    classified: ClassifyReport | None = None,
+) -> None:
+    """Fail the run, after everything else went out, if a source, an item or an alert failed."""
+    cause = failure_cause(ingests, dispatch, classified)
     if cause:
         raise RunFailed("run finished with failures: " + cause)
 
@@ -507,7 +547,7 @@ class RunRecord:
             self.summary["classify"] = classified.summary()
         if dispatch is not None:
             self.summary["dispatch"] = asdict(dispatch)
-        self.cause = failure_cause(ingests, dispatch)
+        self.cause = failure_cause(ingests, dispatch, classified)
 
 
 @contextmanager

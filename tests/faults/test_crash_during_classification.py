@@ -20,7 +20,10 @@ import pytest
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_STRUCK_DOWN, REGISTRY_VOTE
 from vigia import pipeline
+from vigia.classify.campaigns import CampaignsClassifier
 from vigia.config import load_settings
+from vigia.core.errors import RunFailed
+from vigia.core.model import Item, Match
 from vigia.storage import open_store, run_query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +91,42 @@ def test_a_run_killed_during_classification_is_completed_by_the_next(
 
     pipeline.classify_pending(load_settings({}, db_path=str(killed), sources_config={}))
     assert _rows(killed) == expected
+
+
+def test_an_item_the_classifier_fails_on_holds_back_no_other(
+    stores: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean, faulty = stores
+    pipeline.classify_pending(load_settings({}, db_path=str(clean), sources_config={}))
+    expected = _rows(clean)
+    assert REGISTRY_DECREE.id in {item_id for item_id, *_ in expected["matches"]}
+
+    # A constructed fault: the real classifier, except that it raises on one item, as a bug
+    # met on one odd text would.
+    real = CampaignsClassifier.classify
+
+    def classify(self: CampaignsClassifier, item: Item) -> list[Match]:
+        if item.id == REGISTRY_DECREE.id:
+            raise IndexError("constructed fault\x1b[31m on one item")
+        return real(self, item)
+
+    monkeypatch.setattr(CampaignsClassifier, "classify", classify)
+    settings = load_settings({}, db_path=str(faulty), sources_config={})
+    report = pipeline.classify_pending(settings)
+
+    assert list(report.failed) == [REGISTRY_DECREE.id]
+    assert report.classified == len(ITEMS) - 1
+    others = {i.id for i in ITEMS} - {REGISTRY_DECREE.id}
+    found = _rows(faulty)
+    assert found["matches"] == [m for m in expected["matches"] if m[0] in others]
+    unclassified = [row for row in found["classified"] if row[1] is None]
+    assert unclassified == [(REGISTRY_DECREE.id, None)]
+    # The run says which item failed and why, and fails after everything else was done.
+    with pytest.raises(RunFailed, match=f"failed on 1 item.*{REGISTRY_DECREE.id}: IndexError"):
+        pipeline.raise_for_failures([], None, report)
+
+    # Once the classifier is fixed, the next run classifies the item left over, as a clean
+    # run would have, and its alerts go out once.
+    monkeypatch.setattr(CampaignsClassifier, "classify", real)
+    assert pipeline.classify_pending(settings).classified == 1
+    assert _rows(faulty) == expected
