@@ -45,7 +45,7 @@ class FakeSlack:
     # Called with the post's body before it is answered; returning False drops the post
     # (the client never gets an answer and nothing is stored).
     on_post: Callable[[dict[str, Any]], bool] | None = None
-    # Channel names conversations.list reports (without '#').
+    # Channel names conversations.list reports (without '#'); a channel posted to joins them.
     known_names: list[str] = field(default_factory=list)
 
     @staticmethod
@@ -118,8 +118,12 @@ def _handler(state: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
 
 def _store_post(state: FakeSlack, body: dict[str, Any]) -> dict[str, Any]:
-    channel = state.channel_id(str(body.get("channel", "")))
+    name = str(body.get("channel", ""))
+    channel = state.channel_id(name)
     with state.lock:
+        # In Slack a channel one can post to exists, so conversations.list names it too.
+        if name.startswith("#") and name[1:] not in state.known_names:
+            state.known_names.append(name[1:])
         ts = f"{time.time():.6f}"
         message = {"type": "message", "ts": ts, "text": body.get("text", "")}
         if body.get("metadata"):
