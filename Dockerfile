@@ -5,9 +5,11 @@
 #   make wheelhouse && docker build -t vigia .     # no network: the wheels in deploy/wheelhouse/
 #
 # The base is pinned to a Python release on Debian 12, the same Python the lock was made with.
+# The build stage is the same Python on the full image, whose C compiler mypyc needs.
 ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
+ARG BUILD_IMAGE=python:3.11.7-bookworm
 
-FROM ${PYTHON_IMAGE} AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # wheelhouse/ is empty unless `make wheelhouse` filled deploy/wheelhouse; pip then takes its wheels first.
 COPY requirements.lock ./
@@ -15,8 +17,15 @@ COPY deploy/wheelhouse/ wheelhouse/
 RUN python -m venv /opt/vigia \
  && /opt/vigia/bin/pip install --no-cache-dir --find-links wheelhouse -r requirements.lock
 COPY . .
-RUN /opt/vigia/bin/pip install --no-cache-dir --no-deps --no-build-isolation . \
- && /opt/vigia/bin/vigia --version
+# The classifier compiled by mypyc (mypy is in the lock), put beside the installed sources with
+# the digests that tie it to them (the wheel stays pure Python); the image fails to build
+# rather than run the slower sources unnoticed.
+RUN /opt/vigia/bin/python scripts/compile_classifier.py \
+ && /opt/vigia/bin/pip install --no-cache-dir --no-deps --no-build-isolation . \
+ && site=$(/opt/vigia/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+ && cp classify/*.so classify/compiled-sources.sha256 "$site/vigia/classify/" \
+ && cd / && /opt/vigia/bin/vigia --version \
+ && /opt/vigia/bin/python -c "from vigia.classify import native; assert native.build() == 'compiled (mypyc)', native.build()"
 
 FROM ${PYTHON_IMAGE}
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin vigia \

@@ -65,6 +65,11 @@ def test_the_image_is_pinned_installs_from_the_lock_and_runs_serve_as_a_user() -
     assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", image)  # a release, not "latest"
     runs = " ".join(value for op, value in steps if op == "RUN")
     assert "-r requirements.lock" in runs and "--no-deps" in runs
+    # The classifier is compiled on the same Python release (the full image has a compiler),
+    # and the build fails if the installed package would not run it.
+    [build] = [value for op, value in steps if op == "ARG" and value.startswith("BUILD_IMAGE=")]
+    assert build.split("=", 1)[1] == image.replace("-slim", "")
+    assert "scripts/compile_classifier.py" in runs and "native.build() ==" in runs
     for op, value in steps:
         if op == "COPY" and not value.startswith("--from"):
             *sources, _target = value.split()
