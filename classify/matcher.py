@@ -36,7 +36,7 @@ from vigia.classify.text import (
 )
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-16"  # bump when a code change can change a match
+RULES_VERSION = "rules-17"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -63,6 +63,9 @@ _HEADING = re.compile(
     r"Section|SECTION)\b[^\n]{0,60})"
 )
 _HEADING_LOOKBACK = 60_000
+# How a sentence judges a demand's term: it counts, it lacks the demand's context, or the
+# demand excludes it there.
+_COUNTS, _NO_CONTEXT, _EXCLUDED = "counts", "no context", "excluded"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class _Verdict:
     sentence: tuple[int, int]
     # Whether the reader found it (an actor, an act and an object), not a cue phrase alone.
     read: bool = False
+    # What the act was on, as the sentence says it ("" for a cue phrase, or no object).
+    object: str = ""
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,8 @@ class Classifier:
         if not self._in_scope(item, folded, author):
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
-        found = self._apply_yields(self._hits(folded, spans, terms))
+        hits, unconfirmed = self._hits(folded, spans, terms)
+        found = self._apply_yields(hits)
         if not found:
             return []
         lowered = {TITLE: title, BODY: lower(item.text)}
@@ -272,10 +278,50 @@ class Classifier:
             item.published.year - _HISTORY_YEARS if item.published else None,
             self._reader.only_proposes(lowered[TITLE]),
         )
-        return [
-            self._match(frame, self.campaign.demand(demand_id), hits)
-            for demand_id, hits in found.items()
-        ]
+        matches, denials = [], []
+        for demand_id, demand_hits in found.items():
+            demand = self.campaign.demand(demand_id)
+            stance, verdict, verdicts = self._stance(frame, demand, demand_hits)
+            matches.append(self._match(frame, demand, demand_hits, stance, verdict))
+            if stance == REGRESS and self._rules()[demand_id].statement:
+                denials += [v for v in verdicts if v.stance == REGRESS]
+        for demand_id, demand_hits in self._named_in_denials(denials, unconfirmed, found):
+            demand = self.campaign.demand(demand_id)
+            stance, verdict, _ = self._stance(frame, demand, demand_hits)
+            note = "named in a denial or shielding statement"
+            matches.append(self._match(frame, demand, demand_hits, stance, verdict, note))
+        return matches
+
+    def _named_in_denials(
+        self,
+        denials: list[_Verdict],
+        unconfirmed: dict[str, list[_Hit]],
+        found: dict[str, list[_Hit]],
+    ) -> list[tuple[str, list[_Hit]]]:
+        """Demands whose terms lacked their context but name what a statement demand's denial
+        or shielding was on: the denial is about them too (eval/README.md, principle 5: "the
+        president said there is no torture any more" is the torture demand's news as well).
+        """
+        named = []
+        objects = [(d, fold(d.object)) for d in denials if d.object]
+        for demand_id, candidates in unconfirmed.items():
+            if demand_id in found:
+                continue
+            inside = [
+                h
+                for h in candidates
+                if any(
+                    h.field == d.field
+                    and d.sentence[0] <= h.start < d.sentence[1]
+                    and (h.term in denied or denied in h.term)
+                    for d, denied in objects
+                )
+            ]
+            if any(other in found for other in self.campaign.demand(demand_id).yields_to):
+                inside = [h for h in inside if h.key]
+            if inside:
+                named.append((demand_id, inside))
+        return named
 
     def _find_terms(self, folded: str) -> list[Found]:
         # One scan finds the longest term at each place, so a shorter term of another demand
@@ -313,39 +359,43 @@ class Classifier:
         folded: dict[str, str],
         spans: dict[str, list[tuple[int, int]]],
         terms: dict[str, list[Found]],
-    ) -> dict[str, list[_Hit]]:
-        # Each phrase found by the one scan knows its demands; keep those its sentence allows.
+    ) -> tuple[dict[str, list[_Hit]], dict[str, list[_Hit]]]:
+        # Each phrase found by the one scan knows its demands; keep those its sentence allows,
+        # and apart those that lacked only their context.
         hits: dict[str, list[_Hit]] = {}
+        unconfirmed: dict[str, list[_Hit]] = {}
         # A sentence names a demand's terms several times: it is judged once per demand.
-        judged: dict[tuple[str, bool, str, tuple[int, int]], bool] = {}
+        judged: dict[tuple[str, bool, str, tuple[int, int]], str] = {}
         for name, text in folded.items():
             for found in terms[name]:
                 sentence = _containing(spans[name], found.start)
                 tags: list[tuple[str, bool]] = sorted(found.tags)  # type: ignore[arg-type]
                 for demand_id, key in tags:
-                    counts = judged.get((demand_id, key, name, sentence))
-                    if counts is None:
-                        counts = judged[demand_id, key, name, sentence] = self._counts(
+                    verdict = judged.get((demand_id, key, name, sentence))
+                    if verdict is None:
+                        verdict = judged[demand_id, key, name, sentence] = self._counts(
                             self._rules()[demand_id], key, text, sentence, folded[TITLE]
                         )
-                    if counts:
-                        hits.setdefault(demand_id, []).append(
+                    if verdict != _EXCLUDED:
+                        kept = hits if verdict == _COUNTS else unconfirmed
+                        kept.setdefault(demand_id, []).append(
                             _Hit(name, found.start, found.end, found.phrase, sentence, key)
                         )
-        return hits
+        return hits, unconfirmed
 
     @staticmethod
-    def _counts(rules: _Rules, key: bool, text: str, sentence: tuple[int, int], title: str) -> bool:
+    def _counts(rules: _Rules, key: bool, text: str, sentence: tuple[int, int], title: str) -> str:
         if rules.exclude.search(text, *sentence):
-            return False
+            return _EXCLUDED
         if key or not rules.context:
-            return True
+            return _COUNTS
         # Context may sit in the same sentence or in the title (a decree's title often
         # carries the legal frame that the body sentence leaves implicit).
-        return bool(
-            rules.context.search(text, *sentence)
-            or (rules.context_from_title and rules.context.search(title))
-        )
+        if rules.context.search(text, *sentence) or (
+            rules.context_from_title and rules.context.search(title)
+        ):
+            return _COUNTS
+        return _NO_CONTEXT
 
     def _apply_yields(self, found: dict[str, list[_Hit]]) -> dict[str, list[_Hit]]:
         # A demand that yields to another keeps an item the other also found only when one
@@ -360,9 +410,16 @@ class Classifier:
                 kept[demand_id] = hits
         return kept
 
-    def _match(self, frame: _Frame, demand: Demand, hits: list[_Hit]) -> Match:
+    def _match(
+        self,
+        frame: _Frame,
+        demand: Demand,
+        hits: list[_Hit],
+        stance: str,
+        verdict: _Verdict | None,
+        note: str = "",
+    ) -> Match:
         item, fields = frame.item, frame.fields
-        stance, verdict = self._stance(frame, demand, hits)
         best = _evidence(hits, verdict, stance)
         field, (start, end) = best
         evidence = fields[field][start:end].strip()
@@ -380,6 +437,8 @@ class Classifier:
         authority = self.campaign.authority.get(item.kind, 0.5)
         score = relevance * (0.5 + 0.5 * authority)
         rule = f"terms {', '.join(repr(t) for t in terms[:5])}" + (" in title" if in_title else "")
+        if note:
+            rule += f"; {note}"
         if verdict is not None and verdict.cue:
             rule += f"; {verdict.cue}"
         elif stance == ADVANCE:
@@ -404,7 +463,8 @@ class Classifier:
     # -- stance ------------------------------------------------------------
     def _stance(
         self, frame: _Frame, demand: Demand, hits: list[_Hit]
-    ) -> tuple[str, _Verdict | None]:
+    ) -> tuple[str, _Verdict | None, list[_Verdict]]:
+        """The demand's stance, the verdict that explains it, and every verdict read."""
         rules = self._rules()[demand.id]
         lowered = frame.lowered
         title = lowered[TITLE]
@@ -427,11 +487,11 @@ class Classifier:
             chosen = max(
                 (v for v in verdicts if v.stance == stance), key=lambda v: (v.read, v.weight)
             )
-            return stance, chosen
+            return stance, chosen, verdicts
         act = self._acts().search(fold(title), 0, 60) if frame.item.kind == "gazette" else None
         if act is not None and act.start < 3:
-            return ADVANCE, None
-        return MENTION, None
+            return ADVANCE, None, verdicts
+        return MENTION, None, verdicts
 
     def _author(self, item: Item, title: str, folded_title: str) -> str:
         # The gazette and the courts speak for the state, except a court item whose title names
@@ -479,7 +539,15 @@ class Classifier:
             history_before=frame.history_before,
         ):
             verdicts.append(
-                _Verdict(reading.stance, reading.rule, reading.weight, field, sentence, True)
+                _Verdict(
+                    reading.stance,
+                    reading.rule,
+                    reading.weight,
+                    field,
+                    sentence,
+                    True,
+                    reading.object,
+                )
             )
         return verdicts
 

@@ -67,7 +67,7 @@ def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: C
 
 
 def test_version_names_the_rules_and_the_demands_file(classifier: Classifier):
-    assert classifier.version.startswith("rules-16+")
+    assert classifier.version.startswith("rules-17+")
     assert classifier.version.endswith(classifier.campaign.fingerprint)
 
 
@@ -236,3 +236,37 @@ def test_stance_rule_names_the_actor_the_act_and_the_object(classifier: Classifi
     assert match.stance == "regress"
     assert "senado 'extinción' [end] → 'fideicomiso' (wanted)" in match.rule
     assert match.evidence.startswith("Reporteros Sin Fronteras condenó")
+
+
+def test_a_presidents_denial_is_news_for_what_it_denies(classifier: Classifier):
+    # Constructed sentences. "tortura" alone lacks the torture demand's context; as the object
+    # of the president's denial it is that demand's setback too (eval/README.md, principle 5).
+    denial = item(
+        "AMLO asegura que en su gobierno ya no hay tortura",
+        "Andrés Manuel López Obrador afirmó en su conferencia de prensa que en su gobierno ya no "
+        "se tortura y que las Fuerzas Armadas respetan los derechos humanos.",
+    )
+    found = {m.demand_id: m for m in classifier.classify(denial)}
+    assert {d: m.stance for d, m in found.items()} == {
+        "presidential-accountability-statement": "regress",
+        "torture-investigation-istanbul": "regress",
+    }
+    assert (
+        "named in a denial or shielding statement" in found["torture-investigation-istanbul"].rule
+    )
+    # A pledge is no denial: torture stays a mention there; a denial of something else is
+    # nobody's news.
+    pledge = item(
+        "El presidente promete castigo por casos de tortura",
+        "El presidente prometió que no habrá impunidad en los casos de tortura documentados por "
+        "la CNDH y que los responsables serán sancionados.",
+    )
+    assert {m.demand_id: m.stance for m in classifier.classify(pledge)} == {
+        "presidential-accountability-statement": "advance",
+        "torture-investigation-istanbul": "mention",
+    }
+    fuel = item(
+        "El presidente niega alza en el precio de la gasolina",
+        "El presidente negó en la mañanera que vaya a subir el precio de la gasolina.",
+    )
+    assert classifier.classify(fuel) == []
