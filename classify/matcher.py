@@ -371,13 +371,13 @@ class Classifier:
                 sentence = _containing(spans[name], found.start)
                 tags: list[tuple[str, bool]] = sorted(found.tags)  # type: ignore[arg-type]
                 for demand_id, key in tags:
-                    verdict = judged.get((demand_id, key, name, sentence))
-                    if verdict is None:
-                        verdict = judged[demand_id, key, name, sentence] = self._counts(
+                    judgement = judged.get((demand_id, key, name, sentence))
+                    if judgement is None:
+                        judgement = judged[demand_id, key, name, sentence] = self._counts(
                             self._rules()[demand_id], key, text, sentence, folded[TITLE]
                         )
-                    if verdict != _EXCLUDED:
-                        kept = hits if verdict == _COUNTS else unconfirmed
+                    if judgement != _EXCLUDED:
+                        kept = hits if judgement == _COUNTS else unconfirmed
                         kept.setdefault(demand_id, []).append(
                             _Hit(name, found.start, found.end, found.phrase, sentence, key)
                         )
