@@ -142,6 +142,50 @@ class _TaggedAccented:
         return tags
 
 
+# Spanish compound tenses: "ha negado", "haya rechazado", "han sido liberados". A third party
+# condemning or regretting an act tells it in the subjunctive ("condenó que el gobierno haya
+# rechazado las recomendaciones"), so the act lists' preterites are read in these forms too.
+# The pluperfect and the conditional are left out: they tell background or hypotheses.
+_COMPOUND = re.compile(
+    r"\b(?:he|ha|han|hemos|haya|hayan)\s+(?:sido\s+)?([a-zñ]+?)(ad|id)(?:o|a|os|as)\b"
+)
+
+
+class _CompoundTenses:
+    """The acts listed as one-word Spanish preterites ("negó", "extendió"), found in compound
+    tenses by their regular participles ("ha negado", "hayan extendido")."""
+
+    def __init__(self, lists: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self._kinds: dict[str, list[str]] = {}
+        for kind, group in lists:
+            for phrase in group:
+                participle = _regular_participle(phrase.lower())
+                if participle and kind not in self._kinds.get(participle, []):
+                    self._kinds.setdefault(participle, []).append(kind)
+
+    def spans(self, lowered: str) -> list[_Span]:
+        """Every compound form of a listed act, once per list that holds its verb."""
+        found = []
+        for compound in _COMPOUND.finditer(lowered):
+            participle = compound.group(1) + compound.group(2) + "o"
+            # The participle is the act; the auxiliary before it stays where a negation's
+            # reading looks for it ("no ha cumplido": still not done).
+            start, end = compound.start(1), compound.end()
+            for kind in self._kinds.get(participle, ()):
+                found.append(_Span(start, end, lowered[start:end], kind))
+        return found
+
+
+def _regular_participle(phrase: str) -> str:
+    """The regular participle of a one-word preterite ("negó" → "negado", "extendió" →
+    "extendido"); "" for anything else (an irregular one never occurs, so it does no harm)."""
+    if " " in phrase or not phrase.endswith("ó"):
+        return ""
+    if phrase.endswith("ió"):
+        return phrase[:-2] + "ido"
+    return phrase[:-1] + "ado"
+
+
 @dataclass(frozen=True)
 class _Sentence:
     """What a sentence says whatever the demand: its acts, actors, instruments and cues."""
@@ -188,6 +232,7 @@ class StanceReader:
         self._times_told: dict[str, list[tuple[int, int, int]]] = {}
         # Compiled on first use: most commands build a classifier and use a few of them.
         self._acts = Lazy(self._build_acts)
+        self._compound_acts = Lazy(self._build_compound_acts)
         self._actors = Lazy(self._build_actors)
         self._instruments = Lazy(self._build_instruments)
         self._names = Lazy(self._build_names)
@@ -203,6 +248,9 @@ class StanceReader:
 
     def _build_acts(self) -> _TaggedAccented:
         return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
+
+    def _build_compound_acts(self) -> _CompoundTenses:
+        return _CompoundTenses((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
 
     def _build_actors(self) -> _Folded:
         return _Folded((kind, self._lists.get(f"actors.{kind}", {})) for kind in ACTOR_KINDS)
@@ -283,7 +331,10 @@ class StanceReader:
         facts = self._sentences.get(lowered)
         if facts is None:
             # Found in order, one phrase at a place: only a phrase in two lists repeats a span.
-            acts = _outermost(self._acts().spans(lowered))
+            # A compound form found where a listed phrase starts is that phrase's (sorted is
+            # stable: the listed phrases come first).
+            found = self._acts().spans(lowered) + self._compound_acts().spans(lowered)
+            acts = _outermost(sorted(found, key=lambda a: a.start))
             # Only a sentence with an act needs its cues.
             cues = self._cues_of(lowered if acts else "")
             reporting = cues.pop("reporting")
@@ -931,7 +982,7 @@ _TO_COME = re.compile(r"(?<!\w)(?:(?:will|would|to|shall)\s+be|ser[aá]n?|ser[i�
 # not", "never" or "without", with at most two words before the act ("no se ha publicado", "has
 # not yet issued", "are never implemented", "un año sin consignaciones").
 _PENDING = re.compile(
-    r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
+    r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|haya|hayan|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
     r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
     r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
 )
