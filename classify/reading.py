@@ -177,9 +177,17 @@ class _CompoundTenses:
 
 
 def _regular_participle(phrase: str) -> str:
-    """The regular participle of a one-word preterite ("negó" → "negado", "extendió" →
-    "extendido"); "" for anything else (an irregular one never occurs, so it does no harm)."""
-    if " " in phrase or not phrase.endswith("ó"):
+    """The participle of a one-word preterite ("negó" → "negado", "extendió" → "extendido");
+    "" for anything else. A wrong guess for an irregular verb never occurs in text, so it does
+    no harm."""
+    if " " in phrase:
+        return ""
+    # Two spelling changes of common verbs: "disminuyó" → "disminuido", "redujo" → "reducido".
+    if phrase.endswith("uyó"):
+        return phrase[:-2] + "ido"
+    if phrase.endswith("dujo"):
+        return phrase[:-4] + "ducido"
+    if not phrase.endswith("ó"):
         return ""
     if phrase.endswith("ió"):
         return phrase[:-2] + "ido"
