@@ -281,15 +281,14 @@ class Classifier:
         matches, denials = [], []
         for demand_id, demand_hits in found.items():
             demand = self.campaign.demand(demand_id)
-            stance, verdict, verdicts = self._stance(frame, demand, demand_hits)
-            matches.append(self._match(frame, demand, demand_hits, stance, verdict))
-            if stance == REGRESS and self._rules()[demand_id].statement:
+            match, verdicts = self._match(frame, demand, demand_hits)
+            matches.append(match)
+            if match.stance == REGRESS and demand.statement:
                 denials += [v for v in verdicts if v.stance == REGRESS]
         for demand_id, demand_hits in self._named_in_denials(denials, unconfirmed, found):
             demand = self.campaign.demand(demand_id)
-            stance, verdict, _ = self._stance(frame, demand, demand_hits)
             note = "named in a denial or shielding statement"
-            matches.append(self._match(frame, demand, demand_hits, stance, verdict, note))
+            matches.append(self._match(frame, demand, demand_hits, note)[0])
         return matches
 
     def _named_in_denials(
@@ -373,7 +372,7 @@ class Classifier:
                 for demand_id, key in tags:
                     judgement = judged.get((demand_id, key, name, sentence))
                     if judgement is None:
-                        judgement = judged[demand_id, key, name, sentence] = self._counts(
+                        judgement = judged[demand_id, key, name, sentence] = self._judge(
                             self._rules()[demand_id], key, text, sentence, folded[TITLE]
                         )
                     if judgement != _EXCLUDED:
@@ -384,7 +383,7 @@ class Classifier:
         return hits, unconfirmed
 
     @staticmethod
-    def _counts(rules: _Rules, key: bool, text: str, sentence: tuple[int, int], title: str) -> str:
+    def _judge(rules: _Rules, key: bool, text: str, sentence: tuple[int, int], title: str) -> str:
         if rules.exclude.search(text, *sentence):
             return _EXCLUDED
         if key or not rules.context:
@@ -411,15 +410,11 @@ class Classifier:
         return kept
 
     def _match(
-        self,
-        frame: _Frame,
-        demand: Demand,
-        hits: list[_Hit],
-        stance: str,
-        verdict: _Verdict | None,
-        note: str = "",
-    ) -> Match:
+        self, frame: _Frame, demand: Demand, hits: list[_Hit], note: str = ""
+    ) -> tuple[Match, list[_Verdict]]:
+        """The demand's match, with every verdict its stance was chosen from."""
         item, fields = frame.item, frame.fields
+        stance, verdict, verdicts = self._stance(frame, demand, hits)
         best = _evidence(hits, verdict, stance)
         field, (start, end) = best
         evidence = fields[field][start:end].strip()
@@ -447,7 +442,7 @@ class Classifier:
             section = _section_of(fields[BODY], start)
             if section:
                 rule += f"; section {section!r}"
-        return Match(
+        match = Match(
             item.id,
             demand.id,
             stance,
@@ -459,6 +454,7 @@ class Classifier:
             rule,
             self.version,
         )
+        return match, verdicts
 
     # -- stance ------------------------------------------------------------
     def _stance(

@@ -153,13 +153,13 @@ _COMPOUND = re.compile(
 
 class _CompoundTenses:
     """The acts listed as one-word Spanish preterites ("negó", "extendió"), found in compound
-    tenses by their regular participles ("ha negado", "hayan extendido")."""
+    tenses by their participles ("ha negado", "hayan extendido")."""
 
     def __init__(self, lists: Iterable[tuple[str, Iterable[str]]]) -> None:
         self._kinds: dict[str, list[str]] = {}
         for kind, group in lists:
             for phrase in group:
-                participle = _regular_participle(phrase.lower())
+                participle = _participle(phrase.lower())
                 if participle and kind not in self._kinds.get(participle, []):
                     self._kinds.setdefault(participle, []).append(kind)
 
@@ -176,7 +176,7 @@ class _CompoundTenses:
         return found
 
 
-def _regular_participle(phrase: str) -> str:
+def _participle(phrase: str) -> str:
     """The participle of a one-word preterite ("negó" → "negado", "extendió" → "extendido");
     "" for anything else. A wrong guess for an irregular verb never occurs in text, so it does
     no harm."""
@@ -254,11 +254,14 @@ class StanceReader:
     def _phrases(self, name: str) -> list[str]:
         return _flat(self._lists.get(name, {}))
 
+    def _act_lists(self) -> list[tuple[str, list[str]]]:
+        return [(kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS]
+
     def _build_acts(self) -> _TaggedAccented:
-        return _TaggedAccented((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
+        return _TaggedAccented(self._act_lists())
 
     def _build_compound_acts(self) -> _CompoundTenses:
-        return _CompoundTenses((kind, self._phrases(f"acts.{kind}")) for kind in ACT_KINDS)
+        return _CompoundTenses(self._act_lists())
 
     def _build_actors(self) -> _Folded:
         return _Folded((kind, self._lists.get(f"actors.{kind}", {})) for kind in ACTOR_KINDS)
