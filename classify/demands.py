@@ -15,6 +15,7 @@ from typing import Any
 from vigia.classify.status import StartStatus, StatusPolicy, parse_policy, parse_start
 from vigia.core.errors import ConfigError
 from vigia.core.model import destination_parts, stored_destination
+from vigia.core.text import fold
 from vigia.core.yamlfile import load_yaml_text, read_config_text
 
 LANGS = ("es", "en")
@@ -49,6 +50,7 @@ DEMAND_OPTIONAL = {
     "exclude",
     "stance",
     "yields_to",
+    "keeper_terms",
     "start",
     "wants",
     "ends",
@@ -106,6 +108,10 @@ class Demand:
     stance: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     # Demands that take an item this one reaches only through its broad terms.
     yields_to: tuple[str, ...] = ()
+    # Key terms naming an institution that also keeps what a demand of ``yields_to`` tracks
+    # (the search commission keeps the registry): in the body beside that demand's own key
+    # terms they name its keeper and yield; in the title, the story is the institution's.
+    keeper_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Whether a context word in the title lets the body's terms count (else: same sentence).
     context_from_title: bool = True
     # The demand asks for a statement: a prosecution pledged, officials cleared and its own cue
@@ -321,6 +327,9 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
         key_terms=_terms(raw.get("key_terms", {}), f"{where}: field 'key_terms'", required=False),
         stance=_cues(raw.get("stance"), DEMAND_CUE_KINDS, f"{where}: field 'stance'"),
         yields_to=_yields(raw.get("yields_to", []), f"{where}: field 'yields_to'"),
+        keeper_terms=_terms(
+            raw.get("keeper_terms", {}), f"{where}: field 'keeper_terms'", required=False
+        ),
         start=parse_start(raw.get("start"), f"{where}: field 'start'", levels),
         context_from_title=_flag(
             raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
@@ -332,7 +341,23 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
     )
     if not any(demand.terms.values()) and not any(demand.key_terms.values()):
         raise ConfigError(f"{where}: fields 'terms' and 'key_terms' are empty; give a phrase")
+    _check_keepers(demand, where)
     return demand
+
+
+def _check_keepers(demand: Demand, where: str) -> None:
+    # A keeper term is a key term that can yield: outside 'key_terms' it would never be found,
+    # and without 'yields_to' there is nothing to yield to.
+    if any(demand.keeper_terms.values()) and not demand.yields_to:
+        raise ConfigError(f"{where}: field 'keeper_terms' needs 'yields_to' (whose keeper?)")
+    for lang, phrases in demand.keeper_terms.items():
+        keys = {fold(p) for p in demand.key_terms.get(lang, ())}
+        strays = [p for p in phrases if fold(p) not in keys]
+        if strays:
+            raise ConfigError(
+                f"{where}: field 'keeper_terms'.{lang} lists {', '.join(map(repr, strays))}, "
+                f"which field 'key_terms'.{lang} does not"
+            )
 
 
 def _flag(raw: Any, where: str) -> bool:

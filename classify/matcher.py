@@ -36,7 +36,7 @@ from vigia.classify.text import (
 )
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-17"  # bump when a code change can change a match
+RULES_VERSION = "rules-18"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"
@@ -55,6 +55,9 @@ _BACKDROP = 0.5
 # The gap after a phrase's first word.
 _NEXT_WORD = re.compile(r"\w+\W+")
 _HISTORY_YEARS = 2
+# How far before an institution's name its money may be named ("el presupuesto asignado a
+# la Comisión"): about five words.
+_FUNDS_REACH = 40
 # Documents longer than this get the heading of the section that holds the evidence.
 _LONG_DOCUMENT = 20_000
 _HEADING = re.compile(
@@ -162,6 +165,7 @@ class _Rules:
     cues: _StemCues
     context_from_title: bool
     statement: bool
+    keepers: frozenset[str]  # folded keeper terms (see Demand.keeper_terms)
 
 
 class Classifier:
@@ -181,6 +185,7 @@ class Classifier:
         self._background = Lazy(self._build_background)
         self._scope = Lazy(self._build_scope)
         self._acts = Lazy(self._build_acts)
+        self._money = Lazy(self._build_money)
 
     def _build_rules(self) -> dict[str, _Rules]:
         return {
@@ -190,6 +195,7 @@ class Classifier:
                 _StemCues(d),
                 d.context_from_title,
                 d.statement,
+                frozenset(fold(p) for phrases in d.keeper_terms.values() for p in phrases),
             )
             for d in self.campaign.demands
         }
@@ -244,6 +250,9 @@ class Classifier:
     def _build_acts(self) -> Lexicon:
         return Lexicon(self.campaign.official_acts)
 
+    def _build_money(self) -> Lexicon:
+        return Lexicon(self.campaign.reading.get("money", {}))
+
     def classify(self, item: Item) -> list[Match]:
         """Return one Match per demand the item concerns (empty when it concerns none)."""
         self._reader.forget()
@@ -259,7 +268,7 @@ class Classifier:
             return []
         spans = {name: sentence_spans(value) for name, value in fields.items()}
         hits, unconfirmed = self._hits(folded, spans, terms)
-        found = self._apply_yields(hits)
+        found = self._apply_yields(hits, folded[BODY])
         if not found:
             return []
         lowered = {TITLE: title, BODY: lower(item.text)}
@@ -396,7 +405,7 @@ class Classifier:
             return _COUNTS
         return _NO_CONTEXT
 
-    def _apply_yields(self, found: dict[str, list[_Hit]]) -> dict[str, list[_Hit]]:
+    def _apply_yields(self, found: dict[str, list[_Hit]], body: str) -> dict[str, list[_Hit]]:
         # A demand that yields to another keeps an item the other also found only when one
         # of its own key terms is there ("personas desaparecidas" in a registry story is the
         # registry's; "Ley General en materia de desaparición" is the law's).
@@ -405,9 +414,23 @@ class Classifier:
             yields_to = self.campaign.demand(demand_id).yields_to
             if any(other in found for other in yields_to):
                 hits = [h for h in hits if h.key]
+            keepers = self._rules()[demand_id].keepers
+            if keepers and any(h.key for o in yields_to for h in found.get(o, ())):
+                hits = [h for h in hits if not self._only_keeper(h, keepers, body)]
             if hits:
                 kept[demand_id] = hits
         return kept
+
+    def _only_keeper(self, hit: _Hit, keepers: frozenset[str], body: str) -> bool:
+        """Whether a keeper term found beside the key terms of a demand its own yields to names
+        only that demand's keeper ("la CNB actualizó el registro"), not its own news: in the
+        title the story is the institution's, and its money is its own ("el presupuesto de
+        la CNB")."""
+        if hit.field == TITLE or fold(hit.term) not in keepers:
+            return False
+        # Money named within a few words before: "the budget that gives the search commission".
+        before = max(hit.sentence[0], hit.start - _FUNDS_REACH)
+        return self._money().search(body, before, hit.start) is None
 
     def _match(
         self, frame: _Frame, demand: Demand, hits: list[_Hit], note: str = ""

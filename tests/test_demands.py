@@ -112,6 +112,17 @@ def _break(path: list, value: object) -> dict:
             "no",
             "field 'context_from_title' must be true or false",
         ),
+        (
+            ["demands", 7, "keeper_terms"],
+            {"es": ["cnb", "comisión de la verdad"]},
+            "demand 'disappearance-investigation-law': field 'keeper_terms'.es lists "
+            "'comisión de la verdad', which field 'key_terms'.es does not",
+        ),
+        (
+            ["demands", 1, "keeper_terms"],
+            {"es": ["fuero militar"]},
+            "demand 'military-justice': field 'keeper_terms' needs 'yields_to'",
+        ),
     ],
     ids=[
         "missing-terms",
@@ -129,6 +140,8 @@ def _break(path: list, value: object) -> dict:
         "unknown-demand-stance",
         "authority-out-of-range",
         "flag-not-boolean",
+        "keeper-not-a-key-term",
+        "keeper-without-yields",
     ],
 )
 def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):
