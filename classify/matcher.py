@@ -294,7 +294,7 @@ class Classifier:
             matches.append(match)
             if match.stance == REGRESS and demand.statement:
                 denials += [v for v in verdicts if v.stance == REGRESS]
-        for demand_id, demand_hits in self._named_in_denials(denials, unconfirmed, found):
+        for demand_id, demand_hits in self._named_in_denials(denials, unconfirmed, found, folded):
             demand = self.campaign.demand(demand_id)
             note = "named in a denial or shielding statement"
             matches.append(self._match(frame, demand, demand_hits, note)[0])
@@ -305,6 +305,7 @@ class Classifier:
         denials: list[_Verdict],
         unconfirmed: dict[str, list[_Hit]],
         found: dict[str, list[_Hit]],
+        folded: dict[str, str],
     ) -> list[tuple[str, list[_Hit]]]:
         """Demands whose terms lacked their context but name what a statement demand's denial
         or shielding was on: the denial is about them too (eval/README.md, principle 5: "the
@@ -321,7 +322,11 @@ class Classifier:
                 if any(
                     h.field == d.field
                     and d.sentence[0] <= h.start < d.sentence[1]
-                    and (h.term in denied or denied in h.term)
+                    and (
+                        h.term in denied
+                        or denied in h.term
+                        or _done_by(folded[h.field], denied, h, d.sentence[0])
+                    )
                     for d, denied in objects
                 )
             ]
@@ -642,6 +647,22 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         return None
     alternatives = _alternatives(words, fold_accents)
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
+
+
+# "abuses by soldiers", "abusos cometidos por militares", "actos de tortura en los que
+# militares estarían involucrados": who did what was denied.
+_DONE_BY = re.compile(
+    r"\W+(?:(?:(?:cometid[oa]s?|perpetrad[oa]s?|committed|carried\s+out)\s+)?"
+    r"(?:by|por|de|del|de\s+los|de\s+las)|en\s+(?:los|las|el|la)\s+que|in\s+which|involving)"
+    r"\s+(?:the\s+|los\s+|las\s+|sus\s+|its\s+)?"
+)
+
+
+def _done_by(text: str, denied: str, hit: _Hit, sentence_start: int) -> bool:
+    """Whether the term of ``hit`` names who did what a denial was on ("dismissed a report on
+    abuses by soldiers"): what was denied, then its doer."""
+    start = text.rfind(denied, sentence_start, hit.start)
+    return start >= 0 and bool(_DONE_BY.fullmatch(text, start + len(denied), hit.start))
 
 
 def _demands_of(term: Found) -> set[str]:

@@ -380,7 +380,9 @@ class StanceReader:
         for cue in self._cues().spans(lowered):
             if cue.tag == "decided" and _still_to_come(lowered, cue.start):
                 continue
-            if cue.tag == "proposal" and _asked_for_thing(lowered, cue):
+            if cue.tag == "proposal" and (
+                _asked_for_thing(lowered, cue) or _for_purpose(lowered, cue)
+            ):
                 continue
             cues[cue.tag].append(cue)
         return cues
@@ -1036,19 +1038,35 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
     )
 
 
-# "los 30 millones que solicitó", "the money it asked for": a request in a relative clause
-# names what was asked for, and the sentence tells what became of it.
-_ASKING = re.compile(r"(?:pid|solicit|exig|ask|request)")
+# "los 30 millones que solicitó", "the money it asked for", "the funds it was promised": a
+# request or a promise in a relative clause names what was asked for or promised, and the
+# sentence tells what became of it.
+_ASKING = re.compile(r"(?:pid|solicit|exig|ask|request|promet|prometi|promis)")
 _ASKED_FOR = re.compile(
     r"(?<!\w)(?:que\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
-    r"|(?:which|it|they)\s+(?:had\s+)?)$"
+    r"|(?:which|it|they)\s+(?:had\s+|was\s+|were\s+|had\s+been\s+)?)$"
 )
 
 
+# "con capacidad para analizar mil muestras": a purpose tells what a thing is for, not a plan.
+_PURPOSE = re.compile(r"(?<!\w)para\s+$")
+# "the promised funds", "short of promised money": the participle names a thing.
+_ATTRIBUTIVE = re.compile(r"(?<!\w)(?:the|its|their|his|her|of)\s+$")
+
+
+def _for_purpose(text: str, cue: _Span) -> bool:
+    """Whether the cue follows "para": what a thing is for ("capacidad para analizar")."""
+    return _PURPOSE.search(text, max(0, cue.start - 8), cue.start) is not None
+
+
 def _asked_for_thing(text: str, cue: _Span) -> bool:
-    """Whether the request ``cue`` sits in a relative clause on the thing asked for."""
+    """Whether the request ``cue`` sits in a relative clause on the thing asked for, or
+    qualifies it as a participle ("the money it asked for", "the promised funds")."""
+    if not _ASKING.match(cue.text):
+        return False
+    before = max(0, cue.start - 24)
     return bool(
-        _ASKING.match(cue.text) and _ASKED_FOR.search(text, max(0, cue.start - 24), cue.start)
+        _ASKED_FOR.search(text, before, cue.start) or _ATTRIBUTIVE.search(text, before, cue.start)
     )
 
 
