@@ -576,6 +576,10 @@ class StanceReader:
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
+        elif stance != MENTION and _told_as_lasting(text, act.start):
+            # "the military justice system still shields soldiers": a state of affairs that
+            # lasts, as a report describes it, not a new act (eval/README.md, principle 4).
+            stance, setting = MENTION, "told as lasting"
         elif stance == ADVANCE and _few_done(act, text):
             # "only 14 have been implemented", "has implemented few of": a shortfall reported,
             # not a step.
@@ -601,7 +605,7 @@ class StanceReader:
         # nor, for a demand that asks for a statement, a prosecution pledged or officials
         # cleared ("vowed that officials would be prosecuted", "stood by the army, saying…").
         said = act.tag == "deny" or (statement and act.tag in ("prosecute", "clear"))
-        if stance != MENTION and not said and (capped or _only_proposed(cues)):
+        if stance != MENTION and not said and (capped or _only_proposed(cues, act, text)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, "an external body's own act"
@@ -759,10 +763,25 @@ _TOPIC_BREAK = re.compile(
 )
 
 
-def _only_proposed(cues: dict[str, list[_Span]]) -> bool:
+def _only_proposed(
+    cues: dict[str, list[_Span]], act: _Span | None = None, text: str = ""
+) -> bool:
     # "propone eliminar el arraigo", "presenta una iniciativa para reformar", "calls for
-    # abolishing": a sentence that proposes or asks, and reports no vote or enactment.
-    return bool(cues["proposal"]) and not cues["decided"]
+    # abolishing": a sentence that proposes or asks, and reports no vote or enactment. A cue
+    # that opens a predicate joined after the act ("accepted it and would report back") tells
+    # what comes next, not the act.
+    proposals = cues["proposal"]
+    if act is not None:
+        proposals = [
+            c
+            for c in proposals
+            if c.start < act.end or not _JOINED_PREDICATE.search(text, act.end, c.start)
+        ]
+    return bool(proposals) and not cues["decided"]
+
+
+# "... and would report", "... y deberá informar": a predicate joined to the one before.
+_JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)\s+$")
 
 
 def _is_agent(actor: _Span, text: str) -> bool:
@@ -1100,6 +1119,11 @@ def still_lacking(text: str, start: int) -> bool:
         _ABSENCE.match(text, start) is not None
         and _CONTINUING.search(text, max(0, start - 24), start) is not None
     )
+
+
+def _told_as_lasting(text: str, start: int) -> bool:
+    """Whether the act at ``start`` is told as going on ("still shields", "sigue negando")."""
+    return _CONTINUING.search(text, max(0, start - 24), start) is not None
 
 
 def _still_not_done(text: str, start: int) -> bool:
