@@ -763,9 +763,7 @@ _TOPIC_BREAK = re.compile(
 )
 
 
-def _only_proposed(
-    cues: dict[str, list[_Span]], act: _Span | None = None, text: str = ""
-) -> bool:
+def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text: str = "") -> bool:
     # "propone eliminar el arraigo", "presenta una iniciativa para reformar", "calls for
     # abolishing": a sentence that proposes or asks, and reports no vote or enactment. A cue
     # that opens a predicate joined after the act ("accepted it and would report back") tells
