@@ -588,6 +588,10 @@ class StanceReader:
             # Ending an ending ("la suspensión contra la desaparición del fideicomiso", "revocó
             # la eliminación", "overturned the ban on") undoes it.
             stance, setting = _OPPOSITE[stance], "undone"
+        elif _governs(cues["negation"], act, text, words=2) and _judged_short(text, act.start):
+            # "the reform falls short because it does not guarantee funding": a critic's
+            # judgement of what a step lacks, not a step back.
+            stance, setting = MENTION, "judged short"
         elif _governs(cues["negation"], act, text, words=2):
             blocked = _governs(
                 [c for c in cues["negation"] if _BLOCKING.match(c.text)], act, text, words=2
@@ -1117,6 +1121,18 @@ def still_lacking(text: str, start: int) -> bool:
         _ABSENCE.match(text, start) is not None
         and _CONTINUING.search(text, max(0, start - 24), start) is not None
     )
+
+
+# "falls short", "se queda corta", "es insuficiente": a step judged not enough.
+_SHORTFALL = re.compile(
+    r"(?<!\w)(?:falls?\s+short|fell\s+short|se\s+qued(?:a|an|ó|aron)\s+cort[oa]s?|"
+    r"insuficiente|insuficientes|insufficient|not\s+enough|no\s+es\s+suficiente|no\s+basta)(?!\w)"
+)
+
+
+def _judged_short(text: str, start: int) -> bool:
+    """Whether a shortfall is judged before ``start`` in the sentence ("falls short because")."""
+    return _SHORTFALL.search(text, 0, start) is not None
 
 
 def _told_as_lasting(text: str, start: int) -> bool:
