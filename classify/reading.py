@@ -1062,7 +1062,7 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
 # "los 30 millones que solicitó", "the money it asked for", "the funds it was promised": a
 # request or a promise in a relative clause names what was asked for or promised, and the
 # sentence tells what became of it.
-_ASKING = re.compile(r"(?:pid|solicit|exig|ask|request|promet|prometi|promis)")
+_ASKING = re.compile(r"(?:pid|solicit|exig|ask|request|promet|promis)")
 _ASKED_FOR = re.compile(
     r"(?<!\w)(?:que\s+(?:(?:se|le|les|ha|han|hab[ií]a|hab[ií]an)\s+)?"
     r"|(?:which|it|they)\s+(?:had\s+|was\s+|were\s+|had\s+been\s+)?)$"
