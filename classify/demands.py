@@ -60,8 +60,9 @@ DEMAND_OPTIONAL = {
 # decided: a vote or enactment that lifts that cap;
 # negation: words that turn an advance into its failure ("no ha publicado"); background: words
 # that make an act the backdrop of the story, not its news ("desde que se creó"); contrast:
-# words that open a sentence turning on what came before ("Sin embargo, …"), which is the news.
-CUE_KINDS = ("proposal", "decided", "negation", "background", "contrast")
+# words that open a sentence turning on what came before ("Sin embargo, …"), which is the news;
+# setback: what happened called a move back ("un retroceso").
+CUE_KINDS = ("proposal", "decided", "negation", "background", "contrast", "setback")
 DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
 # (a state body or an external one) or speaks for the state, verbs that only report another's

@@ -548,6 +548,9 @@ class Classifier:
         )
         if cue is not None:
             verdicts.append(cue)
+        setback = self._called_a_setback(text, field, sentence, weight, capped)
+        if setback is not None:
+            verdicts.append(setback)
         default_actor = frame.author
         if not default_actor and opens_with_pronoun(text):
             # "It rejected, however, the recommendations": the pronoun is the story's subject,
@@ -574,6 +577,28 @@ class Classifier:
                 )
             )
         return verdicts
+
+    def _called_a_setback(
+        self, text: str, field: str, sentence: tuple[int, int], weight: float, capped: bool
+    ) -> _Verdict | None:
+        """A regress verdict when the sentence calls what happened a setback ("lo que
+        calificaron como un retroceso"), unless it says it is not one or only would be one."""
+        cues = self._cues().get("setback")
+        found = cues.search(text) if cues else None
+        if found is None:
+            return None
+        start = found[0]
+        if (
+            self._negation().search(text, max(0, start - 40), start)
+            or _WOULD_BE.search(text, max(0, start - 30), start)
+            or capped
+            or self._reader.only_proposes(text)
+        ):
+            # "no es un retroceso", "sería un retroceso", a bill called a setback: no step.
+            return None
+        # As specific as a demand's own cue: the sentence says which way things moved.
+        cue = text[found[0] : found[1]]
+        return _Verdict(REGRESS, f"called a setback {cue!r}", weight * _SPECIFIC, field, sentence)
 
     def _own_cue(
         self,
@@ -647,6 +672,13 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
         return None
     alternatives = _alternatives(words, fold_accents)
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
+
+
+# "sería un retroceso", "would be a setback", "to avoid a setback": a setback only feared.
+_WOULD_BE = re.compile(
+    r"(?<!\w)(?:ser[ií]a|ser[ií]an|podr[ií]a|podr[ií]an|would|could|might|evitar|avoid|prevent)"
+    r"\W+(?:[\w-]+\W+){0,2}$"
+)
 
 
 # "abuses by soldiers", "abusos cometidos por militares", "actos de tortura en los que

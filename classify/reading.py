@@ -570,9 +570,10 @@ class StanceReader:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
         setting = ""
         if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
-            # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos": money
-            # given or kept, but flat, is a move back.
-            stance, setting = REGRESS, "money kept flat"
+            # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos", "asigna
+            # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
+            # before, is a move back.
+            stance, setting = REGRESS, "money kept flat or lowered"
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
