@@ -581,6 +581,10 @@ class StanceReader:
             # counted where the count fell ("las consignaciones cayeron de 30 a 8", "down from
             # 17") are a measured worsening; one revoked or overturned is undone.
             stance = REGRESS
+        elif act.tag == "clear" and _undone(act.start, facts.acts, text):
+            # An acquittal or a release overturned ("revocó la absolución", "overturned the
+            # acquittal of") puts the accused back on trial: undone, a step.
+            stance = ADVANCE
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
