@@ -176,21 +176,6 @@ class _CompoundTenses:
         return found
 
 
-# "la desaparición de 109 fideicomisos": the noun of disappearance, said of trusts or funds,
-# is their ending (the word the press used for the 2020 extinction of federal trusts).
-_MONEY_DISAPPEARED = re.compile(
-    r"(?<!\w)desaparici[oó]n(?=\s+(?:de|del)\s+(?:los\s+|las\s+)?(?:\d+\s+)?"
-    r"(?:fideicomisos?|fondos?)(?!\w))"
-)
-
-
-def _money_disappeared(lowered: str) -> list[_Span]:
-    """End acts for "desaparición de (los) (N) fideicomisos/fondos"."""
-    return [
-        _Span(m.start(), m.end(), m.group(0), "end") for m in _MONEY_DISAPPEARED.finditer(lowered)
-    ]
-
-
 def _participle(phrase: str) -> str:
     """The participle of a one-word preterite ("negó" → "negado", "extendió" → "extendido");
     "" for anything else. A wrong guess for an irregular verb never occurs in text, so it does
@@ -360,8 +345,6 @@ class StanceReader:
             # A compound form found where a listed phrase starts is that phrase's (sorted is
             # stable: the listed phrases come first).
             found = self._acts().spans(lowered) + self._compound_acts().spans(lowered)
-            if "desaparici" in lowered:
-                found += _money_disappeared(lowered)
             acts = _outermost(sorted(found, key=lambda a: a.start))
             # Only a sentence with an act needs its cues.
             cues = self._cues_of(lowered if acts else "")
@@ -398,7 +381,7 @@ class StanceReader:
             if cue.tag == "decided" and _still_to_come(lowered, cue.start):
                 continue
             if cue.tag == "proposal" and (
-                _asked_for_thing(lowered, cue) or _for_purpose(lowered, cue)
+                _asked_for_thing(lowered, cue) or _for_purpose(lowered, cue, cues["background"])
             ):
                 continue
             cues[cue.tag].append(cue)
@@ -1091,15 +1074,14 @@ _ASKED_FOR = re.compile(
 )
 
 
-# "con capacidad para analizar mil muestras": a purpose tells what a thing is for, not a plan.
-_PURPOSE = re.compile(r"(?<!\w)para\s+$")
 # "the promised funds", "short of promised money": the participle names a thing.
 _ATTRIBUTIVE = re.compile(r"(?<!\w)(?:the|its|their|his|her|of)\s+$")
 
 
-def _for_purpose(text: str, cue: _Span) -> bool:
-    """Whether the cue follows "para": what a thing is for ("capacidad para analizar")."""
-    return _PURPOSE.search(text, max(0, cue.start - 8), cue.start) is not None
+def _for_purpose(text: str, cue: _Span, purposes: list[_Span]) -> bool:
+    """Whether the cue follows right after a purpose word ("capacidad para analizar mil
+    muestras"): it tells what a thing is for, not a plan."""
+    return any(p.end <= cue.start and not text[p.end : cue.start].strip() for p in purposes)
 
 
 def _asked_for_thing(text: str, cue: _Span) -> bool:
