@@ -51,6 +51,12 @@ _WORDS_AFTER, _WORDS_BEFORE = 9, 5
 _OWN_OBJECT, _INSTRUMENT, _NO_OBJECT = 2.0, 1.5, 1.0
 # A state body this close before an act is its doer, whoever the sentence's subject is.
 _CLOSE_ACTOR = 6
+# An external body's own act (a report, a ruling abroad, a critic's word) is a mention, and it
+# weighs half an act of the state's: where the text also tells what the state did, that decides
+# (eval/README.md, principle 1).
+_EXTERNAL_OWN = "an external body's own act"
+_EXTERNAL_SHARE = 0.5
+
 _WORD = re.compile(r"\w+")
 _AGENT = re.compile(
     r"(?<!\w)(?:por|by)\s+(?:(?:parte|miembros|elementos|agentes|integrantes|personal|members|"
@@ -557,12 +563,14 @@ class StanceReader:
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
             or self._falls().search(text)
+            or _count_fell(text)
             or _undone(act.start, facts.acts, text)
         ):
             # A prosecution carried out through what the demand wants ended (a military judge's
             # committal, a conviction on a confession) keeps that practice; prosecutions
             # counted where the count fell ("las consignaciones cayeron de 30 a 8", "down from
-            # 17") are a measured worsening; one revoked or overturned is undone.
+            # 17", "11 en 2024, frente a 27 el año anterior") are a measured worsening; one
+            # revoked or overturned is undone.
             stance = REGRESS
         elif act.tag == "clear" and _undone(act.start, facts.acts, text):
             # An acquittal or a release overturned ("revocó la absolución", "overturned the
@@ -617,7 +625,7 @@ class StanceReader:
         if stance != MENTION and not said and (capped or _only_proposed(cues, act, text)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
-            stance, setting = MENTION, "an external body's own act"
+            stance, setting = MENTION, _EXTERNAL_OWN
         elif stance != MENTION and fold(actor) in self._members():
             # A senator "promised funds", a deputy "eliminates arraigo": a bill or a promise.
             stance, setting = MENTION, "one legislator's own act"
@@ -629,7 +637,7 @@ class StanceReader:
             polarity,
             actor,
             setting,
-            weight * strength,
+            weight * strength * (_EXTERNAL_SHARE if setting == _EXTERNAL_OWN else 1.0),
             act.start,
         )
 
@@ -1045,6 +1053,31 @@ def _few_done(act: _Span, text: str) -> bool:
         _FEW_BEFORE.search(text[max(0, act.start - 48) : act.start])
         or _FEW_AFTER.match(text, act.end)
     )
+
+
+# A count set beside a larger one ("11 en 2024, frente a 27 el año anterior", "9, compared
+# with 30") or told going from more to fewer ("pasaron de 30 a 8", "from 30 to 8").
+# A year is not a count.
+_NUMBER = r"(?!(?:19|20)\d\d(?![\d,.]*\d))(\d{1,3}(?:[,.]\d{3})*|\d+)(?![\d,.]*\d)"
+_COUNT_BESIDE = re.compile(
+    rf"(?<![\w.,]){_NUMBER}[^.;:]{{0,60}}?(?<!\w)(?:frente\s+a|en\s+comparación\s+con|"
+    rf"comparad[oa]s?\s+con|compared\s+(?:with|to)|versus|vs\.?)\s+(?:l[oa]s\s+|the\s+)?{_NUMBER}"
+)
+_COUNT_FROM_TO = re.compile(rf"(?<!\w)(?:de|from)\s+{_NUMBER}\s+(?:a|to)\s+{_NUMBER}(?!\w)")
+
+
+def _count_fell(text: str) -> bool:
+    """Whether ``text`` tells a count smaller than the one it is set against."""
+
+    def value(number: str) -> int:
+        return int(number.replace(",", "").replace(".", ""))
+
+    for pattern, fewer_first in ((_COUNT_BESIDE, True), (_COUNT_FROM_TO, False)):
+        for found in pattern.finditer(text):
+            first, second = value(found.group(1)), value(found.group(2))
+            if (first < second) if fewer_first else (first > second):
+                return True
+    return False
 
 
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
