@@ -624,9 +624,12 @@ class Classifier:
                 # "sigue sin recursos": a lack that lasts, reported with no new act.
                 moves.append((MENTION, found.group(0)))
                 continue
-            if stance == REGRESS and self._reader.undoes(text, folded, found.start()):
-                # A setback a court suspends or a body revokes is undone (the reader reads the
-                # act itself).
+            if stance == REGRESS and (
+                self._reader.undoes(text, folded, found.start())
+                or self._reader.frees_the_tortured(text, folded, found.start())
+            ):
+                # A setback a court suspends or a body revokes is undone, and an acquittal that
+                # frees the victim of a forced confession is a step (the reader reads the act).
                 continue
             if self._negation().search(text, max(0, found.start() - 40), found.start()):
                 if stance == REGRESS:

@@ -403,6 +403,14 @@ class StanceReader:
         actors = [a for a in self._actors().spans(lowered, folded) if a.tag != VOICE]
         return min(actors, key=lambda a: a.start).tag if actors else ""
 
+    def frees_the_tortured(self, lowered: str, folded: str, start: int) -> bool:
+        """Whether a clearing act at ``start`` in the sentence ``lowered`` frees the victim of a
+        confession under torture ("acquitted a man tortured into confessing")."""
+        return any(
+            act.start == start and act.tag == "clear" and _frees_the_tortured(act, lowered)
+            for act in self._sentence(lowered, folded).acts
+        )
+
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
@@ -575,6 +583,10 @@ class StanceReader:
         elif act.tag == "clear" and _undone(act.start, facts.acts, text):
             # An acquittal or a release overturned ("revocó la absolución", "overturned the
             # acquittal of") puts the accused back on trial: undone, a step.
+            stance = ADVANCE
+        elif act.tag == "clear" and _frees_the_tortured(act, text):
+            # "absolvió al hombre cuya confesión fue obtenida bajo tortura": a confession under
+            # torture thrown out frees its victim, a step against torture.
             stance = ADVANCE
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
@@ -1078,6 +1090,24 @@ def _count_fell(text: str) -> bool:
             if (first < second) if fewer_first else (first > second):
                 return True
     return False
+
+
+# A confession told as forced by torture ("confesión obtenida bajo tortura", "tortured into
+# confessing") ...
+_FORCED_CONFESSION = re.compile(
+    r"(?<!\w)(?:confes\w*[^.;]{0,80}?tortur\w*|tortur\w*[^.;]{0,40}?confes\w*)"
+)
+# ... unless the acquittal is of torturing ("acquitted of torture", "absuelto del delito de
+# tortura"): then the torturers are the ones cleared.
+_CLEARED_OF_TORTURE = re.compile(r"\s+(?:\w+\s+){0,4}?(?:of|de|del)\s+(?:\w+\s+){0,3}?tortur")
+
+
+def _frees_the_tortured(act: _Span, text: str) -> bool:
+    """Whether the clearing ``act`` frees someone a confession under torture convicted."""
+    return (
+        _FORCED_CONFESSION.search(text) is not None
+        and _CLEARED_OF_TORTURE.match(text, act.end) is None
+    )
 
 
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
