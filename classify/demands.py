@@ -32,13 +32,23 @@ TOP_KEYS = {
     "urgent",
     "status",
     "scope",
+    "abroad",
     "reading",
     "demands",
     "lexicons_from",
 }
 # What a campaign may take from another campaign's file (`lexicons_from`): the language and
 # the policy, never the demands.
-SHARED_KEYS = ("stance_cues", "reading", "official_acts", "authority", "urgent", "status", "scope")
+SHARED_KEYS = (
+    "stance_cues",
+    "reading",
+    "official_acts",
+    "authority",
+    "urgent",
+    "status",
+    "scope",
+    "abroad",
+)
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
 DEMAND_OPTIONAL = {
     "channel",
@@ -153,6 +163,9 @@ class Campaign:
     # The generic lexicons stance is read with: acts by kind, actors by kind, reporting verbs,
     # instruments, money, dissent (each es/en phrase lists).
     reading: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Other countries: a gazette or court text whose title names one, and that names nothing
+    # of ``scope``, is another state's.
+    abroad: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def is_urgent(self, kind: str, stance: str) -> bool:
         """Whether an alert of this source kind and stance goes out at once."""
@@ -226,6 +239,7 @@ def parse_campaign(data: Any, where: str = "demands.yaml", raw_text: str = "") -
         _urgent(data.get("urgent"), f"{where}: urgent"),
         status,
         _reading(data.get("reading"), f"{where}: reading"),
+        _terms(data.get("abroad", {}), f"{where}: abroad", required=False),
     )
 
 

@@ -184,6 +184,7 @@ class Classifier:
         self._contrast = Lazy(self._build_contrast)
         self._background = Lazy(self._build_background)
         self._scope = Lazy(self._build_scope)
+        self._abroad = Lazy(self._build_abroad)
         self._acts = Lazy(self._build_acts)
         self._money = Lazy(self._build_money)
 
@@ -246,6 +247,9 @@ class Classifier:
 
     def _build_scope(self) -> Lexicon:
         return Lexicon(self.campaign.scope)
+
+    def _build_abroad(self) -> Lexicon:
+        return Lexicon(self.campaign.abroad)
 
     def _build_acts(self) -> Lexicon:
         return Lexicon(self.campaign.official_acts)
@@ -359,12 +363,17 @@ class Classifier:
         ]
 
     def _in_scope(self, item: Item, folded: dict[str, str], author: str) -> bool:
-        # The campaign's own state's gazette and courts are in scope by nature; press and other
-        # texts must name the country or its institutions (same topics abroad are not ours),
-        # and so must an international court's, which rules on many states ("Corte
-        # Interamericana ... condena a Guatemala").
-        if not self._scope() or (item.kind in SCOPED_BY_SOURCE and author != "external"):
+        # The campaign's own state's gazette and courts are in scope by nature, unless the
+        # title names another country and nothing names ours (a foreign decree on its own
+        # disappeared, collected by mistake); press and other texts must name the country or
+        # its institutions (same topics abroad are not ours), and so must an international
+        # court's, which rules on many states ("Corte Interamericana ... condena a Guatemala").
+        if not self._scope():
             return True
+        if item.kind in SCOPED_BY_SOURCE and author != "external":
+            abroad = self._abroad()
+            if not abroad or abroad.search(folded[TITLE]) is None:
+                return True
         return any(self._scope().search(text) for text in folded.values())
 
     def _hits(

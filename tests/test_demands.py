@@ -123,6 +123,7 @@ def _break(path: list, value: object) -> dict:
             {"es": ["fuero militar"]},
             "demand 'military-justice': field 'keeper_terms' needs 'yields_to'",
         ),
+        (["abroad"], {"es": "chile"}, "abroad.es must be a list of non-empty strings"),
     ],
     ids=[
         "missing-terms",
@@ -142,6 +143,7 @@ def _break(path: list, value: object) -> dict:
         "flag-not-boolean",
         "keeper-not-a-key-term",
         "keeper-without-yields",
+        "abroad-not-a-list",
     ],
 )
 def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):
