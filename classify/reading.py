@@ -598,6 +598,11 @@ class StanceReader:
             # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
             # before, is a move back.
             stance, setting = REGRESS, "money kept flat or lowered"
+        elif stance == ADVANCE and _enables_what_is_ended(act, target, text, objects, facts):
+            # "aprobó una reforma que añade delitos por los que se puede pedir arraigo", "a
+            # decree that allows soldiers to hold arraigo detainees": a rule made that opens the
+            # way to what the demand wants ended is a move back.
+            stance, setting = REGRESS, "made to allow what the demand wants ended"
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
@@ -1109,6 +1114,41 @@ def _frees_the_tortured(act: _Span, text: str) -> bool:
         and _CLEARED_OF_TORTURE.match(text, act.end) is None
     )
 
+
+# What a rule does when it opens the way to a practice ("que permite", "that adds ... to").
+_ENABLING = re.compile(
+    r"(?<!\w)(?:permite|permitirá|permitiría|permitir|faculta|facultará|autoriza|autorizará|"
+    r"añade|añadirá|agrega|agregará|allows?|allowing|permits?|permitting|authori[sz]es?|"
+    r"authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
+)
+# How many words may lie between the enabling verb and the practice it opens the way to.
+_ENABLING_REACH = 16
+
+
+def _enables_what_is_ended(
+    act: _Span, target: _Span | None, text: str, objects: list[_Span], facts: _Sentence
+) -> bool:
+    """Whether the rule ``act`` makes (its target, a generic instrument) is told as opening the
+    way to a practice the demand wants ended, with no act of ending or negation between."""
+    if act.tag != "create" or target is None or target.tag != INSTRUMENT:
+        return False
+    start = max(act.end, target.end)
+    for enabling in _ENABLING.finditer(text, start):
+        if _words_between(text, start, enabling.start()) > _WORDS_AFTER:
+            break
+        if _NEGATION_BEFORE.search(text, max(0, enabling.start() - 8), enabling.start()):
+            continue
+        for ended in (o for o in objects if o.tag == ENDED and o.start > enabling.end()):
+            if _words_between(text, enabling.end(), ended.start) > _ENABLING_REACH:
+                break
+            if not any(
+                a.tag == "end" and enabling.end() <= a.start < ended.start for a in facts.acts
+            ):
+                return True
+    return False
+
+
+_NEGATION_BEFORE = re.compile(r"(?<!\w)(?:no|not|ya\s+no|no\s+longer)\s+$")
 
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
 
