@@ -553,7 +553,15 @@ class Classifier:
         if self._reader.is_dissent(text, folded):
             return verdicts
         cue = self._own_cue(
-            rules, text, folded, field, sentence, weight * _SPECIFIC, capped, frame.history_before
+            demand,
+            rules,
+            text,
+            folded,
+            field,
+            sentence,
+            weight * _SPECIFIC,
+            capped,
+            frame.history_before,
         )
         if cue is not None:
             verdicts.append(cue)
@@ -611,6 +619,7 @@ class Classifier:
 
     def _own_cue(
         self,
+        demand: Demand,
         rules: _Rules,
         text: str,
         folded: str,
@@ -621,7 +630,12 @@ class Classifier:
         history_before: int | None,
     ) -> _Verdict | None:
         moves = []
+        allowing = ""
         for stance, found in rules.cues.find(text, folded):
+            if stance == ADVANCE and self._reader.opens_the_way(demand, text, folded, found.end()):
+                # "lineamientos que autorizan dar de baja registros": what the rule allows
+                # decides which way it moves.
+                stance, allowing = REGRESS, found.group(0)
             if self._background().search(text, max(0, found.start() - 40), found.start()):
                 continue
             if history_before is not None and self._reader.told_as_history(
@@ -652,7 +666,10 @@ class Classifier:
             return None
         for stance, cue in moves:
             if stance == REGRESS:
-                return _Verdict(REGRESS, f"regress cue {cue!r}", weight, field, sentence)
+                rule = f"regress cue {cue!r}"
+                if cue == allowing:
+                    rule += ", a rule allowing a setback"
+                return _Verdict(REGRESS, rule, weight, field, sentence)
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
             rule = f"mention cue {moves[0][1]!r}, still not done"

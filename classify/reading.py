@@ -411,6 +411,14 @@ class StanceReader:
             for act in self._sentence(lowered, folded).acts
         )
 
+    def opens_the_way(self, demand: Demand, lowered: str, folded: str, end: int) -> bool:
+        """Whether the rule named just before ``end`` ("lineamientos", "the reform") is told as
+        allowing what ``demand`` wants ended, or the ending of what it wants ("lineamientos que
+        autorizan dar de baja registros")."""
+        objects = self._objects()[demand.id].spans(lowered, folded)
+        acts = self._sentence(lowered, folded).acts
+        return _allows_within_reach(end, lowered, objects, acts)
+
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
@@ -602,7 +610,7 @@ class StanceReader:
             # "aprobó una reforma que añade delitos por los que se puede pedir arraigo", "a
             # decree that allows soldiers to hold arraigo detainees": a rule made that opens the
             # way to what the demand wants ended is a move back.
-            stance, setting = REGRESS, "made to allow what the demand wants ended"
+            stance, setting = REGRESS, "a rule made to allow a setback"
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
@@ -1117,9 +1125,9 @@ def _frees_the_tortured(act: _Span, text: str) -> bool:
 
 # What a rule does when it opens the way to a practice ("que permite", "that adds ... to").
 _ENABLING = re.compile(
-    r"(?<!\w)(?:permite|permitirá|permitiría|permitir|faculta|facultará|autoriza|autorizará|"
-    r"añade|añadirá|agrega|agregará|allows?|allowing|permits?|permitting|authori[sz]es?|"
-    r"authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
+    r"(?<!\w)(?:permiten?|permitirán?|permitirían?|permitir|faculta[rn]?|facultarán?|"
+    r"autoriza[rn]?|autorizarán?|añaden?|añadirán?|agregan?|agregarán?|allows?|allowing|"
+    r"permits?|permitting|authori[sz]es?|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
 )
 # How many words may lie between the enabling verb and the practice it opens the way to.
 _ENABLING_REACH = 16
@@ -1129,22 +1137,38 @@ def _enables_what_is_ended(
     act: _Span, target: _Span | None, text: str, objects: list[_Span], facts: _Sentence
 ) -> bool:
     """Whether the rule ``act`` makes (its target, a generic instrument) is told as opening the
-    way to a practice the demand wants ended, with no act of ending or negation between."""
+    way to a practice the demand wants ended ("que permite pedir el arraigo"), or to ending
+    what it wants ("que autorizan dar de baja registros"), the negated aside."""
     if act.tag != "create" or target is None or target.tag != INSTRUMENT:
         return False
-    start = max(act.end, target.end)
+    return _allows_within_reach(max(act.end, target.end), text, objects, facts.acts)
+
+
+def _allows_within_reach(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> bool:
+    # The verb of allowing follows the rule within a few words ("lineamientos que autorizan").
     for enabling in _ENABLING.finditer(text, start):
         if _words_between(text, start, enabling.start()) > _WORDS_AFTER:
             break
         if _NEGATION_BEFORE.search(text, max(0, enabling.start() - 8), enabling.start()):
             continue
-        for ended in (o for o in objects if o.tag == ENDED and o.start > enabling.end()):
-            if _words_between(text, enabling.end(), ended.start) > _ENABLING_REACH:
-                break
-            if not any(
-                a.tag == "end" and enabling.end() <= a.start < ended.start for a in facts.acts
-            ):
-                return True
+        if _opens_way_to(enabling.end(), text, objects, acts):
+            return True
+    return False
+
+
+def _opens_way_to(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> bool:
+    """Whether what follows ``start`` (what a rule allows) is a practice the demand wants ended
+    with no act of ending before it, or an act of ending right before something it wants."""
+    for thing in objects:
+        if thing.start < start or _words_between(text, start, thing.start) > _ENABLING_REACH:
+            continue
+        ending = [a for a in acts if a.tag == "end" and start <= a.start < thing.start]
+        if thing.tag == ENDED and not ending:
+            return True
+        if thing.tag == WANTED and any(
+            _words_between(text, a.end, thing.start) <= 3 for a in ending
+        ):
+            return True
     return False
 
 
