@@ -462,6 +462,17 @@ class StanceReader:
         if not facts.acts or facts.dissent:
             return []
         objects = self._objects()[demand.id].spans(lowered, folded)
+        if objects and facts.doers:
+            # A word within an actor's longer name is not what it acts on ("la Suprema Corte de
+            # Justicia" holds "justicia"); a name that is both ("a military court") stays.
+            objects = [
+                o
+                for o in objects
+                if not any(
+                    d.start <= o.start and o.end <= d.end and (o.start, o.end) != (d.start, d.end)
+                    for d in facts.doers
+                )
+            ]
         instruments = facts.instruments
         if objects and instruments:
             # A generic instrument right next to one of the demand's own objects is part of its
@@ -611,6 +622,17 @@ class StanceReader:
             # decree that allows soldiers to hold arraigo detainees": a rule made that opens the
             # way to what the demand wants ended is a move back.
             stance, setting = REGRESS, "a rule made to allow a setback"
+        elif act.tag in ("end", "keep") and _allows_within_reach(
+            act.end, text, objects, facts.acts
+        ):
+            # "invalidó el artículo que permitía retener a migrantes en revisiones migratorias":
+            # a rule that allowed a setback, struck down, is a step; upheld, a setback.
+            stance = ADVANCE if act.tag == "end" else REGRESS
+            setting = "a rule that allowed a setback, " + ("ended" if act.tag == "end" else "kept")
+        elif act.tag == "end" and _ACCUSED.match(text, act.end):
+            # "suspendió a los policías acusados de tortura", "revocó el nombramiento de un agente
+            # acusado de tortura": those accused of an abuse removed is a sanction, a step.
+            stance, setting = ADVANCE, "the accused removed"
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
@@ -1125,9 +1147,10 @@ def _frees_the_tortured(act: _Span, text: str) -> bool:
 
 # What a rule does when it opens the way to a practice ("que permite", "that adds ... to").
 _ENABLING = re.compile(
-    r"(?<!\w)(?:permiten?|permitirán?|permitirían?|permitir|faculta[rn]?|facultarán?|"
-    r"autoriza[rn]?|autorizarán?|añaden?|añadirán?|agregan?|agregarán?|allows?|allowing|"
-    r"permits?|permitting|authori[sz]es?|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
+    r"(?<!\w)(?:permiten?|permitirán?|permitirían?|permitían?|permitió|permitir|faculta[rn]?|"
+    r"facultarán?|facultaban?|autoriza[rn]?|autorizarán?|autorizaban?|añaden?|añadirán?|"
+    r"agregan?|agregarán?|allows?|allowed|allowing|permits?|permitted|permitting|"
+    r"authori[sz]es?|authori[sz]ed|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
 )
 # How many words may lie between the enabling verb and the practice it opens the way to.
 _ENABLING_REACH = 16
@@ -1171,6 +1194,13 @@ def _opens_way_to(start: int, text: str, objects: list[_Span], acts: list[_Span]
             return True
     return False
 
+
+# Persons removed who are accused of an abuse ("a los policías acusados de tortura", "the
+# officers accused of beating"), within a few words of the act.
+_ACCUSED = re.compile(
+    r"(?:\s+[\w-]+){0,8}?\s+(?:acusad[oa]s?|señalad[oa]s?|implicad[oa]s?|involucrad[oa]s?|"
+    r"investigad[oa]s?|accused|implicated|involved|charged)\s+(?:de|por|en|of|in|with)(?!\w)"
+)
 
 _NEGATION_BEFORE = re.compile(r"(?<!\w)(?:no|not|ya\s+no|no\s+longer)\s+$")
 
