@@ -630,12 +630,15 @@ class Classifier:
         history_before: int | None,
     ) -> _Verdict | None:
         moves = []
-        allowing = ""
+        allowing = fewer = ""
         for stance, found in rules.cues.find(text, folded):
             if stance == ADVANCE and self._reader.opens_the_way(demand, text, folded, found.end()):
                 # "lineamientos que autorizan dar de baja registros": what the rule allows
                 # decides which way it moves.
                 stance, allowing = REGRESS, found.group(0)
+            elif stance == ADVANCE and self._reader.counted_fewer(text):
+                # "9 convictions, compared with 21": fewer steps than before is a worsening.
+                stance, fewer = REGRESS, found.group(0)
             if self._background().search(text, max(0, found.start() - 40), found.start()):
                 continue
             if history_before is not None and self._reader.told_as_history(
@@ -669,6 +672,8 @@ class Classifier:
                 rule = f"regress cue {cue!r}"
                 if cue == allowing:
                     rule += ", a rule allowing a setback"
+                elif cue == fewer:
+                    rule += ", counted fewer than before"
                 return _Verdict(REGRESS, rule, weight, field, sentence)
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:

@@ -534,7 +534,17 @@ class StanceReader:
         )
 
     def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
-        return any(i.tag == MONEY for i in instruments) and self._flat().search(text) is not None
+        return any(i.tag == MONEY for i in instruments) and (
+            self._flat().search(text) is not None or _count_fell(text)
+        )
+
+    def counted_fewer(self, lowered: str) -> bool:
+        """Whether the sentence ``lowered`` counts fewer than before ("down from 21", "9,
+        compared with 21", "pasaron de 30 a 8"): a word of falling counts only beside a number
+        ("dropped its appeal" counts nothing)."""
+        return _count_fell(lowered) or (
+            _DIGIT.search(lowered) is not None and self._falls().search(lowered) is not None
+        )
 
     def _read_act(
         self,
@@ -611,6 +621,10 @@ class StanceReader:
             stance = _FIXED[act.tag]
         else:
             stance = _ON_WANTED[act.tag] if polarity == WANTED else _OPPOSITE[_ON_WANTED[act.tag]]
+            if act.tag == "create" and target is not None and self.counted_fewer(text):
+                # "granted 12 arraigo orders, down from 1,900", "identificó 2,100 cuerpos,
+                # frente a 3,400": fewer of the act than before moves the other way.
+                stance = _OPPOSITE[stance]
         setting = ""
         if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
             # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos", "asigna
@@ -1110,18 +1124,38 @@ _COUNT_BESIDE = re.compile(
     rf"(?<![\w.,]){_NUMBER}[^.;:]{{0,60}}?(?<!\w)(?:frente\s+a|en\s+comparación\s+con|"
     rf"comparad[oa]s?\s+con|compared\s+(?:with|to)|versus|vs\.?)\s+(?:l[oa]s\s+|the\s+)?{_NUMBER}"
 )
-_COUNT_FROM_TO = re.compile(rf"(?<!\w)(?:de|from)\s+{_NUMBER}\s+(?:a|to)\s+{_NUMBER}(?!\w)")
+# The words between may name the unit and a year ("de 800 millones de pesos en 2025 a 350").
+_COUNT_FROM_TO = re.compile(
+    rf"(?<!\w)(?:de|from)\s+{_NUMBER}(?:\s+(?:[^\W\d]+|(?:19|20)\d\d)){{0,6}}?\s+(?:a|to)\s+"
+    rf"{_NUMBER}(?!\w)"
+)
+
+
+_DIGIT = re.compile(r"\d")
+# "2 mil", "350 millones", "1.2 million": the word after a number that scales it.
+_SCALES = {
+    "mil millones": 10**9,
+    "mil": 10**3,
+    "thousand": 10**3,
+    "millones": 10**6,
+    "millón": 10**6,
+    "million": 10**6,
+    "billion": 10**9,
+}
+_SCALE = re.compile(r"\s+(mil millones|mil|thousand|millones|millón|million|billion)(?!\w)")
 
 
 def _count_fell(text: str) -> bool:
     """Whether ``text`` tells a count smaller than the one it is set against."""
 
-    def value(number: str) -> int:
-        return int(number.replace(",", "").replace(".", ""))
+    def value(found: re.Match[str], group: int) -> int:
+        number = int(found.group(group).replace(",", "").replace(".", ""))
+        scale = _SCALE.match(text, found.end(group))
+        return number * _SCALES[scale.group(1)] if scale else number
 
     for pattern, fewer_first in ((_COUNT_BESIDE, True), (_COUNT_FROM_TO, False)):
         for found in pattern.finditer(text):
-            first, second = value(found.group(1)), value(found.group(2))
+            first, second = value(found, 1), value(found, 2)
             if (first < second) if fewer_first else (first > second):
                 return True
     return False
