@@ -745,6 +745,10 @@ def _in_the_past(
     for start, end, year in times:
         if year and (latest is None or year > latest):
             continue
+        if start <= 1 and end <= begin and text.startswith(",", end):
+            # "En 2017, el Congreso aprobó la ley, que creó el sistema": a time set at the
+            # sentence's head, before a comma, dates all of it.
+            return True
         if end <= begin:
             distance = _words_between(text, end, begin)
         elif start >= finish:
