@@ -415,6 +415,8 @@ class StanceReader:
         """Whether the rule named just before ``end`` ("lineamientos", "the reform") is told as
         allowing what ``demand`` wants ended, or the ending of what it wants ("lineamientos que
         autorizan dar de baja registros")."""
+        if _ENABLING.search(lowered, end) is None:
+            return False  # most cues: no verb of allowing after them, nothing to scan for
         objects = self._objects()[demand.id].spans(lowered, folded)
         acts = self._sentence(lowered, folded).acts
         return _allows_within_reach(end, lowered, objects, acts)
@@ -1052,7 +1054,13 @@ def _holds_a_clause(act: _Span, text: str) -> bool:
         act.tag == "create"
         and _CLAUSE.match(text, act.end) is not None
         and _DIRECTIVE.match(act.text) is None
+        and _ENDS_IN_A_THING.search(act.text) is None
     )
+
+
+# An act phrase that ends in the thing it makes ("integró jurisprudencia que obliga"): its
+# "que" opens a relative clause on that thing, not a clause the verb holds.
+_ENDS_IN_A_THING = re.compile(r"(?:jurisprudencia|precedent)$")
 
 
 # "la Ley General …, que obliga a", "the protocol, which requires": a relative clause after a
