@@ -429,19 +429,26 @@ class Classifier:
             if any(other in found for other in yields_to):
                 hits = [h for h in hits if h.key]
             keepers = self._rules()[demand_id].keepers
-            if keepers and any(h.key for o in yields_to for h in found.get(o, ())):
-                hits = [h for h in hits if not self._only_keeper(h, keepers, body)]
+            others = [h for o in yields_to for h in found.get(o, ())]
+            if keepers and any(h.key for h in others):
+                in_title = any(h.field == TITLE for h in others)
+                hits = [h for h in hits if not self._only_keeper(h, keepers, body, in_title)]
             if hits:
                 kept[demand_id] = hits
         return kept
 
-    def _only_keeper(self, hit: _Hit, keepers: frozenset[str], body: str) -> bool:
+    def _only_keeper(
+        self, hit: _Hit, keepers: frozenset[str], body: str, other_in_title: bool
+    ) -> bool:
         """Whether a keeper term found beside the key terms of a demand its own yields to names
-        only that demand's keeper ("la CNB actualizó el registro"), not its own news: in the
-        title the story is the institution's, and its money is its own ("el presupuesto de
-        la CNB")."""
-        if hit.field == TITLE or fold(hit.term) not in keepers:
+        only that demand's keeper ("la CNB actualizó el registro"), not its own news: in a
+        title that names nothing of the other demand the story is the institution's ("renuncia
+        la titular de la CNB"), and its money is its own ("el presupuesto de la CNB")."""
+        if fold(hit.term) not in keepers:
             return False
+        if hit.field == TITLE:
+            # "cnb depura registro personas desaparecidas": the title is the registry's too.
+            return other_in_title
         # Money named within a few words before: "the budget that gives the search commission".
         before = max(hit.sentence[0], hit.start - _FUNDS_REACH)
         return self._money().search(body, before, hit.start) is None
