@@ -166,6 +166,8 @@ class _Rules:
     context_from_title: bool
     statement: bool
     keepers: frozenset[str]  # folded keeper terms (see Demand.keeper_terms)
+    # Whether the demand itself wants recommendations heeded (its "wants" name them).
+    wants_recommendations: bool
 
 
 class Classifier:
@@ -197,6 +199,7 @@ class Classifier:
                 d.context_from_title,
                 d.statement,
                 frozenset(fold(p) for phrases in d.keeper_terms.values() for p in phrases),
+                any(fold(p) in _RECOMMENDATIONS for phrases in d.wants.values() for p in phrases),
             )
             for d in self.campaign.demands
         }
@@ -512,9 +515,17 @@ class Classifier:
         verdicts: list[_Verdict] = []
         if title:
             weight = _TITLE_NAMING if title_names_demand else _TITLE_OTHER
-            verdicts += self._verdicts(demand, rules, TITLE, (0, len(title)), weight, frame)
+            # Recommendations accepted in a title that names nothing of the demand are the
+            # review's news, as a topic listed among them is.
+            listed = (
+                len(title)
+                if not title_names_demand and not rules.wants_recommendations
+                else _listed_at(title, (0, len(title)), hits, TITLE, rules)
+            )
+            verdicts += self._verdicts(demand, rules, TITLE, (0, len(title)), weight, frame, listed)
         for sentence, weight in _stance_window(hits, frame.spans, lowered[BODY], self._contrast()):
-            verdicts += self._verdicts(demand, rules, BODY, sentence, weight, frame)
+            listed = _listed_at(lowered[BODY], sentence, hits, BODY, rules)
+            verdicts += self._verdicts(demand, rules, BODY, sentence, weight, frame, listed)
         votes: defaultdict[str, float] = defaultdict(float)
         for verdict in verdicts:
             votes[verdict.stance] += verdict.weight
@@ -550,8 +561,13 @@ class Classifier:
         sentence: tuple[int, int],
         weight: float,
         frame: _Frame,
+        listed: int | None = None,
     ) -> list[_Verdict]:
-        """The demand's own cue phrases and the reader's acts, found in one sentence."""
+        """The demand's own cue phrases and the reader's acts, found in one sentence.
+
+        ``listed``: where, in the sentence, a list of recommendations' topics opens that holds
+        all the demand's terms there ("aceptó 262 recomendaciones, entre ellas ...").
+        """
         verdicts: list[_Verdict] = []
         text = frame.lowered[field][sentence[0] : sentence[1]]
         folded = frame.folded[field][sentence[0] : sentence[1]]
@@ -569,6 +585,7 @@ class Classifier:
             weight * _SPECIFIC,
             capped,
             frame.history_before,
+            listed,
         )
         if cue is not None:
             verdicts.append(cue)
@@ -589,16 +606,19 @@ class Classifier:
             default_actor=default_actor,
             history_before=frame.history_before,
         ):
+            stance, rule = reading.stance, reading.rule
+            if (
+                listed is not None
+                and reading.start < listed
+                and fold(reading.object) in _RECOMMENDATIONS
+                and stance != MENTION
+            ):
+                # A topic listed among recommendations accepted or rejected is a mention of
+                # its demand; the step is the review's (eval/README.md: listed topics).
+                rule = rule.replace(f"{stance}:", f"{MENTION}:", 1)
+                stance, rule = MENTION, f"{rule}, a topic listed among the recommendations"
             verdicts.append(
-                _Verdict(
-                    reading.stance,
-                    reading.rule,
-                    reading.weight,
-                    field,
-                    sentence,
-                    True,
-                    reading.object,
-                )
+                _Verdict(stance, rule, reading.weight, field, sentence, True, reading.object)
             )
         return verdicts
 
@@ -635,10 +655,13 @@ class Classifier:
         weight: float,
         capped: bool,
         history_before: int | None,
+        listed: int | None,
     ) -> _Verdict | None:
         moves = []
         allowing = fewer = ""
         for stance, found in rules.cues.find(text, folded):
+            if listed is not None and found.start() >= listed:
+                continue  # a topic listed among recommendations: what they ask, not a step
             if stance == ADVANCE and self._reader.opens_the_way(demand, text, folded, found.end()):
                 # "lineamientos que autorizan dar de baja registros": what the rule allows
                 # decides which way it moves.
@@ -753,6 +776,34 @@ def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str]
     if not words:
         return None
     return re.compile(rf"\W*(?:{_alternatives(words, fold_accents)})(?!\w)")
+
+
+# Recommendations, as acts on them are named ("aceptó 262 recomendaciones").
+_RECOMMENDATIONS = frozenset(
+    {"recomendaciones", "recomendacion", "recommendations", "recommendation"}
+)
+# What opens a list of topics ("entre ellas", "among them", "including").
+_LISTING = re.compile(
+    r"(?<!\w)(?:entre\s+(?:ellas|ellos|otras|otros|las\s+que|los\s+que)|among\s+(?:them|others|"
+    r"which)|including|incluidas|incluidos|such\s+as)(?!\w)"
+)
+
+
+def _listed_at(
+    text: str, sentence: tuple[int, int], hits: list[_Hit], field: str, rules: _Rules
+) -> int | None:
+    """Where a list of topics opens in the sentence, when every one of the demand's terms there
+    stands in it and the demand does not itself want recommendations heeded (relative to the
+    sentence's start); else None."""
+    if rules.wants_recommendations:
+        return None
+    listing = _LISTING.search(text, *sentence)
+    if listing is None:
+        return None
+    inside = [h for h in hits if h.field == field and sentence[0] <= h.start < sentence[1]]
+    if not inside or any(h.start < listing.end() for h in inside):
+        return None
+    return listing.start() - sentence[0]
 
 
 def _stance_window(
