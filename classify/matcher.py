@@ -782,6 +782,7 @@ def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str]
 _RECOMMENDATIONS = frozenset(
     {"recomendaciones", "recomendacion", "recommendations", "recommendation"}
 )
+_NAMES_RECOMMENDATIONS = re.compile("recomend|recommend")
 # What opens a list of topics ("entre ellas", "among them", "including").
 _LISTING = re.compile(
     r"(?<!\w)(?:entre\s+(?:ellas|ellos|otras|otros|las\s+que|los\s+que)|among\s+(?:them|others|"
@@ -795,7 +796,7 @@ def _listed_at(
     """Where a list of topics opens in the sentence, when every one of the demand's terms there
     stands in it and the demand does not itself want recommendations heeded (relative to the
     sentence's start); else None."""
-    if rules.wants_recommendations:
+    if rules.wants_recommendations or not _NAMES_RECOMMENDATIONS.search(text, *sentence):
         return None
     listing = _LISTING.search(text, *sentence)
     if listing is None:

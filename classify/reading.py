@@ -1144,6 +1144,8 @@ _COUNT_FROM_TO = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_COMPARING = ("frente", "compar", "versus", "vs")
+_FROM_A_NUMBER = re.compile(r"(?:de|from)\s+\d")
 # "2 mil", "350 millones", "1.2 million": the word after a number that scales it.
 _SCALES = {
     "mil millones": 10**9,
@@ -1159,13 +1161,21 @@ _SCALE = re.compile(r"\s+(mil millones|mil|thousand|millones|millón|million|bil
 
 def _count_fell(text: str) -> bool:
     """Whether ``text`` tells a count smaller than the one it is set against."""
+    if _DIGIT.search(text) is None:
+        return False  # most sentences hold no number: nothing to compare
 
     def value(found: re.Match[str], group: int) -> int:
         number = int(found.group(group).replace(",", "").replace(".", ""))
         scale = _SCALE.match(text, found.end(group))
         return number * _SCALES[scale.group(1)] if scale else number
 
-    for pattern, fewer_first in ((_COUNT_BESIDE, True), (_COUNT_FROM_TO, False)):
+    patterns = []
+    # Cheap tests first: a date holds digits too, and these patterns are slow to run.
+    if any(word in text for word in _COMPARING):
+        patterns.append((_COUNT_BESIDE, True))
+    if _FROM_A_NUMBER.search(text) is not None:
+        patterns.append((_COUNT_FROM_TO, False))
+    for pattern, fewer_first in patterns:
         for found in pattern.finditer(text):
             first, second = value(found, 1), value(found, 2)
             if (first < second) if fewer_first else (first > second):
