@@ -22,21 +22,6 @@ LANGS = ("es", "en")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLACK_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$")
 
-TOP_KEYS = {
-    "version",
-    "campaign",
-    "default_channel",
-    "stance_cues",
-    "official_acts",
-    "authority",
-    "urgent",
-    "status",
-    "scope",
-    "abroad",
-    "reading",
-    "demands",
-    "lexicons_from",
-}
 # What a campaign may take from another campaign's file (`lexicons_from`): the language and
 # the policy, never the demands.
 SHARED_KEYS = (
@@ -49,6 +34,7 @@ SHARED_KEYS = (
     "scope",
     "abroad",
 )
+TOP_KEYS = {"version", "campaign", "default_channel", "demands", "lexicons_from", *SHARED_KEYS}
 DEMAND_REQUIRED = {"id", "title", "text", "terms"}
 DEMAND_OPTIONAL = {
     "channel",
