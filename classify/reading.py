@@ -1163,6 +1163,8 @@ def _count_fell(text: str) -> bool:
     """Whether ``text`` tells a count smaller than the one it is set against."""
     if _DIGIT.search(text) is None:
         return False  # most sentences hold no number: nothing to compare
+    if "voto" in text or "vote" in text:
+        return False  # "98 votos frente a 12": a tally of votes, not of steps
 
     def value(found: re.Match[str], group: int) -> int:
         number = int(found.group(group).replace(",", "").replace(".", ""))
@@ -1217,7 +1219,7 @@ def _enables_what_is_ended(
 ) -> bool:
     """Whether the rule ``act`` makes (its target, a generic instrument) is told as opening the
     way to a practice the demand wants ended ("que permite pedir el arraigo"), or to ending
-    what it wants ("que autorizan dar de baja registros"), the negated aside."""
+    what it wants ("que autorizan dar de baja registros"); "que no permite" does neither."""
     if act.tag != "create" or target is None or target.tag != INSTRUMENT:
         return False
     return _allows_within_reach(max(act.end, target.end), text, objects, facts.acts)
