@@ -45,8 +45,9 @@ def _edit(demands: Path) -> None:
     text = demands.read_text(encoding="utf-8")
     edits = {
         # The third item now matches the detention registry.
-        "           registro inmediato de la detención]": (
-            "           registro inmediato de la detención, padrón de personas arrestadas]"
+        "           registro inmediato de la detención, registro de personas detenidas]": (
+            "           registro inmediato de la detención, registro de personas detenidas,"
+            " padrón de personas arrestadas]"
         ),
         # "una reforma sobre el arraigo" now counts as a regress: the second item changes stance.
         "        es: [amplía el arraigo, ampliación del arraigo,": (
