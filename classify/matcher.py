@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import (
@@ -606,19 +606,26 @@ class Classifier:
             default_actor=default_actor,
             history_before=frame.history_before,
         ):
-            stance, rule = reading.stance, reading.rule
             if (
                 listed is not None
                 and reading.start < listed
                 and fold(reading.object) in _RECOMMENDATIONS
-                and stance != MENTION
+                and reading.stance != MENTION
             ):
                 # A topic listed among recommendations accepted or rejected is a mention of
                 # its demand; the step is the review's (eval/README.md: listed topics).
-                rule = rule.replace(f"{stance}:", f"{MENTION}:", 1)
-                stance, rule = MENTION, f"{rule}, a topic listed among the recommendations"
+                setting = ", ".join(filter(None, (reading.setting, _LISTED_TOPIC)))
+                reading = replace(reading, stance=MENTION, setting=setting)
             verdicts.append(
-                _Verdict(stance, rule, reading.weight, field, sentence, True, reading.object)
+                _Verdict(
+                    reading.stance,
+                    reading.rule,
+                    reading.weight,
+                    field,
+                    sentence,
+                    True,
+                    reading.object,
+                )
             )
         return verdicts
 
@@ -783,6 +790,7 @@ _RECOMMENDATIONS = frozenset(
     {"recomendaciones", "recomendacion", "recommendations", "recommendation"}
 )
 _NAMES_RECOMMENDATIONS = re.compile("recomend|recommend")
+_LISTED_TOPIC = "a topic listed among the recommendations"
 # What opens a list of topics ("entre ellas", "among them", "including").
 _LISTING = re.compile(
     r"(?<!\w)(?:entre\s+(?:ellas|ellos|otras|otros|las\s+que|los\s+que)|among\s+(?:them|others|"

@@ -418,8 +418,7 @@ class StanceReader:
         if _ENABLING.search(lowered, end) is None:
             return False  # most cues: no verb of allowing after them, nothing to scan for
         objects = self._objects()[demand.id].spans(lowered, folded)
-        acts = self._sentence(lowered, folded).acts
-        return _allows_within_reach(end, lowered, objects, acts)
+        return _allows_within_reach(end, lowered, objects, self._sentence(lowered, folded))
 
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
@@ -601,8 +600,7 @@ class StanceReader:
             return None
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
-            or self._falls().search(text)
-            or _count_fell(text)
+            or self.counted_fewer(text)
             or _undone(act.start, facts.acts, text)
         ):
             # A prosecution carried out through what the demand wants ended (a military judge's
@@ -638,9 +636,7 @@ class StanceReader:
             # decree that allows soldiers to hold arraigo detainees": a rule made that opens the
             # way to what the demand wants ended is a move back.
             stance, setting = REGRESS, "a rule made to allow a setback"
-        elif act.tag in ("end", "keep") and _allows_within_reach(
-            act.end, text, objects, facts.acts
-        ):
+        elif act.tag in ("end", "keep") and _allows_within_reach(act.end, text, objects, facts):
             # "invalidó el artículo que permitía retener a migrantes en revisiones migratorias":
             # a rule that allowed a setback, struck down, is a step; upheld, a setback.
             stance = ADVANCE if act.tag == "end" else REGRESS
@@ -1222,17 +1218,19 @@ def _enables_what_is_ended(
     what it wants ("que autorizan dar de baja registros"); "que no permite" does neither."""
     if act.tag != "create" or target is None or target.tag != INSTRUMENT:
         return False
-    return _allows_within_reach(max(act.end, target.end), text, objects, facts.acts)
+    return _allows_within_reach(max(act.end, target.end), text, objects, facts)
 
 
-def _allows_within_reach(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> bool:
-    # The verb of allowing follows the rule within a few words ("lineamientos que autorizan").
-    for enabling in _ENABLING.finditer(text, start):
-        if _words_between(text, start, enabling.start()) > _WORDS_AFTER:
+def _allows_within_reach(start: int, text: str, objects: list[_Span], facts: _Sentence) -> bool:
+    # The verb of allowing follows the rule within a few words ("lineamientos que autorizan"),
+    # and is not negated by the campaign's negation cues ("que no permite").
+    for found in _ENABLING.finditer(text, start):
+        if _words_between(text, start, found.start()) > _WORDS_AFTER:
             break
-        if _NEGATION_BEFORE.search(text, max(0, enabling.start() - 8), enabling.start()):
+        enabling = _Span(found.start(), found.end(), found.group(0), "allow")
+        if _governs(facts.cues["negation"], enabling, text, words=1):
             continue
-        if _opens_way_to(enabling.end(), text, objects, acts):
+        if _opens_way_to(enabling.end, text, objects, facts.acts):
             return True
     return False
 
@@ -1259,8 +1257,6 @@ _ACCUSED = re.compile(
     r"(?:\s+[\w-]+){0,8}?\s+(?:acusad[oa]s?|señalad[oa]s?|implicad[oa]s?|involucrad[oa]s?|"
     r"investigad[oa]s?|accused|implicated|involved|charged)\s+(?:de|por|en|of|in|with)(?!\w)"
 )
-
-_NEGATION_BEFORE = re.compile(r"(?<!\w)(?:no|not|ya\s+no|no\s+longer)\s+$")
 
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
 
