@@ -368,16 +368,19 @@ class Classifier:
     def _in_scope(self, item: Item, folded: dict[str, str], author: str) -> bool:
         # The campaign's own state's gazette and courts are in scope by nature, unless the
         # title names another country and nothing names ours (a foreign decree on its own
-        # disappeared, collected by mistake); press and other texts must name the country or
-        # its institutions (same topics abroad are not ours), and so must an international
-        # court's, which rules on many states ("Corte Interamericana ... condena a Guatemala").
+        # disappeared, collected by mistake); press and other texts, and an international
+        # court's, which rules on many states ("Corte Interamericana ... condena a Guatemala"),
+        # are ours when they name the country or its institutions, or name no other country
+        # (an excerpt of a Mexican paper often leaves the country unsaid).
         if not self._scope():
             return True
+        abroad = self._abroad()
         if item.kind in SCOPED_BY_SOURCE and author != "external":
-            abroad = self._abroad()
             if not abroad or abroad.search(folded[TITLE]) is None:
                 return True
-        return any(self._scope().search(text) for text in folded.values())
+        if any(self._scope().search(text) for text in folded.values()):
+            return True
+        return bool(abroad) and not any(abroad.search(text) for text in folded.values())
 
     def _hits(
         self,
