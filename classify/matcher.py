@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import (
     StanceReader,
+    few_done,
     opens_with_pronoun,
     still_lacking,
 )
@@ -668,7 +669,7 @@ class Classifier:
         listed: int | None,
     ) -> _Verdict | None:
         moves = []
-        allowing = fewer = ""
+        allowing = fewer = few = ""
         for stance, found in rules.cues.find(text, folded):
             if listed is not None and found.start() >= listed:
                 continue  # a topic listed among recommendations: what they ask, not a step
@@ -679,6 +680,10 @@ class Classifier:
             elif stance == ADVANCE and self._reader.counted_fewer(text):
                 # "9 convictions, compared with 21": fewer steps than before is a worsening.
                 stance, fewer = REGRESS, found.group(0)
+            elif stance == ADVANCE and few_done(text, found.start(), found.end()):
+                # "sólo 17 sentencias por tortura en cinco años": a shortfall reported, with no
+                # trend, is no step (eval/README.md, principle 4).
+                stance, few = MENTION, found.group(0)
             if self._background().search(text, max(0, found.start() - 40), found.start()):
                 continue
             if history_before is not None and self._reader.told_as_history(
@@ -717,7 +722,8 @@ class Classifier:
                 return _Verdict(REGRESS, rule, weight, field, sentence)
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
-            rule = f"mention cue {moves[0][1]!r}, still not done"
+            cue = moves[0][1]
+            rule = f"mention cue {cue!r}, " + ("only a few done" if cue == few else "still not done")
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):
             proposal = self._cues()["proposal"].search(text)

@@ -652,7 +652,7 @@ class StanceReader:
             # "the military justice system still shields soldiers": a state of affairs that
             # lasts, as a report describes it, not a new act (eval/README.md, principle 4).
             stance, setting = MENTION, "told as lasting"
-        elif stance == ADVANCE and _few_done(act, text):
+        elif stance == ADVANCE and few_done(text, act.start, act.end):
             # "only 14 have been implemented", "has implemented few of": a shortfall reported,
             # not a step.
             stance, setting = MENTION, "only a few done"
@@ -712,6 +712,9 @@ _YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)")
 _IN_YEAR = re.compile(rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?$")
 # How many words may stand between an act and the year it is told in.
 _YEAR_REACH = 4
+# "menos personal que en 2023", "fewer than in 2019": the year a count is set against, not
+# the year the act is told in.
+_THAN = re.compile(r"(?<!\w)(?:que|than)\s+$")
 
 
 # "hace dos años", "years ago", "hace una década": an act told as years past, whatever the date.
@@ -728,7 +731,7 @@ def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
         marks += [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
     for year in _YEAR.finditer(text) if years else ():
         lead = _IN_YEAR.search(text, max(0, year.start() - 30), year.start())
-        if lead is not None:
+        if lead is not None and not _THAN.search(text, max(0, lead.start() - 6), lead.start()):
             marks.append((lead.start(), year.end(), int(year.group(0))))
     return marks
 
@@ -1107,7 +1110,7 @@ _PENDING = re.compile(
 # "only 14 (have been)", "solo 3 (se han)", "apenas unas pocas": a count told as short,
 # right before the act it counts ...
 _FEW_BEFORE = re.compile(
-    r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+"
+    r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+(?:[^\W\d]+\s+)?"
     r"(?:\d[\d,.]*|a\s+few|a\s+handful|few|un[oa]s\s+poc[oa]s|poc[oa]s)(?:\s+\w+){0,4}\s*$"
 )
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
@@ -1117,10 +1120,11 @@ _FEW_AFTER = re.compile(
 )
 
 
-def _few_done(act: _Span, text: str) -> bool:
+def few_done(text: str, start: int, end: int) -> bool:
+    """Whether the act at ``start:end`` of ``text`` is counted as only a few ("sólo obtuvo 17
+    sentencias", "implemented few of")."""
     return bool(
-        _FEW_BEFORE.search(text[max(0, act.start - 48) : act.start])
-        or _FEW_AFTER.match(text, act.end)
+        _FEW_BEFORE.search(text[max(0, start - 48) : start]) or _FEW_AFTER.match(text, end)
     )
 
 
