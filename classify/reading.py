@@ -590,6 +590,15 @@ class StanceReader:
             return None
         if (
             target is None
+            and act.tag == "keep"
+            and polarity == WANTED
+            and not self._kept_flat(text, instruments)
+        ):
+            # "Supreme Court throws out challenge to army's policing role": what was kept is
+            # none of the demand's objects, so which way it moves the demand is not said.
+            return None
+        if (
+            target is None
             and not actor
             and act.tag not in _NEED_NO_OBJECT
             and actor_kind != "state"
