@@ -691,6 +691,9 @@ class Classifier:
             ):
                 # "las recomendaciones que aceptó en 2018": the story's history, not its news.
                 continue
+            if stance == REGRESS and _WOULD_BE.search(text, max(0, found.start() - 30), found.start()):
+                # "warned it would erase thousands of cases": a setback feared, not done.
+                continue
             if stance == REGRESS and still_lacking(text, found.start()):
                 # "sigue sin recursos": a lack that lasts, reported with no new act.
                 moves.append((MENTION, found.group(0)))
