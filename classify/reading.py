@@ -880,6 +880,11 @@ def _is_agent(actor: _Span, text: str) -> bool:
     return _AGENT.search(text, max(0, actor.start - _AGENT_REACH), actor.start) is not None
 
 
+# A court named by its common noun alone, which in a document an external court wrote is that
+# court.
+_BARE_COURT = frozenset(("corte", "court", "tribunal", "la corte", "the court"))
+
+
 def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[str, str]:
     """Who did the act: the nearest doer before it, else the first after it in the sentence.
 
@@ -902,6 +907,9 @@ def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[st
         return subject.text, "external"
     if before:
         nearest = max(before, key=lambda a: a.end)
+        if default == "external" and nearest.tag == "state" and nearest.text in _BARE_COURT:
+            # In an Inter-American Court judgment, "la Corte" is that court, not Mexico's.
+            return nearest.text, "external"
         if nearest.tag == "external" and any(
             nearest.end <= r.start and r.end <= act.start for r in reporting
         ):
@@ -1212,11 +1220,12 @@ def _frees_the_tortured(act: _Span, text: str) -> bool:
     )
 
 
-# What a rule does when it opens the way to a practice ("que permite", "that adds ... to").
+# What a rule does when it opens the way to a practice ("que permite", "that adds ... to",
+# "mediante el cual las autoridades podrán dar de baja").
 _ENABLING = re.compile(
     r"(?<!\w)(?:permiten?|permitirán?|permitirían?|permitían?|permitió|permitir|faculta[rn]?|"
     r"facultarán?|facultaban?|autoriza[rn]?|autorizarán?|autorizaban?|añaden?|añadirán?|"
-    r"agregan?|agregarán?|allows?|allowed|allowing|permits?|permitted|permitting|"
+    r"agregan?|agregarán?|podrán?|allows?|allowed|allowing|permits?|permitted|permitting|may|"
     r"authori[sz]es?|authori[sz]ed|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
 )
 # How many words may lie between the enabling verb and the practice it opens the way to.
