@@ -579,6 +579,10 @@ class StanceReader:
             actor, actor_kind = speaker.text, "state"
         if _topic_of_account(act, text, instruments):
             return None
+        if act.tag == "create" and _DURATION.match(text, act.end):
+            # "cumplió seis meses sin titular", "completed two years": a span of time reached,
+            # not a duty met.
+            return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
         if target is not None and (
             (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED)
@@ -880,6 +884,13 @@ def _is_agent(actor: _Span, text: str) -> bool:
     return _AGENT.search(text, max(0, actor.start - _AGENT_REACH), actor.start) is not None
 
 
+# A span of time right after a verb ("cumplió seis meses", "completed two years").
+_DURATION = re.compile(
+    r"\s+(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|"
+    r"veinte|cien|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|a\s+hundred)\s+(?:años?|meses|mes|semanas?|días?|years?|months?|weeks?|days?)"
+    r"(?!\w)"
+)
 # A court named by its common noun alone, which in a document an external court wrote is that
 # court.
 _BARE_COURT = frozenset(("corte", "court", "tribunal", "la corte", "the court"))
