@@ -31,8 +31,10 @@ compile: $(NATIVE)
 demo: $(STAMP) $(NATIVE)
 	$(BIN)/vigia demo
 
+# The tests run on as many workers as there are cores, up to four (pytest-xdist): most of
+# their time is spent waiting on the servers and processes they start.
 test: $(STAMP) $(NATIVE) lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -48,6 +48,17 @@ os.environ.update(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked ``long`` first, longest first: under ``pytest -n``, a long test
+    started last leaves the other workers idle while it runs alone."""
+
+    def seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("long")
+        return marker.kwargs.get("seconds", 30) if marker else 0
+
+    items.sort(key=seconds, reverse=True)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def interruptible_children() -> None:
     """Servers and workers the tests start stop on SIGINT, even when the suite runs as a

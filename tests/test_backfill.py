@@ -120,6 +120,7 @@ def test_interrupted_backfill_resumes_without_refetching_finished_chunks(db_path
     assert title == "DECRETO por el que se expide la Ley Nacional del Registro de Detenciones."
 
 
+@pytest.mark.long(seconds=43)
 def test_killed_backfill_process_resumes(db_path: Path, tmp_path: Path):
     with replay_server() as server:
         config = demo_sources_config(base_url(server))

@@ -326,6 +326,7 @@ def test_a_dispatcher_killed_while_the_server_held_the_message_sends_it_once(
     assert ref in smtp.mailbox.message_ids()  # it went with the Message-ID it was claimed with
 
 
+@pytest.mark.long(seconds=31)
 def test_vigia_demo_delivers_by_email_and_a_second_run_sends_nothing_new(
     prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: FakeSmtp, capsys
 ):

@@ -198,6 +198,7 @@ def test_a_broken_source_fails_the_run_after_the_others_are_stored_and_alerted(
     assert failures == 1 and "404" in error
 
 
+@pytest.mark.long(seconds=67)
 def test_vigia_demo_twice_stores_and_sends_nothing_new(
     prefect_harness, db_path: Path, capsys: pytest.CaptureFixture
 ):

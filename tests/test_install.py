@@ -102,6 +102,7 @@ def test_the_wheel_adds_one_top_level_name_and_carries_the_campaign_files(wheel:
     assert packaged == (ROOT / "demands.yaml").read_bytes()
 
 
+@pytest.mark.long(seconds=41)
 def test_init_demo_and_query_work_from_a_folder_outside_the_checkout(
     fresh_env: Path, tmp_path: Path
 ) -> None:

@@ -91,6 +91,7 @@ def _demo(env: dict[str, str], folder: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.long(seconds=115)
 def test_two_demos_at_once_on_one_lake_store_and_send_as_one_run_on_a_file(
     postgres: PostgresServer, tmp_path: Path
 ) -> None:

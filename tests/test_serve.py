@@ -55,6 +55,7 @@ def _api(url: str, path: str) -> list[dict]:
         return []
 
 
+@pytest.mark.long(seconds=66)
 @pytest.mark.prefect
 def test_serve_runs_deployments_chains_processing_on_events_and_stops_cleanly(
     replay: str, tmp_path: Path

@@ -72,6 +72,7 @@ def _reference_keys(replay: str, folder: Path) -> tuple[int, int, set[str]]:
     return items, matches, keys
 
 
+@pytest.mark.long(seconds=240)
 @pytest.mark.prefect
 def test_two_workers_run_the_deployments_at_once_on_one_lake_each_item_and_alert_once(
     replay: str, postgres: PostgresServer, fake_slack: FakeSlack, tmp_path: Path

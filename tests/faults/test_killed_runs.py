@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fake_slack import FakeSlack
 from vigia.storage import run_query
 
@@ -80,6 +82,7 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
     return {name: run_query(db, sql)[1] for name, sql in ROWS.items()}
 
 
+@pytest.mark.long(seconds=41)
 def test_runs_killed_at_random_moments_lose_nothing_and_send_nothing_twice(
     tmp_path: Path, replay: str, fake_slack: FakeSlack
 ) -> None:
