@@ -691,7 +691,8 @@ class Classifier:
             ):
                 # "las recomendaciones que aceptó en 2018": the story's history, not its news.
                 continue
-            if stance == REGRESS and _WOULD_BE.search(text, max(0, found.start() - 30), found.start()):
+            before = max(0, found.start() - 30)
+            if stance == REGRESS and _WOULD_BE.search(text, before, found.start()):
                 # "warned it would erase thousands of cases": a setback feared, not done.
                 continue
             if stance == REGRESS and still_lacking(text, found.start()):
@@ -726,7 +727,8 @@ class Classifier:
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
             cue = moves[0][1]
-            rule = f"mention cue {cue!r}, " + ("only a few done" if cue == few else "still not done")
+            why = "only a few done" if cue == few else "still not done"
+            rule = f"mention cue {cue!r}, {why}"
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):
             proposal = self._cues()["proposal"].search(text)

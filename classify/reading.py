@@ -1151,9 +1151,7 @@ _FEW_AFTER = re.compile(
 def few_done(text: str, start: int, end: int) -> bool:
     """Whether the act at ``start:end`` of ``text`` is counted as only a few ("sólo obtuvo 17
     sentencias", "implemented few of")."""
-    return bool(
-        _FEW_BEFORE.search(text[max(0, start - 48) : start]) or _FEW_AFTER.match(text, end)
-    )
+    return bool(_FEW_BEFORE.search(text[max(0, start - 48) : start]) or _FEW_AFTER.match(text, end))
 
 
 # A count set beside a larger one ("11 en 2024, frente a 27 el año anterior", "9, compared
