@@ -544,7 +544,7 @@ class StanceReader:
         compared with 21", "pasaron de 30 a 8"): a word of falling counts only beside a number
         ("dropped its appeal" counts nothing)."""
         return _count_fell(lowered) or (
-            _DIGIT.search(lowered) is not None and self._falls().search(lowered) is not None
+            _QUANTITY.search(lowered) is not None and self._falls().search(lowered) is not None
         )
 
     def _read_act(
@@ -1170,6 +1170,8 @@ _COUNT_FROM_TO = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+# A count in figures or a share in words ("bajan a la mitad las sentencias").
+_QUANTITY = re.compile(r"\d|mitad|half")
 _COMPARING = ("frente", "compar", "versus", "vs")
 _FROM_A_NUMBER = re.compile(r"(?:de|from)\s+\d")
 # "2 mil", "350 millones", "1.2 million": the word after a number that scales it.
