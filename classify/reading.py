@@ -719,10 +719,13 @@ _MONTHS = (
     "diciembre|january|february|march|april|may|june|july|august|september|october|november|"
     "december"
 )
-# "creado en 2012", "en abril de 2014", "In 2018": a year the act is told in. The year is
-# looked for first and what leads to it after: "en" is everywhere in Spanish, years are rare.
+# "creado en 2012", "en abril de 2014", "In 2018", "until the 2014 reform": a year the act is
+# told in. The year is looked for first and what leads to it after: "en" is everywhere in
+# Spanish, years are rare.
 _YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)")
-_IN_YEAR = re.compile(rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?$")
+_IN_YEAR = re.compile(
+    rf"(?<!\w)(?:en|in|hasta|until)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?(?:el\s+|the\s+)?$"
+)
 # How many words may stand between an act and the year it is told in.
 _YEAR_REACH = 4
 # "menos personal que en 2023", "fewer than in 2019": the year a count is set against, not
