@@ -997,6 +997,8 @@ def _object_of(
         candidates, key=lambda c: (c[0], c[2].tag != ACCOUNT, c[1], c[2].start)
     )
     if act.tag in ("keep", "end") and span.tag == INSTRUMENT and ended:
+        if act.tag == "keep" and _SEEKING.search(text, span.end, ended[0].start):
+            return span, WANTED, strength  # a request for the practice, dismissed (below)
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
         # ("dismissed a lawsuit against the use of arraigo", "struck down a state law that
@@ -1013,8 +1015,24 @@ def _object_of(
         # that exempted the police from the registry"): striking it down is the step, keeping
         # it the setback.
         return span, ENDED, strength
+    if (
+        span.tag == ENDED
+        and act.tag == "keep"
+        and span.start >= act.end
+        and _SEEKING.search(text, act.end, span.start)
+    ):
+        # "improcedente el amparo de militares que pedían ser juzgados en fuero castrense": a
+        # request for the practice, dismissed, denies it.
+        return span, WANTED, strength
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
+
+
+# A challenge that asks for something ("que pedían ser juzgados en", "seeking to be tried by").
+_SEEKING = re.compile(
+    r"(?<!\w)(?:ped[ií]an|pidieron|pidió|buscaban|buscó|buscaron|solicitaban|solicitó|"
+    r"solicitaron|sought|seeking|seeks|asking)(?!\w)"
+)
 
 
 def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
@@ -1223,7 +1241,10 @@ _FORCED_CONFESSION = re.compile(
 )
 # ... unless the acquittal is of torturing ("acquitted of torture", "absuelto del delito de
 # tortura"): then the torturers are the ones cleared.
-_CLEARED_OF_TORTURE = re.compile(r"\s+(?:\w+\s+){0,4}?(?:of|de|del)\s+(?:\w+\s+){0,3}?tortur")
+_CLEARED_OF_TORTURE = re.compile(
+    r"\s+(?:\w+\s+){0,4}?(?:of|de|del)\s+"
+    r"(?:(?:the|crimes?|charges?|el|la|los|las|delitos?|cargos?|de|of)\s+){0,3}tortur"
+)
 
 
 def _frees_the_tortured(act: _Span, text: str) -> bool:
