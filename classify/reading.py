@@ -998,7 +998,8 @@ def _object_of(
     )
     if act.tag in ("keep", "end") and span.tag == INSTRUMENT and ended:
         if act.tag == "keep" and _SEEKING.search(text, span.end, ended[0].start):
-            return span, WANTED, strength  # a request for the practice, dismissed (below)
+            # A challenge that asked for the practice, dismissed, denies it (as below).
+            return span, WANTED, strength
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
         # ("dismissed a lawsuit against the use of arraigo", "struck down a state law that
