@@ -997,8 +997,7 @@ def _object_of(
         candidates, key=lambda c: (c[0], c[2].tag != ACCOUNT, c[1], c[2].start)
     )
     if act.tag in ("keep", "end") and span.tag == INSTRUMENT and ended:
-        if act.tag == "keep" and _SEEKING.search(text, span.end, ended[0].start):
-            # A challenge that asked for the practice, dismissed, denies it (as below).
+        if _dismisses_a_request_for(act, text, span.end, ended[0]):
             return span, WANTED, strength
         # What a court upholds, dismisses or strikes down, in a sentence about a practice the
         # demand wants ended, is that practice, a challenge to it or the rule that allowed it
@@ -1018,12 +1017,9 @@ def _object_of(
         return span, ENDED, strength
     if (
         span.tag == ENDED
-        and act.tag == "keep"
         and span.start >= act.end
-        and _SEEKING.search(text, act.end, span.start)
+        and _dismisses_a_request_for(act, text, act.end, span)
     ):
-        # "improcedente el amparo de militares que pedían ser juzgados en fuero castrense": a
-        # request for the practice, dismissed, denies it.
         return span, WANTED, strength
     polarity = ENDED if span.tag == ENDED else WANTED
     return span, polarity, strength
@@ -1034,6 +1030,13 @@ _SEEKING = re.compile(
     r"(?<!\w)(?:ped[ií]an|pidieron|pidió|buscaban|buscó|buscaron|solicitaban|solicitó|"
     r"solicitaron|sought|seeking|seeks|asking)(?!\w)"
 )
+
+
+def _dismisses_a_request_for(act: _Span, text: str, start: int, practice: _Span) -> bool:
+    """Whether the keeping ``act`` dismisses a request, told between ``start`` and the practice,
+    for that practice ("improcedente el amparo de militares que pedían ser juzgados en fuero
+    castrense"): dismissed, the request denies the practice, a step."""
+    return act.tag == "keep" and _SEEKING.search(text, start, practice.start) is not None
 
 
 def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
