@@ -64,7 +64,7 @@ DEMAND_CUE_KINDS = ("advance", "regress")
 # (a state body or an external one) or speaks for the state, verbs that only report another's
 # act, things every demand wants created or funded, money, abuses and accounts of things
 # (neither is a step), the marks of a dissenting vote, words that say a count fell or an
-# amount stayed flat, and one member of a chamber named alone (their own act is a proposal).
+# amount stayed flat, words that put a duty off, and one member of a chamber named alone (their own act is a proposal).
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
 READING_KEYS = {
     "acts",
@@ -78,6 +78,7 @@ READING_KEYS = {
     "falls",
     "members",
     "flat",
+    "delays",
 }
 # voice: people who speak for the state by name (a president): what they deny, the state
 # denies, but they are not taken as the doer of other acts ("…, garantiza López Obrador").

@@ -253,6 +253,7 @@ class StanceReader:
         self._cues = Lazy(self._build_cues)
         self._falls = Lazy(self._build_falls)
         self._flat = Lazy(self._build_flat)
+        self._delays = Lazy(self._build_delays)
         self._members = Lazy(self._build_members)
         self._dissent = Lazy(self._build_dissent)
         self._objects = Lazy(self._build_objects)
@@ -317,6 +318,9 @@ class StanceReader:
 
     def _build_flat(self) -> CuePhrases:
         return CuePhrases(self._phrases("flat"))
+
+    def _build_delays(self) -> CuePhrases:
+        return CuePhrases(self._phrases("delays"))
 
     def _build_members(self) -> frozenset[str]:
         return frozenset(fold(phrase) for phrase in self._phrases("members"))
@@ -418,7 +422,9 @@ class StanceReader:
         if _ENABLING.search(lowered, end) is None:
             return False  # most cues: no verb of allowing after them, nothing to scan for
         objects = self._objects()[demand.id].spans(lowered, folded)
-        return _allows_within_reach(end, lowered, objects, self._sentence(lowered, folded))
+        return _allows_within_reach(
+            end, lowered, objects, self._sentence(lowered, folded), self._delays()
+        )
 
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
@@ -644,12 +650,16 @@ class StanceReader:
             # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
             # before, is a move back.
             stance, setting = REGRESS, "money kept flat or lowered"
-        elif stance == ADVANCE and _enables_what_is_ended(act, target, text, objects, facts):
+        elif stance == ADVANCE and _enables_what_is_ended(
+            act, target, text, objects, facts, self._delays()
+        ):
             # "aprobó una reforma que añade delitos por los que se puede pedir arraigo", "a
             # decree that allows soldiers to hold arraigo detainees": a rule made that opens the
             # way to what the demand wants ended is a move back.
             stance, setting = REGRESS, "a rule made to allow a setback"
-        elif act.tag in ("end", "keep") and _allows_within_reach(act.end, text, objects, facts):
+        elif act.tag in ("end", "keep") and _allows_within_reach(
+            act.end, text, objects, facts, self._delays()
+        ):
             # "invalidó el artículo que permitía retener a migrantes en revisiones migratorias":
             # a rule that allowed a setback, struck down, is a step; upheld, a setback.
             stance = ADVANCE if act.tag == "end" else REGRESS
@@ -1272,17 +1282,24 @@ _ENABLING_REACH = 16
 
 
 def _enables_what_is_ended(
-    act: _Span, target: _Span | None, text: str, objects: list[_Span], facts: _Sentence
+    act: _Span,
+    target: _Span | None,
+    text: str,
+    objects: list[_Span],
+    facts: _Sentence,
+    delays: CuePhrases,
 ) -> bool:
     """Whether the rule ``act`` makes (its target, a generic instrument) is told as opening the
     way to a practice the demand wants ended ("que permite pedir el arraigo"), or to ending
     what it wants ("que autorizan dar de baja registros"); "que no permite" does neither."""
-    if act.tag != "create" or target is None or target.tag != INSTRUMENT:
+    if act.tag != "create" or target is None or target.tag not in (INSTRUMENT, WANTED):
         return False
-    return _allows_within_reach(max(act.end, target.end), text, objects, facts)
+    return _allows_within_reach(max(act.end, target.end), text, objects, facts, delays)
 
 
-def _allows_within_reach(start: int, text: str, objects: list[_Span], facts: _Sentence) -> bool:
+def _allows_within_reach(
+    start: int, text: str, objects: list[_Span], facts: _Sentence, delays: CuePhrases
+) -> bool:
     # The verb of allowing follows the rule within a few words ("lineamientos que autorizan"),
     # and is not negated by the campaign's negation cues ("que no permite").
     for found in _ENABLING.finditer(text, start):
@@ -1292,6 +1309,20 @@ def _allows_within_reach(start: int, text: str, objects: list[_Span], facts: _Se
         if _governs(facts.cues["negation"], enabling, text, words=1):
             continue
         if _opens_way_to(enabling.end, text, objects, facts.acts):
+            return True
+        if _puts_off(enabling.end, text, objects, delays):
+            return True
+    return False
+
+
+def _puts_off(start: int, text: str, objects: list[_Span], delays: CuePhrases) -> bool:
+    """Whether what a rule allows, from ``start``, is a duty put off or a stay stretched
+    ("podrán registrarse en un plazo de hasta 72 horas") in a sentence about what the demand
+    wants: the duty no longer done at once."""
+    if not any(thing.tag == WANTED for thing in objects):
+        return False
+    for found in delays.finditer(text):
+        if found[0] >= start and _words_between(text, start, found[0]) <= _ENABLING_REACH:
             return True
     return False
 
