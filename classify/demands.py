@@ -64,7 +64,8 @@ DEMAND_CUE_KINDS = ("advance", "regress")
 # (a state body or an external one) or speaks for the state, verbs that only report another's
 # act, things every demand wants created or funded, money, abuses and accounts of things
 # (neither is a step), the marks of a dissenting vote, words that say a count fell or an
-# amount stayed flat, words that put a duty off, and one member of a chamber named alone (their own act is a proposal).
+# amount stayed flat, words that put a duty off, and one member of a chamber named alone
+# (their own act is a proposal).
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
 READING_KEYS = {
     "acts",
