@@ -540,6 +540,42 @@ class StanceReader:
             self._names().spans(text[: which.start()], fold(text[: which.start()]))
         )
 
+    def _what_the_rule_says(
+        self,
+        act: _Span,
+        text: str,
+        facts: _Sentence,
+        objects: list[_Span],
+        weight: float,
+        default_actor: str,
+    ) -> Reading | None:
+        """A setback when what a rule is made to state applies a practice the demand wants
+        ended ("se reforma el artículo 57 para establecer que los delitos contra civiles serán
+        conocidos por los tribunales militares"); what it states otherwise is read elsewhere."""
+        clause = _STATED.match(text, act.end)
+        if clause is None:
+            return None  # "to establish if": a question, read nowhere
+        thing = _way_opened_to(clause.end(), text, objects, facts.acts)
+        if thing is None or thing.tag != ENDED:
+            return None
+        if any(clause.end() <= n.start < thing.start for n in facts.cues["negation"]):
+            return None  # "establece que en ningún caso conocerán los tribunales militares"
+        # Who made the rule is named before it: a body inside what it states is not its doer.
+        named_before = _before(act, facts.leading_doers)
+        actor, actor_kind = (
+            _actor_of(act, text, facts, default_actor) if named_before else ("", default_actor)
+        )
+        stance, setting = REGRESS, "a rule made to state a setback"
+        if actor_kind == "external":
+            stance, setting = MENTION, _EXTERNAL_OWN
+        elif _only_proposed(facts.cues, act, text):
+            stance, setting = MENTION, "only proposed or asked for"
+        # The demand's own object, weighed as any act on one (_OWN_OBJECT).
+        weight *= _OWN_OBJECT * (_EXTERNAL_SHARE if setting == _EXTERNAL_OWN else 1.0)
+        return Reading(
+            stance, act.text, act.tag, thing.text, ENDED, actor, setting, weight, act.start
+        )
+
     def _kept_flat(self, text: str, instruments: list[_Span]) -> bool:
         return any(i.tag == MONEY for i in instruments) and (
             self._flat().search(text) is not None or _count_fell(text)
@@ -567,6 +603,8 @@ class StanceReader:
         statement: bool,
     ) -> Reading | None:
         cues = facts.cues
+        if _holds_a_clause(act, text) and _STATES.match(act.text):
+            return self._what_the_rule_says(act, text, facts, objects, weight, default_actor)
         if (
             _governs(cues["background"], act, text, words=3)
             or _holds_a_clause(act, text)
@@ -1103,6 +1141,10 @@ _CLAUSE = re.compile(r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)")
 # is "although", and what follows it happened.
 _ASKED = re.compile(r"(?<!\w)(?:si(?!\s+bien)|if|whether)(?:\s+[\w-]+){0,3}\s+$")
 _DIRECTIVE = re.compile(r"(?:orden|aprob|aprueb|order|approv)")
+# Acts that state what a rule says ("establece que", "para establecer que", "establishes
+# that"): the clause they hold is the rule's content.
+_STATES = re.compile(r"(?:establec|establish)")
+_STATED = re.compile(r"\s+(?:que|that)(?!\w)")
 # Two acts listed side by side ("recortó y eliminó", "cuts, freezes") are two acts, not one
 # acting on the other.
 _LISTED = re.compile(r"(?:,|;|(?<!\w)(?:y|e|o|and|or)(?!\w))")
@@ -1322,7 +1364,8 @@ def _puts_off(start: int, text: str, objects: list[_Span], delays: CuePhrases) -
     if not any(thing.tag == WANTED for thing in objects):
         return False
     for found in delays.finditer(text):
-        if found[0] >= start and _words_between(text, start, found[0]) <= _ENABLING_REACH:
+        # The delay closes what is allowed, so it may lie further off than a practice named.
+        if found[0] >= start and _words_between(text, start, found[0]) <= 2 * _ENABLING_REACH:
             return True
     return False
 
@@ -1330,17 +1373,22 @@ def _puts_off(start: int, text: str, objects: list[_Span], delays: CuePhrases) -
 def _opens_way_to(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> bool:
     """Whether what follows ``start`` (what a rule allows) is a practice the demand wants ended
     with no act of ending before it, or an act of ending right before something it wants."""
+    return _way_opened_to(start, text, objects, acts) is not None
+
+
+def _way_opened_to(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
+    """The practice or the ended thing :func:`_opens_way_to` finds after ``start``, if any."""
     for thing in objects:
         if thing.start < start or _words_between(text, start, thing.start) > _ENABLING_REACH:
             continue
         ending = [a for a in acts if a.tag == "end" and start <= a.start < thing.start]
         if thing.tag == ENDED and not ending:
-            return True
+            return thing
         if thing.tag == WANTED and any(
             _words_between(text, a.end, thing.start) <= 3 for a in ending
         ):
-            return True
-    return False
+            return thing
+    return None
 
 
 # Persons removed who are accused of an abuse ("a los policías acusados de tortura", "the
