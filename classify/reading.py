@@ -613,6 +613,22 @@ class StanceReader:
         ):
             return None
         actor, actor_kind = _actor_of(act, text, facts, default_actor)
+        if act.tag == "end" and actor_kind == "external":
+            requester = _pressing(act, text, facts)
+            if requester is not None:
+                # "pidió al Subcomité aplazar su visita", "asked the UN committee to drop its
+                # procedure": the state pressing an international body to stop its work.
+                return Reading(
+                    REGRESS,
+                    act.text,
+                    act.tag,
+                    "",
+                    WANTED,
+                    requester.text,
+                    "the state pressing an international body",
+                    weight,
+                    act.start,
+                )
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
@@ -994,6 +1010,26 @@ def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[st
         first = min(after, key=lambda a: a.start)
         return first.text, first.tag
     return "", default
+
+
+def _pressing(act: _Span, text: str, facts: _Sentence) -> _Span | None:
+    """The state body that asks the external body named right before ``act`` to do it ("la
+    cancillería pidió al Comité de la ONU retirar ..."), if one does."""
+    between = _before(act, facts.leading_doers)
+    for asking in facts.cues["proposal"]:
+        if asking.end > act.start:
+            break
+        named = [a for a in between if a.start >= asking.end]
+        if (
+            not named
+            or any(a.tag != "external" for a in named)
+            or _words_between(text, asking.end, min(a.start for a in named)) > 2
+            or _words_between(text, max(a.end for a in named), act.start) > _CLOSE_ACTOR
+        ):
+            continue
+        askers = [a for a in _before(asking, facts.leading_actors) if a.tag in ("state", VOICE)]
+        return max(askers, key=lambda a: a.end) if askers else None
+    return None
 
 
 def _speaks(actor: _Span, act: _Span, text: str, reporting: list[_Span]) -> bool:
