@@ -669,7 +669,7 @@ class Classifier:
         listed: int | None,
     ) -> _Verdict | None:
         moves = []
-        allowing = fewer = few = ""
+        allowing = fewer = few = lasting = ""
         for stance, found in rules.cues.find(text, folded):
             if listed is not None and found.start() >= listed:
                 continue  # a topic listed among recommendations: what they ask, not a step
@@ -694,6 +694,14 @@ class Classifier:
             before = max(0, found.start() - 30)
             if stance == REGRESS and _WOULD_BE.search(text, before, found.start()):
                 # "warned it would erase thousands of cases": a setback feared, not done.
+                continue
+            if stance == REGRESS and self._reader.kept_as_an_outsider_tells(
+                text, folded, found.group(0), found.start()
+            ):
+                # "Amnistía señaló que México mantiene el arraigo": a state of affairs an
+                # outside body reports, with no new act (eval/README.md, principle 4).
+                lasting = found.group(0)
+                moves.append((MENTION, lasting))
                 continue
             if stance == REGRESS and still_lacking(text, found.start()):
                 # "sigue sin recursos": a lack that lasts, reported with no new act.
@@ -727,7 +735,7 @@ class Classifier:
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
             cue = moves[0][1]
-            why = "only a few done" if cue == few else "still not done"
+            why = {few: "only a few done", lasting: "told as lasting"}.get(cue, "still not done")
             rule = f"mention cue {cue!r}, {why}"
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):

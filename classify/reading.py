@@ -426,6 +426,13 @@ class StanceReader:
             end, lowered, objects, self._sentence(lowered, folded), self._delays()
         )
 
+    def kept_as_an_outsider_tells(self, lowered: str, folded: str, cue: str, start: int) -> bool:
+        """Whether the cue ``cue`` at ``start`` keeps, in the present, what an external body
+        reports before it ("Amnistía señaló que México mantiene el arraigo")."""
+        return _STILL_KEEPS.match(cue) is not None and _reported_by_outsider(
+            start, self._sentence(lowered, folded)
+        )
+
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
@@ -725,9 +732,12 @@ class StanceReader:
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
-        elif stance != MENTION and _told_as_lasting(text, act.start):
-            # "the military justice system still shields soldiers": a state of affairs that
-            # lasts, as a report describes it, not a new act (eval/README.md, principle 4).
+        elif stance != MENTION and (
+            _told_as_lasting(text, act.start) or _kept_as_an_outsider_tells(act, text, facts)
+        ):
+            # "the military justice system still shields soldiers", "Amnistía señaló que México
+            # mantiene el arraigo": a state of affairs that lasts, as a report describes it, not
+            # a new act (eval/README.md, principle 4).
             stance, setting = MENTION, "told as lasting"
         elif stance == ADVANCE and few_done(text, act.start, act.end):
             # "only 14 have been implemented", "has implemented few of": a shortfall reported,
@@ -933,16 +943,24 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
     # what comes next, not the act.
     proposals = cues["proposal"]
     if act is not None:
+        # Nor does one before the act when the act, in the past, opens a predicate of its own
+        # ("said it would comply ... and incorporated him", "prometió ... e incorporó").
+        done_after = _PAST_ACT.search(act.text) is not None and _JOINED_PREDICATE.search(
+            text, max(0, act.start - 5), act.start
+        )
         proposals = [
             c
             for c in proposals
-            if c.start < act.end or not _JOINED_PREDICATE.search(text, act.end, c.start)
+            if (c.start < act.end and not (done_after and c.end <= act.start))
+            or (c.start >= act.end and not _JOINED_PREDICATE.search(text, act.end, c.start))
         ]
     return bool(proposals) and not cues["decided"]
 
 
 # "... and would report", "... y deberá informar": a predicate joined to the one before.
 _JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)\s+$")
+# An act told in the past tense ("incorporated", "incorporó", "aprobaron").
+_PAST_ACT = re.compile(r"(?:ed|ó|aron|ieron)$")
 
 
 def _is_agent(actor: _Span, text: str) -> bool:
@@ -1524,6 +1542,31 @@ _SHORTFALL = re.compile(
 def _judged_short(text: str, start: int) -> bool:
     """Whether a shortfall is judged before ``start`` in the sentence ("falls short because")."""
     return _SHORTFALL.search(text, 0, start) is not None
+
+
+# Keeping told in the present ("mantiene", "maintains"): a state of affairs, where an outside
+# body reports it, not a decision ("mantuvo", "upheld").
+_STILL_KEEPS = re.compile(r"(?:mantiene|mantienen|continúa|sigue vigente|keeps|maintains|retains)")
+
+
+def _kept_as_an_outsider_tells(act: _Span, text: str, facts: _Sentence) -> bool:
+    """Whether ``act`` keeps, in the present, what an external body reports earlier in the
+    sentence ("Amnistía señaló que México mantiene el arraigo")."""
+    return (
+        act.tag == "keep"
+        and _STILL_KEEPS.match(act.text) is not None
+        and _reported_by_outsider(act.start, facts)
+    )
+
+
+def _reported_by_outsider(start: int, facts: _Sentence) -> bool:
+    """Whether an external body and then a reporting verb come before ``start``."""
+    return any(
+        body.tag == "external" and body.end <= said.start
+        for said in facts.reporting
+        if said.end <= start
+        for body in facts.leading_actors
+    )
 
 
 def _told_as_lasting(text: str, start: int) -> bool:
