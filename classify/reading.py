@@ -678,6 +678,7 @@ class StanceReader:
             # "menos del 3% recibió una sentencia condenatoria" in a study) is too loose to say
             # which way anything moved; a denial or a clearing says it by itself.
             return None
+        first_reading = ""
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
             or self.counted_fewer(text)
@@ -697,6 +698,18 @@ class StanceReader:
             # "absolvió al hombre cuya confesión fue obtenida bajo tortura": a confession under
             # torture thrown out frees its victim, a step against torture.
             stance = ADVANCE
+        elif act.tag == "clear" and (freed := _freed_from(act, text, objects)) is not None:
+            # "frees man held under arraigo", "liberó a un hombre detenido bajo arraigo": the
+            # victim of the practice set free, a step against it.
+            stance, first_reading = ADVANCE, "freed from the practice"
+            target, polarity = freed, ENDED
+        elif act.tag == "deny" and (
+            (refused := _plea_refused(act, text, objects, facts.acts)) is not None
+        ):
+            # "rejecting their argument that the case belonged in military courts", "rechazó
+            # la solicitud de enviar el caso al fuero militar": the practice refused, a step.
+            stance, first_reading = ADVANCE, "the practice refused"
+            target, polarity = refused, ENDED
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
@@ -705,12 +718,16 @@ class StanceReader:
                 # "granted 12 arraigo orders, down from 1,900", "identificó 2,100 cuerpos,
                 # frente a 3,400": fewer of the act than before moves the other way.
                 stance = _OPPOSITE[stance]
-        setting = ""
+        setting = first_reading
         if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
             # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos", "asigna
             # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
             # before, is a move back.
             stance, setting = REGRESS, "money kept flat or lowered"
+        elif act.tag == "keep" and _CONVICTION.match(text, act.end):
+            # "upheld the prison sentences", "confirmó la condena": a conviction kept is a
+            # prosecution that stands, a step, whatever practice the sentence names.
+            stance, setting = ADVANCE, "a conviction upheld"
         elif stance == ADVANCE and _enables_what_is_ended(
             act, target, text, objects, facts, self._delays()
         ):
@@ -1151,6 +1168,63 @@ def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]
             acts, span.end, wanted.start
         ):
             return wanted
+    return None
+
+
+# A conviction right after a verb of keeping ("upheld the prison sentences handed to",
+# "confirmó la condena de").
+_CONVICTION = re.compile(
+    r"\s+(?:(?:the|their|his|her|its|la|las|el|los|sus?)\s+)?(?:\w+\s+)?(?:convictions?|"
+    r"sentences|prison\s+sentences?|condenas?|sentencias?\s+condenatorias?|"
+    r"penas?\s+de\s+prisi[oó]n)(?!\w)"
+)
+# Who is held under a practice ("held under arraigo", "detenido bajo arraigo", "arraigado").
+_HELD_UNDER = re.compile(
+    r"(?<!\w)(?:held|detained|kept|detenid[oa]s?|retenid[oa]s?|recluid[oa]s?|sujet[oa]s?)"
+    r"(?:\s+[\w-]+){0,4}?\s+(?:under|bajo|en|a)\s+$"
+)
+
+
+def _freed_from(act: _Span, text: str, objects: list[_Span]) -> _Span | None:
+    """The practice the demand wants ended that the clearing ``act`` frees someone held under,
+    named within a few words after it ("frees man held under arraigo"), if any."""
+    for thing in objects:
+        if (
+            thing.tag == ENDED
+            and thing.start >= act.end
+            and _words_between(text, act.end, thing.start) <= _WORDS_AFTER
+            and _HELD_UNDER.search(text, act.end, thing.start) is not None
+        ):
+            return thing
+    return None
+
+
+# A plea for something ("their argument that", "la solicitud de"), not a challenge to it, or
+# a case's sending ("rechazó enviar el caso a"), right after a denial.
+_PLEA = re.compile(
+    r"(?:\s+[\w-]+){0,3}?\s+(?:argument|arguments|request|requests|petition|bid|argumento|"
+    r"argumentos|solicitud|petición|pretensión|alegato|enviar|remitir|turnar|trasladar|send|"
+    r"transfer)(?!\w)"
+)
+# How far the practice pleaded for may lie from the denial: a plea tells who asked and what.
+_PLEA_REACH = 24
+_AGAINST = re.compile(r"(?<!\w)(?:against|contra)(?!\w)")
+
+
+def _plea_refused(act: _Span, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
+    """The practice the demand wants ended that the denial ``act`` refuses a plea for, named
+    after it with no act of ending between ("rejecting their argument that the case belonged
+    in military courts"), if any; refusing a plea to end it, or against it, stays a setback."""
+    for thing in objects:
+        if (
+            thing.tag == ENDED
+            and thing.start >= act.end
+            and _words_between(text, act.end, thing.start) <= _PLEA_REACH
+            and _PLEA.match(text, act.end, thing.start) is not None
+            and _AGAINST.search(text, act.end, thing.start) is None
+            and not _acts_between(acts, act.end, thing.start)
+        ):
+            return thing
     return None
 
 
