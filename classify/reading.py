@@ -651,8 +651,12 @@ class StanceReader:
             # not a duty met.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
+        sanction = act.tag == "end" and (
+            _ACCUSED.match(text, act.end) is not None
+            or (bool(_REMOVAL.match(act.text)) and bool(_OFFICIALS.match(text, act.end)))
+        )
         if target is not None and (
-            (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED)
+            (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED and not sanction)
             or (target.tag == ACCOUNT and act.tag == "clear")
         ):
             # Abuses that rose or fell ("el aumento de la tortura") are reported, not a step;
@@ -742,7 +746,7 @@ class StanceReader:
             # a rule that allowed a setback, struck down, is a step; upheld, a setback.
             stance = ADVANCE if act.tag == "end" else REGRESS
             setting = "a rule that allowed a setback, " + ("ended" if act.tag == "end" else "kept")
-        elif act.tag == "end" and _ACCUSED.match(text, act.end):
+        elif sanction:
             # "suspendió a los policías acusados de tortura", "revocó el nombramiento de un agente
             # acusado de tortura": those accused of an abuse removed is a sanction, a step.
             stance, setting = ADVANCE, "the accused removed"
@@ -784,7 +788,11 @@ class StanceReader:
         # A denial is said, not proposed: a sentence that also proposes does not soften it;
         # nor, for a demand that asks for a statement, a prosecution pledged or officials
         # cleared ("vowed that officials would be prosecuted", "stood by the army, saying…").
-        said = act.tag == "deny" or (statement and act.tag in ("prosecute", "clear"))
+        said = (
+            act.tag == "deny"
+            or (statement and act.tag in ("prosecute", "clear"))
+            or (act.tag == "keep" and stance == REGRESS and _policy_told(cues, actor_kind, text))
+        )
         if stance != MENTION and not said and (capped or _only_proposed(cues, act, text)):
             stance, setting = MENTION, "only proposed or asked for"
         elif stance != MENTION and actor_kind == "external":
@@ -972,6 +980,17 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
             or (c.start >= act.end and not _JOINED_PREDICATE.search(text, act.end, c.start))
         ]
     return bool(proposals) and not cues["decided"]
+
+
+def _policy_told(cues: dict[str, list[_Span]], actor_kind: str, text: str) -> bool:
+    """Whether a state body tells, in the future only ("would continue", "seguirán"), that it
+    keeps a practice: the statement is the policy, not a proposal (principle 3)."""
+    return actor_kind == "state" and all(
+        _FUTURE.fullmatch(text, c.start, c.end) for c in cues["proposal"]
+    )
+
+
+_FUTURE = re.compile(r"would|will|it\s+will|they\s+will")
 
 
 # "... and would report", "... y deberá informar": a predicate joined to the one before.
@@ -1522,8 +1541,22 @@ def _way_opened_to(start: int, text: str, objects: list[_Span], acts: list[_Span
 # Persons removed who are accused of an abuse ("a los policías acusados de tortura", "the
 # officers accused of beating"), within a few words of the act.
 _ACCUSED = re.compile(
-    r"(?:\s+[\w-]+){0,8}?\s+(?:acusad[oa]s?|señalad[oa]s?|implicad[oa]s?|involucrad[oa]s?|"
-    r"investigad[oa]s?|accused|implicated|involved|charged)\s+(?:de|por|en|of|in|with)(?!\w)"
+    r"(?:\s+[\w-]+){0,8}?\s+(?:(?:acusad[oa]s?|señalad[oa]s?|implicad[oa]s?|involucrad[oa]s?|"
+    r"investigad[oa]s?|accused|implicated|involved|charged)\s+(?:de|por|en|of|in|with)|"
+    # ... or shown doing it ("filmed beating", "grabados golpeando", "who appeared in a video")
+    r"filmed|grabad[oa]s|captad[oa]s|who\s+appeared\s+in|que\s+aparec[ei]n?\s+en)(?!\w)"
+)
+
+# Officials removed from their posts ("fired four agents", "dio de baja a 12 elementos"): a
+# sanction, where the removal verb is one of dismissal and those removed are officers.
+_REMOVAL = re.compile(
+    r"(?:fired|fires|dismissed|dismisses|suspended|suspends|removed|da de baja|dio de baja|"
+    r"dan de baja|dieron de baja|destituy|suspendi|suspende|cesó|cesa)"
+)
+_OFFICIALS = re.compile(
+    r"\s+(?:(?:a|al|a\s+los|a\s+las|the|los|las|\d+|[\w-]+)\s+){0,3}?(?:de\s+sus\s+|of\s+its\s+)?"
+    r"(?:agents?|officers?|police(?:men)?|soldiers?|marines|officials|guards|agentes|policías|"
+    r"elementos|militares|marinos|custodios|funcionarios|servidores\s+públicos|mandos)(?!\w)"
 )
 
 _WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
