@@ -1559,7 +1559,7 @@ _OFFICIALS = re.compile(
     r"elementos|militares|marinos|custodios|funcionarios|servidores\s+públicos|mandos)(?!\w)"
 )
 
-_WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+$")
+_WITHOUT = re.compile(r"(?<!\w)(?:sin|without)\s+(?:(?:bringing|filing|pressing|presentar)\s+)?$")
 
 
 def _pending(start: int, text: str, acts: list[_Span]) -> bool:
@@ -1567,12 +1567,13 @@ def _pending(start: int, text: str, acts: list[_Span]) -> bool:
     # it; the act is not still to be done.
     if not _still_not_done(text, start):
         return False
-    without = _WITHOUT.search(text, max(0, start - 9), start)
+    without = _WITHOUT.search(text, max(0, start - 20), start)
+    # ... and so is a case closed without it ("closed the probe ... without bringing charges").
     return without is None or not any(
-        other.tag == "create"
-        and other.end <= without.start()
-        and _words_between(text, other.end, without.start()) <= 5
+        (other.tag == "create" and _words_between(text, other.end, without.start()) <= 5)
+        or (other.tag == "end" and _words_between(text, other.end, without.start()) <= 12)
         for other in acts
+        if other.end <= without.start()
     )
 
 
@@ -1713,8 +1714,9 @@ def _negated(
             return REGRESS if kind == "end" or actor_kind == "state" else MENTION
         return MENTION
     if kind == "prosecute":
-        # "No one has been charged": impunity reported, not a new act.
-        return MENTION
+        # "No one has been charged": impunity reported, not a new act; but a case closed or a
+        # charge refused ("closed the probe without bringing charges") is a move back.
+        return MENTION if pending else REGRESS
     return None
 
 
