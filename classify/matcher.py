@@ -433,7 +433,7 @@ class Classifier:
         kept = {}
         for demand_id, hits in found.items():
             yields_to = self.campaign.demand(demand_id).yields_to
-            if any(other in found for other in yields_to):
+            if any(other in found for other in yields_to) and not _leads(hits, yields_to, found):
                 hits = [h for h in hits if h.key]
             keepers = self._rules()[demand_id].keepers
             others = [h for o in yields_to for h in found.get(o, ())]
@@ -743,6 +743,14 @@ class Classifier:
             cue = text[proposal[0] : proposal[1]] if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
+
+
+def _leads(hits: list[_Hit], yields_to: tuple[str, ...], found: dict[str, list[_Hit]]) -> bool:
+    """Whether a demand's own title names it while the demands it yields to are named only
+    after the body's lede: the story is its own, and they are its background."""
+    return any(h.field == TITLE for h in hits) and not any(
+        h.field == TITLE or h.sentence[0] == 0 for other in yields_to for h in found.get(other, ())
+    )
 
 
 def _phrases(groups: dict[str, tuple[str, ...]]) -> list[str]:

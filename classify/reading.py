@@ -562,7 +562,8 @@ class StanceReader:
         clause = _STATED.match(text, act.end)
         if clause is None:
             return None  # "to establish if": a question, read nowhere
-        thing = _way_opened_to(clause.end(), text, objects, facts.acts)
+        # What a rule states runs to the end of its clause: its practice may come last.
+        thing = _way_opened_to(clause.end(), text, objects, facts.acts, 2 * _ENABLING_REACH)
         if thing is None or thing.tag != ENDED:
             return None
         if any(clause.end() <= n.start < thing.start for n in facts.cues["negation"]):
@@ -1523,10 +1524,12 @@ def _opens_way_to(start: int, text: str, objects: list[_Span], acts: list[_Span]
     return _way_opened_to(start, text, objects, acts) is not None
 
 
-def _way_opened_to(start: int, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
+def _way_opened_to(
+    start: int, text: str, objects: list[_Span], acts: list[_Span], reach: int = _ENABLING_REACH
+) -> _Span | None:
     """The practice or the ended thing :func:`_opens_way_to` finds after ``start``, if any."""
     for thing in objects:
-        if thing.start < start or _words_between(text, start, thing.start) > _ENABLING_REACH:
+        if thing.start < start or _words_between(text, start, thing.start) > reach:
             continue
         ending = [a for a in acts if a.tag == "end" and start <= a.start < thing.start]
         if thing.tag == ENDED and not ending:

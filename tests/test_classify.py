@@ -270,3 +270,27 @@ def test_a_presidents_denial_is_news_for_what_it_denies(classifier: Classifier):
         "El presidente negó en la mañanera que vaya a subir el precio de la gasolina.",
     )
     assert classifier.classify(fuel) == []
+
+
+def test_a_demand_named_in_the_title_does_not_yield_to_one_named_only_in_the_body(
+    classifier: Classifier,
+):
+    # Constructed sentences. Torture yields to the UN torture bodies when they share a story;
+    # not when torture is the title's news and the UN committee only its background.
+    ruling = item(
+        "La Corte obliga a jueces a investigar denuncias de tortura",
+        "La Primera Sala emitió jurisprudencia según la cual los jueces deben ordenar de oficio "
+        "la investigación de toda denuncia de tortura. Años atrás, el Comité contra la Tortura "
+        "de la ONU había señalado que los jueces rara vez lo hacían.",
+    )
+    found = {m.demand_id: m.stance for m in classifier.classify(ruling)}
+    assert found["torture-investigation-istanbul"] == "advance"
+    # Named in the title, the committee's story keeps torture as its own.
+    review = item(
+        "Comité contra la Tortura de la ONU revisa a México",
+        "El Comité contra la Tortura de la ONU examinó el informe de México y expresó su "
+        "preocupación por las denuncias de tortura en centros de detención.",
+    )
+    assert "torture-investigation-istanbul" not in {
+        m.demand_id for m in classifier.classify(review)
+    }
