@@ -601,7 +601,7 @@ class Classifier:
             # "It rejected, however, the recommendations": the pronoun is the story's subject,
             # the actor its title names first.
             default_actor = self._reader.author(frame.lowered[TITLE], frame.folded[TITLE])
-        for reading in self._reader.read(
+        readings = self._reader.read(
             demand,
             text,
             folded,
@@ -609,12 +609,12 @@ class Classifier:
             capped=capped,
             default_actor=default_actor,
             history_before=frame.history_before,
-        ):
+        )
+        for reading in readings:
             if (
                 listed is not None
-                and reading.start < listed
-                and fold(reading.object) in _RECOMMENDATIONS
                 and reading.stance != MENTION
+                and (reading.start >= listed or fold(reading.object) in _RECOMMENDATIONS)
             ):
                 # A topic listed among recommendations accepted or rejected is a mention of
                 # its demand; the step is the review's (eval/README.md: listed topics).
@@ -819,12 +819,15 @@ def _opening_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[str]
 _RECOMMENDATIONS = frozenset(
     {"recomendaciones", "recomendacion", "recommendations", "recommendation"}
 )
-_NAMES_RECOMMENDATIONS = re.compile("recomend|recommend")
-_LISTED_TOPIC = "a topic listed among the recommendations"
+# Lists of topics: recommendations, and a programme's strategies or objectives.
+_NAMES_RECOMMENDATIONS = re.compile(
+    "recomend|recommend|estrategias|objetivos|líneas de acción|strategies|objectives"
+)
+_LISTED_TOPIC = "a topic listed among recommendations or strategies"
 # What opens a list of topics ("entre ellas", "among them", "including").
 _LISTING = re.compile(
     r"(?<!\w)(?:entre\s+(?:ellas|ellos|otras|otros|las\s+que|los\s+que)|among\s+(?:them|others|"
-    r"which)|including|incluidas|incluidos|such\s+as)(?!\w)"
+    r"which)|including|incluidas|incluidos|such\s+as|se\s+encuentran|figuran)(?!\w)"
 )
 
 

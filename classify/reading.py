@@ -1365,6 +1365,8 @@ _PENDING = re.compile(
 _FEW_BEFORE = re.compile(
     r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+(?:[^\W\d]+\s+)?"
     r"(?:\d[\d,.]*|a\s+few|a\s+handful|few|un[oa]s\s+poc[oa]s|poc[oa]s)(?:\s+\w+){0,4}\s*$"
+    # ... or "few" alone as the subject's count ("Few abuses by soldiers are prosecuted").
+    r"|(?<![\w-])(?<!a\s)(?:few|poc[oa]s)\s+(?:[\w-]+\s+){0,4}$"
 )
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
 _FEW_AFTER = re.compile(
@@ -1657,7 +1659,9 @@ def _judged_short(text: str, start: int) -> bool:
 
 # Keeping told in the present ("mantiene", "maintains"): a state of affairs, where an outside
 # body reports it, not a decision ("mantuvo", "upheld").
-_STILL_KEEPS = re.compile(r"(?:mantiene|mantienen|continúa|sigue vigente|keeps|maintains|retains)")
+_STILL_KEEPS = re.compile(
+    r"(?:mantiene|mantienen|continúa|sigue vigente|permanece|keeps|maintains|retains|remains)"
+)
 
 
 def _kept_as_an_outsider_tells(act: _Span, text: str, facts: _Sentence) -> bool:
