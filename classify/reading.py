@@ -1366,7 +1366,7 @@ _FEW_BEFORE = re.compile(
     r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+(?:[^\W\d]+\s+)?"
     r"(?:\d[\d,.]*|a\s+few|a\s+handful|few|un[oa]s\s+poc[oa]s|poc[oa]s)(?:\s+\w+){0,4}\s*$"
     # ... or "few" alone as the subject's count ("Few abuses by soldiers are prosecuted").
-    r"|(?<![\w-])(?<!a\s)(?:few|poc[oa]s)\s+(?:[\w-]+\s+){0,4}$"
+    r"|(?<![\w-])(?<!a\s)(?:few|poc[oa]s)\s+(?:[\w-]+\s+){0,6}$"
 )
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
 _FEW_AFTER = re.compile(
