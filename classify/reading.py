@@ -794,8 +794,14 @@ class StanceReader:
             or (statement and act.tag in ("prosecute", "clear"))
             or (act.tag == "keep" and stance == REGRESS and _policy_told(cues, actor_kind, text))
         )
+        share = 1.0
         if stance != MENTION and not said and (capped or _only_proposed(cues, act, text)):
             stance, setting = MENTION, "only proposed or asked for"
+            asker = _subject(_before(act, facts.leading_actors))
+            if asker is not None and asker.tag == "external":
+                # "The committee urged the government to strengthen ...": an outside body's
+                # request weighs as its own act does, half the state's.
+                share = _EXTERNAL_SHARE
         elif stance != MENTION and actor_kind == "external":
             stance, setting = MENTION, _EXTERNAL_OWN
         elif stance != MENTION and fold(actor) in self._members():
@@ -809,7 +815,7 @@ class StanceReader:
             polarity,
             actor,
             setting,
-            weight * strength * (_EXTERNAL_SHARE if setting == _EXTERNAL_OWN else 1.0),
+            weight * strength * (_EXTERNAL_SHARE if setting == _EXTERNAL_OWN else share),
             act.start,
         )
 
