@@ -1131,6 +1131,16 @@ def _object_of(
                 # not across "y"/"and" that opens the act's own clause ("tortura por policías
                 # y se ordenó investigar").
                 candidates.append((distance + 1, -strength, span, strength))
+    if any(c[2].start >= act.end and c[2].tag in (WANTED, ENDED) for c in candidates):
+        # "la reforma que amplía el catálogo de delitos con arraigo": the rule a relative
+        # clause opens on is what acts, not what it acts on, when the clause names a thing.
+        candidates = [
+            c
+            for c in candidates
+            if c[2].start >= act.end
+            or c[2].tag not in (INSTRUMENT, WANTED, ENDED)
+            or not _WHICH.fullmatch(text, c[2].end, act.start)
+        ]
     ended = [o for o in objects if o.tag == ENDED]
     if not candidates:
         # No object in reach: a step is taken to be a step toward the demand; but what is
