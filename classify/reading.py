@@ -1064,6 +1064,9 @@ def _actor_of(act: _Span, text: str, facts: _Sentence, default: str) -> tuple[st
         a
         for a in facts.doers
         if a.start >= act.end
+        # Not across a semicolon: "Aprueban reforma; colectivos acusan retroceso" is two
+        # clauses, and the second one's subject did not do the first one's act.
+        and ";" not in text[act.end : a.start]
         and not _speaks(a, act, text, reporting)
         and not _MADE_UP_OF.search(text, max(0, a.start - _AGENT_REACH), a.start)
     ]

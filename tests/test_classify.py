@@ -294,3 +294,21 @@ def test_a_demand_named_in_the_title_does_not_yield_to_one_named_only_in_the_bod
     assert "torture-investigation-istanbul" not in {
         m.demand_id for m in classifier.classify(review)
     }
+
+
+def test_an_actor_named_after_a_semicolon_did_not_do_the_first_clauses_act(
+    classifier: Classifier,
+):
+    # Constructed title: two clauses; the collectives accuse, the unnamed chamber approves.
+    [match] = [
+        m
+        for m in classifier.classify(
+            item(
+                "Aprueban reforma a la Ley General en Materia de Desaparición; colectivos protestan",
+                "",
+            )
+        )
+        if m.demand_id == "disappearance-investigation-law"
+    ]
+    assert match.stance == "advance"
+    assert "colectivos" not in match.rule
