@@ -22,6 +22,7 @@ from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import (
     StanceReader,
     few_done,
+    latest_year_told,
     opens_with_pronoun,
     still_lacking,
 )
@@ -291,8 +292,9 @@ class Classifier:
             spans[BODY],
             author,
             # An act told in a year at least two before the item's is its history: last
-            # year's figures are still news in January.
-            item.published.year - _HISTORY_YEARS if item.published else None,
+            # year's figures are still news in January. An undated item's year is the latest
+            # it tells an event in.
+            _story_year(item, lowered) - _HISTORY_YEARS if _story_year(item, lowered) else None,
             self._reader.only_proposes(lowered[TITLE]),
         )
         matches, denials = [], []
@@ -743,6 +745,13 @@ class Classifier:
             cue = text[proposal[0] : proposal[1]] if proposal else advances[0]
             return _Verdict(MENTION, f"mention cue {cue!r}", weight, field, sentence)
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
+
+
+def _story_year(item: Item, lowered: dict[str, str]) -> int | None:
+    """The item's year: its date's, or for an undated one the latest it tells an event in."""
+    if item.published is not None:
+        return item.published.year
+    return latest_year_told(lowered[TITLE] + "\n" + lowered[BODY])
 
 
 def _leads(hits: list[_Hit], yields_to: tuple[str, ...], found: dict[str, list[_Hit]]) -> bool:

@@ -529,10 +529,10 @@ class StanceReader:
         if which is None:
             return False
 
-        def described(rules: Iterable[_Span]) -> bool:
+        def described(rules: Iterable[_Span], which: re.Pattern[str] = _WHICH) -> bool:
             return any(
                 r.end <= act.start
-                and _WHICH.fullmatch(text, r.end, act.start)
+                and which.fullmatch(text, r.end, act.start)
                 and not any(
                     other.end <= r.start and _words_between(text, other.end, r.start) <= 4
                     for other in acts
@@ -543,8 +543,11 @@ class StanceReader:
         if described(i for i in instruments if i.tag == INSTRUMENT):
             return True
         # A name is looked for only where one can end: right before the clause, after a word.
+        # A law's name may run on past the words listed ("Ley General en Materia de
+        # Desaparición Forzada de Personas, que creó ...").
         return which.start() > 0 and described(
-            self._names().spans(text[: which.start()], fold(text[: which.start()]))
+            self._names().spans(text[: which.start()], fold(text[: which.start()])),
+            _WHICH_AFTER_NAME,
         )
 
     def _what_the_rule_says(
@@ -844,6 +847,20 @@ _AGO = re.compile(
     r"(?<!\w)(?:hace\s+(?:\w+\s+)?(?:a[ñn]os|d[ée]cadas|una\s+d[ée]cada|lustros)|"
     r"(?:years|decades|a\s+decade)\s+ago)(?!\w)"
 )
+
+
+# "en 2023", "in March 2019": a year an event is told in (not "hasta 2028", a deadline).
+_EVENT_YEAR = re.compile(
+    rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?(?:el\s+|the\s+)?"
+    r"((?:19|20)\d\d)(?!\w)"
+)
+
+
+def latest_year_told(text: str) -> int | None:
+    """The latest year ``text`` tells an event in ("en 2023", "in 2019"), or None: the
+    story's own time, for an item that carries no date."""
+    years = [int(found.group(1)) for found in _EVENT_YEAR.finditer(text)]
+    return max(years) if years else None
 
 
 def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
@@ -1337,6 +1354,7 @@ _ENDS_IN_A_THING = re.compile(r"(?:jurisprudencia|precedent)$")
 # "la Ley General …, que obliga a", "the protocol, which requires": a relative clause after a
 # rule's name tells what the rule says.
 _WHICH = re.compile(r"\s*,?\s*(?:que|which|that)\s+$")
+_WHICH_AFTER_NAME = re.compile(r"(?:\s+[\w-]+){0,4}\s*,?\s*(?:que|which|that)\s+$")
 
 
 def _undone(start: int, acts: list[_Span], text: str) -> bool:

@@ -312,3 +312,16 @@ def test_an_actor_named_after_a_semicolon_did_not_do_the_first_clauses_act(
     ]
     assert match.stance == "advance"
     assert "colectivos" not in match.rule
+
+
+def test_an_undated_items_older_years_are_its_history(classifier: Classifier):
+    # Constructed text with no date: the latest year it tells an event in stands for its own,
+    # so the registry created in 2012 is background and the 2023 publication the news.
+    story = item(
+        "Historia del registro",
+        "En 2012 se creó el Registro Nacional de Datos de Personas Extraviadas o Desaparecidas. "
+        "En 2023 la Comisión Nacional de Búsqueda publicó una nueva versión del registro.",
+        kind="other",
+    )
+    [match] = [m for m in classifier.classify(story) if m.demand_id == "missing-persons-database"]
+    assert "'publicó'" in match.rule and "'creó'" not in match.rule
