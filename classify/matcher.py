@@ -284,6 +284,7 @@ class Classifier:
         # The folded fields serve as the lowered ones folded, sliced per sentence: folding is
         # character for character and lowers as it goes (only the Greek final sigma, which no
         # lexicon holds, folds otherwise once lowered).
+        story_year = _story_year(item, lowered)
         frame = _Frame(
             item,
             fields,
@@ -294,7 +295,7 @@ class Classifier:
             # An act told in a year at least two before the item's is its history: last
             # year's figures are still news in January. An undated item's year is the latest
             # it tells an event in.
-            _story_year(item, lowered) - _HISTORY_YEARS if _story_year(item, lowered) else None,
+            story_year - _HISTORY_YEARS if story_year is not None else None,
             self._reader.only_proposes(lowered[TITLE]),
         )
         matches, denials = [], []
