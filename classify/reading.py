@@ -781,7 +781,12 @@ class StanceReader:
                 [c for c in cues["negation"] if _BLOCKING.match(c.text)], act, text, words=2
             )
             pending = _pending(act.start, text, facts.acts)
-            turned = _negated(act.tag, stance, target, actor_kind, pending, blocked)
+            # A demand's own object that names money ("funding") is money all the same.
+            money = target is not None and (
+                target.tag == MONEY
+                or any(i.tag == MONEY and i.start == target.start for i in instruments)
+            )
+            turned = _negated(act.tag, stance, money, actor_kind, pending, blocked)
             if turned is None:
                 return None
             stance, setting = turned, "negated"
@@ -1735,7 +1740,7 @@ def _still_not_done(text: str, start: int) -> bool:
 def _negated(
     kind: str,
     stance: str,
-    target: _Span | None,
+    money: bool,
     actor_kind: str,
     pending: bool,
     blocked: bool,
@@ -1750,7 +1755,6 @@ def _negated(
             # Not creating what is wanted, not abolishing what must end: a failure. Money not
             # given, a state body that refused or blocked it and a blocked abolition are moves
             # back; what is only still not done, with no new act, is reported non-compliance.
-            money = target is not None and target.tag == MONEY
             if money:
                 return REGRESS
             if pending:
