@@ -365,8 +365,17 @@ class StanceReader:
                 actors = [
                     a for a in actors if not any(r.start <= a.start < r.end for r in reporting)
                 ]
-            # A word that names an actor is not an act ("Amnistía Internacional").
-            acts = [a for a in acts if not any(o.start <= a.start < o.end for o in actors)]
+            # A word that names an actor is not an act ("Amnistía Internacional"), nor is a
+            # noun a word before it qualifies ("320 arraigo orders", "protection orders").
+            acts = [
+                a
+                for a in acts
+                if not any(o.start <= a.start < o.end for o in actors)
+                and not (
+                    a.text in ("order", "orders")
+                    and _QUALIFIED_NOUN.search(lowered, max(0, a.start - 12), a.start)
+                )
+            ]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
             facts = _Sentence(
@@ -903,6 +912,10 @@ def _in_the_past(
         if distance <= _YEAR_REACH:
             return True
     return False
+
+
+# "Orders" after a qualifier is a noun: "arraigo orders", "arrest orders".
+_QUALIFIED_NOUN = re.compile(r"(?<!\w)(?:arraigo|arrest|protection|restraining|gag)\s+$")
 
 
 def _outermost(acts: list[_Span]) -> list[_Span]:
