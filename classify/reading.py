@@ -1259,16 +1259,22 @@ _HELD_UNDER = re.compile(
 )
 
 
+def _practices_after(act: _Span, text: str, objects: list[_Span], reach: int) -> Iterable[_Span]:
+    """The practices the demand wants ended named after ``act`` within ``reach`` words."""
+    return (
+        thing
+        for thing in objects
+        if thing.tag == ENDED
+        and thing.start >= act.end
+        and _words_between(text, act.end, thing.start) <= reach
+    )
+
+
 def _freed_from(act: _Span, text: str, objects: list[_Span]) -> _Span | None:
     """The practice the demand wants ended that the clearing ``act`` frees someone held under,
     named within a few words after it ("frees man held under arraigo"), if any."""
-    for thing in objects:
-        if (
-            thing.tag == ENDED
-            and thing.start >= act.end
-            and _words_between(text, act.end, thing.start) <= _WORDS_AFTER
-            and _HELD_UNDER.search(text, act.end, thing.start) is not None
-        ):
+    for thing in _practices_after(act, text, objects, _WORDS_AFTER):
+        if _HELD_UNDER.search(text, act.end, thing.start) is not None:
             return thing
     return None
 
@@ -1289,12 +1295,9 @@ def _plea_refused(act: _Span, text: str, objects: list[_Span], acts: list[_Span]
     """The practice the demand wants ended that the denial ``act`` refuses a plea for, named
     after it with no act of ending between ("rejecting their argument that the case belonged
     in military courts"), if any; refusing a plea to end it, or against it, stays a setback."""
-    for thing in objects:
+    for thing in _practices_after(act, text, objects, _PLEA_REACH):
         if (
-            thing.tag == ENDED
-            and thing.start >= act.end
-            and _words_between(text, act.end, thing.start) <= _PLEA_REACH
-            and _PLEA.match(text, act.end, thing.start) is not None
+            _PLEA.match(text, act.end, thing.start) is not None
             and _AGAINST.search(text, act.end, thing.start) is None
             and not _acts_between(acts, act.end, thing.start)
         ):
