@@ -1025,7 +1025,7 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
 
 
 def _policy_told(cues: dict[str, list[_Span]], actor_kind: str, text: str) -> bool:
-    """Whether a state body tells, in the future only ("would continue", "seguirán"), that it
+    """Whether a state body tells, in the future only ("would continue", "will keep"), that it
     keeps a practice: the statement is the policy, not a proposal (principle 3)."""
     return actor_kind == "state" and all(
         _FUTURE.fullmatch(text, c.start, c.end) for c in cues["proposal"]
@@ -1252,7 +1252,7 @@ _CONVICTION = re.compile(
     r"sentences|prison\s+sentences?|condenas?|sentencias?\s+condenatorias?|"
     r"penas?\s+de\s+prisi[oó]n)(?!\w)"
 )
-# Who is held under a practice ("held under arraigo", "detenido bajo arraigo", "arraigado").
+# Who is held under a practice ("held under arraigo", "detenido bajo arraigo").
 _HELD_UNDER = re.compile(
     r"(?<!\w)(?:held|detained|kept|detenid[oa]s?|retenid[oa]s?|recluid[oa]s?|sujet[oa]s?)"
     r"(?:\s+[\w-]+){0,4}?\s+(?:under|bajo|en|a)\s+$"
