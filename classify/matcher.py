@@ -717,6 +717,11 @@ class Classifier:
                 # A setback a court suspends or a body revokes is undone, and an acquittal that
                 # frees the victim of a forced confession is a step (the reader reads the act).
                 continue
+            if stance == ADVANCE and _NONE_OF.search(text, 0, found.start()):
+                # "ninguna de esas recomendaciones ha derivado en una sentencia en tribunales
+                # civiles": a step no one took, reported with no new act (principle 4).
+                moves.append((MENTION, found.group(0)))
+                continue
             if self._negation().search(text, max(0, found.start() - 40), found.start()):
                 if stance == REGRESS:
                     continue
@@ -784,6 +789,11 @@ def _preceding_pattern(words: list[str], *, fold_accents: bool) -> re.Pattern[st
     alternatives = _alternatives(words, fold_accents)
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?!s[oó]lo\b|only\b)(?:[\w-]+\s+){{0,2}}$")
 
+
+# A count of none that opens the clause ("ninguna de", "none of", "not a single").
+_NONE_OF = re.compile(
+    r"(?<!\w)(?:ningun[oa]|ningún|nadie|none\s+of|no\s+one|not\s+a\s+single|ni\s+un[oa]?)(?!\w)"
+)
 
 # "sería un retroceso", "would be a setback", "to avoid a setback": a setback only feared.
 _WOULD_BE = re.compile(
