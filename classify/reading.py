@@ -1429,7 +1429,8 @@ _FEW_BEFORE = re.compile(
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
 _FEW_AFTER = re.compile(
     r"\s+(?:few|a\s+handful|a\s+fraction|poc[oa]s|una\s+fracción|una\s+mínima\s+parte|"
-    r"(?:only|just|solo|sólo|apenas)\s+\d)(?!\w)"
+    r"(?:only|just|solo|sólo|apenas)\s+(?:\d|one|two|three|four|five|un[oa]?|dos|tres|cuatro|"
+    r"cinco))(?!\w)"
 )
 
 
