@@ -604,7 +604,7 @@ class Classifier:
             # "It rejected, however, the recommendations": the pronoun is the story's subject,
             # the actor its title names first.
             default_actor = self._reader.author(frame.lowered[TITLE], frame.folded[TITLE])
-        readings = self._reader.read(
+        for reading in self._reader.read(
             demand,
             text,
             folded,
@@ -612,8 +612,7 @@ class Classifier:
             capped=capped,
             default_actor=default_actor,
             history_before=frame.history_before,
-        )
-        for reading in readings:
+        ):
             if (
                 listed is not None
                 and reading.stance != MENTION

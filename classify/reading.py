@@ -365,16 +365,14 @@ class StanceReader:
                 actors = [
                     a for a in actors if not any(r.start <= a.start < r.end for r in reporting)
                 ]
-            # A word that names an actor is not an act ("Amnistía Internacional"), nor is a
-            # noun a word before it qualifies ("320 arraigo orders", "protection orders").
+            # A word that names an actor is not an act ("Amnistía Internacional"), nor is a word
+            # inside one of the demands' names ("320 arraigo orders").
+            names = self._names().spans(lowered, folded) if acts else []
             acts = [
                 a
                 for a in acts
                 if not any(o.start <= a.start < o.end for o in actors)
-                and not (
-                    a.text in ("order", "orders")
-                    and _QUALIFIED_NOUN.search(lowered, max(0, a.start - 12), a.start)
-                )
+                and not any(n.start <= a.start and a.end <= n.end for n in names)
             ]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
@@ -438,9 +436,7 @@ class StanceReader:
     def kept_as_an_outsider_tells(self, lowered: str, folded: str, cue: str, start: int) -> bool:
         """Whether the cue ``cue`` at ``start`` keeps, in the present, what an external body
         reports before it ("Amnistía señaló que México mantiene el arraigo")."""
-        return _STILL_KEEPS.match(cue) is not None and _reported_by_outsider(
-            start, self._sentence(lowered, folded)
-        )
+        return _kept_as_an_outsider_tells(cue, start, self._sentence(lowered, folded))
 
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
@@ -695,7 +691,7 @@ class StanceReader:
             # "menos del 3% recibió una sentencia condenatoria" in a study) is too loose to say
             # which way anything moved; a denial or a clearing says it by itself.
             return None
-        first_reading = ""
+        setting = ""
         if act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
             or self.counted_fewer(text)
@@ -718,14 +714,14 @@ class StanceReader:
         elif act.tag == "clear" and (freed := _freed_from(act, text, objects)) is not None:
             # "frees man held under arraigo", "liberó a un hombre detenido bajo arraigo": the
             # victim of the practice set free, a step against it.
-            stance, first_reading = ADVANCE, "freed from the practice"
+            stance, setting = ADVANCE, "freed from the practice"
             target, polarity = freed, ENDED
         elif act.tag == "deny" and (
             (refused := _plea_refused(act, text, objects, facts.acts)) is not None
         ):
             # "rejecting their argument that the case belonged in military courts", "rechazó
             # la solicitud de enviar el caso al fuero militar": the practice refused, a step.
-            stance, first_reading = ADVANCE, "the practice refused"
+            stance, setting = ADVANCE, "the practice refused"
             target, polarity = refused, ENDED
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
@@ -735,7 +731,6 @@ class StanceReader:
                 # "granted 12 arraigo orders, down from 1,900", "identificó 2,100 cuerpos,
                 # frente a 3,400": fewer of the act than before moves the other way.
                 stance = _OPPOSITE[stance]
-        setting = first_reading
         if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
             # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos", "asigna
             # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
@@ -767,7 +762,8 @@ class StanceReader:
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
         elif stance != MENTION and (
-            _told_as_lasting(text, act.start) or _kept_as_an_outsider_tells(act, text, facts)
+            _told_as_lasting(text, act.start)
+            or (act.tag == "keep" and _kept_as_an_outsider_tells(act.text, act.start, facts))
         ):
             # "the military justice system still shields soldiers", "Amnistía señaló que México
             # mantiene el arraigo": a state of affairs that lasts, as a report describes it, not
@@ -912,10 +908,6 @@ def _in_the_past(
         if distance <= _YEAR_REACH:
             return True
     return False
-
-
-# "Orders" after a qualifier is a noun: "arraigo orders", "arrest orders".
-_QUALIFIED_NOUN = re.compile(r"(?<!\w)(?:arraigo|arrest|protection|restraining|gag)\s+$")
 
 
 def _outermost(acts: list[_Span]) -> list[_Span]:
@@ -1567,9 +1559,9 @@ def _allows_within_reach(
 
 
 def _puts_off(start: int, text: str, objects: list[_Span], delays: CuePhrases) -> bool:
-    """Whether what a rule allows, from ``start``, is a duty put off or a stay stretched
-    ("podrán registrarse en un plazo de hasta 72 horas") in a sentence about what the demand
-    wants: the duty no longer done at once."""
+    """Whether what a rule allows, from ``start``, is a duty put off ("podrán registrarse
+    hasta 72 horas después") in a sentence about what the demand wants: the duty no longer
+    done at once."""
     if not any(thing.tag == WANTED for thing in objects):
         return False
     for found in delays.finditer(text):
@@ -1723,19 +1715,11 @@ _STILL_KEEPS = re.compile(
 )
 
 
-def _kept_as_an_outsider_tells(act: _Span, text: str, facts: _Sentence) -> bool:
-    """Whether ``act`` keeps, in the present, what an external body reports earlier in the
-    sentence ("Amnistía señaló que México mantiene el arraigo")."""
-    return (
-        act.tag == "keep"
-        and _STILL_KEEPS.match(act.text) is not None
-        and _reported_by_outsider(act.start, facts)
-    )
-
-
-def _reported_by_outsider(start: int, facts: _Sentence) -> bool:
-    """Whether an external body and then a reporting verb come before ``start``."""
-    return any(
+def _kept_as_an_outsider_tells(phrase: str, start: int, facts: _Sentence) -> bool:
+    """Whether ``phrase`` (an act or a cue at ``start``) keeps, in the present, what an
+    external body reports earlier in the sentence ("Amnistía señaló que México mantiene el
+    arraigo"): an external body, then a reporting verb, before it."""
+    return _STILL_KEEPS.match(phrase) is not None and any(
         body.tag == "external" and body.end <= said.start
         for said in facts.reporting
         if said.end <= start
