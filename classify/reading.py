@@ -623,6 +623,7 @@ class StanceReader:
             return self._what_the_rule_says(act, text, facts, objects, weight, default_actor)
         if (
             _governs(cues["background"], act, text, words=3)
+            or _in_concession(act, text)
             or _holds_a_clause(act, text)
             or self._tells_what_it_says(act, text, instruments, facts.acts)
             or _asked(text, act.start)
@@ -660,6 +661,14 @@ class StanceReader:
             # not a duty met.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
+        if _AGAIN.fullmatch(act.text) and (
+            target is None
+            or target.start < act.end
+            or _words_between(text, act.end, target.start) > _AGAIN_REACH
+        ):
+            # "volvió a retener a migrantes" takes the practice up again; "volvió a pedir la
+            # eliminación" only asks again, and the act asked for is read on its own.
+            return None
         sanction = act.tag == "end" and (
             _ACCUSED.match(text, act.end) is not None
             or (bool(_REMOVAL.match(act.text)) and bool(_OFFICIALS.match(text, act.end)))
@@ -758,6 +767,10 @@ class StanceReader:
             # "suspendió a los policías acusados de tortura", "revocó el nombramiento de un agente
             # acusado de tortura": those accused of an abuse removed is a sanction, a step.
             stance, setting = ADVANCE, "the accused removed"
+        elif stance != MENTION and _refused_content(act, text, facts.acts):
+            # "rechazó 12 recomendaciones, entre ellas la de eliminar el arraigo": what was
+            # asked for and refused moves the other way.
+            stance, setting = _OPPOSITE[stance], "what was asked for, refused"
         elif act.tag == "end" and still_lacking(text, act.start):
             # "sigue sin recursos": a lack that lasts is reported non-compliance (no new act).
             stance, setting = MENTION, "still lacking"
@@ -1295,6 +1308,38 @@ def _plea_refused(act: _Span, text: str, objects: list[_Span], acts: list[_Span]
         ):
             return thing
     return None
+
+
+# "volvió a retener", "vuelven a detener": a practice taken up again, when the practice
+# follows within a word.
+_AGAIN = re.compile(r"(?:volvi[óo]|vuelve|volvieron|vuelven)\s+a")
+_AGAIN_REACH = 1
+# "pese a la sentencia que limitó", "despite a ruling that ordered": what the news went against.
+_CONCESSION = re.compile(r"(?<!\w)(?:pese\s+a|a\s+pesar\s+de|despite|in\s+spite\s+of)(?!\w)")
+_CONCESSION_REACH = 14
+
+
+def _in_concession(act: _Span, text: str) -> bool:
+    """Whether ``act`` is told inside a concession ("pese a la sentencia de la Corte que limitó
+    su estancia"), the clause the news went against, not the news."""
+    return any(
+        _words_between(text, found.end(), act.start) <= _CONCESSION_REACH
+        and _CLAUSE_BREAK.search(text, found.end(), act.start) is None
+        for found in _CONCESSION.finditer(text, 0, act.start)
+    )
+
+
+# "entre ellas la de eliminar el arraigo", "the one to abolish": the content of a thing listed
+# just before, a request or a recommendation.
+_CONTENT_OF = re.compile(r"(?<!\w)(?:la|las|el|los)\s+de\s+$")
+
+
+def _refused_content(act: _Span, text: str, acts: list[_Span]) -> bool:
+    """Whether ``act`` is what a thing denied earlier in the sentence asked for ("rechazó 12
+    recomendaciones, entre ellas la de eliminar el arraigo")."""
+    return _CONTENT_OF.search(text, max(0, act.start - 12), act.start) is not None and any(
+        other.tag == "deny" and other.end <= act.start for other in acts
+    )
 
 
 def _acts_between(acts: list[_Span], start: int, end: int) -> list[_Span]:
