@@ -860,6 +860,9 @@ _IN_YEAR = re.compile(
 )
 # How many words may stand between an act and the year it is told in.
 _YEAR_REACH = 4
+# "la reforma de 2014 que", "the 2017 law that": a thing named by its year, then a clause.
+_NAMED_BY_YEAR = re.compile(r"(?<!\w)(?:de|del|the)\s+$")
+_CLAUSE_AFTER_YEAR = re.compile(r"(?:\s+[^\W\d]+)?\s*,?\s+(?:que|which|that)\s")
 # "menos personal que en 2023", "fewer than in 2019": the year a count is set against, not
 # the year the act is told in.
 _THAN = re.compile(r"(?<!\w)(?:que|than)\s+$")
@@ -895,6 +898,12 @@ def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
         lead = _IN_YEAR.search(text, max(0, year.start() - 30), year.start())
         if lead is not None and not _THAN.search(text, max(0, lead.start() - 6), lead.start()):
             marks.append((lead.start(), year.end(), int(year.group(0))))
+        elif _NAMED_BY_YEAR.search(text, max(0, year.start() - 5), year.start()) and (
+            _CLAUSE_AFTER_YEAR.match(text, year.end())
+        ):
+            # "la reforma de 2014 que limitó el fuero", "the 2017 law that created": a rule
+            # named by its year, and the clause that tells what it did then.
+            marks.append((year.start(), year.end(), int(year.group(0))))
     return marks
 
 
