@@ -440,7 +440,7 @@ class Classifier:
                 hits = [h for h in hits if h.key]
             keepers = self._rules()[demand_id].keepers
             others = [h for o in yields_to for h in found.get(o, ())]
-            if keepers and any(h.key for h in others):
+            if keepers and any(h.key or h.field == TITLE for h in others):
                 in_title = any(h.field == TITLE for h in others)
                 hits = [h for h in hits if not self._only_keeper(h, keepers, body, in_title)]
             if hits:
@@ -450,10 +450,11 @@ class Classifier:
     def _only_keeper(
         self, hit: _Hit, keepers: frozenset[str], body: str, other_in_title: bool
     ) -> bool:
-        """Whether a keeper term found beside the key terms of a demand its own yields to names
-        only that demand's keeper ("la CNB actualizó el registro"), not its own news: in a
-        title that names nothing of the other demand the story is the institution's ("renuncia
-        la titular de la CNB"), and its money is its own ("el presupuesto de la CNB")."""
+        """Whether a keeper term found beside the key terms (or the title's terms) of a demand
+        its own yields to names only that demand's keeper ("la CNB actualizó el registro"), not
+        its own news: in a title that names nothing of the other demand the story is the
+        institution's ("renuncia la titular de la CNB"), and its money is its own ("el
+        presupuesto de la CNB")."""
         if fold(hit.term) not in keepers:
             return False
         if hit.field == TITLE:
