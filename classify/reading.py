@@ -656,6 +656,10 @@ class StanceReader:
             actor, actor_kind = speaker.text, "state"
         if _topic_of_account(act, text, instruments):
             return None
+        if act.tag == "prosecute" and _describes_the_freed(act, text, facts.acts):
+            # "orders release of man convicted on evidence gathered under arraigo": the
+            # conviction tells who is freed; the release is the news.
+            return None
         if act.tag == "create" and _DURATION.match(text, act.end):
             # "cumplió seis meses sin titular", "completed two years": a span of time reached,
             # not a duty met.
@@ -763,6 +767,21 @@ class StanceReader:
             # a rule that allowed a setback, struck down, is a step; upheld, a setback.
             stance = ADVANCE if act.tag == "end" else REGRESS
             setting = "a rule that allowed a setback, " + ("ended" if act.tag == "end" else "kept")
+        elif (
+            act.tag in ("end", "keep")
+            and target is not None
+            and polarity == WANTED
+            and not _REPEALS.match(act.text)
+            and _PROVISIONS_OF.search(text, max(0, target.start - 40), target.start)
+            # "los artículos ... de la Ley, relativos al Fondo": what they bear on is named.
+            and not any(
+                o.start >= target.end and _ON_TOPIC.fullmatch(text, target.end, o.start)
+                for o in objects
+            )
+        ):
+            # "invalida artículos de la ley del registro": which way striking down or upholding
+            # some provisions moves the demand is what they said, told elsewhere if at all.
+            return None
         elif sanction:
             # "suspendió a los policías acusados de tortura", "revocó el nombramiento de un agente
             # acusado de tortura": those accused of an abuse removed is a sanction, a step.
@@ -1268,7 +1287,9 @@ _CONVICTION = re.compile(
 )
 # Who is held under a practice ("held under arraigo", "detenido bajo arraigo").
 _HELD_UNDER = re.compile(
-    r"(?<!\w)(?:held|detained|kept|detenid[oa]s?|retenid[oa]s?|recluid[oa]s?|sujet[oa]s?)"
+    r"(?<!\w)(?:held|detained|kept|detenid[oa]s?|retenid[oa]s?|recluid[oa]s?|sujet[oa]s?|"
+    # "convicted on evidence gathered under arraigo": convicted through the practice.
+    r"gathered|obtained|obtenid[oa]s?|recabad[oa]s?)"
     r"(?:\s+[\w-]+){0,4}?\s+(?:under|bajo|en|a)\s+$"
 )
 
@@ -1291,6 +1312,35 @@ def _freed_from(act: _Span, text: str, objects: list[_Span]) -> _Span | None:
         if _HELD_UNDER.search(text, act.end, thing.start) is not None:
             return thing
     return None
+
+
+# "artículos de la", "dos artículos de", "provisions of the": some provisions of a law.
+_PROVISIONS_OF = re.compile(
+    r"(?<!\w)(?:art[ií]culos|disposiciones|preceptos|fracciones|porciones\s+normativas|"
+    r"provisions|articles|sections)\s+(?:[\w-]+\s+){0,3}?(?:de|del|of)\s+(?:la\s+|el\s+|the\s+)?$"
+)
+# A legislature's repeal of provisions, read as the repeal of what they belong to.
+_REPEALS = re.compile(r"(?:derog|repeal|abrog)")
+# ", relativos al", "sobre el", "concerning the": what provisions bear on.
+_ON_TOPIC = re.compile(
+    r"\s*,?\s*(?:relativ[oa]s?\s+al?|referentes?\s+al?|sobre|en\s+materia\s+de|concerning|on)"
+    r"(?:\s+(?:la|el|los|las|the))?\s*"
+)
+# "release of a man convicted", "liberación de un hombre sentenciado": who is freed.
+_OF_SOMEONE = re.compile(
+    r"\s+(?:(?:of|de|del|a|al)\s+)?(?:(?:a|an|the|un|una|el|la|los|las)\s+)?"
+    r"(?:(?!(?:y|e|o|and|or|but|pero)\s)[\w-]+\s+){0,2}"
+)
+
+
+def _describes_the_freed(act: _Span, text: str, acts: list[_Span]) -> bool:
+    """Whether the prosecution ``act`` only tells who a clearing act just before it frees."""
+    return any(
+        other.tag == "clear"
+        and other.end <= act.start
+        and _OF_SOMEONE.fullmatch(text, other.end, act.start) is not None
+        for other in acts
+    )
 
 
 # A plea for something ("their argument that", "la solicitud de"), not a challenge to it, or
@@ -1600,7 +1650,14 @@ def _allows_within_reach(
     # The verb of allowing follows the rule within a few words ("lineamientos que autorizan"),
     # and is not negated by the campaign's negation cues ("que no permite").
     for found in _ENABLING.finditer(text, start):
-        if _words_between(text, start, found.start()) > _WORDS_AFTER:
+        # A name counts as one word ("dos artículos de la Ley Nacional del Registro de
+        # Detenciones que permitían").
+        named = sum(
+            _words_between(text, o.start, o.end) - 1
+            for o in objects
+            if start <= o.start and o.end <= found.start()
+        )
+        if _words_between(text, start, found.start()) - named > _WORDS_AFTER:
             break
         enabling = _Span(found.start(), found.end(), found.group(0), "allow")
         if _governs(facts.cues["negation"], enabling, text, words=1):
