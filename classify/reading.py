@@ -894,6 +894,13 @@ _AGO = re.compile(
 )
 
 
+# "entre 2008 y 2018", "from 2019 to 2023", "through June 2024": the end of a span of time a
+# study or a count covers, which it was written after.
+_SPAN_END_YEAR = re.compile(
+    r"(?<!\w)(?:(?:entre|between)\s+(?:19|20)\d\d\s+(?:y|and)|(?:de|desde|from)\s+(?:19|20)\d\d"
+    rf"\s+(?:a|al|hasta|to)|through|up\s+to)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?"
+    r"((?:19|20)\d\d)(?!\w)"
+)
 # "en 2023", "in March 2019": a year an event is told in (not "hasta 2028", a deadline).
 _EVENT_YEAR = re.compile(
     rf"(?<!\w)(?:en|in)\s+(?:(?:{_MONTHS})\s+(?:de\s+|del\s+)?)?(?:el\s+|the\s+)?"
@@ -905,6 +912,7 @@ def latest_year_told(text: str) -> int | None:
     """The latest year ``text`` tells an event in ("en 2023", "in 2019"), or None: the
     story's own time, for an item that carries no date."""
     years = [int(found.group(1)) for found in _EVENT_YEAR.finditer(text)]
+    years += [int(found.group(1)) for found in _SPAN_END_YEAR.finditer(text)]
     return max(years) if years else None
 
 
