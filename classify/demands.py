@@ -47,6 +47,7 @@ DEMAND_OPTIONAL = {
     "stance",
     "yields_to",
     "keeper_terms",
+    "shared_terms",
     "start",
     "wants",
     "ends",
@@ -111,6 +112,9 @@ class Demand:
     # (the search commission keeps the registry): in the body beside that demand's own key
     # terms they name its keeper and yield; in the title, the story is the institution's.
     keeper_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per demand of ``yields_to``, terms this one keeps beside it: the subject both track
+    # ("desaparición forzada" in a story of soldiers tried for it is the law's news too).
+    shared_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     # Whether a context word in the title lets the body's terms count (else: same sentence).
     context_from_title: bool = True
     # The demand asks for a statement: a prosecution pledged, officials cleared and its own cue
@@ -333,6 +337,7 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
         keeper_terms=_terms(
             raw.get("keeper_terms", {}), f"{where}: field 'keeper_terms'", required=False
         ),
+        shared_terms=_shared(raw.get("shared_terms", {}), f"{where}: field 'shared_terms'"),
         start=parse_start(raw.get("start"), f"{where}: field 'start'", levels),
         context_from_title=_flag(
             raw.get("context_from_title", True), f"{where}: field 'context_from_title'"
@@ -345,6 +350,12 @@ def _demand(raw: Any, where: str, default_channel: str, levels: tuple[str, ...])
     if not any(demand.terms.values()) and not any(demand.key_terms.values()):
         raise ConfigError(f"{where}: fields 'terms' and 'key_terms' are empty; give a phrase")
     _check_keepers(demand, where)
+    strays = [other for other in demand.shared_terms if other not in demand.yields_to]
+    if strays:
+        raise ConfigError(
+            f"{where}: field 'shared_terms' names {', '.join(map(repr, strays))}, "
+            "which field 'yields_to' does not"
+        )
     return demand
 
 
@@ -373,6 +384,12 @@ def _yields(raw: Any, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
         raise ConfigError(f"{where} must be a list of demand ids")
     return tuple(raw)
+
+
+def _shared(raw: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
+        raise ConfigError(f"{where} must map demand ids to terms by language")
+    return {other: _terms(terms, f"{where}.{other}", required=True) for other, terms in raw.items()}
 
 
 def _terms(raw: Any, where: str, *, required: bool) -> dict[str, tuple[str, ...]]:

@@ -168,6 +168,7 @@ class _Rules:
     context_from_title: bool
     statement: bool
     keepers: frozenset[str]  # folded keeper terms (see Demand.keeper_terms)
+    shared: dict[str, frozenset[str]]  # folded shared terms per demand (Demand.shared_terms)
     # Whether the demand itself wants recommendations heeded (its "wants" name them).
     wants_recommendations: bool
 
@@ -201,6 +202,10 @@ class Classifier:
                 d.context_from_title,
                 d.statement,
                 frozenset(fold(p) for phrases in d.keeper_terms.values() for p in phrases),
+                {
+                    other: frozenset(fold(p) for phrases in terms.values() for p in phrases)
+                    for other, terms in d.shared_terms.items()
+                },
                 any(fold(p) in _RECOMMENDATIONS for phrases in d.wants.values() for p in phrases),
             )
             for d in self.campaign.demands
@@ -437,7 +442,13 @@ class Classifier:
         for demand_id, hits in found.items():
             yields_to = self.campaign.demand(demand_id).yields_to
             if any(other in found for other in yields_to) and not _leads(hits, yields_to, found):
-                hits = [h for h in hits if h.key]
+                shared = self._rules()[demand_id].shared
+                # What it shares with every demand it yields to here ("desaparición forzada"
+                # beside soldiers tried for it) stays its own as well.
+                common = frozenset.intersection(
+                    *(shared.get(other, frozenset()) for other in yields_to if other in found)
+                )
+                hits = [h for h in hits if h.key or fold(h.term) in common]
             keepers = self._rules()[demand_id].keepers
             others = [h for o in yields_to for h in found.get(o, ())]
             if keepers and any(h.key or h.field == TITLE for h in others):

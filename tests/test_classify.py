@@ -296,6 +296,31 @@ def test_a_demand_named_in_the_title_does_not_yield_to_one_named_only_in_the_bod
     }
 
 
+def test_the_crime_both_demands_track_keeps_the_law_beside_soldiers_tried_for_it(
+    classifier: Classifier,
+):
+    # Constructed sentences. The law yields to military justice where soldiers are the story,
+    # unless the crime it names ("desaparición forzada") is what they are tried for.
+    conviction = item(
+        "Sentencian a marinos por desaparición forzada en Nuevo Laredo",
+        "Un juez federal sentenció a 30 años de prisión a cuatro marinos por la desaparición "
+        "forzada de un joven, en el primer juicio de ese tipo que concluye en un tribunal civil.",
+    )
+    assert {m.demand_id: m.stance for m in classifier.classify(conviction)} == {
+        "disappearance-investigation-law": "advance",
+        "military-justice": "advance",
+    }
+    # Relatives of the disappeared in a story about military courts stay military justice's.
+    relatives = item(
+        "Juez militar conocerá del caso de soldados acusados de matar a civiles",
+        "Familiares de desaparecidos acompañaron a las víctimas, que pidieron que el caso pase "
+        "a un juez civil.",
+    )
+    assert "disappearance-investigation-law" not in {
+        m.demand_id for m in classifier.classify(relatives)
+    }
+
+
 def test_an_actor_named_after_a_semicolon_did_not_do_the_first_clauses_act(
     classifier: Classifier,
 ):

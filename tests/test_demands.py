@@ -124,6 +124,17 @@ def _break(path: list, value: object) -> dict:
             "demand 'military-justice': field 'keeper_terms' needs 'yields_to'",
         ),
         (["abroad"], {"es": "chile"}, "abroad.es must be a list of non-empty strings"),
+        (
+            ["demands", 7, "shared_terms"],
+            {"arraigo-abolition": {"es": ["desaparición forzada"]}},
+            "demand 'disappearance-investigation-law': field 'shared_terms' names "
+            "'arraigo-abolition', which field 'yields_to' does not",
+        ),
+        (
+            ["demands", 7, "shared_terms"],
+            {"military-justice": {"es": "desaparición forzada"}},
+            "field 'shared_terms'.military-justice.es must be a list",
+        ),
     ],
     ids=[
         "missing-terms",
@@ -144,6 +155,8 @@ def _break(path: list, value: object) -> dict:
         "keeper-not-a-key-term",
         "keeper-without-yields",
         "abroad-not-a-list",
+        "shared-with-a-demand-not-yielded-to",
+        "shared-terms-not-a-list",
     ],
 )
 def test_bad_demands_file_raises_config_error_naming_demand_and_field(path, value, expected):
