@@ -355,6 +355,7 @@ class StanceReader:
             # A compound form found where a listed phrase starts is that phrase's (sorted is
             # stable: the listed phrases come first).
             found = self._acts().spans(lowered) + self._compound_acts().spans(lowered)
+            found += _rules_allowing(lowered, found)
             acts = _outermost(sorted(found, key=lambda a: a.start))
             # Only a sentence with an act needs its cues.
             cues = self._cues_of(lowered if acts else "")
@@ -1650,6 +1651,34 @@ def _enables_what_is_ended(
     if act.tag != "create" or target is None or target.tag not in (INSTRUMENT, WANTED):
         return False
     return _allows_within_reach(max(act.end, target.end), text, objects, facts, delays)
+
+
+# A rule as a sentence's subject ("La reforma al Código ..., publicada el martes, faculta a").
+_RULE_SUBJECT = re.compile(
+    r"(?<!\w)(?:reforma|ley|decreto|acuerdo|lineamientos|reglamento|norma|normas|disposiciones|"
+    r"reform|law|decree|regulations|rules|guidelines)(?!\w)"
+)
+_RULE_REACH = 14
+# "que permitía", "which allows": the verb describes a rule, it is not the sentence's news.
+_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:que|which|that|no|not)\s+$")
+
+
+def _rules_allowing(text: str, acts: list[_Span]) -> list[_Span]:
+    """Verbs of allowing whose subject is a rule named before them, with no act between ("la
+    reforma ... faculta a la Fiscalía Militar para investigar", "new regulations allow"): the
+    rule's act, which what it lets be done turns."""
+    found = []
+    for verb in _ENABLING.finditer(text):
+        if _RELATIVE_BEFORE.search(text, max(0, verb.start() - 6), verb.start()):
+            continue
+        start = max(0, verb.start() - 120)
+        rules = [r for r in _RULE_SUBJECT.finditer(text, start, verb.start())]
+        if not rules or _words_between(text, rules[-1].end(), verb.start()) > _RULE_REACH:
+            continue
+        if any(rules[-1].end() <= a.start < verb.start() for a in acts):
+            continue
+        found.append(_Span(verb.start(), verb.end(), verb.group(0), "create"))
+    return found
 
 
 def _allows_within_reach(
