@@ -655,7 +655,7 @@ class StanceReader:
             if speaker is None or speaker.tag not in ("state", VOICE):
                 return None
             actor, actor_kind = speaker.text, "state"
-        if _topic_of_account(act, text, instruments):
+        if _topic_of_account(act, text, instruments) or _claimed_in_account(act, text, instruments):
             return None
         if act.tag == "prosecute" and _describes_the_freed(act, text, facts.acts):
             # "orders release of man convicted on evidence gathered under arraigo": the
@@ -893,6 +893,15 @@ _AGO = re.compile(
     r"(?<!\w)(?:hace\s+(?:\w+\s+)?(?:a[ñn]os|d[ée]cadas|una\s+d[ée]cada|lustros)|"
     r"(?:years|decades|a\s+decade)\s+ago)(?!\w)"
 )
+# A government's whole term summed up ("durante la administración se crearon 32 comisiones,
+# se instaló el Centro ..."): its record, not this day's news, for every act told after it.
+_TERM_SUMMED_UP = re.compile(
+    r"(?<!\w)(?:durante\s+(?:la|esta|su|el)\s+(?:administraci[óo]n|sexenio|gobierno)|"
+    r"en\s+lo\s+que\s+va\s+(?:del\s+sexenio|de\s+la\s+administraci[óo]n)|"
+    r"during\s+(?:the|this|his|her|its)\s+(?:administration|term))(?!\w)"
+)
+# The year given to a time that dates every act after it in its sentence.
+_ALL_AFTER = -1
 
 
 # "entre 2008 y 2018", "from 2019 to 2023", "through June 2024": the end of a span of time a
@@ -922,6 +931,10 @@ def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
     marks = []
     if "hace" in text or "ago" in text:
         marks += [(found.start(), found.end(), 0) for found in _AGO.finditer(text)]
+    if "durante" in text or "during" in text or "va de" in text:
+        marks += [
+            (found.start(), found.end(), _ALL_AFTER) for found in _TERM_SUMMED_UP.finditer(text)
+        ]
     for year in _YEAR.finditer(text) if years else ():
         lead = _IN_YEAR.search(text, max(0, year.start() - 30), year.start())
         if lead is not None and not _THAN.search(text, max(0, lead.start() - 6), lead.start()):
@@ -943,6 +956,10 @@ def _in_the_past(
     2012")."""
     begin, finish = phrase
     for start, end, year in times:
+        if year == _ALL_AFTER:
+            if end <= begin:
+                return True
+            continue
         if year and (latest is None or year > latest):
             continue
         if start <= 1 and end <= begin and text.startswith(",", end):
@@ -1030,6 +1047,27 @@ def _topic_of_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
         and _words_between(text, span.end, act.start) <= _ACCOUNT_REACH
         and _TOPIC_LINK.search(text, span.end, act.start) is not None
         and _TOPIC_BREAK.search(text, span.end, act.start) is None
+        for span in instruments
+    )
+
+
+# "el informe, en el que destacó la aprobación de la ley", "a report in which it highlighted":
+# what a report claims, told as its content.
+_CLAIMED_IN = re.compile(
+    r"[^.;]*?(?<!\w)(?:en\s+(?:el|la|los|las)\s+que|in\s+which|where)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:destac[óa]n?|afirm[óa]n?|señal[óa]n?|inform[óa]n?|report[óa]n?|describ[ei]n?|detall[óa]n?|"
+    r"enumer[óa]n?|resalt[óa]n?|highlight(?:s|ed)?|claim(?:s|ed)?|cite[sd]?|describe[sd]?|"
+    r"list(?:s|ed)?|says|said|reports|reported)\s+(?:(?!pero\s|but\s)[\w-]+,?\s+){0,20}?$"
+)
+
+
+def _claimed_in_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
+    """Whether the act is what an account named before it claims ("presentó el informe, en el
+    que destacó la aprobación de la Ley General"), not an act reported as done."""
+    return any(
+        span.tag == ACCOUNT
+        and span.end <= act.start
+        and _CLAIMED_IN.fullmatch(text, span.end, act.start) is not None
         for span in instruments
     )
 
@@ -1196,6 +1234,8 @@ def _object_of(
     act: _Span, text: str, objects: list[_Span], instruments: list[_Span], acts: list[_Span]
 ) -> tuple[_Span | None, str, float]:
     """The object the act bears on, its polarity and how much the pairing weighs."""
+    # "a recommendation to eliminate arraigo": an infinitive acts on what follows it.
+    infinitive = _TO.search(text, max(0, act.start - 4), act.start) is not None
     candidates = []
     for span, strength in [(o, _OWN_OBJECT) for o in objects] + [
         (i, _INSTRUMENT) for i in instruments
@@ -1204,7 +1244,7 @@ def _object_of(
             distance = _words_between(text, act.end, span.start)
             if distance <= _WORDS_AFTER:
                 candidates.append((distance, -strength, span, strength))
-        elif span.end <= act.start:
+        elif span.end <= act.start and not infinitive:
             distance = _words_between(text, span.end, act.start)
             if distance <= _WORDS_BEFORE and not _JOINED.search(text, span.end, act.start):
                 # An object before the act is read a little after one that follows it, and
@@ -1260,6 +1300,7 @@ def _object_of(
     return span, polarity, strength
 
 
+_TO = re.compile(r"(?<!\w)to\s+$")
 # A challenge that asks for something ("que pedían ser juzgados en", "seeking to be tried by").
 _SEEKING = re.compile(
     r"(?<!\w)(?:ped[ií]an|pidieron|pidió|buscaban|buscó|buscaron|solicitaban|solicitó|"
