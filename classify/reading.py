@@ -666,6 +666,10 @@ class StanceReader:
             # not a duty met.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
+        if act.tag == "prosecute" and _SHARE_OF_CASES.match(text) is not None:
+            # "In nearly a third of the cases, ... no investigation was ordered": a count across
+            # cases a study found, not an act.
+            return None
         if _AGAIN.fullmatch(act.text) and (
             target is None
             or target.start < act.end
@@ -677,6 +681,12 @@ class StanceReader:
         sanction = act.tag == "end" and (
             _ACCUSED.match(text, act.end) is not None
             or (bool(_REMOVAL.match(act.text)) and bool(_OFFICIALS.match(text, act.end)))
+            # "removed the head of the federal program": the head goes, the institution stays.
+            or (
+                target is not None
+                and bool(_REMOVAL.match(act.text))
+                and _HEAD_OF.search(text, max(0, target.start - 40), target.start) is not None
+            )
         )
         if target is not None and (
             (target.tag in (ABUSE, ACCOUNT) and act.tag not in _FIXED and not sanction)
@@ -786,7 +796,7 @@ class StanceReader:
         elif sanction:
             # "suspendió a los policías acusados de tortura", "revocó el nombramiento de un agente
             # acusado de tortura": those accused of an abuse removed is a sanction, a step.
-            stance, setting = ADVANCE, "the accused removed"
+            stance, setting = ADVANCE, "officials removed"
         elif stance != MENTION and _refused_content(act, text, facts.acts):
             # "rechazó 12 recomendaciones, entre ellas la de eliminar el arraigo": what was
             # asked for and refused moves the other way.
@@ -1376,6 +1386,18 @@ _ON_TOPIC = re.compile(
     r"\s*,?\s*(?:relativ[oa]s?\s+al?|referentes?\s+al?|sobre|en\s+materia\s+de|concerning|on)"
     r"(?:\s+(?:la|el|los|las|the))?\s*"
 )
+# "the head of the", "al titular de la": the one removed is the head, not the institution.
+_HEAD_OF = re.compile(
+    r"(?<!\w)(?:head|director|chief|titular|director[a]?|jef[ea]|encargad[oa])\s+"
+    r"(?:(?:of|de|del)\s+)(?:(?:the|la|el|los|las)\s+)?(?:[\w-]+\s+){0,2}$"
+)
+# "In nearly a third of the cases", "En 7 de cada 10 casos": what a count across cases found.
+_SHARE_OF_CASES = re.compile(
+    r"\W*(?:in|en)\s+(?:(?:nearly|almost|about|more\s+than|over|casi|más\s+de|cerca\s+de)\s+)?"
+    r"(?:a\s+third|half|a\s+quarter|\d[\d.,]*\s*(?:%|percent|por\s+ciento)?|un\s+tercio|"
+    r"la\s+mitad|una\s+cuarta\s+parte|\d+\s+de\s+cada\s+\d+)\s+(?:of\s+|de\s+)?"
+    r"(?:the\s+|these\s+|los\s+|esos\s+|estos\s+)?(?:cases|casos)(?!\w)"
+)
 # "release of a man convicted", "liberación de un hombre sentenciado": who is freed.
 _OF_SOMEONE = re.compile(
     r"\s+(?:(?:of|de|del|a|al)\s+)?(?:(?:a|an|the|un|una|el|la|los|las)\s+)?"
@@ -1900,8 +1922,10 @@ def _judged_short(text: str, start: int) -> bool:
 # Keeping told in the present ("mantiene", "maintains"): a state of affairs, where an outside
 # body reports it, not a decision ("mantuvo", "upheld").
 _STILL_KEEPS = re.compile(
-    r"(?:mantiene|mantienen|continúa|sigue vigente|permanece|keeps|maintains|retains|remains)"
+    r"(?:mantiene|mantienen|continúa|sigue vigente|permanece|keeps|maintains|retains|remains|"
+    r"continues?\b)"
 )
+_ACCORDING = re.compile(r"(?:según|according\s+to)")
 
 
 def _kept_as_an_outsider_tells(phrase: str, start: int, facts: _Sentence) -> bool:
@@ -1909,10 +1933,12 @@ def _kept_as_an_outsider_tells(phrase: str, start: int, facts: _Sentence) -> boo
     external body reports earlier in the sentence ("Amnistía señaló que México mantiene el
     arraigo"): an external body, then a reporting verb, before it."""
     return _STILL_KEEPS.match(phrase) is not None and any(
-        body.tag == "external" and body.end <= said.start
+        (said.end <= start and body.end <= said.start)
+        # "..., according to a study by a university": the source named after.
+        or (_ACCORDING.fullmatch(said.text) is not None and said.end <= body.start)
         for said in facts.reporting
-        if said.end <= start
         for body in facts.leading_actors
+        if body.tag == "external"
     )
 
 
