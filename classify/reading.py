@@ -666,7 +666,7 @@ class StanceReader:
             # not a duty met.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
-        if act.tag == "prosecute" and _SHARE_OF_CASES.match(text) is not None:
+        if _SHARE_OF_CASES.match(text) is not None:
             # "In nearly a third of the cases, ... no investigation was ordered": a count across
             # cases a study found, not an act.
             return None
