@@ -25,6 +25,7 @@ from vigia.classify.reading import (
     latest_year_told,
     opens_with_pronoun,
     still_lacking,
+    told_before_the_news,
 )
 from vigia.classify.text import (
     CuePatterns,
@@ -52,6 +53,7 @@ _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 1.0, 1.0, 0.5
 # A setback read beside advances wins when it weighs at least this share of them: a missed
 # regress costs a campaign more than a mixed story shown as one (set a priori, not fitted).
 _SETBACK_SHARE = 0.5
+_CLAUSE_BREAK = re.compile(r"[,;:]")
 # What a sentence opening with a contrast ("Sin embargo, ...") turns on weighs this share.
 _BACKDROP = 0.5
 # The gap after a phrase's first word.
@@ -473,7 +475,9 @@ class Classifier:
             return other_in_title
         # Money named within a few words before: "the budget that gives the search commission".
         before = max(hit.sentence[0], hit.start - _FUNDS_REACH)
-        return self._money().search(body, before, hit.start) is None
+        money = self._money().search(body, before, hit.start)
+        # ... in the same clause: "por falta de recursos, según un oficio de la CNB" is not its.
+        return money is None or _CLAUSE_BREAK.search(body, money[1], hit.start) is not None
 
     def _match(
         self, frame: _Frame, demand: Demand, hits: list[_Hit], note: str = ""
@@ -698,7 +702,9 @@ class Classifier:
                 # "sólo 17 sentencias por tortura en cinco años": a shortfall reported, with no
                 # trend, is no step (eval/README.md, principle 4).
                 stance, few = MENTION, found.group(0)
-            if self._background().search(text, max(0, found.start() - 40), found.start()):
+            if self._background().search(
+                text, max(0, found.start() - 40), found.start()
+            ) or told_before_the_news(text, found.end()):
                 continue
             if history_before is not None and self._reader.told_as_history(
                 text, found.start(), found.end(), history_before

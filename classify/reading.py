@@ -625,6 +625,7 @@ class StanceReader:
         if (
             _governs(cues["background"], act, text, words=3)
             or _in_concession(act, text)
+            or _in_opening_adverbial(act, text)
             or _holds_a_clause(act, text)
             or self._tells_what_it_says(act, text, instruments, facts.acts)
             or _asked(text, act.start)
@@ -666,6 +667,10 @@ class StanceReader:
             # not a duty met.
             return None
         target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
+        if act.tag == "end" and _DECISION.match(text, act.end):
+            # "reverses course", "revierte su decisión de posponer": what it reverses is a
+            # decision, read in the act decided ("to postpone", undone).
+            return None
         if _SHARE_OF_CASES.match(text) is not None:
             # "In nearly a third of the cases, ... no investigation was ordered": a count across
             # cases a study found, not an act.
@@ -1294,11 +1299,11 @@ def _object_of(
         act.tag in ("keep", "end")
         and span.tag == INSTRUMENT
         and span.start >= act.end
-        and _set_against(span, text, objects, acts) is not None
+        and _set_against(span, text, objects + _funds(instruments), acts) is not None
     ):
         # A rule set against what the demand wants ("norma contra el Registro", "the article
-        # that exempted the police from the registry"): striking it down is the step, keeping
-        # it the setback.
+        # that exempted the police from the registry", "reforma para extinguir el fondo"):
+        # striking it down or freezing it is the step, keeping it the setback.
         return span, ENDED, strength
     if (
         span.tag == ENDED
@@ -1325,10 +1330,15 @@ def _dismisses_a_request_for(act: _Span, text: str, start: int, practice: _Span)
     return act.tag == "keep" and _SEEKING.search(text, start, practice.start) is not None
 
 
+def _funds(instruments: list[_Span]) -> list[_Span]:
+    """The money among ``instruments``: every demand wants its funds kept."""
+    return [i for i in instruments if i.tag == MONEY]
+
+
 def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]) -> _Span | None:
     """The wanted object that the instrument at ``span`` works against, if one follows it with
     "contra" or an act of ending or clearing between them, within sixteen words."""
-    for wanted in (o for o in objects if o.tag == WANTED and o.start >= span.end):
+    for wanted in (o for o in objects if o.tag in (WANTED, MONEY) and o.start >= span.end):
         if _words_between(text, span.end, wanted.start) > _AGAINST_REACH:
             break
         if _AGAINST.search(text, span.end, wanted.start) or _acts_between(
@@ -1444,10 +1454,29 @@ def _plea_refused(act: _Span, text: str, objects: list[_Span], acts: list[_Span]
 # "volvió a retener", "vuelven a detener": a practice taken up again, when the practice
 # follows within a word.
 _AGAIN = re.compile(r"(?:volvi[óo]|vuelve|volvieron|vuelven)\s+a")
-_AGAIN_REACH = 1
+_AGAIN_REACH = 2
 # "pese a la sentencia que limitó", "despite a ruling that ordered": what the news went against.
 _CONCESSION = re.compile(r"(?<!\w)(?:pese\s+a|a\s+pesar\s+de|despite|in\s+spite\s+of)(?!\w)")
 _CONCESSION_REACH = 14
+
+
+# "Tras el recorte aprobado el año pasado, la Cámara restituyó ...", "After a lower court freed
+# them, ...": a sentence that opens on what came before, up to its first comma.
+_OPENING_ADVERBIAL = re.compile(
+    r"\W*(?:tras|luego\s+de|despu[ée]s\s+de|after|following)(?!\w)[^,;.]*,"
+)
+
+
+def _in_opening_adverbial(act: _Span, text: str) -> bool:
+    """Whether ``act`` is told in the clause a sentence opens with to say what came before."""
+    return told_before_the_news(text, act.end)
+
+
+def told_before_the_news(text: str, end: int) -> bool:
+    """Whether what ends at ``end`` lies in the clause a sentence opens with to say what came
+    before ("Tras el recorte aprobado el año pasado, ...")."""
+    opening = _OPENING_ADVERBIAL.match(text)
+    return opening is not None and end <= opening.end()
 
 
 def _in_concession(act: _Span, text: str) -> bool:
@@ -1551,9 +1580,25 @@ def _undone(start: int, acts: list[_Span], text: str) -> bool:
     beside what follows ("revocó la condena a", "overturned the conviction of"): what follows
     is undone, not done."""
     return any(
-        other.tag == "end" and other.end <= start and _bears_on(other.end, start, text)
+        other.tag == "end"
+        and other.end <= start
+        and (
+            _bears_on(other.end, start, text)
+            # "reversing a decision last year to postpone the visit": the decision undone.
+            or _DECISION_TO.fullmatch(text, other.end, start) is not None
+        )
         for other in acts
     )
+
+
+# "course", "a decision (last year) to", "su decisión de": what an ending reverses is a decision.
+_DECISION = re.compile(
+    r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:course|decision|decisión|rumbo)(?!\w)"
+)
+_DECISION_TO = re.compile(
+    r"\s+(?:(?:a|its|the|his|her|their|la|su)\s+)?(?:decision|decisión)(?:\s+[\w-]+){0,3}?"
+    r"\s+(?:to|de)\s+"
+)
 
 
 def _bears_on(end: int, start: int, text: str) -> bool:
@@ -1691,9 +1736,11 @@ def _frees_the_tortured(act: _Span, text: str) -> bool:
 # What a rule does when it opens the way to a practice ("que permite", "that adds ... to",
 # "mediante el cual las autoridades podrán dar de baja").
 _ENABLING = re.compile(
-    r"(?<!\w)(?:permiten?|permitirán?|permitirían?|permitían?|permitió|permitir|faculta[rn]?|"
-    r"facultarán?|facultaban?|autoriza[rn]?|autorizarán?|autorizaban?|añaden?|añadirán?|"
-    r"agregan?|agregarán?|podrán?|allows?|allowed|allowing|permits?|permitted|permitting|may|"
+    # Accents optional: slug titles have none ("lineamientos que permitian borrar").
+    r"(?<!\w)(?:permiten?|permitir[aá]n?|permitir[ií]an?|permit[ií]an?|permiti[oó]|permitir|"
+    r"faculta[rn]?|facultar[aá]n?|facultaban?|autoriza[rn]?|autorizar[aá]n?|autorizaban?|"
+    r"a[ñn]aden?|a[ñn]adir[aá]n?|agregan?|agregar[aá]n?|podr[aá]n?|allows?|allowed|allowing|"
+    r"permits?|permitted|permitting|may|"
     r"authori[sz]es?|authori[sz]ed|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
 )
 # How many words may lie between the enabling verb and the practice it opens the way to.
@@ -1991,4 +2038,5 @@ __all__ = [
     "Reading",
     "StanceReader",
     "still_lacking",
+    "told_before_the_news",
 ]
