@@ -64,8 +64,8 @@ DEMAND_CUE_KINDS = ("advance", "regress")
 # How a sentence is read for stance (see classify/reading.py): acts of six kinds, who acts
 # (a state body or an external one) or speaks for the state, verbs that only report another's
 # act, things every demand wants created or funded, money, abuses and accounts of things
-# (neither is a step), the marks of a dissenting vote, words that say a count fell or an
-# amount stayed flat, words that put a duty off, and one member of a chamber named alone
+# (neither is a step), the marks of a dissenting vote, words that say a count fell or rose or
+# an amount stayed flat, words that put a duty off, and one member of a chamber named alone
 # (their own act is a proposal).
 ACT_KINDS = ("create", "end", "keep", "deny", "prosecute", "clear")
 READING_KEYS = {
@@ -78,6 +78,7 @@ READING_KEYS = {
     "accounts",
     "dissent",
     "falls",
+    "rises",
     "members",
     "flat",
     "delays",

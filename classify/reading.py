@@ -252,6 +252,7 @@ class StanceReader:
         self._names = Lazy(self._build_names)
         self._cues = Lazy(self._build_cues)
         self._falls = Lazy(self._build_falls)
+        self._rises = Lazy(self._build_rises)
         self._flat = Lazy(self._build_flat)
         self._delays = Lazy(self._build_delays)
         self._members = Lazy(self._build_members)
@@ -315,6 +316,9 @@ class StanceReader:
 
     def _build_falls(self) -> CuePhrases:
         return CuePhrases(self._phrases("falls"))
+
+    def _build_rises(self) -> CuePhrases:
+        return CuePhrases(self._phrases("rises"))
 
     def _build_flat(self) -> CuePhrases:
         return CuePhrases(self._phrases("flat"))
@@ -479,8 +483,10 @@ class StanceReader:
         the story's history, not its news.
         """
         facts = self._sentence(lowered, folded)
-        if not facts.acts or facts.dissent:
+        if facts.dissent:
             return []
+        if not facts.acts:
+            return self._practice_counted(demand, lowered, folded, weight)
         objects = self._objects()[demand.id].spans(lowered, folded)
         if objects and facts.doers:
             # A word within an actor's longer name is not what it acts on ("la Suprema Corte de
@@ -522,7 +528,47 @@ class StanceReader:
             )
             if reading is not None:
                 readings.append(reading)
-        return readings
+        return readings or self._practice_counted(demand, lowered, folded, weight)
+
+    def _practice_counted(
+        self, demand: Demand, lowered: str, folded: str, weight: float
+    ) -> list[Reading]:
+        """A count of a practice the demand wants ended, told with no act, that rose or fell
+        ("148 arraigo orders in 2024, up from 52"): more is a move back, fewer a step."""
+        if _QUANTITY.search(lowered) is None:
+            return []  # most sentences hold no number
+        # The practice is what is counted: a number right before it ("148 arraigo orders"),
+        # not the subject of complaints counted ("1,200 complaints ... for arbitrary detention").
+        practices = [
+            o
+            for o in self._objects()[demand.id].spans(lowered, folded)
+            if o.tag == ENDED and _COUNTED.search(lowered, max(0, o.start - 24), o.start)
+        ]
+        if not practices:
+            return []
+        rise = self._rises().search(lowered)
+        fall = self._falls().search(lowered)
+        more = rise is not None or _count_moved(lowered, fewer=False)
+        less = fall is not None or _count_moved(lowered, fewer=True)
+        if more == less:
+            return []  # neither, or both: which way it moved is not said
+        if more:
+            stance, cue = REGRESS, lowered[rise[0] : rise[1]] if rise else "more than before"
+        else:
+            stance, cue = ADVANCE, lowered[fall[0] : fall[1]] if fall else "fewer than before"
+        return [
+            Reading(
+                stance,
+                cue,
+                "count",
+                practices[0].text,
+                ENDED,
+                "",
+                "a practice counted",
+                weight * _NO_OBJECT,
+                practices[0].start,
+            )
+        ]
 
     def _tells_what_it_says(
         self, act: _Span, text: str, instruments: list[_Span], acts: list[_Span]
@@ -1591,10 +1637,14 @@ def _undone(start: int, acts: list[_Span], text: str) -> bool:
     )
 
 
-# "course", "a decision (last year) to", "su decisión de": what an ending reverses is a decision.
+# "course", "a decision (last year) to", "su decisión de", "a decade-long decline": what an
+# ending reverses is a decision or a trend.
 _DECISION = re.compile(
-    r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:course|decision|decisión|rumbo)(?!\w)"
+    r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:[\w-]+\s+)?"
+    r"(?:course|decision|decisión|rumbo|decline|trend|tendencia|caída|descenso)(?!\w)"
 )
+# A number right before what it counts ("148 arraigo orders", "320 órdenes de arraigo").
+_COUNTED = re.compile(r"\d[\d,.]*(?:\s+(?:mil|million|millones|thousand))?\s+(?:[\w-]+\s+)?$")
 _DECISION_TO = re.compile(
     r"\s+(?:(?:a|its|the|his|her|their|la|su)\s+)?(?:decision|decisión)(?:\s+[\w-]+){0,3}?"
     r"\s+(?:to|de)\s+"
@@ -1688,6 +1738,12 @@ _SCALE = re.compile(r"\s+(mil millones|mil|thousand|millones|millón|million|bil
 
 def _count_fell(text: str) -> bool:
     """Whether ``text`` tells a count smaller than the one it is set against."""
+    return _count_moved(text, fewer=True)
+
+
+def _count_moved(text: str, *, fewer: bool) -> bool:
+    """Whether ``text`` tells a count smaller (``fewer``) or larger than the one it is set
+    against."""
     if _DIGIT.search(text) is None:
         return False  # most sentences hold no number: nothing to compare
     if "voto" in text or "vote" in text:
@@ -1707,7 +1763,7 @@ def _count_fell(text: str) -> bool:
     for pattern, fewer_first in patterns:
         for found in pattern.finditer(text):
             first, second = value(found, 1), value(found, 2)
-            if (first < second) if fewer_first else (first > second):
+            if first != second and ((first < second) == fewer_first) == fewer:
                 return True
     return False
 

@@ -321,6 +321,34 @@ def test_the_crime_both_demands_track_keeps_the_law_beside_soldiers_tried_for_it
     }
 
 
+def test_a_practice_counted_higher_is_a_setback_and_lower_a_step(classifier: Classifier):
+    # Constructed sentences, with no act: the count of what the demand wants ended moves it.
+    more = item(
+        "Requests for arraigo rise again in Mexico",
+        "Federal prosecutors requested 148 arraigo orders in 2024, up from 52 in 2022, "
+        "according to data from the Federal Judiciary Council.",
+    )
+    fewer = item(
+        "Datos del Consejo de la Judicatura",
+        "En 2024 hubo 40 órdenes de arraigo, frente a 310 en 2015, según datos del Consejo de "
+        "la Judicatura Federal.",
+    )
+    assert {m.demand_id: m.stance for m in classifier.classify(more)} == {
+        "arraigo-abolition": "regress"
+    }
+    [match] = classifier.classify(fewer)
+    assert match.stance == "advance"
+    # Complaints counted that name the practice are not the practice counted.
+    complaints = item(
+        "Complaints against migration agents rise in Mexico",
+        "Mexico's human rights commission received 1,200 complaints against National Migration "
+        "Institute agents in 2024, up from 700 in 2023, most for arbitrary detention of migrants.",
+    )
+    assert {m.demand_id: m.stance for m in classifier.classify(complaints)} == {
+        "migrants-abuses": "mention"
+    }
+
+
 def test_an_actor_named_after_a_semicolon_did_not_do_the_first_clauses_act(
     classifier: Classifier,
 ):
