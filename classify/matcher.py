@@ -53,6 +53,9 @@ _TITLE_NAMING, _TITLE_OTHER, _SENTENCE, _NEXT_SENTENCE = 1.5, 1.0, 1.0, 0.5
 # A setback read beside advances wins when it weighs at least this share of them: a missed
 # regress costs a campaign more than a mixed story shown as one (set a priori, not fitted).
 _SETBACK_SHARE = 0.5
+# A cue that itself strikes a rule down ("es inconstitucional en la porción que permite"): what
+# the rule allowed is what it ends, a step.
+_STRIKES_DOWN = re.compile(r"inconstitucional|invalid|inaplicable|unconstitutional|struck")
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 # What a sentence opening with a contrast ("Sin embargo, ...") turns on weighs this share.
 _BACKDROP = 0.5
@@ -691,7 +694,11 @@ class Classifier:
         for stance, found in rules.cues.find(text, folded):
             if listed is not None and found.start() >= listed:
                 continue  # a topic listed among recommendations: what they ask, not a step
-            if stance == ADVANCE and self._reader.opens_the_way(demand, text, folded, found.end()):
+            if (
+                stance == ADVANCE
+                and not _STRIKES_DOWN.search(found.group(0))
+                and self._reader.opens_the_way(demand, text, folded, found.end())
+            ):
                 # "lineamientos que autorizan dar de baja registros": what the rule allows
                 # decides which way it moves.
                 stance, allowing = REGRESS, found.group(0)

@@ -717,6 +717,10 @@ class StanceReader:
             # "reverses course", "revierte su decisión de posponer": what it reverses is a
             # decision, read in the act decided ("to postpone", undone).
             return None
+        if target is not None and _UNDER_REVIEW.match(text, target.end):
+            # "confirma la sentencia recurrida": the ruling appealed stands; what it decided is
+            # told elsewhere, if at all.
+            return None
         if _SHARE_OF_CASES.match(text) is not None:
             # "In nearly a third of the cases, ... no investigation was ordered": a count across
             # cases a study found, not an act.
@@ -1642,6 +1646,10 @@ def _undone(start: int, acts: list[_Span], text: str) -> bool:
 _DECISION = re.compile(
     r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:[\w-]+\s+)?"
     r"(?:course|decision|decisión|rumbo|decline|trend|tendencia|caída|descenso)(?!\w)"
+)
+# A ruling under review ("la sentencia recurrida", "the ruling under appeal").
+_UNDER_REVIEW = re.compile(
+    r"\s+(?:recurrid[ao]|impugnad[ao]|reclamad[ao]|combatid[ao]|under\s+appeal|appealed)(?!\w)"
 )
 # A number right before what it counts ("148 arraigo orders", "320 órdenes de arraigo").
 _COUNTED = re.compile(r"\d[\d,.]*(?:\s+(?:mil|million|millones|thousand))?\s+(?:[\w-]+\s+)?$")
