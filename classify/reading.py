@@ -412,7 +412,7 @@ class StanceReader:
     def only_proposes(self, lowered: str) -> bool:
         """Whether ``lowered`` proposes or asks for something and reports no vote or enactment
         ("propone eliminar el arraigo", "a bill that would be published")."""
-        return _only_proposed(self._cues_of(lowered))
+        return _only_proposed(self._cues_of(lowered), text=lowered)
 
     def author(self, lowered: str, folded: str) -> str:
         """The kind of the first actor named in ``lowered`` (a title): "state", "external" or ""."""
@@ -1148,6 +1148,15 @@ _TOPIC_BREAK = re.compile(
 )
 
 
+# "said (on Wednesday) (that) it would", "announced the government will": a reported future.
+_REPORTED_FUTURE = re.compile(
+    r"(?<!\w)(?:said|says|announced|told\s+\w+|stated)(?:\s+[\w-]+){0,3}?\s+(?:that\s+)?"
+    r"(?:it|they|he|she|the\s+government|the\s+ministry|mexico)\s+(?:would|will)"
+    # ... to comply or accept, which is the step ("said it would comply with the measures").
+    r"(?=\s+(?:comply|accept|abide|respect|honou?r|obey)\b)"
+)
+
+
 def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text: str = "") -> bool:
     # "propone eliminar el arraigo", "presenta una iniciativa para reformar", "calls for
     # abolishing": a sentence that proposes or asks, and reports no vote or enactment. A cue
@@ -1164,8 +1173,17 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
             c
             for c in proposals
             if (c.start < act.end and not (done_after and c.end <= act.start))
-            or (c.start >= act.end and not _JOINED_PREDICATE.search(text, act.end, c.start))
+            or (
+                c.start >= act.end
+                and not _JOINED_PREDICATE.search(text, act.end, c.start)
+                # ", adding that the committee would have full access": what was said next.
+                and not _SAID_NEXT.search(text, act.end, c.start)
+            )
         ]
+    if text:
+        # "said on Wednesday it would comply with": a future told in reported speech, a
+        # commitment, not a condition.
+        proposals = [c for c in proposals if not _REPORTED_FUTURE.search(text, 0, c.end + 12)]
     return bool(proposals) and not cues["decided"]
 
 
@@ -1182,6 +1200,9 @@ _FUTURE = re.compile(r"would|will|it\s+will|they\s+will")
 
 # "... and would report", "... y deberá informar": a predicate joined to the one before.
 _JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)\s+$")
+_SAID_NEXT = re.compile(
+    r",\s*(?:adding|saying|noting|añadió|agregó|y\s+agregó|y\s+añadió|y\s+dijo)\s+(?:that\s+|que\s+)?"
+)
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
 _PAST_ACT = re.compile(r"(?:ed|ó|aron|ieron)$")
 
