@@ -690,7 +690,7 @@ class Classifier:
         listed: int | None,
     ) -> _Verdict | None:
         moves = []
-        allowing = fewer = few = lasting = ""
+        allowing = fewer = few = lasting = judged = ""
         for stance, found in rules.cues.find(text, folded):
             if listed is not None and found.start() >= listed:
                 continue  # a topic listed among recommendations: what they ask, not a step
@@ -730,6 +730,14 @@ class Classifier:
                 lasting = found.group(0)
                 moves.append((MENTION, lasting))
                 continue
+            if stance == REGRESS and self._reader.quoted_from_an_outsider(
+                text, folded, found.start()
+            ):
+                # "“... ahí ha fallado el mecanismo”, afirmó el director de Artículo 19": a
+                # critic's judgement of the state of things, no new act (principle 1).
+                judged = found.group(0)
+                moves.append((MENTION, judged))
+                continue
             if stance == REGRESS and still_lacking(text, found.start()):
                 # "sigue sin recursos": a lack that lasts, reported with no new act.
                 moves.append((MENTION, found.group(0)))
@@ -767,7 +775,11 @@ class Classifier:
         advances = [cue for stance, cue in moves if stance == ADVANCE]
         if not advances:
             cue = moves[0][1]
-            why = {few: "only a few done", lasting: "told as lasting"}.get(cue, "still not done")
+            why = {
+                few: "only a few done",
+                lasting: "told as lasting",
+                judged: "a critic's judgement",
+            }.get(cue, "still not done")
             rule = f"mention cue {cue!r}, {why}"
             return _Verdict(MENTION, rule, weight, field, sentence)
         if not rules.statement and (capped or self._reader.only_proposes(text)):

@@ -443,6 +443,26 @@ class StanceReader:
         reports before it ("Amnistía señaló que México mantiene el arraigo")."""
         return _kept_as_an_outsider_tells(cue, start, self._sentence(lowered, folded))
 
+    def quoted_from_an_outsider(self, lowered: str, folded: str, start: int) -> bool:
+        """Whether ``start`` lies in a quotation an external body is then said to have spoken
+        ("“... ahí ha fallado el mecanismo”, afirmó el director de Artículo 19"): a critic's
+        judgement, not a new act (eval/README.md, principle 1)."""
+        for quote in _QUOTE.finditer(lowered):
+            if not quote.start() < start < quote.end():
+                continue
+            said = _SAID_AFTER_QUOTE.match(lowered, quote.end())
+            # A quotation that tells an act ("“es un recorte brutal”, denunció") reports the
+            # state's act; one with none judges.
+            return (
+                said is not None
+                and not self._acts().spans(quote.group(0))
+                and any(
+                    actor.tag == "external" and actor.start >= said.end()
+                    for actor in self._actors().spans(lowered, folded)
+                )
+            )
+        return False
+
     def undoes(self, lowered: str, folded: str, start: int) -> bool:
         """Whether an act of ending stands right before ``start`` in the sentence ``lowered``
         ("la suspensión contra la desaparición del fideicomiso"): what follows is undone."""
@@ -945,6 +965,13 @@ _IN_YEAR = re.compile(
 )
 # How many words may stand between an act and the year it is told in.
 _YEAR_REACH = 4
+# A quotation, in typographic or straight marks.
+_QUOTE = re.compile(r"[“\"«][^”\"»]{3,}[”\"»]")
+# Who spoke it, right after: "”, afirmó el director de", "," said the head of".
+_SAID_AFTER_QUOTE = re.compile(
+    r"\s*,?\s*(?:afirmó|dijo|señaló|sostuvo|aseguró|declaró|advirtió|denunció|lamentó|"
+    r"indicó|expresó|said|says|told\s+\w+|added|warned)(?!\w)"
+)
 # "la reforma de 2014 que", "the 2017 law that": a thing named by its year, then a clause.
 _NAMED_BY_YEAR = re.compile(r"(?<!\w)(?:de|del|the)\s+$")
 _CLAUSE_AFTER_YEAR = re.compile(r"(?:\s+[^\W\d]+)?\s*,?\s+(?:que|which|that)\s")

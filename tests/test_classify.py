@@ -349,6 +349,29 @@ def test_a_practice_counted_higher_is_a_setback_and_lower_a_step(classifier: Cla
     }
 
 
+def test_a_critics_quoted_judgement_is_no_act_but_a_quoted_act_is_the_states(
+    classifier: Classifier,
+):
+    # Constructed sentences. A quotation with no act that an outside body is said to have
+    # spoken judges; one that tells the state's act reports it.
+    judgement = item(
+        "Asesinan a periodista protegido",
+        "“Incluso con medidas de protección se asesina a periodistas; ahí ha fallado el "
+        "mecanismo”, afirmó el director de la organización Artículo 19.",
+    )
+    [match] = classifier.classify(judgement)
+    assert (match.demand_id, match.stance) == ("defenders-journalists-protection", "mention")
+    assert "a critic's judgement" in match.rule
+    report = item(
+        "Critican recorte al mecanismo",
+        "“Es un recorte brutal a los recursos del Mecanismo de Protección para periodistas”, "
+        "denunció el director de la organización Artículo 19.",
+    )
+    assert {m.demand_id: m.stance for m in classifier.classify(report)} == {
+        "defenders-journalists-protection": "regress"
+    }
+
+
 def test_an_actor_named_after_a_semicolon_did_not_do_the_first_clauses_act(
     classifier: Classifier,
 ):
