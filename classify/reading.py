@@ -2102,8 +2102,16 @@ def _kept_as_an_outsider_tells(phrase: str, start: int, facts: _Sentence) -> boo
 
 
 def _told_as_lasting(text: str, start: int) -> bool:
-    """Whether the act at ``start`` is told as going on ("still shields", "sigue negando")."""
-    return _CONTINUING.search(text, max(0, start - 24), start) is not None
+    """Whether the act at ``start`` is told as going on ("still shields", "sigue negando"), or
+    a thing as staying as it is ("el artículo 13 se mantiene incólume")."""
+    return (
+        _CONTINUING.search(text, max(0, start - 24), start) is not None
+        or _STAYS.match(text, start) is not None
+    )
+
+
+# "se mantiene", "se mantienen": a thing stays as it is, said of itself (no one keeps it).
+_STAYS = re.compile(r"mantienen?(?=\s+(?:sin|incólume|vigente|igual|intact))")
 
 
 def _still_not_done(text: str, start: int) -> bool:
