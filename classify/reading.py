@@ -714,6 +714,13 @@ class StanceReader:
                     weight,
                     act.start,
                 )
+        if (
+            act.tag == "deny"
+            and _PARTICIPLE.fullmatch(act.text)
+            and _PASSIVE_BEFORE.search(text, max(0, act.start - 12), act.start)
+        ):
+            # "defenders who were attacked": an attack suffered, not a denial said.
+            return None
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
@@ -1695,6 +1702,10 @@ _DECISION = re.compile(
     r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:[\w-]+\s+)?"
     r"(?:course|decision|decisión|rumbo|decline|trend|tendencia|caída|descenso)(?!\w)"
 )
+# "were attacked", "fueron atacados": the subject suffered the act (one word, a participle;
+# "was politically motivated" is said of a report).
+_PARTICIPLE = re.compile(r"\w+(?:ed|ad[oa]s?|id[oa]s?)")
+_PASSIVE_BEFORE = re.compile(r"(?<!\w)(?:was|were|been|being|fue|fueron|han\s+sido|ha\s+sido)\s+$")
 # A ruling under review ("la sentencia recurrida", "the ruling under appeal").
 _UNDER_REVIEW = re.compile(
     r"\s+(?:recurrid[ao]|impugnad[ao]|reclamad[ao]|combatid[ao]|under\s+appeal|appealed)(?!\w)"
