@@ -2115,14 +2115,22 @@ def _kept_as_an_outsider_tells(phrase: str, start: int, facts: _Sentence) -> boo
 def _told_as_lasting(text: str, start: int) -> bool:
     """Whether the act at ``start`` is told as going on ("still shields", "sigue negando"), or
     a thing as staying as it is ("el artículo 13 se mantiene incólume")."""
-    return (
-        _CONTINUING.search(text, max(0, start - 24), start) is not None
-        or _STAYS.match(text, start) is not None
+    return _CONTINUING.search(text, max(0, start - 24), start) is not None or (
+        _STAYS.match(text, start) is not None
+        # "would continue to investigate", "may continue to try": a decision, not a state.
+        and _MODAL_BEFORE.search(text, max(0, start - 12), start) is None
     )
 
 
-# "se mantiene", "se mantienen": a thing stays as it is, said of itself (no one keeps it).
-_STAYS = re.compile(r"mantienen?(?=\s+(?:sin|incólume|vigente|igual|intact))")
+_MODAL_BEFORE = re.compile(
+    r"(?<!\w)(?:would|will|may|can|could|shall|must|podr[aá]n?|deber[aá]n?|va\s+a|van\s+a)\s+$"
+)
+# "se mantiene", "se mantienen": a thing stays as it is, said of itself (no one keeps it);
+# "continue to use", "siguen aplicando": a practice that goes on (eval/README.md, principle 4).
+_STAYS = re.compile(
+    r"mantienen?(?=\s+(?:sin|incólume|vigente|igual|intact))"
+    r"|(?:continues?|continued|sigue|siguen|continúa|continúan)(?=\s+(?:to\s+\w+|\w+(?:ando|iendo)\b))"
+)
 
 
 def _still_not_done(text: str, start: int) -> bool:
