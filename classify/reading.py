@@ -739,7 +739,9 @@ class StanceReader:
             # "cumplió seis meses sin titular", "completed two years": a span of time reached,
             # not a duty met.
             return None
-        target, polarity, strength = _object_of(act, text, objects, instruments, facts.acts)
+        target, polarity, strength = _object_of(
+            act, text, objects, instruments, facts.acts, facts.doers
+        )
         if act.tag == "end" and _DECISION.match(text, act.end):
             # "reverses course", "revierte su decisión de posponer": what it reverses is a
             # decision, read in the act decided ("to postpone", undone).
@@ -747,6 +749,9 @@ class StanceReader:
         if target is not None and _UNDER_REVIEW.match(text, target.end):
             # "confirma la sentencia recurrida": the ruling appealed stands; what it decided is
             # told elsewhere, if at all.
+            return None
+        if _AT_THE_CLOSE.search(text, max(0, act.start - 4), act.start) and act.text == "cierre":
+            # "al cierre del sexenio": a time, not a closure.
             return None
         if _SHARE_OF_CASES.match(text) is not None:
             # "In nearly a third of the cases, ... no investigation was ordered": a count across
@@ -1351,9 +1356,24 @@ def _subject(before: list[_Span]) -> _Span | None:
 
 
 def _object_of(
-    act: _Span, text: str, objects: list[_Span], instruments: list[_Span], acts: list[_Span]
+    act: _Span,
+    text: str,
+    objects: list[_Span],
+    instruments: list[_Span],
+    acts: list[_Span],
+    doers: Iterable[_Span] = (),
 ) -> tuple[_Span | None, str, float]:
     """The object the act bears on, its polarity and how much the pairing weighs."""
+    # "La Comisión Nacional de Búsqueda publicó el informe": a doer named just before the act is
+    # its subject, not its object, unless the verb is passive ("el registro fue publicado").
+    subjects = [d for d in doers if d.end <= act.start]
+    if subjects and not _PASSIVE_BEFORE.search(text, max(0, act.start - 12), act.start):
+
+        def in_a_subject(span: _Span) -> bool:
+            return any(d.start <= span.start and span.end <= d.end for d in subjects)
+
+        objects = [o for o in objects if not in_a_subject(o)]
+        instruments = [i for i in instruments if not in_a_subject(i)]
     # "a recommendation to eliminate arraigo": an infinitive acts on what follows it.
     infinitive = _TO.search(text, max(0, act.start - 4), act.start) is not None
     candidates = []
@@ -1706,6 +1726,7 @@ _DECISION = re.compile(
 # "was politically motivated" is said of a report).
 _PARTICIPLE = re.compile(r"\w+(?:ed|ad[oa]s?|id[oa]s?)")
 _PASSIVE_BEFORE = re.compile(r"(?<!\w)(?:was|were|been|being|fue|fueron|han\s+sido|ha\s+sido)\s+$")
+_AT_THE_CLOSE = re.compile(r"(?<!\w)al\s+$")
 # A ruling under review ("la sentencia recurrida", "the ruling under appeal").
 _UNDER_REVIEW = re.compile(
     r"\s+(?:recurrid[ao]|impugnad[ao]|reclamad[ao]|combatid[ao]|under\s+appeal|appealed)(?!\w)"
@@ -1756,6 +1777,12 @@ _FEW_BEFORE = re.compile(
     # ... or "few" alone as the subject's count ("Few abuses by soldiers are prosecuted").
     r"|(?<![\w-])(?<!a\s)(?:few|poc[oa]s)\s+(?:[\w-]+\s+){0,6}$"
 )
+# ... or a share, whatever it counts, in the same clause ("sólo 20 por ciento de las metas del
+# Programa Nacional de Derechos Humanos se cumplieron").
+_FEW_SHARE = re.compile(
+    r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+\d[\d,.]*\s*"
+    r"(?:%|por\s+ciento|percent)(?:\s+[\w-]+){0,14}\s*$"
+)
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
 _FEW_AFTER = re.compile(
     r"\s+(?:few|a\s+handful|a\s+fraction|poc[oa]s|una\s+fracción|una\s+mínima\s+parte|"
@@ -1767,7 +1794,11 @@ _FEW_AFTER = re.compile(
 def few_done(text: str, start: int, end: int) -> bool:
     """Whether the act at ``start:end`` of ``text`` is counted as only a few ("sólo obtuvo 17
     sentencias", "implemented few of")."""
-    return bool(_FEW_BEFORE.search(text[max(0, start - 48) : start]) or _FEW_AFTER.match(text, end))
+    return bool(
+        _FEW_BEFORE.search(text[max(0, start - 48) : start])
+        or _FEW_SHARE.search(text[max(0, start - 120) : start])
+        or _FEW_AFTER.match(text, end)
+    )
 
 
 # A count set beside a larger one ("11 en 2024, frente a 27 el año anterior", "9, compared
