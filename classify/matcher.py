@@ -635,7 +635,7 @@ class Classifier:
             if (
                 listed is not None
                 and reading.stance != MENTION
-                and (reading.start >= listed or fold(reading.object) in _RECOMMENDATIONS)
+                and (reading.start >= listed or fold(reading.object) in _LIST_OWNERS)
             ):
                 # A topic listed among recommendations accepted or rejected is a mention of
                 # its demand; the step is the review's (eval/README.md: listed topics).
@@ -880,10 +880,21 @@ _NAMES_RECOMMENDATIONS = re.compile(
     "recomend|recommend|estrategias|objetivos|líneas de acción|strategies|objectives"
 )
 _LISTED_TOPIC = "a topic listed among recommendations or strategies"
+# What holds such a list: an act on it is its own news, a topic listed in it a mention.
+_LIST_OWNERS = _RECOMMENDATIONS | {
+    "programa",
+    "program",
+    "programme",
+    "plan",
+    "estrategia",
+    "strategy",
+}
 # What opens a list of topics ("entre ellas", "among them", "including").
 _LISTING = re.compile(
     r"(?<!\w)(?:entre\s+(?:ellas|ellos|otras|otros|las\s+que|los\s+que)|among\s+(?:them|others|"
-    r"which)|including|incluidas|incluidos|such\s+as|se\s+encuentran|figuran)(?!\w)"
+    r"which)|including|incluidas|incluidos|such\s+as|se\s+encuentran|figuran|"
+    # "with objectives on disappearances, torture and ...", "con objetivos en materia de".
+    r"(?:objectives|objetivos|metas|goals|strategies|estrategias)\s+(?:on|sobre|en\s+materia\s+de))(?!\w)"
 )
 
 

@@ -373,11 +373,18 @@ class StanceReader:
             # A word that names an actor is not an act ("Amnistía Internacional"), nor is a word
             # inside one of the demands' names ("320 arraigo orders").
             names = self._names().spans(lowered, folded) if acts else []
+            # Nor a word inside a law's name ("la Ley de Amnistía").
+            named_rules = (
+                [i for i in self._instruments().spans(lowered, folded) if _LAW_NAME.match(i.text)]
+                if acts
+                else []
+            )
             acts = [
                 a
                 for a in acts
                 if not any(o.start <= a.start < o.end for o in actors)
                 and not any(n.start <= a.start and a.end <= n.end for n in names)
+                and not any(r.start <= a.start and a.end <= r.end for r in named_rules)
             ]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
@@ -1215,8 +1222,10 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
             or (
                 c.start >= act.end
                 and not _JOINED_PREDICATE.search(text, act.end, c.start)
-                # ", adding that the committee would have full access": what was said next.
+                # ", adding that the committee would have full access": what was said next;
+                # "a move rights groups said would increase abuses": what others fear.
                 and not _SAID_NEXT.search(text, act.end, c.start)
+                and not _SAID_OF_IT.search(text, max(act.end, c.start - 30), c.start)
             )
         ]
     if text:
@@ -1239,6 +1248,10 @@ _FUTURE = re.compile(r"would|will|it\s+will|they\s+will")
 
 # "... and would report", "... y deberá informar": a predicate joined to the one before.
 _JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)\s+$")
+_SAID_OF_IT = re.compile(
+    r"(?<!\w)(?:said|say|says|warned|warn|fear|fears|feared|dijo|dijeron|señaló|señalaron|"
+    r"advirtió|advirtieron|consideró|consideraron|temen)\s+(?:that\s+|que\s+)?$"
+)
 _SAID_NEXT = re.compile(
     r",\s*(?:adding|saying|noting|añadió|agregó|y\s+agregó|y\s+añadió|y\s+dijo)\s+(?:that\s+|que\s+)?"
 )
@@ -1917,6 +1930,8 @@ def _enables_what_is_ended(
     return _allows_within_reach(max(act.end, target.end), text, objects, facts, delays)
 
 
+# A law named by what it is about ("ley de amnistía", "amnesty law").
+_LAW_NAME = re.compile(r"(?:ley\s+de|\w+\s+law)\b")
 # A rule as a sentence's subject ("La reforma al Código ..., publicada el martes, faculta a").
 _RULE_SUBJECT = re.compile(
     r"(?<!\w)(?:reforma|ley|decreto|acuerdo|lineamientos|reglamento|norma|normas|disposiciones|"
