@@ -374,11 +374,8 @@ class StanceReader:
             # inside one of the demands' names ("320 arraigo orders").
             names = self._names().spans(lowered, folded) if acts else []
             # Nor a word inside a law's name ("la Ley de Amnistía").
-            named_rules = (
-                [i for i in self._instruments().spans(lowered, folded) if _LAW_NAME.match(i.text)]
-                if acts
-                else []
-            )
+            instruments = self._instruments().spans(lowered, folded) if acts else []
+            named_rules = [i for i in instruments if _LAW_NAME.match(i.text)]
             acts = [
                 a
                 for a in acts
@@ -393,9 +390,7 @@ class StanceReader:
                 doers,
                 leading,
                 [a for a in leading if a.tag != VOICE],
-                self._outside_names(lowered, folded, self._instruments().spans(lowered, folded))
-                if acts
-                else [],
+                self._outside_names(lowered, folded, instruments) if acts else [],
                 cues,
                 reporting,
                 self._dissent().search(lowered) is not None,
