@@ -458,7 +458,12 @@ class Classifier:
             others = [h for o in yields_to for h in found.get(o, ())]
             if keepers and any(h.key or h.field == TITLE for h in others):
                 in_title = any(h.field == TITLE for h in others)
-                hits = [h for h in hits if not self._only_keeper(h, keepers, body, in_title)]
+                beside = {h.sentence for h in others if h.field == BODY}
+                hits = [
+                    h
+                    for h in hits
+                    if not self._only_keeper(h, keepers, body, in_title or h.sentence in beside)
+                ]
             if hits:
                 kept[demand_id] = hits
         return kept
@@ -473,8 +478,10 @@ class Classifier:
         presupuesto de la CNB")."""
         if fold(hit.term) not in keepers:
             return False
-        if hit.field == TITLE:
-            # "cnb depura registro personas desaparecidas": the title is the registry's too.
+        if hit.field == TITLE or not other_in_title:
+            # "cnb depura registro personas desaparecidas": the title is the registry's too; a
+            # body sentence that names nothing of the other demand, in a story whose title does
+            # not either, is the institution's own ("la CNB retiró a su personal").
             return other_in_title
         # Money named within a few words before: "the budget that gives the search commission".
         before = max(hit.sentence[0], hit.start - _FUNDS_REACH)

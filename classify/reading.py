@@ -231,8 +231,16 @@ class _Folded:
             if tags is None:
                 tags = self._ordered[hit.tags] = sorted(map(str, hit.tags))
             text = lowered[hit.start : hit.end]
+            if _PRETERITE.search(text):
+                # "informó", "registraron": a verb sharing a noun's stem ("informe",
+                # "registro") is no thing named.
+                continue
             found += [_Span(hit.start, hit.end, text, tag) for tag in tags]
         return found
+
+
+# A Spanish preterite ending a phrase found through a stem.
+_PRETERITE = re.compile(r"(?:ó|aron|ieron)$")
 
 
 class StanceReader:
@@ -593,7 +601,12 @@ class StanceReader:
         ]
 
     def _tells_what_it_says(
-        self, act: _Span, text: str, instruments: list[_Span], acts: list[_Span]
+        self,
+        act: _Span,
+        text: str,
+        instruments: list[_Span],
+        acts: list[_Span],
+        reporting: list[_Span],
     ) -> bool:
         """Whether ``act`` opens a relative clause on a law, decree or protocol just named (by
         its kind or its name) that no act of the sentence acts on: it tells what the rule says,
@@ -619,9 +632,15 @@ class StanceReader:
         # A name is looked for only where one can end: right before the clause, after a word.
         # A law's name may run on past the words listed ("Ley General en Materia de
         # Desaparición Forzada de Personas, que creó ...").
-        return which.start() > 0 and described(
-            self._names().spans(text[: which.start()], fold(text[: which.start()])),
-            _WHICH_AFTER_NAME,
+        # ... but not across a verb of saying: "la Comisión informó que retiró" tells what the
+        # body did.
+        return (
+            which.start() > 0
+            and not any(which.start() - 40 < r.end <= which.start() for r in reporting)
+            and described(
+                self._names().spans(text[: which.start()], fold(text[: which.start()])),
+                _WHICH_AFTER_NAME,
+            )
         )
 
     def _what_the_rule_says(
@@ -695,7 +714,7 @@ class StanceReader:
             or _in_concession(act, text)
             or _in_opening_adverbial(act, text)
             or _holds_a_clause(act, text)
-            or self._tells_what_it_says(act, text, instruments, facts.acts)
+            or self._tells_what_it_says(act, text, instruments, facts.acts, facts.reporting)
             or _asked(text, act.start)
         ):
             return None
@@ -836,6 +855,10 @@ class StanceReader:
             # la solicitud de enviar el caso al fuero militar": the practice refused, a step.
             stance, setting = ADVANCE, "the practice refused"
             target, polarity = refused, ENDED
+        elif act.tag == "clear" and _A_PERSON.match(text, act.end):
+            # "liberan a hombre tras 12 años en prisión": someone freed who is not said to be an
+            # official or a soldier; why, and which way it moves, is told elsewhere.
+            return None
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
@@ -1730,6 +1753,11 @@ _DECISION = re.compile(
     r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:[\w-]+\s+)?"
     r"(?:course|decision|decisión|rumbo|decline|trend|tendencia|caída|descenso)(?!\w)"
 )
+# "a hombre", "a una mujer", "a man": someone freed, named by no office.
+_A_PERSON = re.compile(
+    r"\s+(?:a\s+)?(?:(?:un|una|the|a)\s+)?(?:hombre|mujer|joven|indígena|man|woman|young\s+man)"
+    r"(?!\w)"
+)
 # "were attacked", "fueron atacados": the subject suffered the act (one word, a participle;
 # "was politically motivated" is said of a report).
 _PARTICIPLE = re.compile(r"\w+(?:ed|ad[oa]s?|id[oa]s?)")
@@ -1920,6 +1948,12 @@ def _enables_what_is_ended(
     """Whether the rule ``act`` makes (its target, a generic instrument) is told as opening the
     way to a practice the demand wants ended ("que permite pedir el arraigo"), or to ending
     what it wants ("que autorizan dar de baja registros"); "que no permite" does neither."""
+    if act.tag == "create" and _ENABLING.fullmatch(act.text):
+        # The rule's own verb of allowing ("un acuerdo ... permite a las policías capturar los
+        # datos hasta 48 horas después"): what it lets be done follows it.
+        return _opens_way_to(act.end, text, objects, facts.acts) or _puts_off(
+            act.end, text, objects, delays
+        )
     if act.tag != "create" or target is None or target.tag not in (INSTRUMENT, WANTED):
         return False
     return _allows_within_reach(max(act.end, target.end), text, objects, facts, delays)
@@ -2169,7 +2203,7 @@ _MODAL_BEFORE = re.compile(
 # "se mantiene", "se mantienen": a thing stays as it is, said of itself (no one keeps it);
 # "continue to use", "siguen aplicando": a practice that goes on (eval/README.md, principle 4).
 _STAYS = re.compile(
-    r"mantienen?(?=\s+(?:sin|incólume|vigente|igual|intact))"
+    r"mantienen?(?=\s+(?:sin|incólume|vigente|igual|intact|abiert))"
     r"|(?:continues?|continued|sigue|siguen|continúa|continúan)(?=\s+(?:to\s+\w+|\w+(?:ando|iendo)\b))"
 )
 
@@ -2177,7 +2211,15 @@ _STAYS = re.compile(
 def _still_not_done(text: str, start: int) -> bool:
     """Whether the negation just before ``start`` says a thing is still not done ("no ha
     publicado", "aún no", "has not", "yet to"), rather than refused or blocked."""
-    return bool(_PENDING.search(text[max(0, start - 40) : start]))
+    return bool(_PENDING.search(text[max(0, start - 40) : start])) or (
+        # An act listed with its auxiliary ("no ha publicado", "has not published").
+        _PERFECT_ACT.match(text, start) is not None
+        and _BARE_NEGATION.search(text, max(0, start - 8), start) is not None
+    )
+
+
+_PERFECT_ACT = re.compile(r"(?:ha|han|has|have|había|habían)\s")
+_BARE_NEGATION = re.compile(r"(?<!\w)(?:no|not)\s+$")
 
 
 def _negated(
