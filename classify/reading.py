@@ -1433,6 +1433,24 @@ def _object_of(
             or not _WHICH.fullmatch(text, c[2].end, act.start)
         ]
     ended = [o for o in objects if o.tag == ENDED]
+    regarding = _REGARDING.search(text, act.end, act.end + 240) if not candidates else None
+    if regarding is not None and act.tag in ("keep", "end"):
+        # "concedió una suspensión a favor de los periodistas ..., respecto al Decreto ...": what
+        # a court's measure bears on is named after "respecto a", "contra", however far.
+        after = [
+            span
+            for span in objects + instruments
+            if span.start >= regarding.end()
+            and _words_between(text, regarding.end(), span.start) <= 2
+        ]
+        if after:
+            return _object_of(
+                _Span(regarding.start(), regarding.end(), regarding.group(0), act.tag),
+                text,
+                objects,
+                instruments,
+                acts,
+            )
     if not candidates:
         # No object in reach: a step is taken to be a step toward the demand; but what is
         # upheld or struck down, in a sentence about a practice the demand wants ended, is that
@@ -1708,7 +1726,7 @@ _STATED = re.compile(r"\s+(?:que|that)(?!\w)")
 _LISTED = re.compile(r"(?:,|;|(?<!\w)(?:y|e|o|and|or)(?!\w))")
 # Negations that are acts of stopping, not mere absence ("frenó", "bloqueó", "impidió",
 # "blocked", "stopped"): a state body that stops the end of a wanted thing keeps it.
-_BLOCKING = re.compile(r"(?:fren|bloque|impid|imped|block|stop|halt)")
+_BLOCKING = re.compile(r"(?:fren|bloque|impid|imped|evit|block|stop|halt)")
 
 
 def _holds_a_clause(act: _Span, text: str) -> bool:
@@ -1763,6 +1781,11 @@ _A_PERSON = re.compile(
 _PARTICIPLE = re.compile(r"\w+(?:ed|ad[oa]s?|id[oa]s?)")
 _PASSIVE_BEFORE = re.compile(r"(?<!\w)(?:was|were|been|being|fue|fueron|han\s+sido|ha\s+sido)\s+$")
 _AT_THE_CLOSE = re.compile(r"(?<!\w)al\s+$")
+# "respecto al", "en contra del", "against the": what a measure bears on, named after it.
+_REGARDING = re.compile(
+    r"(?<!\w)(?:respecto\s+(?:al|a\s+la|a\s+los|a\s+las|del|de\s+la)|en\s+contra\s+(?:del|de\s+la)|"
+    r"regarding\s+the|against\s+the)(?!\w)"
+)
 # A ruling under review ("la sentencia recurrida", "the ruling under appeal").
 _UNDER_REVIEW = re.compile(
     r"\s+(?:recurrid[ao]|impugnad[ao]|reclamad[ao]|combatid[ao]|under\s+appeal|appealed)(?!\w)"
