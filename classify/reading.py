@@ -742,6 +742,25 @@ class StanceReader:
         ):
             # "defenders who were attacked": an attack suffered, not a denial said.
             return None
+        if (act.tag == "prosecute" and _ATTEMPTED.match(text, act.end)) or _TRIED_TO.search(
+            text, max(0, act.start - 16), act.start
+        ):
+            # "tried to keep it", "intentó cerrar el caso": attempted, not done (and "tried"
+            # there is no trial).
+            return None
+        if act.tag == "deny" and _REMOVAL.match(act.text) and _OFFICIALS.match(text, act.end):
+            # "dismissed 30 agents": officials removed, a sanction, not a finding dismissed.
+            return Reading(
+                ADVANCE,
+                act.text,
+                act.tag,
+                "",
+                WANTED,
+                actor,
+                "officials removed",
+                weight,
+                act.start,
+            )
         if act.tag == "deny" and actor_kind != "state":
             # A denial is a statement: it counts when a state body, or one who speaks for the
             # state, is the one speaking, which may be the sentence's subject ("the government
@@ -1770,6 +1789,11 @@ def _undone(start: int, acts: list[_Span], text: str) -> bool:
 _DECISION = re.compile(
     r"\s+(?:(?:a|its|the|his|her|their|la|su|sus)\s+)?(?:[\w-]+\s+)?"
     r"(?:course|decision|decisión|rumbo|decline|trend|tendencia|caída|descenso)(?!\w)"
+)
+_ATTEMPTED = re.compile(r"\s+to\s")
+_TRIED_TO = re.compile(
+    r"(?<!\w)(?:tried\s+to|attempted\s+to|intentó|intentaron|trató\s+de|trataron\s+de|"
+    r"pretendió|pretendían?)\s+$"
 )
 # "a hombre", "a una mujer", "a man": someone freed, named by no office.
 _A_PERSON = re.compile(
