@@ -567,6 +567,13 @@ class StanceReader:
         ("148 arraigo orders in 2024, up from 52"): more is a move back, fewer a step."""
         if _QUANTITY.search(lowered) is None:
             return []  # most sentences hold no number
+        # Cheapest first: which way a count moved, then what was counted.
+        rise = self._rises().search(lowered)
+        fall = self._falls().search(lowered)
+        more = rise is not None or _count_moved(lowered, fewer=False)
+        less = fall is not None or _count_moved(lowered, fewer=True)
+        if more == less:
+            return []  # neither, or both: which way it moved is not said
         # The practice is what is counted: a number right before it ("148 arraigo orders"),
         # not the subject of complaints counted ("1,200 complaints ... for arbitrary detention").
         practices = [
@@ -576,12 +583,6 @@ class StanceReader:
         ]
         if not practices:
             return []
-        rise = self._rises().search(lowered)
-        fall = self._falls().search(lowered)
-        more = rise is not None or _count_moved(lowered, fewer=False)
-        less = fall is not None or _count_moved(lowered, fewer=True)
-        if more == less:
-            return []  # neither, or both: which way it moved is not said
         if more:
             stance, cue = REGRESS, lowered[rise[0] : rise[1]] if rise else "more than before"
         else:
