@@ -252,6 +252,8 @@ class StanceReader:
         # Per-item caches, emptied by ``forget``.
         self._sentences: dict[str, _Sentence] = {}
         self._times_told: dict[str, list[tuple[int, int, int]]] = {}
+        # Per sentence: which way a count moved, and the words that say so ("" when neither).
+        self._counts_moved: dict[str, tuple[str, str]] = {}
         # Compiled on first use: most commands build a classifier and use a few of them.
         self._acts = Lazy(self._build_acts)
         self._compound_acts = Lazy(self._build_compound_acts)
@@ -349,6 +351,7 @@ class StanceReader:
         """Empty the per-sentence caches (call once per item: they only save work within one)."""
         self._sentences.clear()
         self._times_told.clear()
+        self._counts_moved.clear()
 
     def _times(self, lowered: str, dated: bool) -> list[tuple[int, int, int]]:
         # Found for a sentence only when one of its acts would count, and then once (``dated``
@@ -565,15 +568,9 @@ class StanceReader:
     ) -> list[Reading]:
         """A count of a practice the demand wants ended, told with no act, that rose or fell
         ("148 arraigo orders in 2024, up from 52"): more is a move back, fewer a step."""
-        if _QUANTITY.search(lowered) is None:
-            return []  # most sentences hold no number
-        # Cheapest first: which way a count moved, then what was counted.
-        rise = self._rises().search(lowered)
-        fall = self._falls().search(lowered)
-        more = rise is not None or _count_moved(lowered, fewer=False)
-        less = fall is not None or _count_moved(lowered, fewer=True)
-        if more == less:
-            return []  # neither, or both: which way it moved is not said
+        stance, cue = self._count_moved(lowered)
+        if not stance:
+            return []  # no count, or no way it moved
         # The practice is what is counted: a number right before it ("148 arraigo orders"),
         # not the subject of complaints counted ("1,200 complaints ... for arbitrary detention").
         practices = [
@@ -583,10 +580,6 @@ class StanceReader:
         ]
         if not practices:
             return []
-        if more:
-            stance, cue = REGRESS, lowered[rise[0] : rise[1]] if rise else "more than before"
-        else:
-            stance, cue = ADVANCE, lowered[fall[0] : fall[1]] if fall else "fewer than before"
         return [
             Reading(
                 stance,
@@ -600,6 +593,25 @@ class StanceReader:
                 practices[0].start,
             )
         ]
+
+    def _count_moved(self, lowered: str) -> tuple[str, str]:
+        # Found once a sentence, whatever the demand: a practice counted higher than before is
+        # a move back, lower a step; both or neither say nothing.
+        moved = self._counts_moved.get(lowered)
+        if moved is None:
+            moved = ("", "")
+            if _QUANTITY.search(lowered) is not None:  # most sentences hold no number
+                rise = self._rises().search(lowered)
+                fall = self._falls().search(lowered)
+                fell, rose = _counts_set_against(lowered)
+                more = rise is not None or rose
+                less = fall is not None or fell
+                if more and not less:
+                    moved = (REGRESS, lowered[rise[0] : rise[1]] if rise else "more than before")
+                elif less and not more:
+                    moved = (ADVANCE, lowered[fall[0] : fall[1]] if fall else "fewer than before")
+            self._counts_moved[lowered] = moved
+        return moved
 
     def _tells_what_it_says(
         self,
@@ -1867,6 +1879,13 @@ _FEW_SHARE = re.compile(
     r"(?<!\w)(?:only|just|merely|solo|sólo|solamente|apenas|únicamente)\s+\d[\d,.]*\s*"
     r"(?:%|por\s+ciento|percent)(?:\s+[\w-]+){0,14}\s*$"
 )
+
+
+def _names_a_share(text: str, start: int) -> bool:
+    window = text[max(0, start - 120) : start]
+    return "%" in window or "ciento" in window or "percent" in window
+
+
 # ... or right after it ("implemented few of", "cumplió pocas de", "ha cumplido solo 3").
 _FEW_AFTER = re.compile(
     r"\s+(?:few|a\s+handful|a\s+fraction|poc[oa]s|una\s+fracción|una\s+mínima\s+parte|"
@@ -1880,7 +1899,7 @@ def few_done(text: str, start: int, end: int) -> bool:
     sentencias", "implemented few of")."""
     return bool(
         _FEW_BEFORE.search(text[max(0, start - 48) : start])
-        or _FEW_SHARE.search(text[max(0, start - 120) : start])
+        or (_names_a_share(text, start) and _FEW_SHARE.search(text[max(0, start - 120) : start]))
         or _FEW_AFTER.match(text, end)
     )
 
@@ -1920,16 +1939,17 @@ _SCALE = re.compile(r"\s+(mil millones|mil|thousand|millones|millón|million|bil
 
 def _count_fell(text: str) -> bool:
     """Whether ``text`` tells a count smaller than the one it is set against."""
-    return _count_moved(text, fewer=True)
+    return _counts_set_against(text)[0]
 
 
-def _count_moved(text: str, *, fewer: bool) -> bool:
-    """Whether ``text`` tells a count smaller (``fewer``) or larger than the one it is set
-    against."""
+def _counts_set_against(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` tells a count smaller, and whether one larger, than the one it is set
+    against (both found in one pass)."""
+    fell = rose = False
     if _DIGIT.search(text) is None:
-        return False  # most sentences hold no number: nothing to compare
+        return fell, rose  # most sentences hold no number: nothing to compare
     if "voto" in text or "vote" in text:
-        return False  # "98 votos frente a 12": a tally of votes, not of steps
+        return fell, rose  # "98 votos frente a 12": a tally of votes, not of steps
 
     def value(found: re.Match[str], group: int) -> int:
         number = int(found.group(group).replace(",", "").replace(".", ""))
@@ -1945,9 +1965,12 @@ def _count_moved(text: str, *, fewer: bool) -> bool:
     for pattern, fewer_first in patterns:
         for found in pattern.finditer(text):
             first, second = value(found, 1), value(found, 2)
-            if first != second and ((first < second) == fewer_first) == fewer:
-                return True
-    return False
+            if first != second:
+                if (first < second) == fewer_first:
+                    fell = True
+                else:
+                    rose = True
+    return fell, rose
 
 
 # A confession told as forced by torture ("confesión obtenida bajo tortura", "tortured into
