@@ -463,14 +463,19 @@ class StanceReader:
         for quote in _QUOTE.finditer(lowered):
             if not quote.start() < start < quote.end():
                 continue
-            said = _SAID_AFTER_QUOTE.match(lowered, quote.end())
-            # A quotation that tells an act ("“es un recorte brutal”, denunció") reports the
-            # state's act; one with none judges.
+            # Spoken by whom the campaign's reporting verbs name right after it ("”, afirmó
+            # el director de Artículo 19"); a quotation that tells an act ("“es un recorte
+            # brutal”, denunció") reports the state's act, one with none judges.
+            said = [
+                r
+                for r in self._cues().spans(lowered)
+                if r.tag == "reporting" and _QUOTE_CLOSED.fullmatch(lowered, quote.end(), r.start)
+            ]
             return (
-                said is not None
+                bool(said)
                 and not self._acts().spans(quote.group(0))
                 and any(
-                    actor.tag == "external" and actor.start >= said.end()
+                    actor.tag == "external" and actor.start >= said[0].end
                     for actor in self._actors().spans(lowered, folded)
                 )
             )
@@ -725,7 +730,7 @@ class StanceReader:
         if (
             _governs(cues["background"], act, text, words=3)
             or _in_concession(act, text)
-            or _in_opening_adverbial(act, text)
+            or told_before_the_news(text, act.end)
             or _holds_a_clause(act, text)
             or self._tells_what_it_says(act, text, instruments, facts.acts, facts.reporting)
             or _asked(text, act.start)
@@ -1037,11 +1042,8 @@ _IN_YEAR = re.compile(
 _YEAR_REACH = 4
 # A quotation, in typographic or straight marks.
 _QUOTE = re.compile(r"[“\"«][^”\"»]{3,}[”\"»]")
-# Who spoke it, right after: "”, afirmó el director de", "," said the head of".
-_SAID_AFTER_QUOTE = re.compile(
-    r"\s*,?\s*(?:afirmó|dijo|señaló|sostuvo|aseguró|declaró|advirtió|denunció|lamentó|"
-    r"indicó|expresó|said|says|told\s+\w+|added|warned)(?!\w)"
-)
+# What may stand between a quotation and the verb saying who spoke it: "”, afirmó".
+_QUOTE_CLOSED = re.compile(r"\s*,?\s*")
 # "la reforma de 2014 que", "the 2017 law that": a thing named by its year, then a clause.
 _NAMED_BY_YEAR = re.compile(r"(?<!\w)(?:de|del|the)\s+$")
 _CLAUSE_AFTER_YEAR = re.compile(r"(?:\s+[^\W\d]+)?\s*,?\s+(?:que|which|that)\s")
@@ -1679,11 +1681,6 @@ _CONCESSION_REACH = 14
 _OPENING_ADVERBIAL = re.compile(
     r"\W*(?:tras|luego\s+de|despu[ée]s\s+de|after|following)(?!\w)[^,;.]*,"
 )
-
-
-def _in_opening_adverbial(act: _Span, text: str) -> bool:
-    """Whether ``act`` is told in the clause a sentence opens with to say what came before."""
-    return told_before_the_news(text, act.end)
 
 
 def told_before_the_news(text: str, end: int) -> bool:
