@@ -394,6 +394,7 @@ class StanceReader:
                 and not any(n.start <= a.start and a.end <= n.end for n in names)
                 and not any(r.start <= a.start and a.end <= r.end for r in named_rules)
             ]
+            acts = [_refusal_if_a_request(a, lowered) for a in acts]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
             facts = _Sentence(
@@ -1279,6 +1280,9 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
                 # "a move rights groups said would increase abuses": what others fear.
                 and not _SAID_NEXT.search(text, act.end, c.start)
                 and not _SAID_OF_IT.search(text, max(act.end, c.start - 30), c.start)
+                # "no ha recibido la ampliación que Gobernación prometió": the promise says
+                # where the act's object came from, not that the act is still to come.
+                and not _RELATIVE_OPENS.search(text, max(act.end, c.start - 40), c.start)
             )
         ]
     if text:
@@ -1308,6 +1312,28 @@ _SAID_OF_IT = re.compile(
 _SAID_NEXT = re.compile(
     r",\s*(?:adding|saying|noting|añadió|agregó|y\s+agregó|y\s+añadió|y\s+dijo)\s+(?:that\s+|que\s+)?"
 )
+# A request right after an act of keeping ("declaró improcedentes 212 solicitudes de
+# incorporación", "turned down 40 requests for protection"), not a plea of amparo.
+_REQUEST_KEPT_OUT = re.compile(
+    r"s?\s+(?:[\w.,]+\s+){0,2}?(?:solicitudes|solicitud|peticiones|petición|requests?|"
+    r"applications?)(?!\w)(?!\s+de\s+amparo)"
+)
+
+
+def _refusal_if_a_request(act: _Span, text: str) -> _Span:
+    """A request declared inadmissible is refused: the act is a denial, not a ruling kept; a
+    request that seeks something ("de los militares que pedían ser juzgados") keeps its reading
+    by what it sought."""
+    if act.tag != "keep":
+        return act
+    request = _REQUEST_KEPT_OUT.match(text, act.end)
+    if request is None or _SEEKING.search(text, request.end(), request.end() + 80):
+        return act
+    return act._replace(tag="deny")
+
+
+# A relative clause opened after the act, its subject at most three words ("que Gobernación").
+_RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
 _PAST_ACT = re.compile(r"(?:ed|ó|aron|ieron)$")
 
@@ -1704,13 +1730,18 @@ def _in_concession(act: _Span, text: str) -> bool:
 
 # "entre ellas la de eliminar el arraigo", "the one to abolish": the content of a thing listed
 # just before, a request or a recommendation.
-_CONTENT_OF = re.compile(r"(?<!\w)(?:la|las|el|los)\s+de\s+$")
+# What was asked for: "la de eliminar", "the recommendation to abolish", "la solicitud de".
+_CONTENT_OF = re.compile(
+    r"(?<!\w)(?:(?:la|las|el|los)\s+de|(?:recommendations?|requests?|calls?|proposals?|"
+    r"recomendaci[oó]n(?:es)?|solicitud(?:es)?|petici[oó]n(?:es)?|propuestas?)\s+(?:to|de|para))"
+    r"\s+$"
+)
 
 
 def _refused_content(act: _Span, text: str, acts: list[_Span]) -> bool:
     """Whether ``act`` is what a thing denied earlier in the sentence asked for ("rechazó 12
     recomendaciones, entre ellas la de eliminar el arraigo")."""
-    return _CONTENT_OF.search(text, max(0, act.start - 12), act.start) is not None and any(
+    return _CONTENT_OF.search(text, max(0, act.start - 24), act.start) is not None and any(
         other.tag == "deny" and other.end <= act.start for other in acts
     )
 
