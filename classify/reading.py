@@ -402,7 +402,9 @@ class StanceReader:
                 doers,
                 leading,
                 [a for a in leading if a.tag != VOICE],
-                self._outside_names(lowered, folded, instruments) if acts else [],
+                _outside_actors(self._outside_names(lowered, folded, instruments), actors)
+                if acts
+                else [],
                 cues,
                 reporting,
                 self._dissent().search(lowered) is not None,
@@ -1332,6 +1334,16 @@ def _refusal_if_a_request(act: _Span, text: str) -> _Span:
     return act._replace(tag="deny")
 
 
+def _outside_actors(instruments: list[_Span], actors: list[_Span]) -> list[_Span]:
+    """Instruments less the accounts inside an actor's name: the "Comisión de Estudios
+    Legislativos" approves, its "estudios" are no study it is the topic of."""
+    return [
+        i
+        for i in instruments
+        if i.tag != ACCOUNT or not any(a.start <= i.start and i.end <= a.end for a in actors)
+    ]
+
+
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
@@ -1785,7 +1797,7 @@ _CLAUSE = re.compile(r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)")
 # An act asked about or set as a condition is not reported as done ("determinar si procede su
 # eliminación", "whether the fund is cut", "si el Congreso aprueba la reforma"); "si bien"
 # is "although", and what follows it happened.
-_ASKED = re.compile(r"(?<!\w)(?:si(?!\s+bien)|if|whether)(?:\s+[\w-]+){0,3}\s+$")
+_ASKED = re.compile(r"(?<!\w)(?:si(?!\s+bien)|if|whether)(?:\s+[\w-]+){0,5}\s+$")
 _DIRECTIVE = re.compile(r"(?:orden|aprob|aprueb|order|approv)")
 # Acts that state what a rule says ("establece que", "para establecer que", "establishes
 # that"): the clause they hold is the rule's content.
@@ -1881,7 +1893,7 @@ def _bears_on(end: int, start: int, text: str) -> bool:
 
 
 def _asked(text: str, start: int) -> bool:
-    """Whether the act at ``start`` is asked about or a condition, within three words."""
+    """Whether the act at ``start`` is asked about or a condition, within five words."""
     return _ASKED.search(text, max(0, start - 50), start) is not None
 
 
@@ -2039,7 +2051,8 @@ _ENABLING = re.compile(
     # Accents optional: slug titles have none ("lineamientos que permitian borrar").
     r"(?<!\w)(?:permiten?|permitir[aá]n?|permitir[ií]an?|permit[ií]an?|permiti[oó]|permitir|"
     r"faculta[rn]?|facultar[aá]n?|facultaban?|autoriza[rn]?|autorizar[aá]n?|autorizaban?|"
-    r"a[ñn]aden?|a[ñn]adir[aá]n?|agregan?|agregar[aá]n?|podr[aá]n?|allows?|allowed|allowing|"
+    r"a[ñn]aden?|a[ñn]adir[aá]n?|agregan?|agregar[aá]n?|podr[aá]n?|puedan?|allows?|allowed|"
+    r"allowing|"
     r"permits?|permitted|permitting|may|"
     r"authori[sz]es?|authori[sz]ed|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
 )
@@ -2121,7 +2134,9 @@ def _allows_within_reach(
             for o in objects
             if start <= o.start and o.end <= found.start()
         )
-        if _words_between(text, start, found.start()) - named > _WORDS_AFTER:
+        if _words_between(text, start, found.start()) - named > _WORDS_AFTER and not (
+            _purpose_opens(text, start, found.start())
+        ):
             break
         enabling = _Span(found.start(), found.end(), found.group(0), "allow")
         if _governs(facts.cues["negation"], enabling, text, words=1):
@@ -2131,6 +2146,18 @@ def _allows_within_reach(
         if _puts_off(enabling.end, text, objects, delays):
             return True
     return False
+
+
+# A purpose clause ("para que las fiscalías de los estados puedan", "so that prosecutors
+# may"): what the rule is made for, however long the name of the rule before it.
+_PURPOSE = re.compile(r"(?<!\w)(?:para\s+que|a\s+fin\s+de\s+que|so\s+that)(?!\w)")
+_PURPOSE_REACH = 7
+
+
+def _purpose_opens(text: str, start: int, end: int) -> bool:
+    """Whether a purpose clause opens between ``start`` and ``end`` within a few words of it."""
+    purposes = list(_PURPOSE.finditer(text, start, end))
+    return bool(purposes) and _words_between(text, purposes[-1].end(), end) <= _PURPOSE_REACH
 
 
 def _puts_off(start: int, text: str, objects: list[_Span], delays: CuePhrases) -> bool:
