@@ -394,7 +394,11 @@ class StanceReader:
                 and not any(n.start <= a.start and a.end <= n.end for n in names)
                 and not any(r.start <= a.start and a.end <= r.end for r in named_rules)
             ]
-            acts = [_refusal_if_a_request(a, lowered) for a in acts]
+            acts = [
+                _refusal_if_a_request(a, lowered)
+                for a in acts
+                if not (a.text in _PUBLIC and _PUBLIC_NOUN.search(lowered, 0, a.start))
+            ]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
             facts = _Sentence(
@@ -1344,6 +1348,15 @@ def _outside_actors(instruments: list[_Span], actors: list[_Span]) -> list[_Span
     ]
 
 
+# "Pública" without its accent, as slug titles write it, after a noun it qualifies ("disculpa
+# publica", "seguridad publica", "cuenta publica"): an adjective, not "publishes".
+_PUBLIC = frozenset(("publica", "publico", "publicas", "publicos"))
+_PUBLIC_NOUN = re.compile(
+    r"(?<!\w)(?:disculpa|seguridad|salud|cuenta|versi[oó]n|audiencia|consulta|funci[oó]n|"
+    r"administraci[oó]n|opini[oó]n|deuda|obra|v[ií]a|fe|educaci[oó]n|hacienda|pol[ií]ticas?|"
+    r"entidad|ministerio|servidor|servidores|sector|gasto|inversi[oó]n|licitaci[oó]n|"
+    r"defensor[ií]a|defensor|escuela|universidad|plaza|vida|imagen|denuncia|declaraci[oó]n)\s+$"
+)
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
@@ -1595,9 +1608,9 @@ def _set_against(span: _Span, text: str, objects: list[_Span], acts: list[_Span]
     for wanted in (o for o in objects if o.tag in (WANTED, MONEY) and o.start >= span.end):
         if _words_between(text, span.end, wanted.start) > _AGAINST_REACH:
             break
-        if _AGAINST.search(text, span.end, wanted.start) or _acts_between(
-            acts, span.end, wanted.start
-        ):
+        # "contra" right before the wanted thing, not "ley contra la tortura, sin fiscalía".
+        against = _AGAINST.search(text, max(span.end, wanted.start - 12), wanted.start)
+        if against or _acts_between(acts, span.end, wanted.start):
             return wanted
     return None
 
@@ -1793,7 +1806,13 @@ _JOINED = re.compile(r"(?<!\w)(?:y|and)(?!\w)")
 # provides or someone holds ("la ley establece que", "aceptó que hubo", "recognizes that"),
 # and the clause's own acts are read. Orders and approvals stay acts ("ordenó que se
 # investigue").
-_CLAUSE = re.compile(r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)")
+_CLAUSE = re.compile(
+    # A day between them ("reconoció este lunes que", "acknowledged on Monday that").
+    r"(?:\s+(?:(?:este|esta|el|this|last|on)\s+)?(?:lunes|martes|mi[eé]rcoles|jueves|viernes|"
+    r"s[aá]bado|domingo|semana|ayer|hoy|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|week|yesterday|today),?)?"
+    r"\s+(?:que|that|si(?!\s+bien)|if|whether)(?!\w)"
+)
 # An act asked about or set as a condition is not reported as done ("determinar si procede su
 # eliminación", "whether the fund is cut", "si el Congreso aprueba la reforma"); "si bien"
 # is "although", and what follows it happened.
@@ -2079,6 +2098,11 @@ def _enables_what_is_ended(
         )
     if act.tag != "create" or target is None or target.tag not in (INSTRUMENT, WANTED):
         return False
+    if target.tag == INSTRUMENT and target.start >= act.end:
+        # "issued rules exempting the military from the registry", "expide un acuerdo contra
+        # el Registro": a rule made against what the demand wants.
+        if _set_against(target, text, objects, facts.acts) is not None:
+            return True
     return _allows_within_reach(max(act.end, target.end), text, objects, facts, delays)
 
 
