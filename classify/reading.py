@@ -398,6 +398,10 @@ class StanceReader:
                 _refusal_if_a_request(a, lowered)
                 for a in acts
                 if not (a.text in _PUBLIC and _PUBLIC_NOUN.search(lowered, 0, a.start))
+                and not (
+                    a.tag == "prosecute"
+                    and _NUMBER_BEFORE.search(lowered, max(0, a.start - 16), a.start)
+                )
             ]
             doers = [a for a in actors if a.tag != VOICE]
             leading = [a for a in actors if not _is_agent(a, lowered)]
@@ -900,6 +904,10 @@ class StanceReader:
             # la solicitud de enviar el caso al fuero militar": the practice refused, a step.
             stance, setting = ADVANCE, "the practice refused"
             target, polarity = refused, ENDED
+        elif act.tag == "end" and _RELIEF.match(act.text) and _RELIEF_FOR.match(text, act.end):
+            # "otorgó la suspensión definitiva a una organización de periodistas": a court's
+            # relief for those who challenged the state blocks what they challenged, a step.
+            stance, setting = ADVANCE, "relief granted to those who challenged"
         elif act.tag == "clear" and _A_PERSON.match(text, act.end):
             # "liberan a hombre tras 12 años en prisión": someone freed who is not said to be an
             # official or a soldier; why, and which way it moves, is told elsewhere.
@@ -1356,6 +1364,20 @@ _PUBLIC_NOUN = re.compile(
     r"administraci[oó]n|opini[oó]n|deuda|obra|v[ií]a|fe|educaci[oó]n|hacienda|pol[ií]ticas?|"
     r"entidad|ministerio|servidor|servidores|sector|gasto|inversi[oó]n|licitaci[oó]n|"
     r"defensor[ií]a|defensor|escuela|universidad|plaza|vida|imagen|denuncia|declaraci[oó]n)\s+$"
+)
+# A court's suspension or injunction, granted to petitioners who speak for the demands
+# (organizations, journalists, families, victims), not to soldiers or officials.
+_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction)")
+_RELIEF_FOR = re.compile(
+    r"(?:\s+(?:definitiva|provisional|temporary|preliminary))?\s+(?:a|al|a\s+favor\s+de|to|for)"
+    r"\s+(?:(?:una?|la|las|los|el|an?|the|\d+)\s+)?(?:organizaci[oó]n(?:es)?|periodistas?|"
+    r"familias|familiares|v[ií]ctimas|colectivos?|defensor[ae]s|madres|activistas|"
+    r"organi[sz]ations?|journalists?|families|relatives|victims|rights\s+groups?)(?!\w)"
+)
+# A number right before a prosecution word makes it a noun counted ("1.2 million arrests",
+# "320 detenciones"), not an act; a year before it is a date ("in 2019 charged").
+_NUMBER_BEFORE = re.compile(
+    r"(?:(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d[\d.,]*|(?<!\w)(?:million|millones|thousand|mil))\s+$"
 )
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
