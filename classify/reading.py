@@ -424,7 +424,10 @@ class StanceReader:
         # A decision told as still to come ("would be published") is not one.
         cues: dict[str, list[_Span]] = {kind: [] for kind in (*_SENTENCE_CUES, "reporting")}
         for cue in self._cues().spans(lowered):
-            if cue.tag == "decided" and _still_to_come(lowered, cue.start):
+            if cue.tag == "decided" and (
+                _still_to_come(lowered, cue.start)
+                or _ACCOUNT_PUBLISHED.search(lowered, max(0, cue.start - 24), cue.start)
+            ):
                 continue
             if cue.tag == "proposal" and (
                 _asked_for_thing(lowered, cue) or _for_purpose(lowered, cue, cues["background"])
@@ -1378,6 +1381,12 @@ _RELIEF_FOR = re.compile(
 # "320 detenciones"), not an act; a year before it is a date ("in 2019 charged").
 _NUMBER_BEFORE = re.compile(
     r"(?:(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d[\d.,]*|(?<!\w)(?:million|millones|thousand|mil))\s+$"
+)
+# A report published ("in a report published Tuesday", "el informe publicado ayer") is an
+# account that came out, not a decision that lifts a proposal's cap.
+_ACCOUNT_PUBLISHED = re.compile(
+    r"(?<!\w)(?:report|reports|study|informe|informes|reporte|estudio|documento|comunicado|"
+    r"statement|análisis|analysis)\s+(?:(?:was|were|fue|fueron)\s+)?$"
 )
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
