@@ -487,7 +487,11 @@ class Classifier:
         before = max(hit.sentence[0], hit.start - _FUNDS_REACH)
         money = self._money().search(body, before, hit.start)
         # ... in the same clause: "por falta de recursos, según un oficio de la CNB" is not its.
-        return money is None or _CLAUSE_BREAK.search(body, money[1], hit.start) is not None
+        if money is not None and _CLAUSE_BREAK.search(body, money[1], hit.start) is None:
+            return False
+        # ... or right after it: "asigna a la Comisión Nacional de Búsqueda 780 millones".
+        after = self._money().search(body, hit.end, min(hit.sentence[1], hit.end + _FUNDS_REACH))
+        return after is None or _CLAUSE_BREAK.search(body, hit.end, after[0]) is not None
 
     def _match(
         self, frame: _Frame, demand: Demand, hits: list[_Hit], note: str = ""

@@ -369,7 +369,10 @@ class StanceReader:
             # Found in order, one phrase at a place: only a phrase in two lists repeats a span.
             # A compound form found where a listed phrase starts is that phrase's (sorted is
             # stable: the listed phrases come first).
-            found = self._acts().spans(lowered) + self._compound_acts().spans(lowered)
+            # A deadline pushed back or a suspension lifted, however many words apart, is read
+            # before its verb alone.
+            found = _deadlines_pushed(lowered) + _suspensions_lifted(lowered)
+            found += self._acts().spans(lowered) + self._compound_acts().spans(lowered)
             found += _rules_allowing(lowered, found)
             acts = _outermost(sorted(found, key=lambda a: a.start))
             # Only a sentence with an act needs its cues.
@@ -562,7 +565,10 @@ class StanceReader:
         # A title that only proposes caps the sentence, unless it reports a vote or enactment.
         capped = capped and not facts.cues["decided"]
         described = (
-            _describing(acts, facts.acts, lowered, objects, instruments) if len(acts) > 1 else []
+            _describing(acts, facts.acts, lowered, objects, instruments)
+            + _in_contact_clauses(acts, lowered)
+            if len(acts) > 1
+            else []
         )
         readings = []
         for act in (a for a in acts if a not in described):
@@ -1180,7 +1186,11 @@ def _innermost_content(acts: list[_Span], things: list[_Span], text: str) -> lis
         if (
             following is not None
             and (act.tag in ("create", "keep") or act.tag == following.tag == "end")
-            and _bears_on(act.end, following.start, text)
+            and (
+                _bears_on(act.end, following.start, text)
+                # "overturned a prosecutor's decision to close": the decision's content.
+                or _DECISION_TO.fullmatch(text, act.end, following.start) is not None
+            )
             and not any(act.end <= t.start < following.start for t in things)
         ):
             # (An ending of an ending is read in the inner one, which it undoes.)
@@ -1495,7 +1505,9 @@ def _speaks(actor: _Span, act: _Span, text: str, reporting: list[_Span]) -> bool
 
 
 def _before(act: _Span, actors: list[_Span]) -> list[_Span]:
-    return [a for a in actors if a.end <= act.start]
+    # An actor inside an act read across words is its subject, named after the verb as
+    # headlines do ("levanta México la suspensión").
+    return [a for a in actors if a.end <= act.start or act.start < a.start < act.end]
 
 
 def _subject(before: list[_Span]) -> _Span | None:
@@ -1881,6 +1893,21 @@ _WHICH = re.compile(r"\s*,?\s*(?:que|which|that)\s+$")
 _WHICH_AFTER_NAME = re.compile(r"(?:\s+[\w-]+){0,4}\s*,?\s*(?:que|which|that)\s+$")
 
 
+# A relative clause with no "that", its subject a pronoun ("restores the fund it abolished in
+# 2020", "the visit they had put off").
+_CONTACT_CLAUSE = re.compile(r"(?<!\w)[a-z]+\s+(?:it|they)\s+(?:had\s+)?$")
+
+
+def _in_contact_clauses(acts: list[_Span], text: str) -> list[_Span]:
+    """The acts after the first that only describe its object in an English relative clause
+    without "that" ("restores the fund it abolished"): the first act is the news."""
+    return [
+        act
+        for act in acts[1:]
+        if _CONTACT_CLAUSE.search(text, max(0, act.start - 30), act.start) is not None
+    ]
+
+
 def _undone(start: int, acts: list[_Span], text: str) -> bool:
     """Whether one of ``acts`` is an ending at most three words before ``start``, not listed
     beside what follows ("revocó la condena a", "overturned the conviction of"): what follows
@@ -1931,8 +1958,10 @@ _UNDER_REVIEW = re.compile(
 # A number right before what it counts ("148 arraigo orders", "320 órdenes de arraigo").
 _COUNTED = re.compile(r"\d[\d,.]*(?:\s+(?:mil|million|millones|thousand))?\s+(?:[\w-]+\s+)?$")
 _DECISION_TO = re.compile(
-    r"\s+(?:(?:a|its|the|his|her|their|la|su)\s+)?(?:decision|decisión)(?:\s+[\w-]+){0,3}?"
-    r"\s+(?:to|de)\s+"
+    r"\s+(?:(?:a|its|the|his|her|their|la|su)\s+)?(?:[\w-]+'s\s+)?(?:decision|decisión)"
+    r"(?:\s+[\w-]+){0,3}?"
+    # ... "to" or "de" before the act, unless the act holds it ("decision | to close").
+    r"\s+(?:(?:to|de)\s+)?"
 )
 
 
@@ -2154,6 +2183,43 @@ _EMPOWERS = re.compile(
 _EMPOWERING_STEMS = ("permit", "facult", "autoriz", "allow", "authori", "empower", "lets", "podr")
 # "que permitía", "which allows": the verb describes a rule, it is not the sentence's news.
 _RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:que|which|that|no|not)\s+$")
+
+
+# A deadline pushed back ("amplía por segunda ocasión, hasta diciembre, el plazo para",
+# "extended again the deadline"): a duty put off, an act of ending what it was due to bring.
+_DEADLINE_PUSHED = re.compile(
+    r"(?<!\w)(?:ampl[ií]an?|ampli[oó]|ampliaron|ampliar|extienden?|extendi[oó]|extendieron|"
+    r"extender|prorrogan?|prorrog[oó]|prorrogaron|prorrogar|extends?|extended|extending)"
+    r"(?:\s+[^\s]+){0,8}?\s+(?:(?:el|los|the|its|su|sus)\s+)?(?:plazos?|deadlines?)"
+    # ... for a duty ("el plazo para que se integren"), not a practice's term ("el plazo del
+    # arraigo", which extends the practice).
+    r"(?=\s+(?:para|to|for)(?!\w))"
+)
+
+
+def _deadlines_pushed(text: str) -> list[_Span]:
+    """Each deadline pushed back in ``text``, as one act of ending from its verb to its noun."""
+    if "plazo" not in text and "deadline" not in text:
+        return []  # most sentences: no deadline
+    return [_Span(m.start(), m.end(), m.group(0), "end") for m in _DEADLINE_PUSHED.finditer(text)]
+
+
+# A suspension or a ban lifted ("levanta México la suspensión de la visita", "lifted the ban
+# on"): what was halted goes ahead, an act of making it.
+_SUSPENSION_LIFTED = re.compile(
+    r"(?<!\w)(?:levanta|levantó|levantan|levantaron|lifts?|lifted|lifting)"
+    r"(?:\s+[^\s]+){0,2}?\s+(?:la|el|the|its|su)\s+(?:suspensión|suspension|veto|ban|moratoria)"
+    r"(?!\w)"
+)
+
+
+def _suspensions_lifted(text: str) -> list[_Span]:
+    """Each suspension or ban lifted in ``text``, as one act of making, verb to noun."""
+    if "levant" not in text and "lift" not in text:
+        return []  # most sentences: nothing lifted
+    return [
+        _Span(m.start(), m.end(), m.group(0), "create") for m in _SUSPENSION_LIFTED.finditer(text)
+    ]
 
 
 def _rules_allowing(text: str, acts: list[_Span]) -> list[_Span]:
