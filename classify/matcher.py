@@ -26,6 +26,7 @@ from vigia.classify.reading import (
     opens_with_pronoun,
     still_lacking,
     told_before_the_news,
+    told_by_the_day,
 )
 from vigia.classify.text import (
     CuePatterns,
@@ -294,7 +295,7 @@ class Classifier:
         # The folded fields serve as the lowered ones folded, sliced per sentence: folding is
         # character for character and lowers as it goes (only the Greek final sigma, which no
         # lexicon holds, folds otherwise once lowered).
-        story_year = _story_year(item, lowered)
+        story_year = _story_year(item, lowered, spans[BODY])
         frame = _Frame(
             item,
             fields,
@@ -800,11 +801,19 @@ class Classifier:
         return _Verdict(ADVANCE, f"advance cue {advances[0]!r}", weight, field, sentence)
 
 
-def _story_year(item: Item, lowered: dict[str, str]) -> int | None:
-    """The item's year: its date's, or for an undated one the latest it tells an event in."""
+def _story_year(
+    item: Item, lowered: dict[str, str], body_sentences: list[tuple[int, int]]
+) -> int | None:
+    """The item's year: its date's, or for an undated one the latest it tells an event in, or
+    later still when a sentence tells its news by the day alone (the years told are then its
+    history: "In 2019, Congress kept arraigo. On Tuesday, the Senate voted to scrap it")."""
     if item.published is not None:
         return item.published.year
-    return latest_year_told(lowered[TITLE] + "\n" + lowered[BODY])
+    latest = latest_year_told(lowered[TITLE] + "\n" + lowered[BODY])
+    body = lowered[BODY]
+    if latest is not None and any(told_by_the_day(body[s:e]) for s, e in body_sentences):
+        return latest + _HISTORY_YEARS
+    return latest
 
 
 def _leads(hits: list[_Hit], yields_to: tuple[str, ...], found: dict[str, list[_Hit]]) -> bool:

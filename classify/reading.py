@@ -1114,6 +1114,20 @@ def latest_year_told(text: str) -> int | None:
     return max(years) if years else None
 
 
+# The news told by its day ("este martes", "on Tuesday", "ayer"), not by its year.
+_DAY_TOLD = re.compile(
+    r"(?<!\w)(?:(?:este|esta|el|this|on|last)\s+(?:lunes|martes|mi[eé]rcoles|jueves|viernes|"
+    r"s[aá]bado|domingo|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|ayer|"
+    r"yesterday)(?!\w)"
+)
+
+
+def told_by_the_day(sentence: str) -> bool:
+    """Whether ``sentence`` tells its news by the day and names no year: in an undated item,
+    the years the others tell are before it ("En 2019 ... Este martes, el Senado aprobó")."""
+    return _DAY_TOLD.search(sentence) is not None and _YEAR.search(sentence) is None
+
+
 def _times(text: str, years: bool) -> list[tuple[int, int, int]]:
     """Where ``text`` tells a time: years past (year 0) and, if ``years``, "en/in" a year."""
     marks = []
