@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from vigia.classify.demands import Campaign, Demand
 from vigia.classify.reading import (
     StanceReader,
+    describes_a_thing,
     few_done,
     latest_year_told,
     opens_with_pronoun,
@@ -721,9 +722,11 @@ class Classifier:
                 # "sólo 17 sentencias por tortura en cinco años": a shortfall reported, with no
                 # trend, is no step (eval/README.md, principle 4).
                 stance, few = MENTION, found.group(0)
-            if self._background().search(
-                text, max(0, found.start() - 40), found.start()
-            ) or told_before_the_news(text, found.end()):
+            if (
+                self._background().search(text, max(0, found.start() - 40), found.start())
+                or told_before_the_news(text, found.end())
+                or describes_a_thing(text, found.start())
+            ):
                 continue
             if history_before is not None and self._reader.told_as_history(
                 text, found.start(), found.end(), history_before

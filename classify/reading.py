@@ -1912,14 +1912,28 @@ _WHICH_AFTER_NAME = re.compile(r"(?:\s+[\w-]+){0,4}\s*,?\s*(?:que|which|that)\s+
 _CONTACT_CLAUSE = re.compile(r"(?<!\w)[a-z]+\s+(?:it|they)\s+(?:had\s+)?$")
 
 
+# Verbs of saying before the pronoun: "said it accepted" reports the act, it describes nothing.
+_SAYING_BEFORE = re.compile(
+    r"(?<!\w)(?:said|says|announced|stated|reported|confirmed|added|noted|told|insisted|"
+    r"argued|claimed)\s+(?:it|they)\s+(?:had\s+)?$"
+)
+
+
+def describes_a_thing(text: str, start: int) -> bool:
+    """Whether the phrase at ``start`` opens an English relative clause without "that" on
+    the noun before it ("the recommendations it accepted in 2019"): what it tells is that thing's
+    past, not the story's act."""
+    before = max(0, start - 30)
+    return (
+        _CONTACT_CLAUSE.search(text, before, start) is not None
+        and _SAYING_BEFORE.search(text, before, start) is None
+    )
+
+
 def _in_contact_clauses(acts: list[_Span], text: str) -> list[_Span]:
     """The acts after the first that only describe its object in an English relative clause
     without "that" ("restores the fund it abolished"): the first act is the news."""
-    return [
-        act
-        for act in acts[1:]
-        if _CONTACT_CLAUSE.search(text, max(0, act.start - 30), act.start) is not None
-    ]
+    return [act for act in acts[1:] if describes_a_thing(text, act.start)]
 
 
 def _undone(start: int, acts: list[_Span], text: str) -> bool:
