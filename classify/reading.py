@@ -538,7 +538,8 @@ class StanceReader:
         the story's history, not its news.
         """
         facts = self._sentence(lowered, folded)
-        if facts.dissent:
+        if facts.dissent or (facts.acts and _MOOT.search(lowered) is not None):
+            # A dissent is not the court's decision; a matter declared moot decides nothing.
             return []
         if not facts.acts:
             return self._practice_counted(demand, lowered, folded, weight)
@@ -1412,6 +1413,8 @@ _ACCOUNT_PUBLISHED = re.compile(
     r"(?<!\w)(?:report|reports|study|informe|informes|reporte|estudio|documento|comunicado|"
     r"statement|análisis|analysis)\s+(?:(?:was|were|fue|fueron)\s+)?$"
 )
+# "Se declara sin materia el recurso", "the appeal was rendered moot": nothing is decided.
+_MOOT = re.compile(r"(?<!\w)(?:sin\s+materia|moot)(?!\w)")
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
@@ -1756,6 +1759,7 @@ _PLEA = re.compile(
     r"argumentos|solicitud|petición|pretensión|alegato|enviar|remitir|turnar|trasladar|send|"
     r"transfer)(?!\w)"
 )
+_AN_ORDER = re.compile(r"(?:orden|órdenes|ordenes|order|orders|solicitud|request)\b")
 # How far the practice pleaded for may lie from the denial: a plea tells who asked and what.
 _PLEA_REACH = 24
 _AGAINST = re.compile(r"(?<!\w)(?:against|contra)(?!\w)")
@@ -1766,8 +1770,13 @@ def _plea_refused(act: _Span, text: str, objects: list[_Span], acts: list[_Span]
     after it with no act of ending between ("rejecting their argument that the case belonged
     in military courts"), if any; refusing a plea to end it, or against it, stays a setback."""
     for thing in _practices_after(act, text, objects, _PLEA_REACH):
+        # The practice asked for as an order ("negó la orden de arraigo") is a plea itself.
+        ordered = (
+            _AN_ORDER.match(thing.text) is not None
+            and _words_between(text, act.end, thing.start) <= 2
+        )
         if (
-            _PLEA.match(text, act.end, thing.start) is not None
+            (ordered or _PLEA.match(text, act.end, thing.start) is not None)
             and _AGAINST.search(text, act.end, thing.start) is None
             and not _acts_between(acts, act.end, thing.start)
         ):
