@@ -441,8 +441,15 @@ class StanceReader:
 
     def only_proposes(self, lowered: str) -> bool:
         """Whether ``lowered`` proposes or asks for something and reports no vote or enactment
-        ("propone eliminar el arraigo", "a bill that would be published")."""
-        return _only_proposed(self._cues_of(lowered), text=lowered)
+        ("propone eliminar el arraigo", "a bill that would be published"). A promise quoted
+        ("'They will be punished,' Sheinbaum says") is someone's words, not the story's act."""
+        cues = self._cues_of(lowered)
+        quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(lowered)]
+        if quoted:
+            cues["proposal"] = [
+                c for c in cues["proposal"] if not any(s <= c.start < e for s, e in quoted)
+            ]
+        return _only_proposed(cues, text=lowered)
 
     def author(self, lowered: str, folded: str) -> str:
         """The kind of the first actor named in ``lowered`` (a title): "state", "external" or ""."""
@@ -749,7 +756,7 @@ class StanceReader:
         if _holds_a_clause(act, text) and _STATES.match(act.text):
             return self._what_the_rule_says(act, text, facts, objects, weight, default_actor)
         if (
-            _governs(cues["background"], act, text, words=3)
+            _governs(_not_after_a_reaction(cues["background"], text), act, text, words=3)
             or _in_concession(act, text)
             or told_before_the_news(text, act.end)
             or _holds_a_clause(act, text)
@@ -1242,6 +1249,19 @@ def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:]")
+# A reaction told first ("'Por fin', dijo Ceci Flores, fundadora de ..., luego de que el
+# gobierno conectara"): the clause after it is the news the reaction is to.
+_REACTION_BEFORE = re.compile(
+    r"(?<!\w)(?:dijo|dijeron|afirmó|afirmaron|declaró|señaló|celebró|celebraron|lamentó|"
+    r"lamentaron|said|says|told|welcomed)(?!\w)[^.;]*,\s*$"
+)
+
+
+def _not_after_a_reaction(cues: list[_Span], text: str) -> list[_Span]:
+    """The background cues less those that open the news after a reaction told first."""
+    return [
+        c for c in cues if not (c.start and _REACTION_BEFORE.search(text, 0, c.start) is not None)
+    ]
 
 
 def _topic_of_account(act: _Span, text: str, instruments: list[_Span]) -> bool:
@@ -1323,15 +1343,34 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
                 and not _SAID_NEXT.search(text, act.end, c.start)
                 and not _SAID_OF_IT.search(text, max(act.end, c.start - 30), c.start)
                 # "no ha recibido la ampliación que Gobernación prometió": the promise says
-                # where the act's object came from, not that the act is still to come.
-                and not _RELATIVE_OPENS.search(text, max(act.end, c.start - 40), c.start)
+                # where the act's object came from, not that the act is still to come (a
+                # request made now is what was decided: "approved the opinion that urges").
+                and not (
+                    _ASKS_NOW.fullmatch(c.text) is None
+                    and _RELATIVE_OPENS.search(text, max(act.end, c.start - 40), c.start)
+                )
             )
         ]
     if text:
         # "said on Wednesday it would comply with": a future told in reported speech, a
         # commitment, not a condition.
         proposals = [c for c in proposals if not _REPORTED_FUTURE.search(text, 0, c.end + 12)]
-    return bool(proposals) and not cues["decided"]
+    # A vote that approves an exhortation ("aprobó un punto de acuerdo que exhorta", "approved
+    # the opinion that urges") decides only to ask.
+    decided = [
+        d for d in cues["decided"] if not (text and _EXHORTS.search(text, d.end, d.end + 60))
+    ]
+    return bool(proposals) and not decided
+
+
+_ASKS_NOW = re.compile(
+    r"exhorta|insta|urges|pide|piden|solicita|propone|proponen|asks|proposes|calls\s+on|"
+    r"calls\s+for|recomienda|recommends"
+)
+_EXHORTS = re.compile(
+    r"(?<!\w)(?:punto\s+de\s+acuerdo|exhorta|exhortó|exhorto|insta|instó|urges|urged|"
+    r"calls\s+on|called\s+on)(?!\w)"
+)
 
 
 def _policy_told(cues: dict[str, list[_Span]], actor_kind: str, text: str) -> bool:
@@ -1345,8 +1384,9 @@ def _policy_told(cues: dict[str, list[_Span]], actor_kind: str, text: str) -> bo
 _FUTURE = re.compile(r"would|will|it\s+will|they\s+will")
 
 
-# "... and would report", "... y deberá informar": a predicate joined to the one before.
-_JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)\s+$")
+# "... and would report", "... y deberá informar", "... and that it would report": a predicate
+# joined to the one before.
+_JOINED_PREDICATE = re.compile(r"(?<!\w)(?:and|y|e)(?:\s+(?:that|que))?(?:\s+(?:it|they))?\s+$")
 _SAID_OF_IT = re.compile(
     r"(?<!\w)(?:said|say|says|warned|warn|fear|fears|feared|dijo|dijeron|señaló|señalaron|"
     r"advirtió|advirtieron|consideró|consideraron|temen)\s+(?:that\s+|que\s+)?$"
@@ -1415,6 +1455,9 @@ _ACCOUNT_PUBLISHED = re.compile(
 )
 # "Se declara sin materia el recurso", "the appeal was rendered moot": nothing is decided.
 _MOOT = re.compile(r"(?<!\w)(?:sin\s+materia|moot)(?!\w)")
+# A quotation in a title: 'They will be punished', "no habrá impunidad", «...».
+# A single quote opens only after a space or at the start: "Mexico's" holds no quotation.
+_QUOTED = re.compile(r"(?<!\w)'[^']+'(?!\w)|\"[^\"]+\"|“[^”]+”|‘[^’]+’|«[^»]+»")
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").

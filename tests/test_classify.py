@@ -20,7 +20,9 @@ def classifier() -> Classifier:
     return Classifier(load_demands(ROOT / "demands.yaml"))
 
 
-def item(title: str, text: str, kind: str = "news", published: date | None = None) -> Item:
+def item(
+    title: str, text: str, kind: str = "news", published: date | None = None, lang: str = "es"
+) -> Item:
     return Item(
         source=kind,
         kind=kind,
@@ -29,14 +31,16 @@ def item(title: str, text: str, kind: str = "news", published: date | None = Non
         title=title,
         text=text,
         published=published,
-        lang="es",
+        lang=lang,
     )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_classifier_cases(classifier: Classifier, case: dict):
     published = case.get("published")  # YAML reads an ISO date as a date
-    matches = classifier.classify(item(case["title"], case["text"], case["kind"], published))
+    matches = classifier.classify(
+        item(case["title"], case["text"], case["kind"], published, case.get("lang", "es"))
+    )
     assert {m.demand_id: m.stance for m in matches} == case["expect"]
 
 
