@@ -1466,7 +1466,8 @@ _OBTAINED = re.compile(
     r"secured|obtained|won|handed\s+down)\s+(?:[\w.,]+\s+){0,2}$"
 )
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
-_RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that)(?:\s+[\w-]+){0,3}?\s+$")
+# ... or a clause of manner that names who asked ("como lo pidió el organismo").
+_RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that|como)(?:\s+[\w-]+){0,3}?\s+$")
 # An act told in the past tense ("incorporated", "incorporó", "aprobaron").
 _PAST_ACT = re.compile(r"(?:ed|ó|aron|ieron)$")
 
