@@ -1454,8 +1454,12 @@ _ACCOUNT_PUBLISHED = re.compile(
     r"(?<!\w)(?:report|reports|study|informe|informes|reporte|estudio|documento|comunicado|"
     r"statement|análisis|analysis)\s+(?:(?:was|were|fue|fueron)\s+)?$"
 )
-# "Se declara sin materia el recurso", "the appeal was rendered moot": nothing is decided.
-_MOOT = re.compile(r"(?<!\w)(?:sin\s+materia|moot)(?!\w)")
+# "Se declara sin materia el recurso", "the appeal was rendered moot", "dismissed on procedural
+# grounds": nothing is decided on the matter.
+_MOOT = re.compile(
+    r"(?<!\w)(?:sin\s+materia|moot|on\s+procedural\s+grounds|declined\s+to\s+rule|"
+    r"declines\s+to\s+rule|sin\s+entrar\s+al\s+(?:estudio\s+de\s+)?fondo)(?!\w)"
+)
 # A quotation in a title: 'They will be punished', "no habrá impunidad", «...».
 # A single quote opens only after a space or at the start: "Mexico's" holds no quotation.
 _QUOTED = re.compile(r"(?<!\w)'[^']+'(?!\w)|\"[^\"]+\"|“[^”]+”|‘[^’]+’|«[^»]+»")
@@ -1806,7 +1810,7 @@ def _describes_the_freed(act: _Span, text: str, acts: list[_Span]) -> bool:
 # A plea for something ("their argument that", "la solicitud de"), not a challenge to it, or
 # a case's sending ("rechazó enviar el caso a"), right after a denial.
 _PLEA = re.compile(
-    r"(?:\s+[\w-]+){0,3}?\s+(?:argument|arguments|request|requests|petition|bid|argumento|"
+    r"(?:\s+[\w'’-]+){0,3}?\s+(?:argument|arguments|request|requests|petition|bid|argumento|"
     r"argumentos|solicitud|petición|pretensión|alegato|enviar|remitir|turnar|trasladar|send|"
     r"transfer)(?!\w)"
 )
