@@ -1253,7 +1253,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:]")
 # A reaction told first ("'Por fin', dijo Ceci Flores, fundadora de ..., luego de que el
 # gobierno conectara"): the clause after it is the news the reaction is to.
 _REACTION_BEFORE = re.compile(
-    r"(?<!\w)(?:dijo|dijeron|afirmó|afirmaron|declaró|señaló|celebró|celebraron|lamentó|"
+    r"(?<!\w)(?:dijo|dijeron|afirmó|afirmaron|declaró|señaló|informó|celebró|celebraron|lamentó|"
     r"lamentaron|said|says|told|welcomed)(?!\w)[^.;]*,\s*$"
 )
 
