@@ -725,7 +725,7 @@ class Classifier:
             if (
                 self._background().search(text, max(0, found.start() - 40), found.start())
                 or told_before_the_news(text, found.end())
-                or describes_a_thing(text, found.start())
+                or describes_a_thing(text, found.start(), found.end())
             ):
                 continue
             if history_before is not None and self._reader.told_as_history(

@@ -231,9 +231,9 @@ class _Folded:
             if tags is None:
                 tags = self._ordered[hit.tags] = sorted(map(str, hit.tags))
             text = lowered[hit.start : hit.end]
-            if text.endswith(_PRETERITE):
+            if text.endswith(_PRETERITE) or text.endswith("mente"):
                 # "informó", "registraron": a verb sharing a noun's stem ("informe",
-                # "registro") is no thing named.
+                # "registro") is no thing named, nor is an adverb ("plenamente", not "pleno").
                 continue
             found += [_Span(hit.start, hit.end, text, tag) for tag in tags]
         return found
@@ -1983,15 +1983,24 @@ _SAYING_BEFORE = re.compile(
 )
 
 
-def describes_a_thing(text: str, start: int) -> bool:
+def describes_a_thing(text: str, start: int, end: int | None = None) -> bool:
     """Whether the phrase at ``start`` opens an English relative clause without "that" on
-    the noun before it ("the recommendations it accepted in 2019"): what it tells is that thing's
-    past, not the story's act."""
+    the noun before it ("the recommendations it accepted in 2019"), or is a Spanish participle
+    that qualifies the noun counted before it ("de las 264 recomendaciones aceptadas"): what it
+    tells is that thing's past, not the story's act."""
     before = max(0, start - 30)
+    if end is not None and _PARTICIPLE_ES.search(text, start, end):
+        return _COUNTED_NOUN.search(text, max(0, start - 40), start) is not None
     return (
         _CONTACT_CLAUSE.search(text, before, start) is not None
         and _SAYING_BEFORE.search(text, before, start) is None
     )
+
+
+# A Spanish participle agreeing with a noun ("aceptadas", "aprobados").
+_PARTICIPLE_ES = re.compile(r"[ai]d[oa]s?$")
+# ... right after a counted noun: "las 264 recomendaciones", "los 12 fondos".
+_COUNTED_NOUN = re.compile(r"(?<!\w)(?:l[oa]s\s+)?\d[\d,.]*\s+[^\W\d]+\s+$")
 
 
 def _in_contact_clauses(acts: list[_Span], text: str) -> list[_Span]:
@@ -2118,12 +2127,54 @@ _FEW_AFTER = re.compile(
 
 def few_done(text: str, start: int, end: int) -> bool:
     """Whether the act at ``start:end`` of ``text`` is counted as only a few ("sólo obtuvo 17
-    sentencias", "implemented few of")."""
+    sentencias", "implemented few of", "de las 264 recomendaciones, ha cumplido plenamente 31")."""
     return bool(
         _FEW_BEFORE.search(text[max(0, start - 48) : start])
         or (_names_a_share(text, start) and _FEW_SHARE.search(text[max(0, start - 120) : start]))
         or _FEW_AFTER.match(text, end)
+        or _a_small_part(text, start, end)
     )
+
+
+# A part counted against its whole: "implemented three of the 48", "cumplió 31 de las 264", or
+# the whole named first ("De las 264 recomendaciones aceptadas, el Estado ha cumplido 31").
+_SMALL_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+}
+_COUNT_WORD = r"(\d[\d,.]*|one|two|three|four|five|uno|una|dos|tres|cuatro|cinco)"
+_PART_AFTER = re.compile(
+    rf"\s+(?:[^\W\d]+mente\s+|fully\s+|only\s+)?{_COUNT_WORD}(?:\s+[^\W\d]+){{0,2}}?\s+"
+    rf"(?:de\s+l[oa]s|of\s+the|out\s+of)\s+(\d[\d,.]*)(?!\w)"
+)
+_WHOLE_FIRST = re.compile(r"(?<!\w)(?:de|of)\s+l?[oa]?s?\s*(\d[\d,.]*)\s+[^,;]{0,80},")
+_PART_NEXT = re.compile(rf"\s+(?:[^\W\d]+mente\s+|fully\s+)?{_COUNT_WORD}(?!\w)")
+
+
+def _a_small_part(text: str, start: int, end: int) -> bool:
+    """Whether the act counts a part under half of a whole told beside it."""
+    after = _PART_AFTER.match(text, end)
+    if after is not None:
+        return _under_half(after.group(1), after.group(2))
+    part = _PART_NEXT.match(text, end)
+    whole = _WHOLE_FIRST.match(text, 0) if part is not None else None
+    return whole is not None and part is not None and _under_half(part.group(1), whole.group(1))
+
+
+def _under_half(part: str, whole: str) -> bool:
+    def value(count: str) -> int:
+        return _SMALL_NUMBERS.get(count) or int(re.sub(r"[,.]", "", count) or 0)
+
+    return 2 * value(part) < value(whole)
 
 
 # A count set beside a larger one ("11 en 2024, frente a 27 el año anterior", "9, compared
