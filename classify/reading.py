@@ -437,6 +437,12 @@ class StanceReader:
                 _asked_for_thing(lowered, cue) or _for_purpose(lowered, cue, cues["background"])
             ):
                 continue
+            if (
+                cue.tag == "background"
+                and cue.text == "para"
+                and _FOR_A_YEAR.match(lowered, cue.end)
+            ):
+                continue  # "el presupuesto para 2026": a year the money is for, no purpose
             cues[cue.tag].append(cue)
         return cues
 
@@ -719,7 +725,7 @@ class StanceReader:
         stance, setting = REGRESS, "a rule made to state a setback"
         if actor_kind == "external":
             stance, setting = MENTION, _EXTERNAL_OWN
-        elif _only_proposed(facts.cues, act, text):
+        elif _only_proposed(facts.cues, act, text, facts.acts):
             stance, setting = MENTION, "only proposed or asked for"
         # The demand's own object, weighed as any act on one (_OWN_OBJECT).
         weight *= _OWN_OBJECT * (_EXTERNAL_SHARE if setting == _EXTERNAL_OWN else 1.0)
@@ -1034,7 +1040,11 @@ class StanceReader:
             or (act.tag == "keep" and stance == REGRESS and _policy_told(cues, actor_kind, text))
         )
         share = 1.0
-        if stance != MENTION and not said and (capped or _only_proposed(cues, act, text)):
+        if (
+            stance != MENTION
+            and not said
+            and (capped or _only_proposed(cues, act, text, facts.acts))
+        ):
             stance, setting = MENTION, "only proposed or asked for"
             asker = _subject(_before(act, facts.leading_actors))
             if asker is not None and asker.tag == "external":
@@ -1320,7 +1330,12 @@ _REPORTED_FUTURE = re.compile(
 )
 
 
-def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text: str = "") -> bool:
+def _only_proposed(
+    cues: dict[str, list[_Span]],
+    act: _Span | None = None,
+    text: str = "",
+    acts: list[_Span] | None = None,
+) -> bool:
     # "propone eliminar el arraigo", "presenta una iniciativa para reformar", "calls for
     # abolishing": a sentence that proposes or asks, and reports no vote or enactment. A cue
     # that opens a predicate joined after the act ("accepted it and would report back") tells
@@ -1343,6 +1358,11 @@ def _only_proposed(cues: dict[str, list[_Span]], act: _Span | None = None, text:
                 # "a move rights groups said would increase abuses": what others fear.
                 and not _SAID_NEXT.search(text, act.end, c.start)
                 and not _SAID_OF_IT.search(text, max(act.end, c.start - 30), c.start)
+                # "accepted X, but rejected those calling for Y": the request is what the later
+                # act refused, not a condition on this one.
+                and not any(
+                    other.tag == "deny" and act.end <= other.start < c.start for other in acts or ()
+                )
                 # "no ha recibido la ampliación que Gobernación prometió": the promise says
                 # where the act's object came from, not that the act is still to come (a
                 # request made now is what was decided: "approved the opinion that urges").
@@ -1469,6 +1489,8 @@ _OBTAINED = re.compile(
     r"(?<!\w)(?:obtuvo|obtuvieron|logró|lograron|consiguió|consiguieron|dictó|dictaron|"
     r"secured|obtained|won|handed\s+down)\s+(?:[\w.,]+\s+){0,2}$"
 )
+# "para 2026", "para el año 2026", "for 2026": the time something is for.
+_FOR_A_YEAR = re.compile(r"\s+(?:el\s+)?(?:(?:año|ejercicio)\s+(?:fiscal\s+)?)?(?:19|20)\d\d(?!\w)")
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 # ... or a clause of manner that names who asked ("como lo pidió el organismo").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that|como)(?:\s+[\w-]+){0,3}?\s+$")
