@@ -371,7 +371,7 @@ class StanceReader:
             # stable: the listed phrases come first).
             # A deadline pushed back or a suspension lifted, however many words apart, is read
             # before its verb alone.
-            found = _deadlines_pushed(lowered) + _suspensions_lifted(lowered)
+            found = _acts_read_across(lowered)
             found += self._acts().spans(lowered) + self._compound_acts().spans(lowered)
             found += _rules_allowing(lowered, found)
             acts = _outermost(sorted(found, key=lambda a: a.start))
@@ -2362,13 +2362,6 @@ _DEADLINE_PUSHED = re.compile(
 )
 
 
-def _deadlines_pushed(text: str) -> list[_Span]:
-    """Each deadline pushed back in ``text``, as one act of ending from its verb to its noun."""
-    if "plazo" not in text and "deadline" not in text:
-        return []  # most sentences: no deadline
-    return [_Span(m.start(), m.end(), m.group(0), "end") for m in _DEADLINE_PUSHED.finditer(text)]
-
-
 # A suspension or a ban lifted ("levanta México la suspensión de la visita", "lifted the ban
 # on"): what was halted goes ahead, an act of making it.
 _SUSPENSION_LIFTED = re.compile(
@@ -2378,12 +2371,21 @@ _SUSPENSION_LIFTED = re.compile(
 )
 
 
-def _suspensions_lifted(text: str) -> list[_Span]:
-    """Each suspension or ban lifted in ``text``, as one act of making, verb to noun."""
-    if "levant" not in text and "lift" not in text:
-        return []  # most sentences: nothing lifted
+# Acts read across the words between their verb and their noun: the words that must be in a
+# sentence for one to be there (most sentences hold none), the pattern, the kind of act.
+_ACTS_ACROSS = (
+    (("plazo", "deadline"), _DEADLINE_PUSHED, "end"),
+    (("levant", "lift"), _SUSPENSION_LIFTED, "create"),
+)
+
+
+def _acts_read_across(text: str) -> list[_Span]:
+    """Each deadline pushed back or suspension lifted in ``text``, one act from verb to noun."""
     return [
-        _Span(m.start(), m.end(), m.group(0), "create") for m in _SUSPENSION_LIFTED.finditer(text)
+        _Span(m.start(), m.end(), m.group(0), tag)
+        for gates, pattern, tag in _ACTS_ACROSS
+        if any(gate in text for gate in gates)
+        for m in pattern.finditer(text)
     ]
 
 
