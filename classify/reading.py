@@ -1416,7 +1416,7 @@ _SAID_NEXT = re.compile(
     r",\s*(?:adding|saying|noting|añadió|agregó|y\s+agregó|y\s+añadió|y\s+dijo)\s+(?:that\s+|que\s+)?"
 )
 # A request right after an act of keeping ("declaró improcedentes 212 solicitudes de
-# incorporación", "turned down 40 requests for protection"), not a plea of amparo.
+# incorporación", "dismissed 40 requests for protection"), not a plea of amparo.
 _REQUEST_KEPT_OUT = re.compile(
     r"s?\s+(?:[\w.,]+\s+){0,2}?(?:solicitudes|solicitud|peticiones|petición|requests?|"
     r"applications?)(?!\w)(?!\s+de\s+amparo)"
