@@ -213,7 +213,7 @@ class _Sentence:
     instruments: list[_Span]
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
-    dissent: bool
+    dissent: bool  # a dissent or a moot matter: the sentence decides nothing
 
 
 class _Folded:
@@ -419,7 +419,9 @@ class StanceReader:
                 else [],
                 cues,
                 reporting,
-                self._dissent().search(lowered) is not None,
+                # A dissent is not the court's decision; a matter declared moot decides nothing.
+                self._dissent().search(lowered) is not None
+                or (bool(acts) and _MOOT.search(lowered) is not None),
             )
             self._sentences[lowered] = facts
         return facts
@@ -444,6 +446,8 @@ class StanceReader:
             ):
                 continue  # "el presupuesto para 2026": a year the money is for, no purpose
             cues[cue.tag].append(cue)
+        # Filtered once per sentence, not per act read.
+        cues["background"] = _not_after_a_reaction(cues["background"], lowered)
         return cues
 
     def only_proposes(self, lowered: str) -> bool:
@@ -529,7 +533,8 @@ class StanceReader:
         return _pending(start, lowered, self._sentence(lowered, folded).acts)
 
     def is_dissent(self, lowered: str, folded: str) -> bool:
-        """Whether the sentence reports a dissenting or separate vote, not the court's decision."""
+        """Whether the sentence reports a dissenting or separate vote, not the court's decision, or
+        declares the matter moot: either way it decides nothing."""
         return self._sentence(lowered, folded).dissent
 
     def read(
@@ -552,8 +557,7 @@ class StanceReader:
         the story's history, not its news.
         """
         facts = self._sentence(lowered, folded)
-        if facts.dissent or (facts.acts and _MOOT.search(lowered) is not None):
-            # A dissent is not the court's decision; a matter declared moot decides nothing.
+        if facts.dissent:
             return []
         if not facts.acts:
             return self._practice_counted(demand, lowered, folded, weight)
@@ -763,7 +767,7 @@ class StanceReader:
         if _holds_a_clause(act, text) and _STATES.match(act.text):
             return self._what_the_rule_says(act, text, facts, objects, weight, default_actor)
         if (
-            _governs(_not_after_a_reaction(cues["background"], text), act, text, words=3)
+            _governs(cues["background"], act, text, words=3)
             or _in_concession(act, text)
             or told_before_the_news(text, act.end)
             or _holds_a_clause(act, text)
@@ -1270,6 +1274,8 @@ _REACTION_BEFORE = re.compile(
 
 def _not_after_a_reaction(cues: list[_Span], text: str) -> list[_Span]:
     """The background cues less those that open the news after a reaction told first."""
+    if "," not in text:
+        return cues  # most sentences: no reaction told before a comma
     return [
         c for c in cues if not (c.start and _REACTION_BEFORE.search(text, 0, c.start) is not None)
     ]
@@ -2013,6 +2019,9 @@ def describes_a_thing(text: str, start: int, end: int | None = None) -> bool:
     before = max(0, start - 30)
     if end is not None and _PARTICIPLE_ES.search(text, start, end):
         return _COUNTED_NOUN.search(text, max(0, start - 40), start) is not None
+    near = text[before:start]
+    if " it " not in near and " they " not in near:
+        return False  # no pronoun, no such clause
     return (
         _CONTACT_CLAUSE.search(text, before, start) is not None
         and _SAYING_BEFORE.search(text, before, start) is None
@@ -2028,6 +2037,8 @@ _COUNTED_NOUN = re.compile(r"(?<!\w)(?:l[oa]s\s+)?\d[\d,.]*\s+[^\W\d]+\s+$")
 def _in_contact_clauses(acts: list[_Span], text: str) -> list[_Span]:
     """The acts after the first that only describe its object in an English relative clause
     without "that" ("restores the fund it abolished"): the first act is the news."""
+    if " it " not in text and " they " not in text:
+        return []  # most sentences: no pronoun to open such a clause
     return [act for act in acts[1:] if describes_a_thing(text, act.start)]
 
 
