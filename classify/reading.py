@@ -213,7 +213,7 @@ class _Sentence:
     instruments: list[_Span]
     cues: dict[str, list[_Span]]
     reporting: list[_Span]
-    dissent: bool  # a dissent or a moot matter: the sentence decides nothing
+    dissent: bool  # a dissent or a moot matter (the campaign's `dissent` list): nothing decided
 
 
 class _Folded:
@@ -419,9 +419,7 @@ class StanceReader:
                 else [],
                 cues,
                 reporting,
-                # A dissent is not the court's decision; a matter declared moot decides nothing.
-                self._dissent().search(lowered) is not None
-                or (bool(acts) and _MOOT.search(lowered) is not None),
+                self._dissent().search(lowered) is not None,
             )
             self._sentences[lowered] = facts
         return facts
@@ -447,7 +445,7 @@ class StanceReader:
                 continue  # "el presupuesto para 2026": a year the money is for, no purpose
             cues[cue.tag].append(cue)
         # Filtered once per sentence, not per act read.
-        cues["background"] = _not_after_a_reaction(cues["background"], lowered)
+        cues["background"] = _not_after_a_reaction(cues["background"], cues["reporting"], lowered)
         return cues
 
     def only_proposes(self, lowered: str) -> bool:
@@ -1264,20 +1262,22 @@ def _governs(spans: list[_Span], act: _Span, text: str, *, words: int) -> bool:
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:]")
-# A reaction told first ("'Por fin', dijo Ceci Flores, fundadora de ..., luego de que el
-# gobierno conectara"): the clause after it is the news the reaction is to.
-_REACTION_BEFORE = re.compile(
-    r"(?<!\w)(?:dijo|dijeron|afirmó|afirmaron|declaró|señaló|informó|celebró|celebraron|lamentó|"
-    r"lamentaron|said|says|told|welcomed)(?!\w)[^.;]*,\s*$"
-)
+# From a verb of reporting to the comma that closes its clause, in one sentence.
+_REPORTED_CLAUSE = re.compile(r"[^.;]*,\s*")
 
 
-def _not_after_a_reaction(cues: list[_Span], text: str) -> list[_Span]:
-    """The background cues less those that open the news after a reaction told first."""
-    if "," not in text:
-        return cues  # most sentences: no reaction told before a comma
+def _not_after_a_reaction(cues: list[_Span], reporting: list[_Span], text: str) -> list[_Span]:
+    """The background cues less those that open the news after a reaction told first ("'Por
+    fin', dijo Ceci Flores, fundadora de ..., luego de que el gobierno conectara"): the clause
+    after the reaction is the news it reacts to."""
+    if not reporting or not cues:
+        return cues  # most sentences: no reaction told
     return [
-        c for c in cues if not (c.start and _REACTION_BEFORE.search(text, 0, c.start) is not None)
+        c
+        for c in cues
+        if not any(
+            r.end <= c.start and _REPORTED_CLAUSE.fullmatch(text, r.end, c.start) for r in reporting
+        )
     ]
 
 
@@ -1479,12 +1479,6 @@ _NUMBER_BEFORE = re.compile(
 _ACCOUNT_PUBLISHED = re.compile(
     r"(?<!\w)(?:report|reports|study|informe|informes|reporte|estudio|documento|comunicado|"
     r"statement|análisis|analysis)\s+(?:(?:was|were|fue|fueron)\s+)?$"
-)
-# "Se declara sin materia el recurso", "the appeal was rendered moot", "dismissed on procedural
-# grounds": nothing is decided on the matter.
-_MOOT = re.compile(
-    r"(?<!\w)(?:sin\s+materia|moot|on\s+procedural\s+grounds|declined\s+to\s+rule|"
-    r"declines\s+to\s+rule|sin\s+entrar\s+al\s+(?:estudio\s+de\s+)?fondo)(?!\w)"
 )
 # A quotation in a title: 'They will be punished', "no habrá impunidad", «...».
 # A single quote opens only after a space or at the start: "Mexico's" holds no quotation.
