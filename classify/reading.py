@@ -1469,11 +1469,6 @@ _RELIEF_FOR = re.compile(
     r"familias|familiares|v[ií]ctimas|colectivos?|defensor[ae]s|madres|activistas|"
     r"organi[sz]ations?|journalists?|families|relatives|victims|rights\s+groups?)(?!\w)"
 )
-# A number right before a prosecution word makes it a noun counted ("1.2 million arrests",
-# "320 detenciones"), not an act; a year before it is a date ("in 2019 charged").
-_NUMBER_BEFORE = re.compile(
-    r"(?:(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d[\d.,]*|(?<!\w)(?:million|millones|thousand|mil))\s+$"
-)
 # A report published ("in a report published Tuesday", "el informe publicado ayer") is an
 # account that came out, not a decision that lifts a proposal's cap.
 _ACCOUNT_PUBLISHED = re.compile(
@@ -1483,12 +1478,6 @@ _ACCOUNT_PUBLISHED = re.compile(
 # A quotation in a title: 'They will be punished', "no habrá impunidad", «...».
 # A single quote opens only after a space or at the start: "Mexico's" holds no quotation.
 _QUOTED = re.compile(r"(?<!\w)'[^']+'(?!\w)|\"[^\"]+\"|“[^”]+”|‘[^’]+’|«[^»]+»")
-# ... unless a verb of obtaining counts them ("obtuvo 40 sentencias condenatorias", "secured
-# 12 convictions"): prosecutions won, an act.
-_OBTAINED = re.compile(
-    r"(?<!\w)(?:obtuvo|obtuvieron|logró|lograron|consiguió|consiguieron|dictó|dictaron|"
-    r"secured|obtained|won|handed\s+down)\s+(?:[\w.,]+\s+){0,2}$"
-)
 # "para 2026", "para el año 2026", "for 2026": the time something is for.
 _FOR_A_YEAR = re.compile(r"\s+(?:el\s+)?(?:(?:año|ejercicio)\s+(?:fiscal\s+)?)?(?:19|20)\d\d(?!\w)")
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
@@ -2198,16 +2187,30 @@ def _a_small_part(text: str, start: int, end: int) -> bool:
 
 
 def _under_half(part: str, whole: str) -> bool:
-    def value(count: str) -> int:
-        return _SMALL_NUMBERS.get(count) or int(re.sub(r"[,.]", "", count) or 0)
+    return 2 * _as_number(part) < _as_number(whole)
 
-    return 2 * value(part) < value(whole)
+
+def _as_number(count: str) -> int:
+    """A count as written: digits with thousands separators ("1,900", "5.000") or a small
+    number word ("three", "tres")."""
+    return _SMALL_NUMBERS.get(count) or int(count.replace(",", "").replace(".", "") or 0)
 
 
 # A count set beside a larger one ("11 en 2024, frente a 27 el año anterior", "9, compared
 # with 30") or told going from more to fewer ("pasaron de 30 a 8", "from 30 to 8").
 # A year is not a count.
 _NUMBER = r"(?!(?:19|20)\d\d(?![\d,.]*\d))(\d{1,3}(?:[,.]\d{3})*|\d+)(?![\d,.]*\d)"
+# A number right before a prosecution word makes it a noun counted ("1.2 million arrests",
+# "320 detenciones"), not an act; a year before it is a date ("in 2019 charged").
+_NUMBER_BEFORE = re.compile(
+    rf"(?:(?<![\w.,]){_NUMBER}|(?<!\w)(?:million|millones|thousand|mil))\s+$"
+)
+# ... unless a verb of obtaining counts them ("obtuvo 40 sentencias condenatorias", "secured
+# 12 convictions"): prosecutions won, an act.
+_OBTAINED = re.compile(
+    r"(?<!\w)(?:obtuvo|obtuvieron|logró|lograron|consiguió|consiguieron|dictó|dictaron|"
+    r"secured|obtained|won|handed\s+down)\s+(?:[\w.,]+\s+){0,2}$"
+)
 _COUNT_BESIDE = re.compile(
     rf"(?<![\w.,]){_NUMBER}[^.;:]{{0,60}}?(?<!\w)(?:frente\s+a|en\s+comparación\s+con|"
     rf"comparad[oa]s?\s+con|compared\s+(?:with|to)|versus|vs\.?)\s+(?:l[oa]s\s+|the\s+)?{_NUMBER}"
@@ -2252,7 +2255,7 @@ def _counts_set_against(text: str) -> tuple[bool, bool]:
         return fell, rose  # "98 votos frente a 12": a tally of votes, not of steps
 
     def value(found: re.Match[str], group: int) -> int:
-        number = int(found.group(group).replace(",", "").replace(".", ""))
+        number = _as_number(found.group(group))
         scale = _SCALE.match(text, found.end(group))
         return number * _SCALES[scale.group(1)] if scale else number
 
