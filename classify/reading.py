@@ -1479,7 +1479,7 @@ _ACCOUNT_PUBLISHED = re.compile(
 # A single quote opens only after a space or at the start: "Mexico's" holds no quotation.
 _QUOTED = re.compile(r"(?<!\w)'[^']+'(?!\w)|\"[^\"]+\"|“[^”]+”|‘[^’]+’|«[^»]+»")
 # "para 2026", "para el año 2026", "for 2026": the time something is for.
-_FOR_A_YEAR = re.compile(r"\s+(?:el\s+)?(?:(?:año|ejercicio)\s+(?:fiscal\s+)?)?(?:19|20)\d\d(?!\w)")
+_FOR_A_YEAR = re.compile(rf"\s+(?:el\s+)?(?:(?:año|ejercicio)\s+(?:fiscal\s+)?)?{_YEAR.pattern}")
 # A relative clause opened after the act, its subject at most three words ("que Gobernación").
 # ... or a clause of manner that names who asked ("como lo pidió el organismo").
 _RELATIVE_OPENS = re.compile(r"(?<!\w)(?:que|which|that|como)(?:\s+[\w-]+){0,3}?\s+$")
