@@ -80,7 +80,9 @@ _HEADING_LOOKBACK = 60_000
 _COUNTS, _NO_CONTEXT, _EXCLUDED = "counts", "no context", "excluded"
 
 
-@dataclass(frozen=True)
+# Mutable on purpose: a frozen dataclass's generated constructor sets each field through
+# object.__setattr__, about five times the cost, and the classifier makes one per term found.
+@dataclass
 class _Hit:
     field: str
     start: int
@@ -90,7 +92,8 @@ class _Hit:
     key: bool
 
 
-@dataclass(frozen=True)
+# Mutable on purpose, as _Hit is.
+@dataclass
 class _Verdict:
     stance: str
     cue: str
@@ -103,7 +106,8 @@ class _Verdict:
     object: str = ""
 
 
-@dataclass(frozen=True)
+# Mutable on purpose, as _Hit is.
+@dataclass
 class _Frame:
     """What every demand's reading of one item shares."""
 
@@ -117,7 +121,8 @@ class _Frame:
     title_proposal: bool  # the title only proposes: no body act is more than a mention
 
 
-@dataclass(frozen=True)
+# Mutable on purpose, as _Hit is.
+@dataclass
 class _CueHit:
     """A cue found in a text: where it starts and what it says (as a regex match would)."""
 
@@ -489,11 +494,11 @@ class Classifier:
         before = max(hit.sentence[0], hit.start - _FUNDS_REACH)
         money = self._money().search(body, before, hit.start)
         # ... in the same clause: "por falta de recursos, según un oficio de la CNB" is not its.
-        if money is not None and _CLAUSE_BREAK.search(body, money[1], hit.start) is None:
+        if money is not None and _CLAUSE_BREAK.search(body, money.end, hit.start) is None:
             return False
         # ... or right after it: "asigna a la Comisión Nacional de Búsqueda 780 millones".
         after = self._money().search(body, hit.end, min(hit.sentence[1], hit.end + _FUNDS_REACH))
-        return after is None or _CLAUSE_BREAK.search(body, hit.end, after[0]) is not None
+        return after is None or _CLAUSE_BREAK.search(body, hit.end, after.start) is not None
 
     def _match(
         self, frame: _Frame, demand: Demand, hits: list[_Hit], note: str = ""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Generic, NamedTuple, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 import snowballstemmer
 
@@ -149,14 +149,34 @@ def _same_word(found: str, wanted: str, lang: str) -> bool:
     return shared >= len(wanted) - 3 and stem(found, lang) == stem(wanted, lang)
 
 
-class Found(NamedTuple):
+class Found:
     """One phrase found in a folded text, with the tags of the lists it came from."""
 
-    # A tuple, not a dataclass: a scan makes one per phrase found, and a tuple is made faster.
-    start: int
-    end: int
-    phrase: str
-    tags: frozenset[Hashable] = frozenset()
+    # A plain class, not a NamedTuple or a dataclass: a scan makes one per phrase found, and
+    # mypyc builds a plain class without calling back into the interpreter.
+    __slots__ = ("start", "end", "phrase", "tags")
+
+    def __init__(
+        self, start: int, end: int, phrase: str, tags: frozenset[Hashable] = frozenset()
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.phrase = phrase
+        self.tags = tags
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Found) and (self.start, self.end, self.phrase, self.tags) == (
+            other.start,
+            other.end,
+            other.phrase,
+            other.tags,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.phrase, self.tags))
+
+    def __repr__(self) -> str:
+        return f"Found({self.start}, {self.end}, {self.phrase!r}, {set(self.tags)!r})"
 
 
 @dataclass
@@ -250,12 +270,12 @@ class Lexicon:
                 phrase = self._phrase_of(longer.group(0))
                 if phrase is not None:
                     reached = longer.end()
-                    yield Found(longer.start(), longer.end(), *phrase)
+                    yield Found(longer.start(), longer.end(), phrase[0], phrase[1])
                     continue
             phrase = self._phrase_of(folded[begin:finish])
             if phrase is not None:
                 reached = finish
-                yield Found(begin, finish, *phrase)
+                yield Found(begin, finish, phrase[0], phrase[1])
 
     def may_hold(self, folded: str) -> bool:
         """False when no phrase can be in ``folded``: a quick test before scanning lexicons
@@ -273,7 +293,7 @@ class Lexicon:
         while (span := self._scan.search(folded, start, end)) is not None:
             phrase = self._phrase_of(folded[span[0] : span[1]])
             if phrase is not None:
-                return Found(*span, *phrase)
+                return Found(span[0], span[1], phrase[0], phrase[1])
             start = span[1]
         return None
 
