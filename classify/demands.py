@@ -80,6 +80,7 @@ READING_KEYS = {
     "falls",
     "rises",
     "members",
+    "places",
     "flat",
     "delays",
 }

@@ -41,7 +41,7 @@ from vigia.classify.text import (
 )
 from vigia.core.model import Item, Match
 
-RULES_VERSION = "rules-23"  # bump when a code change can change a match
+RULES_VERSION = "rules-24"  # bump when a code change can change a match
 SCOPED_BY_SOURCE = ("gazette", "court")
 TITLE = "title"
 BODY = "text"

@@ -293,6 +293,7 @@ class StanceReader:
         self._flat = Lazy(self._build_flat)
         self._delays = Lazy(self._build_delays)
         self._members = Lazy(self._build_members)
+        self._places = Lazy(self._build_places)
         self._dissent = Lazy(self._build_dissent)
         self._objects = Lazy(self._build_objects)
 
@@ -365,6 +366,9 @@ class StanceReader:
 
     def _build_members(self) -> frozenset[str]:
         return frozenset(fold(phrase) for phrase in self._phrases("members"))
+
+    def _build_places(self) -> frozenset[str]:
+        return frozenset(fold(phrase) for phrase in self._phrases("places"))
 
     def _build_dissent(self) -> CuePhrases:
         # Apart from the other cues: every sentence is asked about it, while the others matter
@@ -926,7 +930,16 @@ class StanceReader:
             # which way anything moved; a denial or a clearing says it by itself.
             return None
         setting = ""
-        if act.tag == "prosecute" and (
+        if (
+            act.tag == "prosecute"
+            and target is not None
+            and target.tag == ENDED
+            and fold(target.text) in self._places()
+        ):
+            # "imputa a un exagente del INM por el incendio en la estación migratoria": a
+            # prosecution over what happened at a place the demand wants closed is a step.
+            stance, setting = ADVANCE, "a prosecution over what happened there"
+        elif act.tag == "prosecute" and (
             (target is not None and target.tag == ENDED)
             or self.counted_fewer(text)
             or _undone(act.start, facts.acts, text)

@@ -71,7 +71,7 @@ def test_an_accented_cue_does_not_fire_on_its_unaccented_homograph(classifier: C
 
 
 def test_version_names_the_rules_and_the_demands_file(classifier: Classifier):
-    assert classifier.version.startswith("rules-23+")
+    assert classifier.version.startswith("rules-24+")
     assert classifier.version.endswith(classifier.campaign.fingerprint)
 
 
