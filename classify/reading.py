@@ -2582,7 +2582,7 @@ _ASKED_FOR = re.compile(
 
 
 # "the promised funds", "short of promised money": the participle names a thing.
-_ATTRIBUTIVE = re.compile(r"(?<!\w)(?:the|its|their|his|her|of)\s+$")
+_ATTRIBUTIVE = re.compile(r"(?<!\w)(?:the|its|their|his|her|of|without|with|no|any|for)\s+$")
 
 
 def _for_purpose(text: str, cue: _Span, purposes: list[_Span]) -> bool:
