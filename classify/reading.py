@@ -432,6 +432,7 @@ class StanceReader:
                 _refusal_if_a_request(a, lowered)
                 for a in acts
                 if not (a.text in _PUBLIC and _PUBLIC_NOUN.search(lowered, 0, a.start))
+                and not (a.text == "retiro" and lowered.endswith("en ", 0, a.start))
                 and not (
                     a.tag == "prosecute"
                     and _NUMBER_BEFORE.search(lowered, max(0, a.start - 16), a.start)
@@ -986,7 +987,14 @@ class StanceReader:
                 # "granted 12 arraigo orders, down from 1,900", "identificó 2,100 cuerpos,
                 # frente a 3,400": fewer of the act than before moves the other way.
                 stance = _OPPOSITE[stance]
-        if act.tag in ("create", "keep") and self._kept_flat(text, instruments):
+        if act.tag == "create" and _names_a_soldier(act, text):
+            # "nombró a un general en retiro como comisionado del Instituto Nacional de
+            # Migración": a soldier put at the head of what the demand needs, a move back; for
+            # a demand on what is said, an appointment says nothing.
+            if statement:
+                return None
+            stance, setting = REGRESS, "a soldier named to head it"
+        elif act.tag in ("create", "keep") and self._kept_flat(text, instruments):
             # "aprobó el presupuesto sin aumento", "mantiene sin cambios los recursos", "asigna
             # 412 millones, 28 por ciento menos": money given or kept, but flat or less than
             # before, is a move back.
@@ -1500,6 +1508,19 @@ _PUBLIC_NOUN = re.compile(
     r"entidad|ministerio|servidor|servidores|sector|gasto|inversi[oó]n|licitaci[oó]n|"
     r"defensor[ií]a|defensor|escuela|universidad|plaza|vida|imagen|denuncia|declaraci[oó]n)\s+$"
 )
+# A soldier named to a post ("nombró a un general en retiro como comisionado del INM", "names
+# army general to head"): the institution put under the military, a move back for the demands
+# it serves. "General" alone is a soldier only as a rank ("un general", "general en retiro"),
+# not in "fiscal general" or "director general".
+_APPOINTS = re.compile(r"(?:nombr|design|appoint|named|names|tapped|taps)")
+_SOLDIER_NAMED = re.compile(
+    r"(?:\s+(?:a|al|as|como|to))?\s+"
+    r"(?:(?:un|una|el|la|an?|the|former|retired|active-duty|serving)\s+){0,2}"
+    r"(?:(?:army|navy|military)\s+(?:general|officer|commander)|general\s+(?:en\s+retiro|"
+    r"retirad[oa]|del\s+ej[eé]rcito|de\s+divisi[oó]n|de\s+brigada)|militar(?:es)?|"
+    r"exmilitar(?:es)?|marino|almirante|coronel|admiral|colonel|soldier)(?!\w)"
+)
+_RANK_NAMED = re.compile(r"(?:\s+(?:a|al|as|como|to))?\s+(?:un|an?)\s+general(?!\w)")
 # A court's suspension or injunction, granted to petitioners who speak for the demands
 # (organizations, journalists, families, victims), not to soldiers or officials.
 _RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction)")
@@ -2343,7 +2364,7 @@ _ENABLING = re.compile(
     # Accents optional: slug titles have none ("lineamientos que permitian borrar").
     r"(?<!\w)(?:permiten?|permitir[aá]n?|permitir[ií]an?|permit[ií]an?|permiti[oó]|permitir|"
     r"faculta[rn]?|facultar[aá]n?|facultaban?|autoriza[rn]?|autorizar[aá]n?|autorizaban?|"
-    r"a[ñn]aden?|a[ñn]adir[aá]n?|agregan?|agregar[aá]n?|podr[aá]n?|puedan?|allows?|allowed|"
+    r"a[ñn]aden?|a[ñn]adir[aá]n?|agregan?|agregar[aá]n?|podr[aá]n?|puedan?|pueden?|allows?|allowed|"
     r"allowing|"
     r"permits?|permitted|permitting|may|"
     r"authori[sz]es?|authori[sz]ed|authori[sz]ing|adds?|adding|lets|letting)(?!\w)"
@@ -2369,6 +2390,10 @@ def _enables_what_is_ended(
         return _opens_way_to(act.end, text, objects, facts.acts) or _puts_off(
             act.end, text, objects, delays
         )
+    if act.tag == "create" and target is None:
+        # "amplía el catálogo de delitos por los que el Ministerio Público puede solicitar el
+        # arraigo": a rule no lexicon names, told by what it lets be done.
+        return _allows_within_reach(act.end, text, objects, facts, delays)
     if act.tag != "create" or target is None or target.tag not in (INSTRUMENT, WANTED):
         return False
     if target.tag == INSTRUMENT and target.start >= act.end:
@@ -2419,12 +2444,30 @@ _SUSPENSION_LIFTED = re.compile(
 )
 
 
+# Someone named to head a body ("named an active-duty army general to lead the National
+# Migration Institute"): "named" alone is too common a word to be an act.
+_NAMED_TO_HEAD = re.compile(
+    r"(?<!\w)(?:named|names|appointed|appoints|tapped|taps)(?:\s+[^\s]+){1,6}?\s+"
+    r"(?:to\s+(?:head|lead|run)|as\s+(?:head|director|chief|commissioner))(?!\w)"
+)
+
+
 # Acts read across the words between their verb and their noun: the words that must be in a
 # sentence for one to be there (most sentences hold none), the pattern, the kind of act.
 _ACTS_ACROSS = (
     (("plazo", "deadline"), _DEADLINE_PUSHED, "end"),
     (("levant", "lift"), _SUSPENSION_LIFTED, "create"),
+    (("named", "names", "appoint", "tapped", "taps"), _NAMED_TO_HEAD, "create"),
 )
+
+
+def _names_a_soldier(act: _Span, text: str) -> bool:
+    """Whether the act names someone to a post who is a soldier ("designan a exmilitar")."""
+    if _APPOINTS.match(act.text) is None:
+        return False
+    # After the verb: an appointment read across words holds the person ("named X to head").
+    verb_end = act.start + len(act.text.split(maxsplit=1)[0])
+    return bool(_SOLDIER_NAMED.match(text, verb_end) or _RANK_NAMED.match(text, verb_end))
 
 
 def _acts_read_across(text: str) -> list[_Span]:
@@ -2485,8 +2528,12 @@ def _allows_within_reach(
 
 
 # A purpose clause ("para que las fiscalías de los estados puedan", "so that prosecutors
-# may"): what the rule is made for, however long the name of the rule before it.
-_PURPOSE = re.compile(r"(?<!\w)(?:para\s+que|a\s+fin\s+de\s+que|so\s+that)(?!\w)")
+# may"), or one on the cases the rule covers ("el catálogo de delitos por los que el Ministerio
+# Público puede", "crimes for which"): what the rule is made for, however long its name.
+_PURPOSE = re.compile(
+    r"(?<!\w)(?:para\s+que|a\s+fin\s+de\s+que|so\s+that|"
+    r"(?:por|en)\s+(?:los|las|el|la)\s+(?:que|cuales)|(?:for|under|in)\s+which)(?!\w)"
+)
 _PURPOSE_REACH = 7
 
 
