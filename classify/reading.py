@@ -433,6 +433,7 @@ class StanceReader:
                 for a in acts
                 if not (a.text in _PUBLIC and _PUBLIC_NOUN.search(lowered, 0, a.start))
                 and not (a.text == "retiro" and lowered.endswith("en ", 0, a.start))
+                and not (_CUTS.match(a.text) and _WAIT_NAMED.match(lowered, a.end))
                 and not (
                     a.tag == "prosecute"
                     and _NUMBER_BEFORE.search(lowered, max(0, a.start - 16), a.start)
@@ -1499,6 +1500,15 @@ def _outside_actors(instruments: list[_Span], actors: list[_Span]) -> list[_Span
     ]
 
 
+# A wait cut ("cuts the time to grant", "reduce el plazo para"): what is ended is a delay, not
+# the thing waited for.
+_CUTS = re.compile(r"(?:cut|reduc|redu[jz]|acort|shorten|recort)")
+_WAIT_NAMED = re.compile(
+    r"\s+(?:the|its|el|los|su|sus)\s+(?:time|times|wait|waiting\s+time|delay|tiempo|tiempos|"
+    r"plazo|plazos|espera)(?!\w)"
+)
+
+
 # "Pública" without its accent, as slug titles write it, after a noun it qualifies ("disculpa
 # publica", "seguridad publica", "cuenta publica"): an adjective, not "publishes".
 _PUBLIC = frozenset(("publica", "publico", "publicas", "publicos"))
@@ -2227,6 +2237,16 @@ _SMALL_NUMBERS = {
     "tres": 3,
     "cuatro": 4,
     "cinco": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
 }
 _COUNT_WORD = r"(\d[\d,.]*|one|two|three|four|five|uno|una|dos|tres|cuatro|cinco)"
 _PART_AFTER = re.compile(
@@ -2261,6 +2281,16 @@ def _as_number(count: str) -> int:
 # with 30") or told going from more to fewer ("pasaron de 30 a 8", "from 30 to 8").
 # A year is not a count.
 _NUMBER = r"(?!(?:19|20)\d\d(?![\d,.]*\d))(\d{1,3}(?:[,.]\d{3})*|\d+)(?![\d,.]*\d)"
+# Counts set against each other may be words, as the press writes those up to ten ("only two
+# convictions, compared with nine"); "one" and "una" are left out, being articles as often.
+_NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez"
+)
+_COUNT_NUMBER = (
+    r"(?!(?:19|20)\d\d(?![\d,.]*\d))"
+    rf"((?:\d{{1,3}}(?:[,.]\d{{3}})*|\d+)(?![\d,.]*\d)|(?:{_NUMBER_WORDS})(?!\w))"
+)
+_A_COUNT = re.compile(rf"\d|(?<!\w)(?:{_NUMBER_WORDS})(?!\w)")
 # A number right before a prosecution word makes it a noun counted ("1.2 million arrests",
 # "320 detenciones"), not an act; a year before it is a date ("in 2019 charged").
 _NUMBER_BEFORE = re.compile(
@@ -2273,13 +2303,18 @@ _OBTAINED = re.compile(
     r"secured|obtained|won|handed\s+down)\s+(?:[\w.,]+\s+){0,2}$"
 )
 _COUNT_BESIDE = re.compile(
-    rf"(?<![\w.,]){_NUMBER}[^.;:]{{0,60}}?(?<!\w)(?:frente\s+a|en\s+comparación\s+con|"
-    rf"comparad[oa]s?\s+con|compared\s+(?:with|to)|versus|vs\.?)\s+(?:l[oa]s\s+|the\s+)?{_NUMBER}"
+    rf"(?<![\w.,]){_COUNT_NUMBER}[^.;:]{{0,60}}?(?<!\w)(?:frente\s+a|en\s+comparación\s+con|"
+    rf"comparad[oa]s?\s+con|compared\s+(?:with|to)|versus|vs\.?)\s+(?:l[oa]s\s+|the\s+)?"
+    rf"{_COUNT_NUMBER}"
 )
-# The words between may name the unit and a year ("de 800 millones de pesos en 2025 a 350").
+# The words between may name the unit and a year ("de 800 millones de pesos en 2025 a 350"),
+# not a span of time: "from 12 hours to three" is a wait cut, not fewer steps.
+_TIME_UNIT = (
+    r"(?:hours?|horas?|days?|d[ií]as?|weeks?|semanas?|months?|mes|meses|minutes?|minutos?)\b"
+)
 _COUNT_FROM_TO = re.compile(
-    rf"(?<!\w)(?:de|from)\s+{_NUMBER}(?:\s+(?:[^\W\d]+|(?:19|20)\d\d)){{0,6}}?\s+(?:a|to)\s+"
-    rf"{_NUMBER}(?!\w)"
+    rf"(?<!\w)(?:de|from)\s+{_COUNT_NUMBER}(?:\s+(?!{_TIME_UNIT})(?:[^\W\d]+|(?:19|20)\d\d)){{0,6}}?"
+    rf"\s+(?:a|to)\s+{_COUNT_NUMBER}(?!\w)"
 )
 
 
@@ -2287,7 +2322,7 @@ _DIGIT = re.compile(r"\d")
 # A count in figures or a share in words ("bajan a la mitad las sentencias").
 _QUANTITY = re.compile(r"\d|mitad|half")
 _COMPARING = ("frente", "compar", "versus", "vs")
-_FROM_A_NUMBER = re.compile(r"(?:de|from)\s+\d")
+_FROM_A_NUMBER = re.compile(rf"(?:de|from)\s+(?:\d|(?:{_NUMBER_WORDS})(?!\w))")
 # "2 mil", "350 millones", "1.2 million": the word after a number that scales it.
 _SCALES = {
     "mil millones": 10**9,
@@ -2310,7 +2345,7 @@ def _counts_set_against(text: str) -> tuple[bool, bool]:
     """Whether ``text`` tells a count smaller, and whether one larger, than the one it is set
     against (both found in one pass)."""
     fell = rose = False
-    if _DIGIT.search(text) is None:
+    if _A_COUNT.search(text) is None:
         return fell, rose  # most sentences hold no number: nothing to compare
     if "voto" in text or "vote" in text:
         return fell, rose  # "98 votos frente a 12": a tally of votes, not of steps
@@ -2452,12 +2487,37 @@ _NAMED_TO_HEAD = re.compile(
 )
 
 
+# Prosecutions obtained or opened, counted ("secured only two convictions", "opened just 14
+# criminal cases", "obtuvo apenas tres sentencias condenatorias"): one act of prosecuting,
+# whose count, where it fell, is a measured worsening.
+_PROSECUTIONS_COUNTED = re.compile(
+    r"(?<!\w)(?:secured|secures|obtained|obtains|won|wins|opened|opens|filed|files|brought|"
+    r"obtuvo|obtuvieron|obtiene|obtienen|logr[oó]|lograron|abri[oó]|abrieron|inici[oó]|"
+    r"iniciaron)(?:\s+[^\s]+){0,3}?\s+(?:convictions?|criminal\s+cases|criminal\s+charges|"
+    r"prosecutions|indictments|sentencias\s+condenatorias|condenas|carpetas\s+de\s+"
+    r"investigaci[oó]n|averiguaciones\s+previas|vinculaciones\s+a\s+proceso)(?!\w)"
+)
+
+
 # Acts read across the words between their verb and their noun: the words that must be in a
 # sentence for one to be there (most sentences hold none), the pattern, the kind of act.
 _ACTS_ACROSS = (
     (("plazo", "deadline"), _DEADLINE_PUSHED, "end"),
     (("levant", "lift"), _SUSPENSION_LIFTED, "create"),
     (("named", "names", "appoint", "tapped", "taps"), _NAMED_TO_HEAD, "create"),
+    (
+        (
+            "convict",
+            "criminal",
+            "prosecutions",
+            "indictments",
+            "condenas",
+            "sentencias",
+            "carpetas",
+        ),
+        _PROSECUTIONS_COUNTED,
+        "prosecute",
+    ),
 )
 
 
