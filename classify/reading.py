@@ -980,6 +980,10 @@ class StanceReader:
             # "liberan a hombre tras 12 años en prisión": someone freed who is not said to be an
             # official or a soldier; why, and which way it moves, is told elsewhere.
             return None
+        elif act.tag == "end" and _OBSTACLE_NAMED.match(text, act.end):
+            # "elimina el requisito de esperar 72 horas para iniciar la búsqueda": what stood in
+            # the way of what the demand wants, removed, is a step.
+            stance, setting = ADVANCE, "an obstacle removed"
         elif act.tag in _FIXED:
             stance = _FIXED[act.tag]
         else:
@@ -1500,6 +1504,11 @@ def _outside_actors(instruments: list[_Span], actors: list[_Span]) -> list[_Span
     ]
 
 
+# What stands in the way, named right after an act of ending ("elimina el requisito de").
+_OBSTACLE_NAMED = re.compile(
+    r"\s+(?:(?:el|la|los|las|the|its|su|sus|an?|un|una)\s+)?(?:requisitos?|obst[aá]culos?|"
+    r"barreras?|trabas?|requirements?|obstacles?|barriers?|hurdles?)(?!\w)"
+)
 # A wait cut ("cuts the time to grant", "reduce el plazo para"): what is ended is a delay, not
 # the thing waited for.
 _CUTS = re.compile(r"(?:cut|reduc|redu[jz]|acort|shorten|recort)")
