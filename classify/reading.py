@@ -976,6 +976,8 @@ class StanceReader:
             # "otorgó la suspensión definitiva a una organización de periodistas": a court's
             # relief for those who challenged the state blocks what they challenged, a step.
             stance, setting = ADVANCE, "relief granted to those who challenged"
+        elif act.tag == "end" and _AMPARO.search(act.text):
+            return None  # an amparo granted to someone the sentence does not say speaks for us
         elif act.tag == "clear" and _A_PERSON.match(text, act.end):
             # "liberan a hombre tras 12 años en prisión": someone freed who is not said to be an
             # official or a soldier; why, and which way it moves, is told elsewhere.
@@ -1542,12 +1544,15 @@ _SOLDIER_NAMED = re.compile(
 _RANK_NAMED = re.compile(r"(?:\s+(?:a|al|as|como|to))?\s+(?:un|an?)\s+general(?!\w)")
 # A court's suspension or injunction, granted to petitioners who speak for the demands
 # (organizations, journalists, families, victims), not to soldiers or officials.
-_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction)")
+_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction|ampar|conced|otorg)")
+# An amparo granted ("ampara y protege a la quejosa", "concedió el amparo a"): relief whose
+# direction is told by who received it, and nothing where that is not said.
+_AMPARO = re.compile(r"ampar")
 _RELIEF_FOR = re.compile(
     r"(?:\s+(?:definitiva|provisional|temporary|preliminary))?\s+(?:a|al|a\s+favor\s+de|to|for)"
-    r"\s+(?:(?:una?|la|las|los|el|an?|the|\d+)\s+)?(?:organizaci[oó]n(?:es)?|periodistas?|"
-    r"familias|familiares|v[ií]ctimas|colectivos?|defensor[ae]s|madres|activistas|"
-    r"organi[sz]ations?|journalists?|families|relatives|victims|rights\s+groups?)(?!\w)"
+    r"\s+(?:(?:una?|la|las|los|el|an?|the|\d+)\s+)?(?:quejos[ao]s?,?\s+)?(?:organizaci[oó]n(?:es)?|"
+    r"periodistas?|familias|familiares|v[ií]ctimas|colectivos?|defensor[ae]s|madres?|padres?|"
+    r"activistas|organi[sz]ations?|journalists?|families|relatives|victims|rights\s+groups?)(?!\w)"
 )
 # A report published ("in a report published Tuesday", "el informe publicado ayer") is an
 # account that came out, not a decision that lifts a proposal's cap.
