@@ -2193,7 +2193,9 @@ _TO_COME = re.compile(r"(?<!\w)(?:(?:will|would|to|shall)\s+be|ser[aá]n?|ser[i�
 _PENDING = re.compile(
     r"(?<!\w)(?:no\s+(?:se\s+)?(?:ha|han|haya|hayan|hab[ií]a|hab[ií]an)|a[uú]n\s+no|todav[ií]a\s+no|"
     r"nunca|jam[aá]s|never|sin|without|rara\s+vez|rarely|seldom|hardly\s+ever|"
-    r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet)(?:\s+\w+){0,2}\s*$"
+    r"has\s+not|have\s+not|hasn't|haven't|yet\s+to|not\s+yet|"
+    # "no one has been convicted", "nadie ha sido sentenciado": impunity that lasts.
+    r"no\s+one\s+has|nobody\s+has|none\s+ha(?:s|ve)|nadie\s+ha|ninguno\s+ha)(?:\s+\w+){0,2}\s*$"
 )
 
 
