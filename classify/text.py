@@ -142,11 +142,24 @@ def _singular(word: str) -> str:
 def _same_word(found: str, wanted: str, lang: str) -> bool:
     # The regex admits any ending after the stem; only inflections of the word count
     # ("militares" for "militar"), not a word that shares a short stem ("periódico" and
-    # "periodistas" both stem to "period"), so most of the word must be shared as written.
+    # "periodistas" both stem to "period"), so most of the word must be shared as written,
+    # and a derivation the listed word lacks makes another word ("información" is no
+    # "informe", "estudiantes" no "estudio", "plenamente" no "pleno").
     if found in (wanted, wanted + "s", wanted + "es"):
         return True
+    if _derived(found) and not _derived(wanted):
+        return False
     shared = len(os.path.commonprefix([found, wanted]))
     return shared >= len(wanted) - 3 and stem(found, lang) == stem(wanted, lang)
+
+
+# Spanish endings that make a noun of a verb, an agent, a present participle or an adverb.
+# (One string split, not a tuple literal: the formatter would give each ending a line.)
+_DERIVATIONS = tuple("cion ciones miento mientos dor dora dores doras ante antes mente".split())
+
+
+def _derived(word: str) -> bool:
+    return word.endswith(_DERIVATIONS)
 
 
 class Found:

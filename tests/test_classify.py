@@ -119,6 +119,18 @@ def test_a_listed_word_far_longer_than_its_stem_still_matches_itself():
     assert found is not None and found.phrase == "responsabilidades penales"
 
 
+def test_a_word_derived_from_a_listed_one_is_another_word():
+    from vigia.classify.text import Lexicon, fold
+
+    # "información" and "informe" share the stem "inform"; "estudiantes" and "estudio"
+    # "estudi": a derivation the listed word lacks is not one of its inflections.
+    lexicon = Lexicon({"es": ["informe", "estudio", "investigación"]})
+    text = fold(
+        "Pidió información a los estudiantes sobre los informes, estudios e investigaciones"
+    )
+    assert [f.phrase for f in lexicon.finditer(text)] == ["informe", "estudio", "investigación"]
+
+
 def test_a_phrase_another_branch_swallows_is_still_found_whole():
     from vigia.classify.text import Lexicon
 
