@@ -111,6 +111,7 @@ class _Span:
     # A plain class, not a NamedTuple or a dataclass: every act, actor, cue and object found is
     # one, and mypyc builds a plain class without calling back into the interpreter (a
     # NamedTuple's or a dataclass's generated constructor is interpreted: 0.4 to 1.2 µs a call).
+    # Spans are compared as objects: a span is found once, and lists of them hold the same ones.
     __slots__ = ("start", "end", "text", "tag")
 
     def __init__(self, start: int, end: int, text: str, tag: str = "") -> None:
@@ -122,17 +123,6 @@ class _Span:
     def retagged(self, tag: str) -> _Span:
         """The same phrase, from another list."""
         return _Span(self.start, self.end, self.text, tag)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Span) and (self.start, self.end, self.text, self.tag) == (
-            other.start,
-            other.end,
-            other.text,
-            other.tag,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.start, self.end, self.text, self.tag))
 
     def __repr__(self) -> str:
         return f"_Span({self.start}, {self.end}, {self.text!r}, {self.tag!r})"
@@ -2334,7 +2324,6 @@ _COUNT_FROM_TO = re.compile(
 )
 
 
-_DIGIT = re.compile(r"\d")
 # A count in figures or a share in words ("bajan a la mitad las sentencias").
 _QUANTITY = re.compile(r"\d|mitad|half")
 _COMPARING = ("frente", "compar", "versus", "vs")
