@@ -1719,7 +1719,10 @@ def _object_of(
             for c in candidates
             if c[2].start >= act.end
             or c[2].tag not in (INSTRUMENT, WANTED, ENDED)
-            or not _WHICH.fullmatch(text, c[2].end, act.start)
+            or not (
+                _WHICH.fullmatch(text, c[2].end, act.start)
+                or _BY_WHICH.fullmatch(text, c[2].end, act.start)
+            )
         ]
     ended = [o for o in objects if o.tag == ENDED]
     regarding = (
@@ -2054,6 +2057,11 @@ _ENDS_IN_A_THING = re.compile(r"(?:jurisprudencia|precedent)$")
 # "la Ley General …, que obliga a", "the protocol, which requires": a relative clause after a
 # rule's name tells what the rule says.
 _WHICH = re.compile(r"\s*,?\s*(?:que|which|that)\s+$")
+# The gazette's formula ("DECRETO por el que se derogan diversas disposiciones"): the rule named
+# before it is what acts, never what the act is on.
+_BY_WHICH = re.compile(
+    r"\s+(?:por|mediante)\s+(?:el|la|los|las)\s+(?:que|cual|cuales)\s+(?:se\s+)?$"
+)
 _WHICH_AFTER_NAME = re.compile(r"(?:\s+[\w-]+){0,4}\s*,?\s*(?:que|which|that)\s+$")
 
 
@@ -2450,6 +2458,9 @@ _LAW_NAME = re.compile(r"(?:ley\s+de|\w+\s+law)\b")
 _RULE_SUBJECT = re.compile(
     r"(?<!\w)(?:reforma|ley|decreto|acuerdo|lineamientos|reglamento|norma|normas|disposiciones|"
     r"reform|law|decree|regulations|rules|guidelines)(?!\w)"
+    # ... or an article's heading, which opens what the rule itself says ("ÚNICO.- Las
+    # instituciones podrán capturar ...").
+    r"|(?<!\w)(?:art[ií]culo\s+)?(?:[úu]nico|primero|segundo|tercero|cuarto|quinto)\s*\.-"
 )
 _RULE_REACH = 14
 # The verbs by which a rule, as the subject, empowers ("conforme a los lineamientos, la Guardia
