@@ -248,9 +248,10 @@ class _Folded:
             if tags is None:
                 tags = self._ordered[hit.tags] = sorted(map(str, hit.tags))
             text = lowered[hit.start : hit.end]
-            if text.endswith(_PRETERITE) or text.endswith("mente"):
+            if text.endswith(_PRETERITE):
                 # "informó", "registraron": a verb sharing a noun's stem ("informe",
-                # "registro") is no thing named, nor is an adverb ("plenamente", not "pleno").
+                # "registro") is no thing named (an adverb, "plenamente", the lexicon itself
+                # tells from "pleno").
                 continue
             found += [_Span(hit.start, hit.end, text, tag) for tag in tags]
         return found
@@ -1525,18 +1526,17 @@ _PUBLIC_NOUN = re.compile(
 # not in "fiscal general" or "director general".
 _APPOINTS = re.compile(r"(?:nombr|design|appoint|named|names|tapped|taps)")
 _SOLDIER_NAMED = re.compile(
-    r"(?:\s+(?:a|al|as|como|to))?\s+"
+    r"(?:\s+(?:a|al|as|como|to))?\s+(?:(?:un|an?)\s+general|"
     r"(?:(?:un|una|el|la|an?|the|former|retired|active-duty|serving)\s+){0,2}"
     r"(?:(?:army|navy|military)\s+(?:general|officer|commander)|general\s+(?:en\s+retiro|"
     r"retirad[oa]|del\s+ej[eé]rcito|de\s+divisi[oó]n|de\s+brigada)|militar(?:es)?|"
-    r"exmilitar(?:es)?|marino|almirante|coronel|admiral|colonel|soldier)(?!\w)"
+    r"exmilitar(?:es)?|marino|almirante|coronel|admiral|colonel|soldier))(?!\w)"
 )
-_RANK_NAMED = re.compile(r"(?:\s+(?:a|al|as|como|to))?\s+(?:un|an?)\s+general(?!\w)")
 # A court's suspension or injunction, granted to petitioners who speak for the demands
 # (organizations, journalists, families, victims), not to soldiers or officials.
-_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction|ampar|conced|otorg)")
-# An amparo granted ("ampara y protege a la quejosa", "concedió el amparo a"): relief whose
+# ... and an amparo granted ("ampara y protege a la quejosa", "concedió el amparo a"), whose
 # direction is told by who received it, and nothing where that is not said.
+_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction|.*ampar)")
 _AMPARO = re.compile(r"ampar")
 _RELIEF_FOR = re.compile(
     r"(?:\s+(?:definitiva|provisional|temporary|preliminary))?\s+(?:a|al|a\s+favor\s+de|to|for)"
@@ -1569,11 +1569,15 @@ def _is_agent(actor: _Span, text: str) -> bool:
 
 
 # A span of time right after a verb ("cumplió seis meses", "completed two years").
+# Units of time, as a span is counted in ("diez años", "48 horas", "three months").
+_TIME_UNIT = (
+    r"(?:hours?|horas?|minutes?|minutos?|days?|d[ií]as?|weeks?|semanas?|months?|mes|meses|"
+    r"years?|años?)(?!\w)"
+)
 _DURATION = re.compile(
     r"\s+(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|"
     r"veinte|cien|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
-    r"twenty|a\s+hundred)\s+(?:años?|meses|mes|semanas?|días?|years?|months?|weeks?|days?)"
-    r"(?!\w)"
+    rf"twenty|a\s+hundred)\s+{_TIME_UNIT}"
 )
 # A court named by its common noun alone, which in a document an external court wrote is that
 # court.
@@ -2262,7 +2266,7 @@ _SMALL_NUMBERS = {
     "nueve": 9,
     "diez": 10,
 }
-_COUNT_WORD = r"(\d[\d,.]*|one|two|three|four|five|uno|una|dos|tres|cuatro|cinco)"
+_COUNT_WORD = rf"(\d[\d,.]*|{'|'.join(_SMALL_NUMBERS)})"
 _PART_AFTER = re.compile(
     rf"\s+(?:[^\W\d]+mente\s+|fully\s+|only\s+)?{_COUNT_WORD}(?:\s+[^\W\d]+){{0,2}}?\s+"
     rf"(?:de\s+l[oa]s|of\s+the|out\s+of)\s+(\d[\d,.]*)(?!\w)"
@@ -2297,9 +2301,7 @@ def _as_number(count: str) -> int:
 _NUMBER = r"(?!(?:19|20)\d\d(?![\d,.]*\d))(\d{1,3}(?:[,.]\d{3})*|\d+)(?![\d,.]*\d)"
 # Counts set against each other may be words, as the press writes those up to ten ("only two
 # convictions, compared with nine"); "one" and "una" are left out, being articles as often.
-_NUMBER_WORDS = (
-    "two|three|four|five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez"
-)
+_NUMBER_WORDS = "|".join(word for word, number in _SMALL_NUMBERS.items() if number > 1)
 _COUNT_NUMBER = (
     r"(?!(?:19|20)\d\d(?![\d,.]*\d))"
     rf"((?:\d{{1,3}}(?:[,.]\d{{3}})*|\d+)(?![\d,.]*\d)|(?:{_NUMBER_WORDS})(?!\w))"
@@ -2323,9 +2325,6 @@ _COUNT_BESIDE = re.compile(
 )
 # The words between may name the unit and a year ("de 800 millones de pesos en 2025 a 350"),
 # not a span of time: "from 12 hours to three" is a wait cut, not fewer steps.
-_TIME_UNIT = (
-    r"(?:hours?|horas?|days?|d[ií]as?|weeks?|semanas?|months?|mes|meses|minutes?|minutos?)\b"
-)
 _COUNT_FROM_TO = re.compile(
     rf"(?<!\w)(?:de|from)\s+{_COUNT_NUMBER}(?:\s+(?!{_TIME_UNIT})(?:[^\W\d]+|(?:19|20)\d\d)){{0,6}}?"
     rf"\s+(?:a|to)\s+{_COUNT_NUMBER}(?!\w)"
@@ -2543,7 +2542,7 @@ def _names_a_soldier(act: _Span, text: str) -> bool:
         return False
     # After the verb: an appointment read across words holds the person ("named X to head").
     verb_end = act.start + len(act.text.split(maxsplit=1)[0])
-    return bool(_SOLDIER_NAMED.match(text, verb_end) or _RANK_NAMED.match(text, verb_end))
+    return _SOLDIER_NAMED.match(text, verb_end) is not None
 
 
 def _acts_read_across(text: str) -> list[_Span]:

@@ -185,9 +185,6 @@ class Found:
             other.tags,
         )
 
-    def __hash__(self) -> int:
-        return hash((self.start, self.end, self.phrase, self.tags))
-
     def __repr__(self) -> str:
         return f"Found({self.start}, {self.end}, {self.phrase!r}, {set(self.tags)!r})"
 
