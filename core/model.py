@@ -35,6 +35,16 @@ def stable_id(source: str, external_id: str) -> str:
     return hashlib.sha1(f"{source}:{external_id}".encode()).hexdigest()
 
 
+# Hex digits of an alert's reference: 96 bits, short enough for any field Slack limits.
+ALERT_REF_LENGTH = 24
+
+
+def alert_ref(key: str) -> str:
+    """A short stand-in for an alert's key where length is limited (a Slack option's value
+    holds 150 characters; a key holds a demand id and a destination of any length)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:ALERT_REF_LENGTH]
+
+
 def compact_meta(meta: dict[str, Any]) -> dict[str, Any]:
     """Item metadata without empty values, so stored JSON carries only what the source said."""
     return {key: value for key, value in meta.items() if value not in (None, "")}

@@ -417,6 +417,11 @@ def _body_digests_v14(conn: Executes) -> None:
     conn.execute("ALTER TABLE http_validators ADD COLUMN body_digest VARCHAR")
 
 
+def _corrected_stances_v15(conn: Executes) -> None:
+    # The direction a campaigner says was right, when they said the alert's was wrong.
+    conn.execute("ALTER TABLE feedback ADD COLUMN corrected_stance VARCHAR")
+
+
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (1, "items, versions, matches, alerts outbox, source state, runs", _schema_v1),
@@ -437,6 +442,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (12, "final days of dated sources", _final_days_v12),
     (13, "demands: the campaign each belongs to", _campaigns_v13),
     (14, "pages' body digests", _body_digests_v14),
+    (15, "feedback: the direction a campaigner says was right", _corrected_stances_v15),
 ]
 
 

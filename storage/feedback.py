@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from vigia.core.model import ALERT_REF_LENGTH
 from vigia.storage.db import Repository
 from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
@@ -21,6 +22,16 @@ class FeedbackRepository(Repository):
             [key],
         ).fetchone()
 
+    def key_of_ref(self, ref: str) -> str | None:
+        """The key of the match alert whose ``alert_ref`` is ``ref``, if there is one."""
+        if len(ref) != ALERT_REF_LENGTH:
+            return None
+        row = self.conn.execute(
+            "SELECT key FROM alerts WHERE kind = 'match' AND left(sha256(key), ?) = ?",
+            [ALERT_REF_LENGTH, ref],
+        ).fetchone()
+        return row[0] if row else None
+
     def record(
         self,
         key: str,
@@ -30,15 +41,31 @@ class FeedbackRepository(Repository):
         at: datetime,
         channel: str | None = None,
         message_ts: str | None = None,
+        corrected_stance: str | None = None,
     ) -> bool:
-        """Record one person's verdict on an alert; False if the alert is unknown."""
+        """Record one person's verdict on an alert (with the direction they say was right, if
+        they said one); False if the alert is unknown."""
         target = self.alert_target(key)
         if target is None:
             return False
         item_id, demand_id, stance = target
         self.conn.execute(
-            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [key, item_id, demand_id, stance, verdict, user_id, user_name, at, channel, message_ts],
+            """INSERT INTO feedback (alert_key, item_id, demand_id, stance, verdict, user_id,
+                   user_name, given_at, channel, message_ts, corrected_stance)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                key,
+                item_id,
+                demand_id,
+                stance,
+                verdict,
+                user_id,
+                user_name,
+                at,
+                channel,
+                message_ts,
+                corrected_stance,
+            ],
         )
         return True
 
@@ -47,7 +74,7 @@ class FeedbackRepository(Repository):
         cursor = self.conn.execute(
             f"""
             SELECT f.demand_id, f.stance, f.verdict, f.user_id, f.user_name, f.given_at,
-                   {ITEM_FIELDS_QUALIFIED}
+                   f.corrected_stance, {ITEM_FIELDS_QUALIFIED}
             FROM feedback f JOIN items i ON i.id = f.item_id
             QUALIFY row_number() OVER (
                 PARTITION BY f.item_id, f.demand_id, f.user_id ORDER BY f.given_at DESC) = 1
@@ -61,7 +88,8 @@ class FeedbackRepository(Repository):
                 "user_id": row[3],
                 "user_name": row[4],
                 "at": row[5],
-                "item": item_from_row(row[6:]),
+                "corrected_stance": row[6],
+                "item": item_from_row(row[7:]),
             }
             for row in cursor.fetchall()
         ]

@@ -4,6 +4,7 @@ fake Slack."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from vigia.alerts import (
 from vigia.alerts.channels.slack_blocks import escape_mrkdwn, render_alert
 from vigia.alerts.content import cut
 from vigia.classify import load_demands
-from vigia.core.model import Item, PendingAlert
+from vigia.core.model import Item, PendingAlert, alert_ref
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMANDS = load_demands(ROOT / "demands.yaml")
@@ -86,12 +87,31 @@ def test_message_shows_stance_demand_source_date_link_and_quote():
     assert texts[0] == "Diario Oficial (DOF) · gazette · 2019-05-27"
     assert "edición Vespertina" in texts and "SECRETARIA DE GOBERNACION" in texts
     assert message.text.startswith("▲ Avance/Advance · Registro nacional de detenciones: DECRETO")
-    assert [b["action_id"] for b in buttons["elements"]] == [
+    relevant, not_relevant, direction = buttons["elements"]
+    assert [relevant["action_id"], not_relevant["action_id"]] == [
         "vigia_feedback_relevant",
         "vigia_feedback_not_relevant",
-        "vigia_feedback_wrong_direction",
     ]
-    assert {b["value"] for b in buttons["elements"]} == {pending.key}
+    assert relevant["value"] == not_relevant["value"] == pending.key
+    # A wrong direction is corrected by naming the right one: the other two, never its own.
+    assert direction["type"] == "static_select"
+    assert direction["placeholder"]["text"] == "⇅ Dirección equivocada / Wrong direction"
+    assert [o["text"]["text"] for o in direction["options"]] == [
+        "▼ Es un retroceso / It is a setback",
+        "● Solo una mención / Only a mention",
+    ]
+    ref = alert_ref(pending.key)
+    assert [o["value"] for o in direction["options"]] == [f"regress:{ref}", f"mention:{ref}"]
+
+
+def test_the_direction_menu_fits_slack_limits_whatever_the_key():
+    # Constructed: a demand id and a destination as long as a campaign may write them.
+    long_key = "match:" + "d" * 120 + ":" + "0" * 40 + ">email:" + "x" * 200 + "@example.org"
+    pending = replace(alert(), key=long_key, stance="regress")
+    [*_, buttons] = render_alert(pending, DEMANDS.demand("detention-registry")).blocks
+    menu = buttons["elements"][-1]
+    assert [o["value"].split(":")[0] for o in menu["options"]] == ["advance", "mention"]
+    assert all(len(o["value"]) <= 150 and len(o["text"]["text"]) <= 75 for o in menu["options"])
 
 
 def test_scraped_mentions_and_links_arrive_as_text():

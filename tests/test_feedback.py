@@ -11,7 +11,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
 from vigia import cli, pipeline
+from vigia.alerts.channels.slack_blocks import feedback_buttons
 from vigia.config import load_settings
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
 from vigia.storage import open_store, run_query
@@ -53,6 +54,32 @@ def _payload(key: str, verdict: str, user: str = "U0CAMPAIGN") -> bytes:
         "channel": {"id": "C0DETENCION"},
         "container": {"type": "message", "message_ts": "1716900000.000100"},
         "actions": [{"action_id": f"vigia_feedback_{verdict}", "value": key}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _menu_choice(key: str, stance: str, choice: str) -> bytes:
+    # The direction menu of the alert as it was sent; the campaigner picks ``choice``.
+    [menu] = [e for e in feedback_buttons(key, stance)["elements"] if e["type"] == "static_select"]
+    [option] = [o for o in menu["options"] if o["value"].startswith(f"{choice}:")]
+    return _selected(menu["action_id"], option)
+
+
+def _selected(action_id: str, option: dict) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0CAMPAIGN", "username": "ana.campaigner"},
+        "channel": {"id": "C0DETENCION"},
+        "container": {"type": "message", "message_ts": "1716900000.000100"},
+        "actions": [
+            {
+                "type": "static_select",
+                "action_id": action_id,
+                "block_id": "vigia_feedback",
+                "selected_option": option,
+                "action_ts": "1716900100.000200",
+            }
+        ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
 
@@ -102,9 +129,15 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
 
     assert cli.main(["--db", str(db), "eval", "--feedback"]) == 0
     table = capsys.readouterr().out
-    assert "detention-registry                            1.00         1       1" in table
-    assert "arraigo-abolition                             0.00         0       1" in table
-    assert "all demands                                   0.50         1       2" in table
+    assert (
+        "detention-registry                            1.00         1       1       1.00" in table
+    )
+    assert (
+        "arraigo-abolition                             0.00         0       1          -" in table
+    )
+    assert (
+        "all demands                                   0.50         1       2       1.00" in table
+    )
 
     # The export is a gold file `vigia eval` reads: the classifier's false alarm shows.
     assert cli.main(["--db", str(db), "eval", str(out)]) == 0
@@ -168,3 +201,51 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
         "ORDER BY recorded_at",
     )[1]
     assert timeline == [(False, None), (True, "ana.campaigner")]
+
+
+def test_a_direction_named_from_the_menu_becomes_the_label(endpoint, tmp_path, capsys):
+    url, keys, db = endpoint
+    # The ruling was classified an advance for arraigo; the campaigner says it is a setback.
+    answer = _post(url, _menu_choice(keys["arraigo-abolition"], "advance", "regress"))
+    assert answer.status_code == 200
+    assert answer.json()["text"] == "Gracias: anotada como retroceso / Thanks: noted as a setback"
+    [row] = run_query(db, "SELECT demand_id, stance, verdict, corrected_stance FROM feedback")[1]
+    assert row == ("arraigo-abolition", "advance", "wrong_direction", "regress")
+
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    [ruling] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ruling["labels"] == [{"demand": "arraigo-abolition", "stance": "regress"}]
+    capsys.readouterr()
+
+    assert cli.main(["--db", str(db), "eval", "--feedback"]) == 0
+    table = capsys.readouterr().out
+    assert (
+        "arraigo-abolition                             1.00         1       1       0.00" in table
+    )
+    assert "directions corrected (classified → said to be right): advance → regress 1" in table
+
+
+def test_a_wrong_direction_from_an_older_message_is_recorded_without_one(endpoint, tmp_path):
+    # Alerts sent before the menu carry a button that disputes the direction without naming one.
+    url, keys, db = endpoint
+    answer = _post(url, _payload(keys["detention-registry"], "wrong_direction"))
+    assert answer.json()["text"] == "Gracias: dirección en duda / Thanks: direction disputed"
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    [decree] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert decree["labels"] == [{"demand": "detention-registry", "stance": None}]
+
+
+def test_menu_choices_that_name_no_alert_or_no_direction_record_nothing(endpoint):
+    url, keys, db = endpoint
+    menu = "vigia_feedback_stance"
+    text = {"type": "plain_text", "text": "x"}
+    unknown = _post(url, _selected(menu, {"text": text, "value": "regress:" + "0" * 24}))
+    assert unknown.json()["text"] == "Alerta desconocida / Unknown alert"
+    good = _menu_choice(keys["detention-registry"], "advance", "mention").decode()
+    # Constructed: the same alert's reference with a direction the menu never offers.
+    ref = json.loads(parse_qs(good)["payload"][0])["actions"][0]["selected_option"]["value"]
+    forged = {"text": text, "value": "sideways:" + ref.partition(":")[2]}
+    assert _post(url, _selected(menu, forged)).json() == {}
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_slack import FakeSlack
-from vigia.core.model import stable_id
+from vigia.core.model import alert_ref, stable_id
 from vigia.demo.replay import demo_sources_config
 from vigia.storage import run_query
 
@@ -56,6 +56,7 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
 
     # A real milestone of SOURCES.md §7 reaches its demand's channel, exactly as rendered.
     registry_id = stable_id("gazette", "990000004")
+    registry_ref = alert_ref(f"match:detention-registry:{registry_id}")
     [registry] = [
         c.body
         for c in slack_env.calls
@@ -109,17 +110,37 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
                 "type": "actions",
                 "block_id": "vigia_feedback",
                 "elements": [
+                    *(
+                        {
+                            "type": "button",
+                            "action_id": f"vigia_feedback_{verdict}",
+                            "text": {"type": "plain_text", "text": label, "emoji": False},
+                            "value": f"match:detention-registry:{registry_id}",
+                        }
+                        for verdict, label in (
+                            ("relevant", "✓ Relevante / Relevant"),
+                            ("not_relevant", "✗ No relevante / Not relevant"),
+                        )
+                    ),
                     {
-                        "type": "button",
-                        "action_id": f"vigia_feedback_{verdict}",
-                        "text": {"type": "plain_text", "text": label, "emoji": False},
-                        "value": f"match:detention-registry:{registry_id}",
-                    }
-                    for verdict, label in (
-                        ("relevant", "✓ Relevante / Relevant"),
-                        ("not_relevant", "✗ No relevante / Not relevant"),
-                        ("wrong_direction", "⇅ Dirección equivocada / Wrong direction"),
-                    )
+                        "type": "static_select",
+                        "action_id": "vigia_feedback_stance",
+                        "placeholder": {
+                            "type": "plain_text",
+                            "text": "⇅ Dirección equivocada / Wrong direction",
+                            "emoji": False,
+                        },
+                        "options": [
+                            {
+                                "text": {"type": "plain_text", "text": label, "emoji": False},
+                                "value": f"{stance}:{registry_ref}",
+                            }
+                            for stance, label in (
+                                ("regress", "▼ Es un retroceso / It is a setback"),
+                                ("mention", "● Solo una mención / Only a mention"),
+                            )
+                        ],
+                    },
                 ],
             },
         ],

@@ -761,7 +761,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.feedback:
         from vigia.feedback import format_precision, precision_by_demand
 
-        print("precision per demand from campaigners' verdicts in Slack")
+        print("precision and direction per demand from campaigners' verdicts in Slack")
         print(format_precision(precision_by_demand(settings)))
         if not args.gold:
             return 0

@@ -8,8 +8,9 @@ demand's status. The export writes the verdicts as labelled items in the evaluat
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from vigia.alerts.channels.slack_actions import (
@@ -31,6 +32,12 @@ REPLIES = {
     "not_relevant": "Gracias: marcada como no relevante / Thanks: marked not relevant",
     "wrong_direction": "Gracias: dirección en duda / Thanks: direction disputed",
 }
+CORRECTED_REPLIES = {
+    "advance": "Gracias: anotada como avance / Thanks: noted as an advance",
+    "regress": "Gracias: anotada como retroceso / Thanks: noted as a setback",
+    "mention": "Gracias: anotada como mención / Thanks: noted as a mention",
+}
+UNKNOWN_ALERT = "Alerta desconocida / Unknown alert"
 
 
 class FeedbackEndpoint:
@@ -55,16 +62,25 @@ class FeedbackEndpoint:
         recorded = 0
         with self.settings.storage.open() as store:
             for verdict in verdicts:
+                key = verdict.key or store.feedback.key_of_ref(verdict.ref or "")
+                if key is None:
+                    continue
                 recorded += store.feedback.record(
-                    verdict.key,
+                    key,
                     verdict.verdict,
                     verdict.user_id,
                     verdict.user_name,
                     now(),
                     verdict.channel,
                     verdict.message_ts,
+                    verdict.stance,
                 )
-        reply = REPLIES[verdicts[-1].verdict] if recorded else "Alerta desconocida / Unknown alert"
+        last = verdicts[-1]
+        reply = (
+            (CORRECTED_REPLIES.get(last.stance or "") or REPLIES[last.verdict])
+            if recorded
+            else UNKNOWN_ALERT
+        )
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 
@@ -89,8 +105,9 @@ class FeedbackEndpoint:
 def export_rows(settings: Settings) -> list[dict[str, Any]]:
     """Verdicts as labelled items in the format of eval/dev.jsonl, one line per item.
 
-    An item's labels are the demands someone confirmed (the classifier's stance, or no stance
-    when someone disputed the direction); demands marked not relevant get no label.
+    An item's labels are the demands someone confirmed: with the classifier's stance, with the
+    direction someone said was right instead, or with no stance when someone disputed the
+    direction without saying one. Demands marked not relevant get no label.
     """
     with settings.storage.open() as store:
         rows = store.feedback.items()
@@ -116,6 +133,7 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
                 "demand": row["demand_id"],
                 "verdict": row["verdict"],
                 "classified_stance": row["stance"],
+                "corrected_stance": row["corrected_stance"],
                 "by": row["user_name"] or row["user_id"],
                 "at": row["at"].isoformat() if hasattr(row["at"], "isoformat") else row["at"],
             }
@@ -137,29 +155,64 @@ def _labels(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if verdict["verdict"] == "relevant":
             labels.append({"demand": demand, "stance": verdict["classified_stance"]})
         elif verdict["verdict"] == "wrong_direction":
-            labels.append({"demand": demand, "stance": None})
+            labels.append({"demand": demand, "stance": verdict["corrected_stance"]})
     return labels
 
 
-def precision_by_demand(settings: Settings) -> dict[str, tuple[int, int]]:
-    """Per demand: (alerts judged relevant, alerts judged at all), latest verdict per person."""
+@dataclass
+class Judged:
+    """What campaigners said of one demand's alerts (latest verdict per person and alert)."""
+
+    judged: int = 0
+    relevant: int = 0  # relevant, whatever the direction
+    wrong_direction: int = 0  # relevant, but the direction was wrong
+    # (classified, said to be right) → how often, for the corrections that named a direction
+    corrections: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, other: Judged) -> None:
+        """Count ``other``'s verdicts in too."""
+        self.judged += other.judged
+        self.relevant += other.relevant
+        self.wrong_direction += other.wrong_direction
+        self.corrections.update(other.corrections)
+
+
+def precision_by_demand(settings: Settings) -> dict[str, Judged]:
+    """Per demand: how many alerts were judged, judged relevant, and given a wrong direction."""
     with settings.storage.open() as store:
         rows = store.feedback.items()
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[str, Judged] = defaultdict(Judged)
     for row in rows:
-        counts[row["demand_id"]][1] += 1
-        counts[row["demand_id"]][0] += row["verdict"] in ("relevant", "wrong_direction")
-    return {demand: (right, total) for demand, (right, total) in sorted(counts.items())}
+        judged = counts[row["demand_id"]]
+        judged.judged += 1
+        judged.relevant += row["verdict"] in ("relevant", "wrong_direction")
+        if row["verdict"] == "wrong_direction":
+            judged.wrong_direction += 1
+            if row["corrected_stance"]:
+                judged.corrections[(row["stance"], row["corrected_stance"])] += 1
+    return dict(sorted(counts.items()))
 
 
-def format_precision(counts: dict[str, tuple[int, int]]) -> str:
-    """The table `vigia eval --feedback` prints."""
+def format_precision(counts: dict[str, Judged]) -> str:
+    """The table `vigia eval --feedback` prints: precision, and how often the direction of a
+    relevant alert was right, per demand and in all."""
     if not counts:
         return "no feedback recorded yet (the buttons under each alert record it)"
-    lines = [f"{'demand':<40} {'precision':>9} {'relevant':>9} {'judged':>7}"]
-    for demand, (right, total) in counts.items():
-        lines.append(f"{demand:<40} {right / total:>9.2f} {right:>9} {total:>7}")
-    right = sum(r for r, _ in counts.values())
-    total = sum(t for _, t in counts.values())
-    lines.append(f"{'all demands':<40} {right / total:>9.2f} {right:>9} {total:>7}")
+    lines = [f"{'demand':<40} {'precision':>9} {'relevant':>9} {'judged':>7} {'direction':>10}"]
+    total = Judged()
+    for judged in counts.values():
+        total.add(judged)
+    for demand, judged in [*counts.items(), ("all demands", total)]:
+        right = judged.relevant - judged.wrong_direction
+        direction = f"{right / judged.relevant:.2f}" if judged.relevant else "-"
+        lines.append(
+            f"{demand:<40} {judged.relevant / judged.judged:>9.2f} {judged.relevant:>9} "
+            f"{judged.judged:>7} {direction:>10}"
+        )
+    if total.corrections:
+        said = ", ".join(
+            f"{classified} → {right} {n}"
+            for (classified, right), n in sorted(total.corrections.items())
+        )
+        lines.append(f"directions corrected (classified → said to be right): {said}")
     return "\n".join(lines)

@@ -21,8 +21,11 @@ from slack_sdk.signature import SignatureVerifier
 
 from vigia.alerts.channels.slack_blocks import (
     CONFIRM_ACTION_PREFIX,
+    CORRECT_STANCE_ACTION,
+    CORRECTIONS,
     FEEDBACK_ACTION_PREFIX,
     FEEDBACK_BUTTONS,
+    WRONG_DIRECTION,
 )
 from vigia.core.errors import AlertError, ConfigError
 
@@ -33,7 +36,12 @@ MAX_BODY = 64 * 1024  # Slack's interaction payloads are a few kilobytes
 
 @dataclass(frozen=True)
 class Verdict:
-    """One person's verdict on one alert, from a button."""
+    """One person's verdict on one alert, from a button or the direction menu.
+
+    A button names the alert by its key; the menu, whose values Slack cuts at 150 characters,
+    by its ``alert_ref`` (``key`` is then empty). ``stance`` is the direction the person says
+    was right, when they said one.
+    """
 
     key: str
     verdict: str
@@ -41,6 +49,8 @@ class Verdict:
     user_name: str
     channel: str | None
     message_ts: str | None
+    ref: str | None = None
+    stance: str | None = None
 
 
 def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
@@ -48,24 +58,34 @@ def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
     if payload.get("type") != "block_actions":
         return []
     user = payload.get("user") or {}
-    channel = (payload.get("channel") or {}).get("id")
-    message_ts = (payload.get("container") or {}).get("message_ts")
+    who: dict[str, Any] = {
+        "user_id": str(user.get("id", "")),
+        "user_name": str(user.get("username") or user.get("name") or ""),
+        "channel": (payload.get("channel") or {}).get("id"),
+        "message_ts": (payload.get("container") or {}).get("message_ts"),
+    }
     verdicts = []
     for action in payload.get("actions") or []:
         action_id = str(action.get("action_id", ""))
         verdict = action_id.removeprefix(FEEDBACK_ACTION_PREFIX)
-        if action_id.startswith(FEEDBACK_ACTION_PREFIX) and verdict in FEEDBACK_BUTTONS:
-            verdicts.append(
-                Verdict(
-                    key=str(action.get("value", "")),
-                    verdict=verdict,
-                    user_id=str(user.get("id", "")),
-                    user_name=str(user.get("username") or user.get("name") or ""),
-                    channel=channel,
-                    message_ts=message_ts,
-                )
-            )
+        if action_id == CORRECT_STANCE_ACTION:
+            verdicts += _correction(action, who)
+        elif action_id.startswith(FEEDBACK_ACTION_PREFIX) and verdict in BUTTON_VERDICTS:
+            verdicts.append(Verdict(key=str(action.get("value", "")), verdict=verdict, **who))
     return verdicts
+
+
+# The buttons' verdicts, with the one of messages sent before the menu replaced its button.
+BUTTON_VERDICTS = (*FEEDBACK_BUTTONS, WRONG_DIRECTION)
+
+
+def _correction(action: dict[str, Any], who: dict[str, Any]) -> list[Verdict]:
+    # The menu's choice: "stance:ref". Anything else is not ours to record.
+    chosen = str((action.get("selected_option") or {}).get("value", ""))
+    stance, _, ref = chosen.partition(":")
+    if stance not in CORRECTIONS or not ref:
+        return []
+    return [Verdict(key="", verdict=WRONG_DIRECTION, ref=ref, stance=stance, **who)]
 
 
 @dataclass(frozen=True)

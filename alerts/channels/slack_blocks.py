@@ -31,7 +31,7 @@ from vigia.alerts.content import (
 )
 from vigia.alerts.plain import coverage_lines
 from vigia.classify.demands import Demand
-from vigia.core.model import Notice, PendingAlert
+from vigia.core.model import Notice, PendingAlert, alert_ref
 
 HEADER_LIMIT = 150  # Slack: header text
 SECTION_LIMIT = 3000  # Slack: section text
@@ -106,7 +106,7 @@ def render_alert(alert: PendingAlert, demand: Demand) -> SlackMessage:
             ],
         },
     ]
-    blocks.append(feedback_buttons(alert.key))
+    blocks.append(feedback_buttons(alert.key, alert.stance))
     text = escape_mrkdwn(
         f"{marker} {label_es}/{label_en} · {demand.title['es']}: {title} ({source}, {date}) "
         f"— “{cut(alert.evidence, 200)}”"
@@ -117,26 +117,49 @@ def render_alert(alert: PendingAlert, demand: Demand) -> SlackMessage:
 FEEDBACK_BUTTONS = {
     "relevant": "✓ Relevante / Relevant",
     "not_relevant": "✗ No relevante / Not relevant",
-    "wrong_direction": "⇅ Dirección equivocada / Wrong direction",
 }
+# Messages sent before the direction could be corrected carry a button for this verdict; its
+# presses are still read.
+WRONG_DIRECTION = "wrong_direction"
+WRONG_DIRECTION_LABEL = "⇅ Dirección equivocada / Wrong direction"
 FEEDBACK_ACTION_PREFIX = "vigia_feedback_"
+# The menu that says which direction was right: its options' values are "stance:ref".
+CORRECT_STANCE_ACTION = f"{FEEDBACK_ACTION_PREFIX}stance"
+CORRECTIONS = {
+    "advance": "▲ Es un avance / It is an advance",
+    "regress": "▼ Es un retroceso / It is a setback",
+    "mention": "● Solo una mención / Only a mention",
+}
 
 
-def feedback_buttons(key: str) -> dict[str, Any]:
-    """The buttons that let a campaigner say whether an alert was right."""
-    return {
-        "type": "actions",
-        "block_id": "vigia_feedback",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": f"{FEEDBACK_ACTION_PREFIX}{verdict}",
-                "text": {"type": "plain_text", "text": label, "emoji": False},
-                "value": key,
-            }
-            for verdict, label in FEEDBACK_BUTTONS.items()
+def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
+    """The buttons that let a campaigner say whether an alert was right, and a menu that says
+    which direction it was when the alert's is wrong (labels that teach the classifier)."""
+    buttons: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "action_id": f"{FEEDBACK_ACTION_PREFIX}{verdict}",
+            "text": _plain(label),
+            "value": key,
+        }
+        for verdict, label in FEEDBACK_BUTTONS.items()
+    ]
+    ref = alert_ref(key)
+    menu = {
+        "type": "static_select",
+        "action_id": CORRECT_STANCE_ACTION,
+        "placeholder": _plain(WRONG_DIRECTION_LABEL),
+        "options": [
+            {"text": _plain(label), "value": f"{other}:{ref}"}
+            for other, label in CORRECTIONS.items()
+            if other != stance
         ],
     }
+    return {"type": "actions", "block_id": "vigia_feedback", "elements": [*buttons, menu]}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": False}
 
 
 BLOCKS_LIMIT = 50  # Slack: blocks per message
