@@ -9,6 +9,8 @@ sources, and scores what it finds with today's labels and today's split:
     .venv/bin/python scripts/learning_curve.py --before 35 111 158 --rounds 158-169
         the rules as they stood before each named round, on eval/dev.jsonl's write and check
         parts and on the constructed rounds named (take rounds none of them had seen)
+    .venv/bin/python scripts/learning_curve.py --at 012481f
+        any commit, on the same sets
     .venv/bin/python scripts/learning_curve.py --first-passes [--group 25]
         every round scored on the rules before it (its first pass, replayed), summed by group
 
@@ -41,9 +43,13 @@ _ROUND = re.compile(r"constructed-r(\d+)-")
 # checkout, labelled rows (JSONL). Prints {id: {demand: stance}}.
 PROGRAM = """
 import json, sys
-sys.path.insert(0, sys.argv[1])
-from vigia.classify import Classifier, load_demands
-from vigia.classify.evaluate import gold_item
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+try:
+    from vigia.classify import Classifier, load_demands
+    from vigia.classify.evaluate import gold_item
+except ImportError:  # before the code was one package, vigia (before commit cc4e496)
+    from classify import Classifier, load_demands
+    from classify.evaluate import gold_item
 classifier = Classifier(load_demands(sys.argv[2] + "/demands.yaml"))
 found = {}
 for line in open(sys.argv[3], encoding="utf-8"):
@@ -101,16 +107,22 @@ def found_by(commit: str, rows: list[dict[str, Any]]) -> dict[str, dict[str, str
 
 
 def summary(rows: list[dict[str, Any]], found: dict[str, dict[str, str]]) -> str:
-    """Items wholly right, micro-F1, and stance on the pairs found, for ``rows``."""
+    """Items wholly right, micro-F1, stance on the pairs found, and labels caught with the right
+    demand and stance (end to end), for ``rows``."""
     from vigia.classify.evaluate import Outcome, score
 
     outcomes = [Outcome(r["id"], _gold(r), found[r["id"]]) for r in rows]
     report = score(outcomes, [])
     right = sum(o.gold == o.found for o in outcomes)
     stance_right = sum(n for (gold, said), n in report.stance_confusion.items() if gold == said)
+    caught = ", ".join(
+        f"{stance} {report.caught(stance)}/{report.labels_by_stance[stance]}"
+        for stance in ("advance", "regress", "mention")
+    )
     return (
         f"{right}/{len(rows)} right, micro-F1 {report.micro.f1:.3f}, stance "
-        f"{stance_right}/{report.stance_confusion.total()} = {report.stance_accuracy:.3f}"
+        f"{stance_right}/{report.stance_confusion.total()} = {report.stance_accuracy:.3f}; "
+        f"end to end {caught}"
     )
 
 
@@ -128,17 +140,16 @@ def _span(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def curve(before: list[int], rounds: range) -> None:
-    """The rules before each round of ``before`` on dev's two parts and on ``rounds``."""
+def curve(versions: dict[str, str], rounds: range) -> None:
+    """Each version (name → commit) on dev's two parts and on ``rounds``."""
     from vigia.classify.evaluate import Split
 
     dev = _rows("eval/dev.jsonl")
     parts = Split.load(ROOT / "eval" / "split.json").partition(dev)
     constructed = [r for r in _rows(CONSTRUCTED) if round_of(r["id"]) in rounds]
-    commits = rules_before_rounds()
-    for round_number in before:
-        found = found_by(commits[round_number], dev + constructed)
-        print(f"rules before round {round_number} ({commits[round_number][:10]}):")
+    for name, commit in versions.items():
+        found = found_by(commit, dev + constructed)
+        print(f"{name} ({commit[:10]}):")
         for name, rows in (("write", parts["write"]), ("check", parts["check"])):
             print(f"  dev {name} part: {summary(rows, found)}")
         if constructed:
@@ -169,6 +180,7 @@ def main() -> int:
     """Print the figures the options ask for."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=int, nargs="+", help="rounds whose earlier rules to score")
+    parser.add_argument("--at", nargs="+", default=[], help="commits to score as well")
     parser.add_argument(
         "--rounds", type=_span, default=None, help="constructed rounds, e.g. 158-169"
     )
@@ -179,10 +191,14 @@ def main() -> int:
     args = parser.parse_args()
     if args.first_passes:
         first_passes(args.group)
+    versions = {f"at {commit}": commit for commit in args.at}
     if args.before:
-        curve(args.before, args.rounds or range(0))
-    if not (args.first_passes or args.before):
-        parser.error("give --before ROUND... [--rounds A-B], or --first-passes")
+        before = rules_before_rounds()
+        versions |= {f"rules before round {n}": before[n] for n in args.before}
+    if versions:
+        curve(versions, args.rounds or range(0))
+    if not (args.first_passes or versions):
+        parser.error("give --before ROUND... or --at COMMIT... [--rounds A-B], or --first-passes")
     return 0
 
 
