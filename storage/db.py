@@ -324,10 +324,10 @@ _STATUS_AT = """
        WITH latest AS (
            SELECT s.*, row_number() OVER (
                PARTITION BY s.demand_id ORDER BY s.effective_date DESC, s.recorded_at DESC) AS n
-           FROM status_changes s WHERE s.confirmed AND {known_s} AND {happened_s}),
+           FROM status_changes s WHERE s.confirmed AND {known_s} AND {happened_s}{stands_s}),
        pending AS (
            SELECT p.demand_id, count(*) AS n FROM status_changes p
-           WHERE NOT p.confirmed AND {known_p} AND NOT EXISTS (
+           WHERE NOT p.confirmed AND {known_p}{stands_p} AND NOT EXISTS (
                SELECT 1 FROM status_changes c WHERE c.confirmed AND {known_c}
                AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
            GROUP BY p.demand_id)
@@ -337,7 +337,7 @@ _STATUS_AT = """
               l.kind AS source_kind, l.title AS evidence_title, l.url AS evidence_url,
               l.quote AS evidence_quote, l.item_id AS evidence_item_id,
               (SELECT max(effective_date) FROM status_changes m
-               WHERE m.demand_id = d.id AND m.confirmed AND {known_m} AND {happened_m})
+               WHERE m.demand_id = d.id AND m.confirmed AND {known_m} AND {happened_m}{stands_m})
                   AS last_movement,
               coalesce(p.n, 0) AS pending_confirmations,
               l.date_basis AS since_basis
@@ -347,13 +347,24 @@ _STATUS_AT = """
        ORDER BY d.position"""
 
 
-def _status_at(known: str, happened: str) -> str:
+def _status_at(known: str, happened: str, heard: str | None = None) -> str:
     """The body of a status macro; ``known`` and ``happened`` are conditions on ``{a}``, the
-    row's alias."""
+    row's alias. With ``heard`` (a condition on ``f``, a verdict), a move counts only while the
+    latest verdict heard on its alert does not set it aside."""
+    stands = "" if heard is None else " AND " + _STANDS.format(heard=heard)
     return _STATUS_AT.format(
         **{f"known_{a}": known.format(a=a) for a in "spcm"},
         **{f"happened_{a}": happened.format(a=a) for a in "sm"},
+        **{f"stands_{a}": stands.replace("{a}", a) for a in "spm"},
     )
+
+
+# A move stands unless the latest verdict on the alert of its match (same item, demand and
+# stance) said the match was not relevant or its direction wrong. A direction corrected is a
+# move of its own, of the stance the person named.
+_STANDS = """coalesce((SELECT max_by(f.verdict, f.given_at) FROM feedback f
+           WHERE f.item_id = {{a}}.item_id AND f.demand_id = {{a}}.demand_id
+           AND f.stance = {{a}}.stance AND {heard}), 'relevant') = 'relevant'"""
 
 
 VIEWS_V9 = (
@@ -368,6 +379,40 @@ VIEWS_V9 = (
     # "As things stood on": what happened by that day, by everything known today.
     "CREATE MACRO demand_status_on(day) AS TABLE"
     + _status_at(known="TRUE", happened="{a}.effective_date <= day"),
+    """CREATE VIEW demand_status_now AS
+       SELECT * FROM demand_status_as_of(TIMESTAMPTZ '9999-12-31 00:00:00+00')""",
+)
+
+
+def stands(alias: str) -> str:
+    """The condition that the status move ``alias`` stands by every verdict heard so far."""
+    return _STANDS.format(heard="TRUE").replace("{a}", alias)
+
+
+def _verdicts_set_aside_v16(conn: Executes) -> None:
+    # Campaigners' verdicts correct the record: a move whose alert was judged not relevant, or
+    # given the wrong direction, no longer counts (from the verdict on, as of any moment).
+    for view in ("demand_status_now", "demand_timeline"):
+        conn.execute(f"DROP VIEW {view}")
+    for macro in ("demand_status_as_of", "demand_status_on"):
+        conn.execute(f"DROP MACRO TABLE {macro}")
+    for statement in VIEWS_V16:
+        conn.execute(statement)
+
+
+VIEWS_V16 = (
+    """CREATE VIEW demand_timeline AS
+       SELECT s.demand_id, d.title_es, d.title_en, s.effective_date, s.status, s.confirmed,
+              s.confirmed_by, s.kind AS source_kind, s.source, s.title, s.url, s.quote, s.stance,
+              s.rule, s.item_id, s.recorded_at, s.date_basis,
+              NOT """
+    + stands("s")
+    + """ AS set_aside
+       FROM status_changes s JOIN demands d ON d.id = s.demand_id""",
+    "CREATE MACRO demand_status_as_of(as_of) AS TABLE"
+    + _status_at(known="{a}.recorded_at <= as_of", happened="TRUE", heard="f.given_at <= as_of"),
+    "CREATE MACRO demand_status_on(day) AS TABLE"
+    + _status_at(known="TRUE", happened="{a}.effective_date <= day", heard="TRUE"),
     """CREATE VIEW demand_status_now AS
        SELECT * FROM demand_status_as_of(TIMESTAMPTZ '9999-12-31 00:00:00+00')""",
 )
@@ -443,6 +488,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Executes], None]]] = [
     (13, "demands: the campaign each belongs to", _campaigns_v13),
     (14, "pages' body digests", _body_digests_v14),
     (15, "feedback: the direction a campaigner says was right", _corrected_stances_v15),
+    (16, "status: moves set aside by campaigners' verdicts", _verdicts_set_aside_v16),
 ]
 
 

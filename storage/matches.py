@@ -7,6 +7,7 @@ from datetime import datetime
 
 from vigia.core.model import Item, Match
 from vigia.storage.db import Repository
+from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
 
 class MatchRepository(Repository):
@@ -93,6 +94,18 @@ class MatchRepository(Repository):
             [list(ids)],
         ).fetchall()
         return {(item_id, demand_id): stance for item_id, demand_id, stance in rows}
+
+    def with_item(self, item_id: str, demand_id: str) -> tuple[Match, Item] | None:
+        """The stored match of one item for one demand, with the item."""
+        row = self.conn.execute(
+            f"""SELECT m.item_id, m.demand_id, m.stance, m.score, m.evidence, m.evidence_field,
+                       m.evidence_start, m.evidence_end, m.rule, m.classifier_version,
+                       {ITEM_FIELDS_QUALIFIED}
+                FROM matches m JOIN items i ON i.id = m.item_id
+                WHERE m.item_id = ? AND m.demand_id = ?""",
+            [item_id, demand_id],
+        ).fetchone()
+        return (Match(*row[:10]), item_from_row(row[10:])) if row else None
 
     def per_demand(self) -> dict[str, dict[str, int]]:
         """Matches per demand, split by stance."""

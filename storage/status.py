@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from vigia.classify.campaigns import Campaigns
-from vigia.storage.db import Repository
+from vigia.storage.db import Repository, stands
 
 
 @dataclass(frozen=True)
@@ -153,12 +153,13 @@ class StatusRepository(Repository):
         return [DemandStatus(*row) for row in rows]
 
     def unconfirmed(self, demand_id: str | None = None) -> list[StatusMove]:
-        """Moves (of one demand, or all) that wait for a person's confirmation, newest first."""
+        """Moves (of one demand, or all) that wait for a person's confirmation, newest first;
+        a move a verdict set aside waits for nothing."""
         rows = self.conn.execute(
-            """SELECT demand_id, status, effective_date, item_id, kind, source, url, title, quote,
+            f"""SELECT demand_id, status, effective_date, item_id, kind, source, url, title, quote,
                       stance, rule, confirmed, confirmed_by, date_basis
                FROM status_changes p WHERE NOT confirmed AND (? IS NULL OR demand_id = ?)
-               AND NOT EXISTS (SELECT 1 FROM status_changes c WHERE c.confirmed
+               AND {stands("p")} AND NOT EXISTS (SELECT 1 FROM status_changes c WHERE c.confirmed
                    AND c.demand_id = p.demand_id AND c.item_id = p.item_id AND c.status = p.status)
                ORDER BY effective_date DESC, recorded_at DESC""",
             [demand_id, demand_id],

@@ -208,7 +208,9 @@ def test_a_direction_named_from_the_menu_becomes_the_label(endpoint, tmp_path, c
     # The ruling was classified an advance for arraigo; the campaigner says it is a setback.
     answer = _post(url, _menu_choice(keys["arraigo-abolition"], "advance", "regress"))
     assert answer.status_code == 200
-    assert answer.json()["text"] == "Gracias: anotada como retroceso / Thanks: noted as a setback"
+    assert answer.json()["text"].splitlines()[0] == (
+        "Gracias: anotada como retroceso / Thanks: noted as a setback"
+    )
     [row] = run_query(db, "SELECT demand_id, stance, verdict, corrected_stance FROM feedback")[1]
     assert row == ("arraigo-abolition", "advance", "wrong_direction", "regress")
 
@@ -230,7 +232,11 @@ def test_a_wrong_direction_from_an_older_message_is_recorded_without_one(endpoin
     # Alerts sent before the menu carry a button that disputes the direction without naming one.
     url, keys, db = endpoint
     answer = _post(url, _payload(keys["detention-registry"], "wrong_direction"))
-    assert answer.json()["text"] == "Gracias: dirección en duda / Thanks: direction disputed"
+    assert answer.json()["text"].splitlines() == [
+        "Gracias: dirección en duda / Thanks: direction disputed",
+        # A disputed direction sets the move aside; no direction named, no move instead.
+        "detention-registry: Publicada en el DOF → Sin acción",
+    ]
     out = tmp_path / "feedback.jsonl"
     assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
     [decree] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -249,3 +255,69 @@ def test_menu_choices_that_name_no_alert_or_no_direction_record_nothing(endpoint
     forged = {"text": text, "value": "sideways:" + ref.partition(":")[2]}
     assert _post(url, _selected(menu, forged)).json() == {}
     assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]
+
+
+def _status(db: Path, demand: str, as_of: str | None = None) -> str:
+    source = "demand_status_now" if as_of is None else f"demand_status_as_of(TIMESTAMPTZ '{as_of}')"
+    [(status,)] = run_query(db, f"SELECT status FROM {source} WHERE demand_id = '{demand}'")[1]
+    return status
+
+
+def test_a_verdict_of_not_relevant_sets_the_move_aside_and_keeps_the_history(endpoint):
+    url, keys, db = endpoint
+    assert _status(db, "detention-registry") == "published"  # the decree in the gazette
+    said_before = datetime.now(UTC).isoformat()
+    answer = _post(url, _payload(keys["detention-registry"], "not_relevant"))
+    # The person is told what their verdict did to the record.
+    assert (
+        answer.json()["text"]
+        .splitlines()[1]
+        .startswith("detention-registry: Publicada en el DOF → Sin acción")
+    )
+    assert _status(db, "detention-registry") == "no_action"
+    # As the store said it before the verdict, the move still stood; the timeline keeps it.
+    assert _status(db, "detention-registry", as_of=said_before) == "published"
+    timeline = (
+        "SELECT status, set_aside FROM demand_timeline WHERE demand_id = 'detention-registry'"
+    )
+    assert run_query(db, timeline)[1] == [("published", True)]
+    # The change is alerted as any status change is.
+    queued = run_query(
+        db,
+        "SELECT key, status FROM alerts WHERE kind = 'status' AND demand_id = 'detention-registry'"
+        " ORDER BY created_at",
+    )[1]
+    assert [status for _, status in queued] == ["pending", "pending"]
+    assert queued[1][0].startswith("status:detention-registry:no_action:")
+
+    # Another person finds it relevant after all: the latest verdict decides.
+    assert _post(url, _payload(keys["detention-registry"], "relevant", "U0OTHER")).ok
+    assert _status(db, "detention-registry") == "published"
+
+
+def test_a_direction_corrected_moves_the_status_as_the_rules_read_it(endpoint, tmp_path):
+    url, keys, db = endpoint
+    assert _status(db, "arraigo-abolition") == "upheld"  # a court's advance
+    answer = _post(url, _menu_choice(keys["arraigo-abolition"], "advance", "regress"))
+    assert (
+        "arraigo-abolition: Respaldada por un tribunal → Anulada por un tribunal"
+        in (answer.json()["text"])
+    )
+    assert _status(db, "arraigo-abolition") == "struck_down"
+    moves = run_query(
+        db,
+        "SELECT status, stance, confirmed_by, rule, set_aside FROM demand_timeline "
+        "WHERE demand_id = 'arraigo-abolition' ORDER BY recorded_at",
+    )[1]
+    assert [(m[0], m[1], m[2], m[4]) for m in moves] == [
+        ("upheld", "advance", None, True),
+        ("struck_down", "regress", "ana.campaigner", False),
+    ]
+    assert moves[1][3] == "court regress -> struck_down (direction corrected by ana.campaigner)"
+
+    # The report shows the set-aside move as such, and the status it left.
+    out = tmp_path / "report"
+    assert cli.main(["--db", str(db), "report", "--out", str(out)]) == 0
+    html = (out / "arraigo-abolition.html").read_text(encoding="utf-8")
+    assert "apartado por un veredicto / set aside by a verdict" in html
+    assert "Anulada por un tribunal" in html.split("<h2")[0]  # the status the page opens with

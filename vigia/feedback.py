@@ -20,9 +20,12 @@ from vigia.alerts.channels.slack_actions import (
     make_server,
     start_in_thread,
 )
+from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
+from vigia.status import StatusChange
+from vigia.verdicts import record as record_verdicts
 
 log = logging.getLogger(__name__)
 # The endpoint's path and server, for the entry points that serve it.
@@ -59,35 +62,20 @@ class FeedbackEndpoint:
         verdicts = interaction.verdicts
         if not verdicts:
             return 200, {}
-        recorded = 0
-        with self.settings.storage.open() as store:
-            for verdict in verdicts:
-                key = verdict.key or store.feedback.key_of_ref(verdict.ref or "")
-                if key is None:
-                    continue
-                recorded += store.feedback.record(
-                    key,
-                    verdict.verdict,
-                    verdict.user_id,
-                    verdict.user_name,
-                    now(),
-                    verdict.channel,
-                    verdict.message_ts,
-                    verdict.stance,
-                )
+        recorded, changes = record_verdicts(self.settings, verdicts, now())
         last = verdicts[-1]
         reply = (
             (CORRECTED_REPLIES.get(last.stance or "") or REPLIES[last.verdict])
             if recorded
             else UNKNOWN_ALERT
         )
+        reply = "\n".join([reply, *(_moved(change) for change in changes)])
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 
     def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
         # A person confirms, from the digest, a status move only the press backed.
         from vigia import status
-        from vigia.classify.status import label
 
         replies = []
         for demand_id, item_id, who in confirmations:
@@ -96,10 +84,14 @@ class FeedbackEndpoint:
             except ConfigError as exc:
                 replies.append(str(exc))
                 continue
-            replies += [
-                f"{c.demand_id}: {label(c.before)} → {label(c.after)} ({c.since})" for c in changes
-            ] or [f"{demand_id}: confirmado / confirmed"]
+            replies += [_moved(c) for c in changes] or [f"{demand_id}: confirmado / confirmed"]
         return {"response_type": "ephemeral", "replace_original": False, "text": "\n".join(replies)}
+
+
+def _moved(change: StatusChange) -> str:
+    # One status change, as the person who caused it is told.
+    since = f" ({change.since})" if change.since else ""
+    return f"{change.demand_id}: {label(change.before)} → {label(change.after)}{since}"
 
 
 def export_rows(settings: Settings) -> list[dict[str, Any]]:

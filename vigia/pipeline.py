@@ -412,7 +412,7 @@ def _record_statuses(
     for alert, group in ((True, alerting), (False, set(items) - alerting)):
         grouped = [m for m in matches if m.item_id in group]
         moves = status.moves_for(campaign, grouped, items, first_seen)
-        changes += status.apply_moves(store, campaign, routes, moves, now(), alert=alert)
+        changes += status.apply_moves(store, routes, moves, now(), alert=alert)
     return changes
 
 

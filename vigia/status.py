@@ -89,23 +89,27 @@ def effective_date(item: Item, match: Match, first_seen: date | None) -> tuple[d
 
 def apply_moves(
     store: Store,
-    campaign: Campaign,
     routes: Mapping[str, Sequence[str]],
     moves: Sequence[StatusMove],
     now: datetime,
     *,
     alert: bool = True,
+    before: Mapping[str, DemandStatus] | None = None,
 ) -> list[StatusChange]:
     """Record moves; queue one alert per demand whose status changed, to each of its
     destinations (``routes``); return the changes.
 
-    The store's demands must be those of ``campaign`` (``Store.sync_demands``).
+    The store's demands must be the campaigns' (``Store.sync_demands``).
     ``alert=False`` records the changes (historical items, reclassification) without sending.
+    ``before``: the statuses to compare with, when something other than these moves (a
+    verdict recorded just before) may have changed them too.
     """
-    if not moves:
+    if not moves and before is None:
         return []
-    before = {s.demand_id: s for s in store.statuses.current()}
-    store.statuses.record_moves(moves, now)
+    if before is None:
+        before = {s.demand_id: s for s in store.statuses.current()}
+    if moves:
+        store.statuses.record_moves(moves, now)
     changes = []
     for after in store.statuses.current():
         old = before[after.demand_id]
@@ -174,7 +178,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
     """A person confirms a demand's pending move(s) backed by one item (id or its start)."""
     campaigns = settings.campaigns
     try:
-        campaign = campaigns.owner(demand_id)
+        campaigns.owner(demand_id)
     except KeyError:
         files = ", ".join(str(p) for p in settings.campaign_files)
         raise ConfigError(f"no demand '{demand_id}' in {files}") from None
@@ -193,7 +197,7 @@ def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[
         confirmed = [
             StatusMove(**{**m.__dict__, "confirmed": True, "confirmed_by": by}) for m in pending
         ]
-        return apply_moves(store, campaign, settings.routes, confirmed, now())
+        return apply_moves(store, settings.routes, confirmed, now())
 
 
 def current(

@@ -150,7 +150,9 @@ def _read(storage: Storage) -> dict[str, Any]:
         return {
             "status": {row.demand_id: row for row in store.statuses.current()},
             "timeline": timeline,
-            "timeline_latest": [m for m in reversed(timeline) if m["confirmed"]],
+            "timeline_latest": [
+                m for m in reversed(timeline) if m["confirmed"] and not m["set_aside"]
+            ],
             "pending": store.statuses.unconfirmed(),
             "evidence": store.statuses.latest_evidence(EVIDENCE_PER_DEMAND),
             "health": store.sources.states(),
@@ -195,7 +197,7 @@ def draw_timeline(
     first = start.since or min((m["effective_date"] for m in moves), default=today)
     steps = [(first, levels.index(start.status))]
     for move in moves:
-        if move["confirmed"] and move["status"] in levels:
+        if move["confirmed"] and not move["set_aside"] and move["status"] in levels:
             steps.append((move["effective_date"], levels.index(move["status"])))
     steps.append((today, steps[-1][1]))
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=100)

@@ -1,0 +1,78 @@
+"""Campaigners' verdicts on alerts: recorded with who and when, and the status record they
+correct.
+
+A verdict that an alert was not relevant, or that its direction was wrong, sets aside the status
+move its match made (the store's status views leave it out from the verdict on); a direction
+the person named makes the move the campaign's rules make of that direction, confirmed by them.
+Either may change where a demand stands, which is alerted as any status change is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from vigia.alerts.channels.slack_actions import Verdict
+from vigia.config import Settings
+from vigia.status import StatusChange, apply_moves, moves_for
+from vigia.storage import Store
+from vigia.storage.status import StatusMove
+
+
+def record(
+    settings: Settings, verdicts: Sequence[Verdict], at: datetime
+) -> tuple[int, list[StatusChange]]:
+    """Record the verdicts on known alerts; return how many, and the status changes they made."""
+    campaigns = settings.campaigns
+    with settings.storage.open() as store:
+        store.statuses.sync_demands(campaigns)
+        before = {s.demand_id: s for s in store.statuses.current()}
+        recorded = 0
+        moves: list[StatusMove] = []
+        for verdict in verdicts:
+            key = verdict.key or store.feedback.key_of_ref(verdict.ref or "")
+            target = store.feedback.alert_target(key) if key else None
+            if key is None or target is None:
+                continue
+            item_id, demand_id, _ = target
+            who = verdict.user_name or verdict.user_id
+            store.feedback.record(
+                key,
+                verdict.verdict,
+                verdict.user_id,
+                verdict.user_name,
+                at,
+                verdict.channel,
+                verdict.message_ts,
+                verdict.stance,
+            )
+            recorded += 1
+            if verdict.stance:
+                moves += _corrected_moves(store, settings, item_id, demand_id, verdict.stance, who)
+        if not recorded:
+            return 0, []
+        changes = apply_moves(store, settings.routes, moves, at, before=before)
+        return recorded, changes
+
+
+def _corrected_moves(
+    store: Store, settings: Settings, item_id: str, demand_id: str, stance: str, who: str
+) -> list[StatusMove]:
+    # The move the campaign's rules make of the match had it been read in the named direction.
+    found = store.matches.with_item(item_id, demand_id)
+    if found is None:
+        return []
+    match, item = found
+    campaign = settings.campaigns.owner(demand_id)
+    first_seen = store.items.first_seen([item.id])
+    corrected = moves_for(campaign, [replace(match, stance=stance)], {item.id: item}, first_seen)
+    return [
+        replace(
+            move,
+            confirmed=True,
+            confirmed_by=who,
+            rule=f"{move.rule} (direction corrected by {who})",
+        )
+        for move in corrected
+    ]
