@@ -42,12 +42,13 @@ class FeedbackRepository(Repository):
         channel: str | None = None,
         message_ts: str | None = None,
         corrected_stance: str | None = None,
-    ) -> bool:
+    ) -> tuple[str, str, str] | None:
         """Record one person's verdict on an alert (with the direction they say was right, if
-        they said one); False if the alert is unknown."""
+        they said one); return the alert's (item id, demand id, stance), None if it is
+        unknown."""
         target = self.alert_target(key)
         if target is None:
-            return False
+            return None
         item_id, demand_id, stance = target
         self.conn.execute(
             """INSERT INTO feedback (alert_key, item_id, demand_id, stance, verdict, user_id,
@@ -67,7 +68,7 @@ class FeedbackRepository(Repository):
                 corrected_stance,
             ],
         )
-        return True
+        return target
 
     def items(self) -> list[dict[str, Any]]:
         """Every verdict with its item, latest verdict per (item, demand, person) only."""

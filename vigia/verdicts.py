@@ -25,19 +25,16 @@ def record(
 ) -> tuple[int, list[StatusChange]]:
     """Record the verdicts on known alerts; return how many, and the status changes they made."""
     campaigns = settings.campaigns
-    with settings.storage.open() as store:
+    with settings.storage.open() as store, store.transaction():
         store.statuses.sync_demands(campaigns)
         before = {s.demand_id: s for s in store.statuses.current()}
         recorded = 0
         moves: list[StatusMove] = []
         for verdict in verdicts:
             key = verdict.key or store.feedback.key_of_ref(verdict.ref or "")
-            target = store.feedback.alert_target(key) if key else None
-            if key is None or target is None:
+            if key is None:
                 continue
-            item_id, demand_id, _ = target
-            who = verdict.user_name or verdict.user_id
-            store.feedback.record(
+            target = store.feedback.record(
                 key,
                 verdict.verdict,
                 verdict.user_id,
@@ -47,13 +44,16 @@ def record(
                 verdict.message_ts,
                 verdict.stance,
             )
+            if target is None:
+                continue
             recorded += 1
             if verdict.stance:
+                item_id, demand_id, _ = target
+                who = verdict.user_name or verdict.user_id
                 moves += _corrected_moves(store, settings, item_id, demand_id, verdict.stance, who)
         if not recorded:
             return 0, []
-        changes = apply_moves(store, settings.routes, moves, at, before=before)
-        return recorded, changes
+        return recorded, apply_moves(store, settings.routes, moves, at, before=before)
 
 
 def _corrected_moves(
