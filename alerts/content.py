@@ -128,7 +128,9 @@ def cut(text: str, limit: int) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(head)]
     if ends and ends[-1] > limit // 2:
         return head[: ends[-1]] + " …"
-    return head.rsplit(" ", 1)[0] + " …"
+    kept, space, _ = head.rpartition(" ")
+    # A text with no space to cut at (a URL as a title) is cut inside its word.
+    return (kept if space else head[: limit - 2]) + " …"
 
 
 def stance_label(stance: str) -> tuple[str, str, str]:

@@ -134,7 +134,14 @@ def test_only_http_urls_become_links():
 def test_long_quotes_are_cut_at_a_sentence():
     text = "Primera frase del decreto. " * 10 + "x" * 500
     assert cut(text, 300).endswith("decreto. …")
-    assert len(cut(text, 300)) <= 302
+    assert len(cut(text, 300)) <= 300
+
+
+@pytest.mark.parametrize("limit", [75, 150, 300])
+def test_a_cut_never_passes_its_limit_even_without_a_space(limit):
+    # Slack refuses a whole message whose header or option passes its limit by one character.
+    for text in ("x" * 1000, "https://sidof.segob.gob.mx/" + "a" * 1000, "dos palabras " * 100):
+        assert len(cut(text, limit)) <= limit
 
 
 def test_a_cut_quote_links_to_the_rest_and_blocks_stay_within_slack_limits():

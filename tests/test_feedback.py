@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -18,7 +19,7 @@ import requests
 from slack_sdk.signature import SignatureVerifier
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
-from vigia import cli, pipeline
+from vigia import cli, pipeline, status
 from vigia.alerts.channels.slack_blocks import feedback_buttons
 from vigia.config import load_settings
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
@@ -144,8 +145,10 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
     assert "negatives flagged 1/1 (100.0%)" in capsys.readouterr().out
 
 
-def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Path, monkeypatch):
-    from vigia import dispatch, status
+def _digest_of_the_vote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # The vote in Congress, told by the press: it goes to the daily digest, and its move waits
+    # for a person. Returns the settings, the vote and the digest's blocks as Slack gets them.
+    from vigia import dispatch
     from vigia.alerts import stored_outgoing
     from vigia.alerts.channels.slack_blocks import render_blocks
 
@@ -164,15 +167,27 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
     # The digest as Slack gets it: rendered from the stored content when it is sent.
     demands = {d.id: d for d in settings.campaign.demands}
     digest = stored_outgoing(key, channel, json.loads(payload), demands, members)
-    blocks = render_blocks(digest).blocks
+    return settings, vote, render_blocks(digest).blocks
+
+
+@contextmanager
+def _serving(settings):
+    server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
+    start_in_thread(server)
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}{ACTIONS_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Path, monkeypatch):
+    settings, vote, blocks = _digest_of_the_vote(tmp_path, monkeypatch)
     [confirm] = [b for b in blocks if b.get("block_id") == "vigia_confirm"]
     [button] = confirm["elements"]
     assert button["value"] == f"detention-registry|{vote.id}"
 
-    server = make_server(FeedbackEndpoint(settings, SECRET), "127.0.0.1", 0)
-    start_in_thread(server)
-    host, port = server.server_address[:2]
-    url = f"http://{host}:{port}{ACTIONS_PATH}"
     body = urlencode(
         {
             "payload": json.dumps(
@@ -184,15 +199,12 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
             )
         }
     ).encode()
-    try:
+    with _serving(settings) as url:
         answer = _post(url, body)
         assert answer.status_code == 200
         assert "Sin acción → Aprobada por una cámara" in answer.json()["text"]
         again = _post(url, body)  # a second click: nothing left to confirm, said plainly
         assert "waits for confirmation" in again.json()["text"]
-    finally:
-        server.shutdown()
-        server.server_close()
     [row] = [s for s in status.current(settings) if s.demand_id == "detention-registry"]
     assert row.status == "approved_by_chamber"
     timeline = run_query(
@@ -201,6 +213,34 @@ def test_the_digest_offers_a_button_that_confirms_a_press_only_move(tmp_path: Pa
         "ORDER BY recorded_at",
     )[1]
     assert timeline == [(False, None), (True, "ana.campaigner")]
+
+
+def test_a_story_in_the_digest_is_judged_from_the_menu_under_its_demand(tmp_path, monkeypatch):
+    settings, vote, blocks = _digest_of_the_vote(tmp_path, monkeypatch)
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    [lines] = [text for text in sections if text.startswith("*Registro nacional de detenciones")]
+    assert "\n1. ▲ <" in lines  # numbered, for the menu to name
+    [judge] = [b for b in blocks if b.get("block_id", "").startswith("vigia_feedback_digest_")]
+    [menu] = judge["elements"]
+    [story] = menu["option_groups"]
+    assert story["label"]["text"].startswith("1. Diputados aprueban la Ley Nacional")
+    assert [o["text"]["text"] for o in story["options"]] == [
+        "✓ Relevante / Relevant",
+        "✗ No relevante / Not relevant",
+        "▼ Es un retroceso / It is a setback",
+        "● Solo una mención / Only a mention",
+    ]
+    [mention] = [o for o in story["options"] if o["value"].startswith("mention:")]
+    with _serving(settings) as url:
+        answer = _post(url, _selected(menu["action_id"], mention))
+    assert answer.json()["text"] == "Gracias: anotada como mención / Thanks: noted as a mention"
+    recorded = run_query(
+        settings.db_path, "SELECT item_id, demand_id, verdict, corrected_stance FROM feedback"
+    )[1]
+    assert recorded == [(vote.id, "detention-registry", "wrong_direction", "mention")]
+    # The vote's move waited for a confirmation; it was set aside instead, and waits no more.
+    [row] = [s for s in status.current(settings) if s.demand_id == "detention-registry"]
+    assert row.pending_confirmations == 0
 
 
 def test_a_direction_named_from_the_menu_becomes_the_label(endpoint, tmp_path, capsys):
@@ -245,7 +285,7 @@ def test_a_wrong_direction_from_an_older_message_is_recorded_without_one(endpoin
 
 def test_menu_choices_that_name_no_alert_or_no_direction_record_nothing(endpoint):
     url, keys, db = endpoint
-    menu = "vigia_feedback_stance"
+    menu = "vigia_feedback_menu"
     text = {"type": "plain_text", "text": "x"}
     unknown = _post(url, _selected(menu, {"text": text, "value": "regress:" + "0" * 24}))
     assert unknown.json()["text"] == "Alerta desconocida / Unknown alert"

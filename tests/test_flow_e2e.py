@@ -124,7 +124,7 @@ def test_pipeline_stores_classifies_alerts_once_and_a_rerun_adds_nothing(
                     ),
                     {
                         "type": "static_select",
-                        "action_id": "vigia_feedback_stance",
+                        "action_id": "vigia_feedback_menu",
                         "placeholder": {
                             "type": "plain_text",
                             "text": "⇅ Dirección equivocada / Wrong direction",

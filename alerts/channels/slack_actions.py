@@ -21,10 +21,10 @@ from slack_sdk.signature import SignatureVerifier
 
 from vigia.alerts.channels.slack_blocks import (
     CONFIRM_ACTION_PREFIX,
-    CORRECT_STANCE_ACTION,
     CORRECTIONS,
     FEEDBACK_ACTION_PREFIX,
     FEEDBACK_BUTTONS,
+    VERDICT_MENU,
     WRONG_DIRECTION,
 )
 from vigia.core.errors import AlertError, ConfigError
@@ -38,7 +38,7 @@ MAX_BODY = 64 * 1024  # Slack's interaction payloads are a few kilobytes
 class Verdict:
     """One person's verdict on one alert, from a button or the direction menu.
 
-    A button names the alert by its key; the menu, whose values Slack cuts at 150 characters,
+    A button names the alert by its key; a menu, whose values Slack cuts at 150 characters,
     by its ``alert_ref`` (``key`` is then empty). ``stance`` is the direction the person says
     was right, when they said one.
     """
@@ -68,8 +68,8 @@ def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
     for action in payload.get("actions") or []:
         action_id = str(action.get("action_id", ""))
         verdict = action_id.removeprefix(FEEDBACK_ACTION_PREFIX)
-        if action_id == CORRECT_STANCE_ACTION:
-            verdicts += _correction(action, who)
+        if action_id.startswith(VERDICT_MENU):
+            verdicts += _chosen(action, who)
         elif action_id.startswith(FEEDBACK_ACTION_PREFIX) and verdict in BUTTON_VERDICTS:
             verdicts.append(Verdict(key=str(action.get("value", "")), verdict=verdict, **who))
     return verdicts
@@ -79,13 +79,17 @@ def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
 BUTTON_VERDICTS = (*FEEDBACK_BUTTONS, WRONG_DIRECTION)
 
 
-def _correction(action: dict[str, Any], who: dict[str, Any]) -> list[Verdict]:
-    # The menu's choice: "stance:ref". Anything else is not ours to record.
+def _chosen(action: dict[str, Any], who: dict[str, Any]) -> list[Verdict]:
+    # A menu's choice: "verdict:ref" or "stance:ref". Anything else is not ours to record.
     chosen = str((action.get("selected_option") or {}).get("value", ""))
-    stance, _, ref = chosen.partition(":")
-    if stance not in CORRECTIONS or not ref:
+    choice, _, ref = chosen.partition(":")
+    if not ref:
         return []
-    return [Verdict(key="", verdict=WRONG_DIRECTION, ref=ref, stance=stance, **who)]
+    if choice in FEEDBACK_BUTTONS:
+        return [Verdict(key="", verdict=choice, ref=ref, **who)]
+    if choice in CORRECTIONS:
+        return [Verdict(key="", verdict=WRONG_DIRECTION, ref=ref, stance=choice, **who)]
+    return []
 
 
 @dataclass(frozen=True)

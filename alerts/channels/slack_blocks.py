@@ -123,8 +123,9 @@ FEEDBACK_BUTTONS = {
 WRONG_DIRECTION = "wrong_direction"
 WRONG_DIRECTION_LABEL = "⇅ Dirección equivocada / Wrong direction"
 FEEDBACK_ACTION_PREFIX = "vigia_feedback_"
-# The menu that says which direction was right: its options' values are "stance:ref".
-CORRECT_STANCE_ACTION = f"{FEEDBACK_ACTION_PREFIX}stance"
+# Menus of verdicts: an alert's says which direction was right, a digest's (one per demand,
+# "…_menu_2") judges any story it lists. An option's value is "verdict or stance:ref".
+VERDICT_MENU = f"{FEEDBACK_ACTION_PREFIX}menu"
 CORRECTIONS = {
     "advance": "▲ Es un avance / It is an advance",
     "regress": "▼ Es un retroceso / It is a setback",
@@ -144,18 +145,51 @@ def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
         }
         for verdict, label in FEEDBACK_BUTTONS.items()
     ]
-    ref = alert_ref(key)
     menu = {
         "type": "static_select",
-        "action_id": CORRECT_STANCE_ACTION,
+        "action_id": VERDICT_MENU,
         "placeholder": _plain(WRONG_DIRECTION_LABEL),
-        "options": [
-            {"text": _plain(label), "value": f"{other}:{ref}"}
-            for other, label in CORRECTIONS.items()
-            if other != stance
-        ],
+        "options": _corrections(key, stance),
     }
     return {"type": "actions", "block_id": "vigia_feedback", "elements": [*buttons, menu]}
+
+
+def story_verdicts(number: int, stories: list[list[PendingAlert]]) -> dict[str, Any]:
+    """A menu under one demand's digest lines: for each story listed (by its number), relevant,
+    not relevant, or the direction that was right. The verdict is on the story's first alert."""
+    groups = []
+    for n, story in enumerate(stories, start=1):
+        lead = story[0]
+        ref = alert_ref(lead.key)
+        judged = [_option(label, f"{verdict}:{ref}") for verdict, label in FEEDBACK_BUTTONS.items()]
+        groups.append(
+            {
+                "label": _plain(cut(f"{n}. {story_line(story).title}", OPTION_TEXT_LIMIT)),
+                "options": judged + _corrections(lead.key, lead.stance),
+            }
+        )
+    menu = {
+        "type": "static_select",
+        "action_id": f"{VERDICT_MENU}_{number}",
+        "placeholder": _plain("Juzgar una historia / Judge a story"),
+        "option_groups": groups,
+    }
+    return {"type": "actions", "block_id": f"vigia_feedback_digest_{number}", "elements": [menu]}
+
+
+OPTION_TEXT_LIMIT = 75  # Slack: an option's or an option group's text
+
+
+def _corrections(key: str, stance: str) -> list[dict[str, Any]]:
+    # The two directions an alert was not given, each a menu option naming it.
+    ref = alert_ref(key)
+    return [
+        _option(label, f"{other}:{ref}") for other, label in CORRECTIONS.items() if other != stance
+    ]
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(text), "value": value}
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -179,14 +213,17 @@ def render_digest(digest: DigestBody) -> SlackMessage:
         }
     ]
     grouped = digest.by_demand()
-    for demand, stories in grouped:
-        lines = [_digest_line(story) for story in stories]
-        shown = lines[:DIGEST_LINES_PER_DEMAND]
-        if len(lines) > len(shown):
-            shown.append(f"… y {len(lines) - len(shown)} más / and {len(lines) - len(shown)} more")
+    for number, (demand, stories) in enumerate(grouped, start=1):
+        listed = stories[:DIGEST_LINES_PER_DEMAND]
+        # Numbered, so that the menu under them can name each.
+        shown = [f"{n}. {_digest_line(story)}" for n, story in enumerate(listed, start=1)]
+        if len(stories) > len(listed):
+            rest = len(stories) - len(listed)
+            shown.append(f"… y {rest} más / and {rest} more")
         heading = escape_mrkdwn(f"{demand.title['es']} / {demand.title['en']}")
-        body = f"*{heading}* ({len(lines)})\n" + "\n".join(shown)
+        body = f"*{heading}* ({len(stories)})\n" + "\n".join(shown)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _fit(body)}})
+        blocks.append(story_verdicts(number, listed))
     blocks = blocks[: BLOCKS_LIMIT - 4]
     if digest.pending:
         blocks.extend(confirm_blocks(digest.pending, digest.demands))
