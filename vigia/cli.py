@@ -759,10 +759,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     if args.feedback:
-        from vigia.feedback import format_precision, precision_by_demand
+        from vigia.feedback import format_judged, judged_by_demand
 
         print("precision and direction per demand from campaigners' verdicts in Slack")
-        print(format_precision(precision_by_demand(settings)))
+        print(format_judged(judged_by_demand(settings)))
         if not args.gold:
             return 0
     gold = Path(args.gold or "eval/dev.jsonl")

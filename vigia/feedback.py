@@ -169,7 +169,7 @@ class Judged:
         self.corrections.update(other.corrections)
 
 
-def precision_by_demand(settings: Settings) -> dict[str, Judged]:
+def judged_by_demand(settings: Settings) -> dict[str, Judged]:
     """Per demand: how many alerts were judged, judged relevant, and given a wrong direction."""
     with settings.storage.open() as store:
         rows = store.feedback.items()
@@ -185,7 +185,7 @@ def precision_by_demand(settings: Settings) -> dict[str, Judged]:
     return dict(sorted(counts.items()))
 
 
-def format_precision(counts: dict[str, Judged]) -> str:
+def format_judged(counts: dict[str, Judged]) -> str:
     """The table `vigia eval --feedback` prints: precision, and how often the direction of a
     relevant alert was right, per demand and in all."""
     if not counts:
