@@ -19,6 +19,7 @@ import requests
 from slack_sdk.signature import SignatureVerifier
 
 from tests.constructed import ARRAIGO_RULING, REGISTRY_DECREE, REGISTRY_VOTE
+from tests.fake_slack import start_fake_slack, stop_fake_slack
 from vigia import cli, pipeline, status
 from vigia.alerts.channels.slack_blocks import feedback_buttons
 from vigia.config import load_settings
@@ -361,3 +362,68 @@ def test_a_direction_corrected_moves_the_status_as_the_rules_read_it(endpoint, t
     html = (out / "arraigo-abolition.html").read_text(encoding="utf-8")
     assert "apartado por un veredicto / set aside by a verdict" in html
     assert "Anulada por un tribunal" in html.split("<h2")[0]  # the status the page opens with
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch):
+    # Set before the endpoint's settings are loaded: request it first.
+    fake = start_fake_slack()
+    monkeypatch.setenv("SLACK_API_URL", fake.base_url)
+    yield fake
+    stop_fake_slack(fake)
+
+
+def _from_the_alert(body: bytes, message: dict, response_url: str) -> bytes:
+    # The same interaction, with the message it came from and where Slack takes its replacement.
+    payload = json.loads(parse_qs(body.decode())["payload"][0])
+    payload |= {"message": message, "response_url": response_url}
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_the_alert_shows_who_judged_it_and_how(slack, endpoint):
+    url, keys, db = endpoint
+    key = keys["arraigo-abolition"]
+    quote = {"type": "section", "text": {"type": "mrkdwn", "text": "> La Suprema Corte declaró…"}}
+    alert = {
+        "text": "▲ Avance/Advance · Abolición del arraigo",
+        "blocks": [quote, feedback_buttons(key, "advance")],
+    }
+    hook = f"{slack.base_url}actions/T0CAMPAIGN/1716900000/replace"
+    chosen = _menu_choice(key, "advance", "regress")
+    assert _post(url, _from_the_alert(chosen, alert, hook)).status_code == 200
+    [call] = slack.calls
+    assert call.method == "replace" and call.body["replace_original"] is True
+    assert call.body["text"] == alert["text"]
+    shown, judged, buttons = call.body["blocks"]
+    assert (shown, buttons) == (quote, alert["blocks"][1])  # the alert as it was, buttons last
+    assert [e["text"] for e in judged["elements"]] == [
+        "▼ Es un retroceso / It is a setback · ana.campaigner"
+    ]
+
+    # A second verdict, on the alert as it now reads, adds its line.
+    replaced = {"text": alert["text"], "blocks": call.body["blocks"]}
+    second = _from_the_alert(_payload(key, "relevant", "U0OTHER"), replaced, hook)
+    assert _post(url, second).status_code == 200
+    lines = [e["text"] for e in slack.calls[-1].body["blocks"][1]["elements"]]
+    assert lines == [
+        "▼ Es un retroceso / It is a setback · ana.campaigner",
+        "✓ Relevante / Relevant · ana.campaigner",
+    ]
+
+
+def test_a_replacement_goes_only_to_slack_and_only_for_an_alert(slack, endpoint):
+    url, keys, db = endpoint
+    key = keys["detention-registry"]
+    alert = {"text": "alert", "blocks": [feedback_buttons(key, "advance")]}
+    # Constructed: a signed payload whose response URL is not Slack's.
+    foreign = _from_the_alert(_payload(key, "relevant"), alert, "https://hooks.example.org/x")
+    assert _post(url, foreign).status_code == 200
+    digest = {
+        "text": "digest",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "1."}}],
+    }
+    hook = f"{slack.base_url}actions/T0/1/replace"
+    assert _post(url, _from_the_alert(_payload(key, "relevant"), digest, hook)).status_code == 200
+    assert slack.calls == []
+    # Both verdicts were recorded all the same.
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(2,)]

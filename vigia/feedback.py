@@ -18,8 +18,10 @@ from vigia.alerts.channels.slack_actions import (
     Refused,
     SlackRequests,
     make_server,
+    show_verdict,
     start_in_thread,
 )
+from vigia.alerts.channels.slack_blocks import verdict_line
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
@@ -70,6 +72,12 @@ class FeedbackEndpoint:
             else UNKNOWN_ALERT
         )
         reply = "\n".join([reply, *(_moved(change) for change in changes)])
+        if recorded and interaction.message and interaction.response_url:
+            # Everyone in the channel sees the alert was judged, and how.
+            who = last.user_name or last.user_id
+            line = verdict_line(last.verdict, last.stance, who)
+            api_url = self.settings.env.get("SLACK_API_URL")
+            show_verdict(interaction.response_url, interaction.message, line, api_url)
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 

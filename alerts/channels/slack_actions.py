@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 
 from vigia.alerts.channels.slack_blocks import (
     CONFIRM_ACTION_PREFIX,
@@ -95,10 +96,64 @@ def _chosen(action: dict[str, Any], who: dict[str, Any]) -> list[Verdict]:
 @dataclass(frozen=True)
 class Interaction:
     """What one press of a button asks: verdicts on alerts, or confirmations of status moves
-    as (demand, item, who)."""
+    as (demand, item, who); with the message pressed in and where to replace it."""
 
     verdicts: list[Verdict] = field(default_factory=list)
     confirmations: list[tuple[str, str, str]] = field(default_factory=list)
+    message: dict[str, Any] | None = None
+    response_url: str | None = None
+
+
+VERDICTS_BLOCK = "vigia_verdicts"
+VERDICT_LINES = 10  # Slack: elements of a context block
+REPLACE_TIMEOUT = 5  # seconds: a person waits for the reply
+
+
+def show_verdict(
+    response_url: str, message: Mapping[str, Any], line: str, api_url: str | None = None
+) -> bool:
+    """Replace the alert a verdict was given on with itself and a line saying who judged it
+    how (the last ten such lines, above the buttons), through the interaction's
+    ``response_url``; False when not done. Only an alert is replaced (a digest holds many
+    stories), only through Slack's own hosts (or ``api_url``'s, the API base configured), and
+    a failure is logged, never raised: the verdict is recorded either way."""
+    blocks = [b for b in message.get("blocks") or [] if isinstance(b, dict)]
+    buttons = [n for n, b in enumerate(blocks) if b.get("block_id") == "vigia_feedback"]
+    if not buttons or not _slack_host(response_url, api_url):
+        return False
+    earlier = [b for b in blocks if b.get("block_id") == VERDICTS_BLOCK]
+    lines = [
+        *(earlier[0].get("elements") or [] if earlier else []),
+        {"type": "mrkdwn", "text": line},
+    ]
+    judged = {"type": "context", "block_id": VERDICTS_BLOCK, "elements": lines[-VERDICT_LINES:]}
+    kept = [b for b in blocks if b.get("block_id") != VERDICTS_BLOCK]
+    at = next(n for n, b in enumerate(kept) if b.get("block_id") == "vigia_feedback")
+    try:
+        answer = WebhookClient(response_url, timeout=REPLACE_TIMEOUT).send(
+            text=str(message.get("text", "")),
+            blocks=[*kept[:at], judged, *kept[at:]],
+            replace_original=True,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure of the network leaves the verdict recorded
+        log.warning("could not show the verdict on the alert: %s", exc)
+        return False
+    return answer.status_code == 200
+
+
+def _slack_host(url: str, api_url: str | None) -> bool:
+    # Slack sends response URLs on its own hosts; anything else in a signed payload is not
+    # followed, but for the API base the operator configured (GovSlack, a proxy, tests).
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname and parts.hostname.endswith(SLACK_HOSTS):
+        return True
+    configured = urlsplit(api_url) if api_url else None
+    return bool(
+        configured and (parts.scheme, parts.netloc) == (configured.scheme, configured.netloc)
+    )
+
+
+SLACK_HOSTS = (".slack.com", ".slack-gov.com")
 
 
 class Refused(AlertError):
@@ -132,10 +187,17 @@ class SlackRequests:
         try:
             confirmations = confirmations_from(payload)
             verdicts = [] if confirmations else verdicts_from(payload)
+            message = payload.get("message")
+            response_url = payload.get("response_url")
         except (AttributeError, TypeError):
             # Signed, but not shaped as Slack sends it (a list, actions that are not objects).
             raise Refused(400, "the payload is not a Slack interaction") from None
-        return Interaction(verdicts, confirmations)
+        return Interaction(
+            verdicts,
+            confirmations,
+            message if isinstance(message, dict) else None,
+            response_url if isinstance(response_url, str) else None,
+        )
 
 
 def confirmations_from(payload: dict[str, Any]) -> list[tuple[str, str, str]]:

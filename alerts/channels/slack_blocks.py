@@ -154,6 +154,15 @@ def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
     return {"type": "actions", "block_id": "vigia_feedback", "elements": [*buttons, menu]}
 
 
+def verdict_line(verdict: str, stance: str | None, who: str) -> str:
+    """How an alert shows a person's verdict on it, once given."""
+    said = (
+        CORRECTIONS.get(stance or "")
+        or {**FEEDBACK_BUTTONS, WRONG_DIRECTION: WRONG_DIRECTION_LABEL}[verdict]
+    )
+    return f"{escape_mrkdwn(said)} · {escape_mrkdwn(who)}"
+
+
 def story_verdicts(number: int, stories: list[list[PendingAlert]]) -> dict[str, Any]:
     """A menu under one demand's digest lines: for each story listed (by its number), relevant,
     not relevant, or the direction that was right. The verdict is on the story's first alert."""
