@@ -8,11 +8,13 @@ requests are real HTTP to the endpoint on 127.0.0.1, signed as Slack signs them.
 from __future__ import annotations
 
 import json
+import re
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from html import escape, unescape
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import pytest
 import requests
@@ -427,3 +429,119 @@ def test_a_replacement_goes_only_to_slack_and_only_for_an_alert(slack, endpoint)
     assert slack.calls == []
     # Both verdicts were recorded all the same.
     assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(2,)]
+
+
+LINK_SECRET = "constructed-link-secret-0123456789"
+TEAM = "equipo@example.org"
+
+
+@pytest.fixture
+def email_links(monkeypatch: pytest.MonkeyPatch):
+    # Set before the endpoint's settings are loaded: request it first.
+    monkeypatch.setenv("VIGIA_VERDICT_URL", "https://vigia.example.org/")
+    monkeypatch.setenv("VIGIA_VERDICT_SECRET", LINK_SECRET)
+
+
+def _email_of_the_ruling(key: str) -> tuple[str, str]:
+    # The ruling's alert as the email channel writes it to the team: text and HTML parts.
+    from vigia.alerts import EmailChannel
+    from vigia.alerts.content import AlertBody, Outgoing
+    from vigia.classify import load_demands
+    from vigia.core.model import PendingAlert
+
+    demands = load_demands(Path(__file__).resolve().parents[1] / "demands.yaml")
+    ruling = ARRAIGO_RULING
+    alert = PendingAlert(
+        key, "arraigo-abolition", f"email:{TEAM}", 0, "advance", 0.8, ruling.text, "rule", ruling
+    )
+    message = Outgoing(key, alert.channel, AlertBody(alert, demands.demand("arraigo-abolition")))
+    channel = EmailChannel.from_env(
+        {"VIGIA_SMTP_URL": "smtp://127.0.0.1:25", "VIGIA_VERDICT_URL": "https://vigia.example.org/",
+         "VIGIA_VERDICT_SECRET": LINK_SECRET}
+    )  # fmt: skip
+    assert channel is not None
+    email = channel.compose(message)
+    return email.get_body(("plain",)).get_content(), email.get_body(("html",)).get_content()
+
+
+def test_an_email_link_opens_a_page_and_only_its_button_records_the_verdict(email_links, endpoint):
+    url, keys, db = endpoint
+    text, html = _email_of_the_ruling(keys["arraigo-abolition"])
+    links = dict(re.findall(r"^  (.+?): (https://\S+)$", text, re.MULTILINE))
+    assert list(links) == [
+        "✓ Relevante / Relevant",
+        "✗ No relevante / Not relevant",
+        "▼ Es un retroceso / It is a setback",
+        "● Solo una mención / Only a mention",
+    ]
+    setback = links["▼ Es un retroceso / It is a setback"]
+    assert (
+        setback.startswith("https://vigia.example.org/verdict?")
+        and f'href="{escape(setback)}"' in html
+    )
+    # The endpoint is reached where the operator serves it; here, on 127.0.0.1.
+    local = url.replace("/slack/actions", "/verdict?") + setback.partition("?")[2]
+    page = requests.get(local, timeout=10)
+    assert page.status_code == 200 and "Es un retroceso" in page.text
+    assert '<form method="post"' in page.text and page.headers["Cache-Control"] == "no-store"
+    # Opening the link (as a mail scanner does) records nothing.
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]
+
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.text))
+    done = requests.post(local, data={k: unescape(v) for k, v in form.items()}, timeout=10)
+    assert done.status_code == 200 and "anotada como retroceso" in done.text
+    assert "Respaldada por un tribunal → Anulada por un tribunal" in done.text
+    [row] = run_query(db, "SELECT user_id, user_name, verdict, corrected_stance FROM feedback")[1]
+    assert row == (f"email:{TEAM}", TEAM, "wrong_direction", "regress")
+
+
+def test_a_changed_or_forged_link_is_refused(email_links, endpoint):
+    url, keys, db = endpoint
+    text, _ = _email_of_the_ruling(keys["arraigo-abolition"])
+    [relevant] = re.findall(r"Relevant: (https://\S+)", text)
+    query = relevant.partition("?")[2]
+    page = url.replace("/slack/actions", "/verdict?")
+    # Constructed: the same link with its verdict, then its address, changed.
+    for changed in (query.replace("v=relevant", "v=not_relevant"), query.replace("equipo", "otro")):
+        assert requests.get(page + changed, timeout=10).status_code == 403
+        assert (
+            requests.post(page.rstrip("?"), data=dict(parse_qsl(changed)), timeout=10).status_code
+            == 403
+        )
+    assert (
+        requests.get(page.rstrip("?").replace("/verdict", "/other"), timeout=10).status_code == 404
+    )
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]
+
+
+def test_verdict_links_need_both_settings_and_a_long_secret():
+    from vigia.alerts.channels.verdict_links import VerdictLinks
+    from vigia.core.errors import ConfigError
+
+    assert VerdictLinks.from_env({}) is None
+    for env in (
+        {"VIGIA_VERDICT_URL": "https://vigia.example.org"},
+        {"VIGIA_VERDICT_URL": "https://vigia.example.org", "VIGIA_VERDICT_SECRET": "short"},
+        {"VIGIA_VERDICT_URL": "ftp://vigia.example.org", "VIGIA_VERDICT_SECRET": LINK_SECRET},
+    ):
+        with pytest.raises(ConfigError, match="VIGIA_VERDICT"):
+            VerdictLinks.from_env(env)
+
+
+def test_an_email_only_campaign_serves_links_without_a_slack_secret(tmp_path, monkeypatch):
+    from vigia.core.errors import ConfigError
+
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    settings = load_settings(db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        FeedbackEndpoint(settings, "")  # nothing to verify: refused at start
+    monkeypatch.setenv("VIGIA_VERDICT_URL", "https://vigia.example.org")
+    monkeypatch.setenv("VIGIA_VERDICT_SECRET", LINK_SECRET)
+    settings = load_settings(db_path=str(tmp_path / "vigia.duckdb"), sources_config={})
+    endpoint = FeedbackEndpoint(settings, "")
+    status_code, answer = endpoint.handle(b"payload=%7B%7D", {})
+    assert status_code == 401 and "SLACK_SIGNING_SECRET" in answer["error"]
+    assert (
+        endpoint.verdict_page("GET", {"a": "0" * 24, "v": "relevant", "to": TEAM, "s": "x"})[0]
+        == 403
+    )

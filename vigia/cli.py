@@ -308,7 +308,9 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=cmd_status)
 
     endpoint = _command(
-        commands, "slack-endpoint", "receive the alert buttons' verdicts (Slack interactivity URL)"
+        commands,
+        "slack-endpoint",
+        "receive verdicts: Slack's buttons and menus (interactivity URL), and email links",
     )
     endpoint.add_argument("--host", default="127.0.0.1", help="address to listen on")
     endpoint.add_argument("--port", type=int, default=3000, help="port to listen on (3000)")
@@ -720,12 +722,15 @@ def cmd_status_confirm(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_slack_endpoint(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the alert buttons' endpoint until interrupted."""
-    from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server
+    """Serve the verdict endpoint (Slack's interactions, email links) until interrupted."""
+    from vigia.feedback import ACTIONS_PATH, LINK_PATH, FeedbackEndpoint, make_server
 
     endpoint = FeedbackEndpoint(settings, settings.env.get("SLACK_SIGNING_SECRET", ""))
     server = make_server(endpoint, args.host, args.port)
-    print(f"Slack interactivity endpoint on http://{args.host}:{args.port}{ACTIONS_PATH}")
+    if endpoint.requests is not None:
+        print(f"Slack interactivity endpoint on http://{args.host}:{args.port}{ACTIONS_PATH}")
+    if endpoint.links is not None:
+        print(f"email verdict links answered on http://{args.host}:{args.port}{LINK_PATH}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -11,10 +11,12 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from vigia.alerts.channels.slack_actions import (
     ACTIONS_PATH,
+    LINK_PATH,
     Refused,
     SlackRequests,
     make_server,
@@ -22,6 +24,7 @@ from vigia.alerts.channels.slack_actions import (
     start_in_thread,
 )
 from vigia.alerts.channels.slack_blocks import verdict_line
+from vigia.alerts.channels.verdict_links import CHOICES, VerdictLinks
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
@@ -31,7 +34,7 @@ from vigia.verdicts import record as record_verdicts
 
 log = logging.getLogger(__name__)
 # The endpoint's path and server, for the entry points that serve it.
-__all__ = ["ACTIONS_PATH", "FeedbackEndpoint", "make_server", "start_in_thread"]
+__all__ = ["ACTIONS_PATH", "LINK_PATH", "FeedbackEndpoint", "make_server", "start_in_thread"]
 REPLIES = {
     "relevant": "Gracias: marcada como relevante / Thanks: marked relevant",
     "not_relevant": "Gracias: marcada como no relevante / Thanks: marked not relevant",
@@ -51,10 +54,16 @@ class FeedbackEndpoint:
 
     def __init__(self, settings: Settings, signing_secret: str) -> None:
         self.settings = settings
-        self.requests = SlackRequests(signing_secret)
+        self.links = VerdictLinks.from_env(settings.env)
+        # An email-only campaign serves the links alone; Slack's requests are then refused.
+        self.requests = (
+            SlackRequests(signing_secret) if signing_secret.strip() or self.links is None else None
+        )
 
     def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """HTTP status and JSON answer for one POST from Slack."""
+        if self.requests is None:
+            return 401, {"error": "SLACK_SIGNING_SECRET is not set: Slack's requests are refused"}
         try:
             interaction = self.requests.read(body, headers)
         except Refused as refused:
@@ -81,6 +90,29 @@ class FeedbackEndpoint:
         # Visible only to the person who pressed the button; the alert itself stays as sent.
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 
+    def verdict_page(self, method: str, fields: Mapping[str, str]) -> tuple[int, str]:
+        """A verdict link from an email: GET shows what it says and asks to confirm (mail
+        scanners open links too), POST records it."""
+        if self.links is None:
+            return 404, _page("Los enlaces de veredicto no están activos / Verdict links are off.")
+        try:
+            verdict = self.links.read(fields)
+        except Refused as refused:
+            return refused.status, _page(str(refused))
+        said = CHOICES[verdict.stance or verdict.verdict]
+        if method != "POST":
+            hidden = "".join(
+                f'<input type="hidden" name="{name}" value="{escape(fields[name])}">'
+                for name in ("a", "v", "to", "s")
+            )
+            button = '<button type="submit">Confirmar / Confirm</button>'
+            return 200, _page(said, f'<form method="post" action="">{hidden}{button}</form>')
+        recorded, changes = record_verdicts(self.settings, [verdict], now())
+        if not recorded:
+            return 404, _page(UNKNOWN_ALERT)
+        reply = CORRECTED_REPLIES.get(verdict.stance or "") or REPLIES[verdict.verdict]
+        return 200, _page(reply, *(f"<p>{escape(_moved(change))}</p>" for change in changes))
+
     def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
         # A person confirms, from the digest, a status move only the press backed.
         from vigia import status
@@ -94,6 +126,16 @@ class FeedbackEndpoint:
                 continue
             replies += [_moved(c) for c in changes] or [f"{demand_id}: confirmado / confirmed"]
         return {"response_type": "ephemeral", "replace_original": False, "text": "\n".join(replies)}
+
+
+def _page(text: str, *parts: str) -> str:
+    # A verdict link's page: ``text`` escaped, ``parts`` as given (built here, escaped).
+    return (
+        '<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>Vigía</title></head><body style="font-family:sans-serif;margin:2em">'
+        f"<p>{escape(text)}</p>{''.join(parts)}</body></html>\n"
+    )
 
 
 def _moved(change: StatusChange) -> str:

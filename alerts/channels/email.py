@@ -23,6 +23,7 @@ from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 from vigia.alerts.channels.base import Delivery, DeliveryFailed, WithoutHistory
+from vigia.alerts.channels.verdict_links import VerdictLinks
 from vigia.alerts.content import (
     CONFIRM_SHOWN,
     DIGEST_LINES_PER_DEMAND,
@@ -91,8 +92,9 @@ class EmailChannel(WithoutHistory):
     address_pattern = ADDRESS
     address_example = "email:team@example.org"
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, links: VerdictLinks | None = None) -> None:
         self.settings = settings
+        self.links = links
         self._smtp: smtplib.SMTP | None = None
 
     @classmethod
@@ -105,7 +107,8 @@ class EmailChannel(WithoutHistory):
             return None
         password = env.get("VIGIA_SMTP_PASSWORD") or None
         sender = env.get("VIGIA_EMAIL_FROM", "").strip() or None
-        return cls(SmtpSettings.from_url(url, password=password, sender=sender))
+        settings = SmtpSettings.from_url(url, password=password, sender=sender)
+        return cls(settings, VerdictLinks.from_env(env))
 
     def reference(self, message: Outgoing) -> str:
         """The Message-ID: the same for the same outbox key, so a resend is the same message."""
@@ -132,8 +135,8 @@ class EmailChannel(WithoutHistory):
             # The story's first email: mail clients show this one in its thread.
             email["In-Reply-To"] = message.thread_ref
             email["References"] = message.thread_ref
-        email.set_content(plain_text(message))
-        email.add_alternative(render_html(message), subtype="html")
+        email.set_content(plain_text(message) + _links_text(message, self.links))
+        email.add_alternative(render_html(message, self.links), subtype="html")
         return email
 
     def close(self) -> None:
@@ -245,11 +248,43 @@ def _header_safe(text: str) -> str:
 # -- HTML ---------------------------------------------------------------------------------
 
 
-def render_html(message: Outgoing) -> str:
-    """The message as a small HTML document; every scraped field escaped."""
+JUDGE_PROMPT = "¿Es correcta? / Is it right?"
+
+
+def _links_text(message: Outgoing, links: VerdictLinks | None) -> str:
+    # An alert's verdict links, as the plain-text part lists them.
+    if links is None or not isinstance(message.body, AlertBody):
+        return ""
+    alert = message.body.alert
+    lines = [
+        f"  {label}: {url}"
+        for label, url in links.choices(alert.key, alert.stance, message.address)
+    ]
+    return "\n\n" + JUDGE_PROMPT + "\n" + "\n".join(lines) + "\n"
+
+
+def _links_html(alert: PendingAlert, address: str, links: VerdictLinks | None, short: bool) -> str:
+    # Links that open the page where the person confirms a verdict; a digest line's show only
+    # each verdict's mark.
+    if links is None:
+        return ""
+    shown = [
+        f'<a href="{_e(url)}" title="{_e(label)}">{_e(label.split(" ")[0] if short else label)}</a>'
+        for label, url in links.choices(alert.key, alert.stance, address)
+    ]
+    return (
+        (" " if short else f"<p><small>{_e(JUDGE_PROMPT)} ")
+        + " · ".join(shown)
+        + ("" if short else "</small></p>")
+    )
+
+
+def render_html(message: Outgoing, links: VerdictLinks | None = None) -> str:
+    """The message as a small HTML document; every scraped field escaped; with ``links``, each
+    alert and digest story carries its verdict links."""
     body = message.body
     if isinstance(body, AlertBody):
-        inner = _alert_html(body)
+        inner = _alert_html(body) + _links_html(body.alert, message.address, links, short=False)
     elif isinstance(body, Notice):
         marker, label_es, label_en = NOTICE_LABELS[body.kind]
         inner = f"<h2>{_e(f'{marker} {label_es} / {label_en}: {body.source}')}</h2>"
@@ -257,7 +292,7 @@ def render_html(message: Outgoing) -> str:
     elif isinstance(body, StatusBody):
         inner = _status_html(body)
     elif isinstance(body, DigestBody):
-        inner = _digest_html(body)
+        inner = _digest_html(body, message.address, links)
     else:
         inner = f"<pre>{_e(plain_text(message))}</pre>"
     return f'<!DOCTYPE html>\n<html><body style="font-family:sans-serif">{inner}</body></html>\n'
@@ -300,7 +335,7 @@ def _status_html(body: StatusBody) -> str:
     return "".join(parts)
 
 
-def _digest_html(body: DigestBody) -> str:
+def _digest_html(body: DigestBody, address: str = "", links: VerdictLinks | None = None) -> str:
     from vigia.classify.status import label
 
     parts = [f"<h2>{_e(f'Resumen diario / Daily digest · {body.day}')}</h2>"]
@@ -308,7 +343,8 @@ def _digest_html(body: DigestBody) -> str:
         heading = f"{demand.title['es']} / {demand.title['en']} ({len(stories)})"
         parts.append(f"<h3>{_e(heading)}</h3><ul>")
         parts.extend(
-            f"<li>{_story_html(story)}</li>" for story in stories[:DIGEST_LINES_PER_DEMAND]
+            f"<li>{_story_html(story)}{_links_html(story[0], address, links, short=True)}</li>"
+            for story in stories[:DIGEST_LINES_PER_DEMAND]
         )
         hidden = len(stories) - DIGEST_LINES_PER_DEMAND
         if hidden > 0:

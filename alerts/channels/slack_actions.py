@@ -216,22 +216,46 @@ def confirmations_from(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 class ActionHandler(Protocol):
-    """What answers a request: the HTTP status and the JSON to send back."""
+    """What answers a request: the HTTP status and the JSON (Slack) or page (a link) to send."""
 
     def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """Answer one POST from Slack."""
 
+    def verdict_page(self, method: str, fields: Mapping[str, str]) -> tuple[int, str]:
+        """Answer a verdict link from an email: GET shows what it says, POST records it."""
+
+
+LINK_PATH = "/verdict"  # the email links' page (alerts/channels/verdict_links)
+# The links' pages show nothing from elsewhere and post only back here.
+_PAGE_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
 
 def make_server(endpoint: ActionHandler, host: str, port: int) -> ThreadingHTTPServer:
-    """An HTTP server answering Slack's interactivity requests at /slack/actions."""
+    """An HTTP server answering Slack's interactivity requests at /slack/actions, and the
+    verdict links of emails at /verdict."""
 
     class Handler(BaseHTTPRequestHandler):
         # A client that sends its request a byte at a time loses its connection, not a thread.
         timeout = 10
 
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            path, _, query = self.path.partition("?")
+            if path != LINK_PATH or len(query) > MAX_BODY:
+                self._page(404, "<p>Nada aquí / Nothing here.</p>")
+            else:
+                self._page(*endpoint.verdict_page("GET", _fields(query)))
+
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             declared = (self.headers.get("Content-Length") or "").strip()
-            if self.path != ACTIONS_PATH:
+            # A link's page posts back to its own address, query and all.
+            path = self.path.partition("?")[0]
+            if path not in (ACTIONS_PATH, LINK_PATH):
                 self._answer(404, {"error": f"POST interactions to {ACTIONS_PATH}"})
             elif not declared.isdigit():
                 # Missing, negative or not a number: read nothing (a negative read would wait
@@ -239,14 +263,23 @@ def make_server(endpoint: ActionHandler, host: str, port: int) -> ThreadingHTTPS
                 self._answer(400, {"error": "a Content-Length of 0 or more bytes is required"})
             elif int(declared) > MAX_BODY:
                 self._answer(413, {"error": "request too large"})
+            elif path == LINK_PATH:
+                form = self.rfile.read(int(declared)).decode("utf-8", "replace")
+                self._page(*endpoint.verdict_page("POST", _fields(form)))
             else:
                 body = self.rfile.read(int(declared))
                 self._answer(*endpoint.handle(body, dict(self.headers.items())))
 
         def _answer(self, status: int, answer: dict[str, Any]) -> None:
-            data = json.dumps(answer).encode()
+            self._send(status, json.dumps(answer).encode(), {"Content-Type": "application/json"})
+
+        def _page(self, status: int, page: str) -> None:
+            self._send(status, page.encode(), _PAGE_HEADERS)
+
+        def _send(self, status: int, data: bytes, headers: Mapping[str, str]) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -255,6 +288,11 @@ def make_server(endpoint: ActionHandler, host: str, port: int) -> ThreadingHTTPS
             log.info("%s %s", self.address_string(), format % args)
 
     return ThreadingHTTPServer((host, port), Handler)
+
+
+def _fields(encoded: str) -> dict[str, str]:
+    # A query string or a form: each field's first value.
+    return {name: values[0] for name, values in parse_qs(encoded).items()}
 
 
 def start_in_thread(server: ThreadingHTTPServer) -> threading.Thread:

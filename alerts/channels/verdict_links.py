@@ -1,0 +1,92 @@
+"""Verdicts by email: signed links to a page on the verdict endpoint where a person confirms.
+
+An email cannot carry buttons, so each alert and digest story it shows carries links, one per
+verdict (relevant, not relevant, or the direction that was right). A link only opens a page: mail
+scanners follow every link they see, so the verdict is recorded when the person presses the
+page's button (a POST). A link names the alert by its ``alert_ref``, the verdict and the address
+it was sent to, and is signed with the operator's secret (HMAC-SHA256), so nobody can forge one
+or change what it says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from vigia.alerts.channels.slack_actions import LINK_PATH, Refused, Verdict
+from vigia.alerts.channels.slack_blocks import CORRECTIONS, FEEDBACK_BUTTONS, WRONG_DIRECTION
+from vigia.core.errors import ConfigError
+from vigia.core.model import alert_ref
+
+CHOICES = {**FEEDBACK_BUTTONS, **CORRECTIONS}
+MIN_SECRET_LENGTH = 16
+_SIGNATURE_LENGTH = 32  # hex digits: 128 bits
+
+
+@dataclass(frozen=True)
+class VerdictLinks:
+    """Where the verdict endpoint is reachable, and the secret its links are signed with."""
+
+    base_url: str
+    secret: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> VerdictLinks | None:
+        """Links when VIGIA_VERDICT_URL and VIGIA_VERDICT_SECRET are both set, else None."""
+        base = env.get("VIGIA_VERDICT_URL", "").strip().rstrip("/")
+        secret = env.get("VIGIA_VERDICT_SECRET", "")
+        if not base and not secret:
+            return None
+        if not base or not secret:
+            raise ConfigError(
+                "VIGIA_VERDICT_URL and VIGIA_VERDICT_SECRET go together: the endpoint's public "
+                "address (https://…, where `vigia slack-endpoint` answers) and the links' secret"
+            )
+        if urlsplit(base).scheme not in ("http", "https"):
+            raise ConfigError(f"VIGIA_VERDICT_URL must be an http(s) address, not {base!r}")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"VIGIA_VERDICT_SECRET must hold at least {MIN_SECRET_LENGTH} characters"
+            )
+        return cls(base, secret)
+
+    def choices(self, key: str, stance: str, address: str) -> list[tuple[str, str]]:
+        """(label, link) for each verdict the person at ``address`` may give the alert ``key``
+        (of ``stance``: its own direction is no correction)."""
+        ref = alert_ref(key)
+        return [
+            (label, self._link(ref, choice, address))
+            for choice, label in CHOICES.items()
+            if choice != stance
+        ]
+
+    def read(self, fields: Mapping[str, str]) -> Verdict:
+        """The verdict a link's fields carry; Refused (403) unless they are as signed."""
+        ref, choice, address, signature = (fields.get(name, "") for name in ("a", "v", "to", "s"))
+        expected = self._signature(ref, choice, address)
+        if choice not in CHOICES or not hmac.compare_digest(signature, expected):
+            raise Refused(403, "this link is not one Vigía sent, or it was changed")
+        corrected = choice in CORRECTIONS
+        return Verdict(
+            key="",
+            verdict=WRONG_DIRECTION if corrected else choice,
+            user_id=f"email:{address}",
+            user_name=address,
+            channel=None,
+            message_ts=None,
+            ref=ref,
+            stance=choice if corrected else None,
+        )
+
+    def _link(self, ref: str, choice: str, address: str) -> str:
+        signature = self._signature(ref, choice, address)
+        query = urlencode({"a": ref, "v": choice, "to": address, "s": signature})
+        return f"{self.base_url}{LINK_PATH}?{query}"
+
+    def _signature(self, ref: str, choice: str, address: str) -> str:
+        signed = f"{ref}\n{choice}\n{address}".encode()
+        digest = hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
+        return digest[:_SIGNATURE_LENGTH]
