@@ -24,6 +24,7 @@ from vigia.alerts.channels.slack_blocks import (
     CONFIRM_ACTION_PREFIX,
     CORRECTIONS,
     FEEDBACK_ACTION_PREFIX,
+    FEEDBACK_BLOCK,
     FEEDBACK_BUTTONS,
     VERDICT_MENU,
     WRONG_DIRECTION,
@@ -118,8 +119,8 @@ def show_verdict(
     stories), only through Slack's own hosts (or ``api_url``'s, the API base configured), and
     a failure is logged, never raised: the verdict is recorded either way."""
     blocks = [b for b in message.get("blocks") or [] if isinstance(b, dict)]
-    buttons = [n for n, b in enumerate(blocks) if b.get("block_id") == "vigia_feedback"]
-    if not buttons or not _slack_host(response_url, api_url):
+    is_alert = any(b.get("block_id") == FEEDBACK_BLOCK for b in blocks)
+    if not is_alert or not _slack_host(response_url, api_url):
         return False
     earlier = [b for b in blocks if b.get("block_id") == VERDICTS_BLOCK]
     lines = [
@@ -128,7 +129,7 @@ def show_verdict(
     ]
     judged = {"type": "context", "block_id": VERDICTS_BLOCK, "elements": lines[-VERDICT_LINES:]}
     kept = [b for b in blocks if b.get("block_id") != VERDICTS_BLOCK]
-    at = next(n for n, b in enumerate(kept) if b.get("block_id") == "vigia_feedback")
+    at = next(n for n, b in enumerate(kept) if b.get("block_id") == FEEDBACK_BLOCK)
     try:
         answer = WebhookClient(response_url, timeout=REPLACE_TIMEOUT).send(
             text=str(message.get("text", "")),

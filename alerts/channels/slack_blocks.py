@@ -123,6 +123,7 @@ FEEDBACK_BUTTONS = {
 WRONG_DIRECTION = "wrong_direction"
 WRONG_DIRECTION_LABEL = "⇅ Dirección equivocada / Wrong direction"
 FEEDBACK_ACTION_PREFIX = "vigia_feedback_"
+FEEDBACK_BLOCK = "vigia_feedback"  # an alert's buttons and menu
 # Menus of verdicts: an alert's says which direction was right, a digest's (one per demand,
 # "…_menu_2") judges any story it lists. An option's value is "verdict or stance:ref".
 VERDICT_MENU = f"{FEEDBACK_ACTION_PREFIX}menu"
@@ -151,7 +152,7 @@ def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
         "placeholder": _plain(WRONG_DIRECTION_LABEL),
         "options": _corrections(key, stance),
     }
-    return {"type": "actions", "block_id": "vigia_feedback", "elements": [*buttons, menu]}
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": [*buttons, menu]}
 
 
 def verdict_line(verdict: str, stance: str | None, who: str) -> str:
