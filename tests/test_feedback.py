@@ -545,3 +545,22 @@ def test_an_email_only_campaign_serves_links_without_a_slack_secret(tmp_path, mo
         endpoint.verdict_page("GET", {"a": "0" * 24, "v": "relevant", "to": TEAM, "s": "x"})[0]
         == 403
     )
+
+
+def test_an_email_link_works_for_a_year():
+    from datetime import date
+
+    from vigia.alerts.channels.slack_actions import Refused
+    from vigia.alerts.channels.verdict_links import VerdictLinks
+
+    links = VerdictLinks("https://vigia.example.org", LINK_SECRET)
+    [(_, link), *_] = links.choices("match:arraigo-abolition:x", "advance", TEAM, date(2025, 1, 1))
+    fields = dict(parse_qsl(link.partition("?")[2]))
+    assert links.read(fields, today=date(2026, 1, 1)).verdict == "relevant"
+    with pytest.raises(Refused) as expired:
+        links.read(fields, today=date(2026, 1, 2))
+    assert expired.value.status == 410
+    # The day is signed too: a link cannot be made younger.
+    with pytest.raises(Refused) as changed:
+        links.read({**fields, "d": "2026-01-01"}, today=date(2026, 1, 2))
+    assert changed.value.status == 403

@@ -103,7 +103,7 @@ class FeedbackEndpoint:
         if method != "POST":
             hidden = "".join(
                 f'<input type="hidden" name="{name}" value="{escape(fields[name])}">'
-                for name in ("a", "v", "to", "s")
+                for name in ("a", "v", "to", "d", "s")
             )
             button = '<button type="submit">Confirmar / Confirm</button>'
             return 200, _page(said, f'<form method="post" action="">{hidden}{button}</form>')

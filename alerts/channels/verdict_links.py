@@ -3,9 +3,9 @@
 An email cannot carry buttons, so each alert and digest story it shows carries links, one per
 verdict (relevant, not relevant, or the direction that was right). A link only opens a page: mail
 scanners follow every link they see, so the verdict is recorded when the person presses the
-page's button (a POST). A link names the alert by its ``alert_ref``, the verdict and the address
-it was sent to, and is signed with the operator's secret (HMAC-SHA256), so nobody can forge one
-or change what it says.
+page's button (a POST). A link names the alert by its ``alert_ref``, the verdict, the address
+it was sent to and the day it was written, and is signed with the operator's secret
+(HMAC-SHA256), so nobody can forge one or change what it says; it works for a year.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from vigia.alerts.channels.slack_actions import LINK_PATH, Refused, Verdict
@@ -23,6 +24,7 @@ from vigia.core.model import alert_ref
 
 CHOICES = {**FEEDBACK_BUTTONS, **CORRECTIONS}
 MIN_SECRET_LENGTH = 16
+LINK_DAYS = 365  # a leaked email's links stop working after a year
 _SIGNATURE_LENGTH = 32  # hex digits: 128 bits
 
 
@@ -53,22 +55,28 @@ class VerdictLinks:
             )
         return cls(base, secret)
 
-    def choices(self, key: str, stance: str, address: str) -> list[tuple[str, str]]:
+    def choices(
+        self, key: str, stance: str, address: str, issued: date | None = None
+    ) -> list[tuple[str, str]]:
         """(label, link) for each verdict the person at ``address`` may give the alert ``key``
-        (of ``stance``: its own direction is no correction)."""
-        ref = alert_ref(key)
+        (of ``stance``: its own direction is no correction), dated ``issued`` (today)."""
+        ref, day = alert_ref(key), (issued or _today()).isoformat()
         return [
-            (label, self._link(ref, choice, address))
+            (label, self._link(ref, choice, address, day))
             for choice, label in CHOICES.items()
             if choice != stance
         ]
 
-    def read(self, fields: Mapping[str, str]) -> Verdict:
-        """The verdict a link's fields carry; Refused (403) unless they are as signed."""
-        ref, choice, address, signature = (fields.get(name, "") for name in ("a", "v", "to", "s"))
-        expected = self._signature(ref, choice, address)
+    def read(self, fields: Mapping[str, str], today: date | None = None) -> Verdict:
+        """The verdict a link's fields carry; Refused unless they are as signed (403) and the
+        link is younger than LINK_DAYS (410)."""
+        names = ("a", "v", "to", "d", "s")
+        ref, choice, address, day, signature = (fields.get(name, "") for name in names)
+        expected = self._signature(ref, choice, address, day)
         if choice not in CHOICES or not hmac.compare_digest(signature, expected):
             raise Refused(403, "this link is not one Vigía sent, or it was changed")
+        if (today or _today()) - date.fromisoformat(day) > timedelta(days=LINK_DAYS):
+            raise Refused(410, f"this link is older than {LINK_DAYS} days: judge the alert anew")
         corrected = choice in CORRECTIONS
         return Verdict(
             key="",
@@ -81,12 +89,16 @@ class VerdictLinks:
             stance=choice if corrected else None,
         )
 
-    def _link(self, ref: str, choice: str, address: str) -> str:
-        signature = self._signature(ref, choice, address)
-        query = urlencode({"a": ref, "v": choice, "to": address, "s": signature})
+    def _link(self, ref: str, choice: str, address: str, day: str) -> str:
+        signature = self._signature(ref, choice, address, day)
+        query = urlencode({"a": ref, "v": choice, "to": address, "d": day, "s": signature})
         return f"{self.base_url}{LINK_PATH}?{query}"
 
-    def _signature(self, ref: str, choice: str, address: str) -> str:
-        signed = f"{ref}\n{choice}\n{address}".encode()
+    def _signature(self, ref: str, choice: str, address: str, day: str) -> str:
+        signed = f"{ref}\n{choice}\n{address}\n{day}".encode()
         digest = hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
         return digest[:_SIGNATURE_LENGTH]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
