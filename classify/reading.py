@@ -963,7 +963,11 @@ class StanceReader:
             # la solicitud de enviar el caso al fuero militar": the practice refused, a step.
             stance, setting = ADVANCE, "the practice refused"
             target, polarity = refused, ENDED
-        elif act.tag == "end" and _RELIEF.match(act.text) and _RELIEF_FOR.match(text, act.end):
+        elif (
+            act.tag == "end"
+            and (_RELIEF.match(act.text) or _AMPARO.search(act.text))
+            and _RELIEF_FOR.match(text, act.end)
+        ):
             # "otorgó la suspensión definitiva a una organización de periodistas": a court's
             # relief for those who challenged the state blocks what they challenged, a step.
             stance, setting = ADVANCE, "relief granted to those who challenged"
@@ -1533,10 +1537,10 @@ _SOLDIER_NAMED = re.compile(
     r"exmilitar(?:es)?|marino|almirante|coronel|admiral|colonel|soldier))(?!\w)"
 )
 # A court's suspension or injunction, granted to petitioners who speak for the demands
-# (organizations, journalists, families, victims), not to soldiers or officials.
+# (organizations, journalists, families, victims), not to soldiers or officials ...
+_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction)")
 # ... and an amparo granted ("ampara y protege a la quejosa", "concedió el amparo a"), whose
 # direction is told by who received it, and nothing where that is not said.
-_RELIEF = re.compile(r"(?:suspensi[oó]n|suspension|injunction|.*ampar)")
 _AMPARO = re.compile(r"ampar")
 _RELIEF_FOR = re.compile(
     r"(?:\s+(?:definitiva|provisional|temporary|preliminary))?\s+(?:a|al|a\s+favor\s+de|to|for)"

@@ -19,12 +19,13 @@ from vigia.alerts.channels.slack_actions import (
     LINK_PATH,
     Refused,
     SlackRequests,
+    Verdict,
     make_server,
     show_verdict,
     start_in_thread,
 )
-from vigia.alerts.channels.slack_blocks import verdict_line
-from vigia.alerts.channels.verdict_links import CHOICES, VerdictLinks
+from vigia.alerts.channels.slack_blocks import verdict_label, verdict_line
+from vigia.alerts.channels.verdict_links import VerdictLinks
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
@@ -49,8 +50,8 @@ UNKNOWN_ALERT = "Alerta desconocida / Unknown alert"
 
 
 class FeedbackEndpoint:
-    """Records the verdicts a signed request from Slack carries, or confirms the status moves
-    it names."""
+    """Records the verdicts a signed request from Slack or an email's signed link carries, or
+    confirms the status moves a Slack request names."""
 
     def __init__(self, settings: Settings, signing_secret: str) -> None:
         self.settings = settings
@@ -75,19 +76,14 @@ class FeedbackEndpoint:
             return 200, {}
         recorded, changes = record_verdicts(self.settings, verdicts, now())
         last = verdicts[-1]
-        reply = (
-            (CORRECTED_REPLIES.get(last.stance or "") or REPLIES[last.verdict])
-            if recorded
-            else UNKNOWN_ALERT
-        )
+        reply = _thanks(last) if recorded else UNKNOWN_ALERT
         reply = "\n".join([reply, *(_moved(change) for change in changes)])
         if recorded and interaction.message and interaction.response_url:
             # Everyone in the channel sees the alert was judged, and how.
-            who = last.user_name or last.user_id
-            line = verdict_line(last.verdict, last.stance, who)
+            line = verdict_line(last.verdict, last.stance, last.by)
             api_url = self.settings.env.get("SLACK_API_URL")
             show_verdict(interaction.response_url, interaction.message, line, api_url)
-        # Visible only to the person who pressed the button; the alert itself stays as sent.
+        # Visible only to the person who pressed the button (the alert says who judged it).
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 
     def verdict_page(self, method: str, fields: Mapping[str, str]) -> tuple[int, str]:
@@ -99,7 +95,7 @@ class FeedbackEndpoint:
             verdict = self.links.read(fields)
         except Refused as refused:
             return refused.status, _page(str(refused))
-        said = CHOICES[verdict.stance or verdict.verdict]
+        said = verdict_label(verdict.verdict, verdict.stance)
         if method != "POST":
             hidden = "".join(
                 f'<input type="hidden" name="{name}" value="{escape(fields[name])}">'
@@ -110,8 +106,7 @@ class FeedbackEndpoint:
         recorded, changes = record_verdicts(self.settings, [verdict], now())
         if not recorded:
             return 404, _page(UNKNOWN_ALERT)
-        reply = CORRECTED_REPLIES.get(verdict.stance or "") or REPLIES[verdict.verdict]
-        return 200, _page(reply, *(f"<p>{escape(_moved(change))}</p>" for change in changes))
+        return 200, _page(_thanks(verdict), *(f"<p>{escape(_moved(c))}</p>" for c in changes))
 
     def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
         # A person confirms, from the digest, a status move only the press backed.
@@ -126,6 +121,11 @@ class FeedbackEndpoint:
                 continue
             replies += [_moved(c) for c in changes] or [f"{demand_id}: confirmado / confirmed"]
         return {"response_type": "ephemeral", "replace_original": False, "text": "\n".join(replies)}
+
+
+def _thanks(verdict: Verdict) -> str:
+    # What the person is told once their verdict is recorded.
+    return CORRECTED_REPLIES.get(verdict.stance or "") or REPLIES[verdict.verdict]
 
 
 def _page(text: str, *parts: str) -> str:

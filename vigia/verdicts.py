@@ -24,9 +24,8 @@ def record(
     settings: Settings, verdicts: Sequence[Verdict], at: datetime
 ) -> tuple[int, list[StatusChange]]:
     """Record the verdicts on known alerts; return how many, and the status changes they made."""
-    campaigns = settings.campaigns
     with settings.storage.open() as store, store.transaction():
-        store.statuses.sync_demands(campaigns)
+        store.statuses.sync_demands(settings.campaigns)
         before = {s.demand_id: s for s in store.statuses.current()}
         recorded = 0
         moves: list[StatusMove] = []
@@ -49,8 +48,9 @@ def record(
             recorded += 1
             if verdict.stance:
                 item_id, demand_id, _ = target
-                who = verdict.user_name or verdict.user_id
-                moves += _corrected_moves(store, settings, item_id, demand_id, verdict.stance, who)
+                moves += _corrected_moves(
+                    store, settings, item_id, demand_id, verdict.stance, verdict.by
+                )
         if not recorded:
             return 0, []
         return recorded, apply_moves(store, settings.routes, moves, at, before=before)

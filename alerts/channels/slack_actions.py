@@ -54,6 +54,11 @@ class Verdict:
     ref: str | None = None
     stance: str | None = None
 
+    @property
+    def by(self) -> str:
+        """Who gave it, as shown: their name, else their id."""
+        return self.user_name or self.user_id
+
 
 def verdicts_from(payload: dict[str, Any]) -> list[Verdict]:
     """The verdicts in a Slack ``block_actions`` payload (other payloads carry none)."""
@@ -83,15 +88,20 @@ BUTTON_VERDICTS = (*FEEDBACK_BUTTONS, WRONG_DIRECTION)
 
 def _chosen(action: dict[str, Any], who: dict[str, Any]) -> list[Verdict]:
     # A menu's choice: "verdict:ref" or "stance:ref". Anything else is not ours to record.
-    chosen = str((action.get("selected_option") or {}).get("value", ""))
-    choice, _, ref = chosen.partition(":")
-    if not ref:
-        return []
+    choice, _, ref = str((action.get("selected_option") or {}).get("value", "")).partition(":")
+    verdict = chosen_verdict(choice, ref, who) if ref else None
+    return [verdict] if verdict is not None else []
+
+
+def chosen_verdict(choice: str, ref: str, who: Mapping[str, Any]) -> Verdict | None:
+    """The verdict a menu option or an email link names by its choice (a button's verdict, or
+    the direction that was right) on the alert ``ref``; None for any other choice. ``who``:
+    user_id, user_name, channel and message_ts."""
     if choice in FEEDBACK_BUTTONS:
-        return [Verdict(key="", verdict=choice, ref=ref, **who)]
+        return Verdict(key="", verdict=choice, ref=ref, **who)
     if choice in CORRECTIONS:
-        return [Verdict(key="", verdict=WRONG_DIRECTION, ref=ref, stance=choice, **who)]
-    return []
+        return Verdict(key="", verdict=WRONG_DIRECTION, ref=ref, stance=choice, **who)
+    return None
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,25 @@ CORRECTIONS = {
     "regress": "▼ Es un retroceso / It is a setback",
     "mention": "● Solo una mención / Only a mention",
 }
+# Every verdict a person may give an alert: a button's, or the direction that was right.
+VERDICT_CHOICES = {**FEEDBACK_BUTTONS, **CORRECTIONS}
+
+
+def choices_for(stance: str) -> list[tuple[str, str]]:
+    """(choice, label) of every verdict an alert of ``stance`` may be given: its own
+    direction is no correction."""
+    return [(choice, label) for choice, label in VERDICT_CHOICES.items() if choice != stance]
+
+
+def verdict_label(verdict: str, stance: str | None) -> str:
+    """How a verdict reads once given: the direction named, else the button pressed."""
+    return (
+        CORRECTIONS.get(stance or "")
+        or {
+            **FEEDBACK_BUTTONS,
+            WRONG_DIRECTION: WRONG_DIRECTION_LABEL,
+        }[verdict]
+    )
 
 
 def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
@@ -157,11 +176,7 @@ def feedback_buttons(key: str, stance: str) -> dict[str, Any]:
 
 def verdict_line(verdict: str, stance: str | None, who: str) -> str:
     """How an alert shows a person's verdict on it, once given."""
-    said = (
-        CORRECTIONS.get(stance or "")
-        or {**FEEDBACK_BUTTONS, WRONG_DIRECTION: WRONG_DIRECTION_LABEL}[verdict]
-    )
-    return f"{escape_mrkdwn(said)} · {escape_mrkdwn(who)}"
+    return f"{escape_mrkdwn(verdict_label(verdict, stance))} · {escape_mrkdwn(who)}"
 
 
 def story_verdicts(number: int, stories: list[list[PendingAlert]]) -> dict[str, Any]:
@@ -171,11 +186,12 @@ def story_verdicts(number: int, stories: list[list[PendingAlert]]) -> dict[str, 
     for n, story in enumerate(stories, start=1):
         lead = story[0]
         ref = alert_ref(lead.key)
-        judged = [_option(label, f"{verdict}:{ref}") for verdict, label in FEEDBACK_BUTTONS.items()]
         groups.append(
             {
                 "label": _plain(cut(f"{n}. {story_line(story).title}", OPTION_TEXT_LIMIT)),
-                "options": judged + _corrections(lead.key, lead.stance),
+                "options": [
+                    _option(label, f"{choice}:{ref}") for choice, label in choices_for(lead.stance)
+                ],
             }
         )
     menu = {

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from vigia.alerts.channels.slack_actions import LINK_PATH, Refused, Verdict
-from vigia.alerts.channels.slack_blocks import CORRECTIONS, FEEDBACK_BUTTONS, WRONG_DIRECTION
+from vigia.alerts.channels.slack_actions import LINK_PATH, Refused, Verdict, chosen_verdict
+from vigia.alerts.channels.slack_blocks import choices_for
 from vigia.core.errors import ConfigError
 from vigia.core.model import alert_ref
 
-CHOICES = {**FEEDBACK_BUTTONS, **CORRECTIONS}
 MIN_SECRET_LENGTH = 16
 LINK_DAYS = 365  # a leaked email's links stop working after a year
 _SIGNATURE_LENGTH = 32  # hex digits: 128 bits
@@ -62,9 +61,7 @@ class VerdictLinks:
         (of ``stance``: its own direction is no correction), dated ``issued`` (today)."""
         ref, day = alert_ref(key), (issued or _today()).isoformat()
         return [
-            (label, self._link(ref, choice, address, day))
-            for choice, label in CHOICES.items()
-            if choice != stance
+            (label, self._link(ref, choice, address, day)) for choice, label in choices_for(stance)
         ]
 
     def read(self, fields: Mapping[str, str], today: date | None = None) -> Verdict:
@@ -73,21 +70,18 @@ class VerdictLinks:
         names = ("a", "v", "to", "d", "s")
         ref, choice, address, day, signature = (fields.get(name, "") for name in names)
         expected = self._signature(ref, choice, address, day)
-        if choice not in CHOICES or not hmac.compare_digest(signature, expected):
+        who = {
+            "user_id": f"email:{address}",
+            "user_name": address,
+            "channel": None,
+            "message_ts": None,
+        }
+        verdict = chosen_verdict(choice, ref, who)
+        if verdict is None or not hmac.compare_digest(signature, expected):
             raise Refused(403, "this link is not one Vigía sent, or it was changed")
         if (today or _today()) - date.fromisoformat(day) > timedelta(days=LINK_DAYS):
             raise Refused(410, f"this link is older than {LINK_DAYS} days: judge the alert anew")
-        corrected = choice in CORRECTIONS
-        return Verdict(
-            key="",
-            verdict=WRONG_DIRECTION if corrected else choice,
-            user_id=f"email:{address}",
-            user_name=address,
-            channel=None,
-            message_ts=None,
-            ref=ref,
-            stance=choice if corrected else None,
-        )
+        return verdict
 
     def _link(self, ref: str, choice: str, address: str, day: str) -> str:
         signature = self._signature(ref, choice, address, day)
