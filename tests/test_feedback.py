@@ -333,9 +333,19 @@ def test_a_verdict_of_not_relevant_sets_the_move_aside_and_keeps_the_history(end
     assert [status for _, status in queued] == ["pending", "pending"]
     assert queued[1][0].startswith("status:detention-registry:no_action:")
 
-    # Another person finds it relevant after all: the latest verdict decides.
+    # Another person finds it relevant after all: the latest verdict decides, and the return to
+    # a status alerted before is alerted again, not taken for the first alert sent twice.
     assert _post(url, _payload(keys["detention-registry"], "relevant", "U0OTHER")).ok
     assert _status(db, "detention-registry") == "published"
+    queued = run_query(
+        db,
+        "SELECT key, status, payload FROM alerts WHERE kind = 'status'"
+        " AND demand_id = 'detention-registry' ORDER BY created_at",
+    )[1]
+    assert [status for _, status, _ in queued] == ["pending", "pending", "pending"]
+    back = json.loads(queued[2][2])
+    assert (back["before"]["status"], back["after"]["status"]) == ("no_action", "published")
+    assert queued[2][0].startswith(queued[0][0] + "@")
 
 
 def test_a_direction_corrected_moves_the_status_as_the_rules_read_it(endpoint, tmp_path):

@@ -95,6 +95,7 @@ def apply_moves(
     *,
     alert: bool = True,
     before: Mapping[str, DemandStatus] | None = None,
+    may_return: bool = False,
 ) -> list[StatusChange]:
     """Record moves; queue one alert per demand whose status changed, to each of its
     destinations (``routes``); return the changes.
@@ -103,6 +104,8 @@ def apply_moves(
     ``alert=False`` records the changes (historical items, reclassification) without sending.
     ``before``: the statuses to compare with, when something other than these moves (a
     verdict recorded just before) may have changed them too.
+    ``may_return``: the changes may take a demand back to a status, on evidence, it was alerted
+    at before (a verdict setting a later move aside), so each is alerted as of ``now``.
     """
     if not moves and before is None:
         return []
@@ -124,7 +127,9 @@ def apply_moves(
                 after.demand_id, old.status, after.status, after.since, after.evidence_item_id
             )
         )
-        _queue_alert(store, routes[after.demand_id], old, after, now, send=alert)
+        _queue_alert(
+            store, routes[after.demand_id], old, after, now, send=alert, as_of_now=may_return
+        )
     return changes
 
 
@@ -136,8 +141,13 @@ def _queue_alert(
     now: datetime,
     *,
     send: bool,
+    as_of_now: bool,
 ) -> None:
     key = f"status:{after.demand_id}:{after.status}:{after.evidence_item_id}"
+    if as_of_now:
+        # A status and evidence reached once before would otherwise share the earlier alert's
+        # key, and the outbox sends a key once.
+        key += f"@{now.isoformat()}"
     # What to say, not how: each channel renders it when it sends. The first destination
     # keeps the key such alerts had before there were several.
     content = status_content(after.demand_id, before, after)

@@ -53,7 +53,9 @@ def record(
                 )
         if not recorded:
             return 0, []
-        return recorded, apply_moves(store, settings.routes, moves, at, before=before)
+        return recorded, apply_moves(
+            store, settings.routes, moves, at, before=before, may_return=True
+        )
 
 
 def _corrected_moves(
