@@ -25,6 +25,7 @@ from tests.fake_slack import start_fake_slack, stop_fake_slack
 from vigia import cli, pipeline, status
 from vigia.alerts.channels.slack_blocks import feedback_buttons
 from vigia.config import load_settings
+from vigia.core.model import alert_ref
 from vigia.feedback import ACTIONS_PATH, FeedbackEndpoint, make_server, start_in_thread
 from vigia.storage import open_store, run_query
 
@@ -246,6 +247,31 @@ def test_a_story_in_the_digest_is_judged_from_the_menu_under_its_demand(tmp_path
     assert row.pending_confirmations == 0
 
 
+def test_the_digest_shows_which_story_was_judged_and_how(slack, tmp_path, monkeypatch):
+    settings, vote, blocks = _digest_of_the_vote(tmp_path, monkeypatch)
+    digest = {"text": "Resumen diario / Daily digest", "blocks": blocks}
+    menus = [b.get("block_id", "").startswith("vigia_feedback_digest_") for b in blocks]
+    at = menus.index(True)
+    [menu] = blocks[at]["elements"]
+    [mention] = [
+        o for o in menu["option_groups"][0]["options"] if o["value"].startswith("mention:")
+    ]
+    hook = f"{slack.base_url}actions/T0CAMPAIGN/1716900000/replace"
+    with _serving(settings) as url:
+        chosen = _from_the_alert(_selected(menu["action_id"], mention), digest, hook)
+        assert _post(url, chosen).status_code == 200
+    [call] = slack.calls
+    assert call.body["replace_original"] is True and call.body["text"] == digest["text"]
+    replaced = call.body["blocks"]
+    # The digest as it was, with the verdict above the menu of the demand it was given under.
+    judged = replaced[at]
+    assert replaced[:at] + replaced[at + 1 :] == blocks
+    assert judged["type"] == "context"
+    assert [e["text"] for e in judged["elements"]] == [
+        "1. ● Solo una mención / Only a mention · ana.campaigner"
+    ]
+
+
 def test_a_direction_named_from_the_menu_becomes_the_label(endpoint, tmp_path, capsys):
     url, keys, db = endpoint
     # The ruling was classified an advance for arraigo; the campaigner says it is a setback.
@@ -423,22 +449,37 @@ def test_the_alert_shows_who_judged_it_and_how(slack, endpoint):
     ]
 
 
-def test_a_replacement_goes_only_to_slack_and_only_for_an_alert(slack, endpoint):
+def test_a_replacement_goes_only_to_slack_and_only_where_the_verdict_has_a_place(slack, endpoint):
     url, keys, db = endpoint
     key = keys["detention-registry"]
     alert = {"text": "alert", "blocks": [feedback_buttons(key, "advance")]}
     # Constructed: a signed payload whose response URL is not Slack's.
     foreign = _from_the_alert(_payload(key, "relevant"), alert, "https://hooks.example.org/x")
     assert _post(url, foreign).status_code == 200
-    digest = {
+    # Constructed: a message with neither an alert's buttons nor a menu offering the story.
+    other = {
         "text": "digest",
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "1."}}],
     }
     hook = f"{slack.base_url}actions/T0/1/replace"
-    assert _post(url, _from_the_alert(_payload(key, "relevant"), digest, hook)).status_code == 200
+    assert _post(url, _from_the_alert(_payload(key, "relevant"), other, hook)).status_code == 200
+    # Constructed: a digest already at Slack's 50 blocks, where one more would have the whole
+    # message refused.
+    option = {"text": {"type": "plain_text", "text": "✓"}, "value": f"relevant:{alert_ref(key)}"}
+    group = {"label": {"type": "plain_text", "text": "1. x"}, "options": [option]}
+    menu = {"type": "static_select", "action_id": "vigia_feedback_menu_1", "option_groups": [group]}
+    full = {
+        "text": "digest",
+        "blocks": [
+            {"type": "actions", "block_id": "vigia_feedback_digest_1", "elements": [menu]},
+            *({"type": "divider"} for _ in range(49)),
+        ],
+    }
+    chosen = _selected("vigia_feedback_menu_1", option)
+    assert _post(url, _from_the_alert(chosen, full, hook)).status_code == 200
     assert slack.calls == []
-    # Both verdicts were recorded all the same.
-    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(2,)]
+    # The verdicts were recorded all the same.
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(3,)]
 
 
 LINK_SECRET = "constructed-link-secret-0123456789"

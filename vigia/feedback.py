@@ -79,11 +79,11 @@ class FeedbackEndpoint:
         reply = _thanks(last) if recorded else UNKNOWN_ALERT
         reply = "\n".join([reply, *(_moved(change) for change in changes)])
         if recorded and interaction.message and interaction.response_url:
-            # Everyone in the channel sees the alert was judged, and how.
+            # Everyone in the channel sees the alert or the digest story was judged, and how.
             line = verdict_line(last.verdict, last.stance, last.by)
             api_url = self.settings.env.get("SLACK_API_URL")
-            show_verdict(interaction.response_url, interaction.message, line, api_url)
-        # Visible only to the person who pressed the button (the alert says who judged it).
+            show_verdict(interaction.response_url, interaction.message, line, api_url, last.ref)
+        # Visible only to the person who pressed the button (the message says who judged it).
         return 200, {"response_type": "ephemeral", "replace_original": False, "text": reply}
 
     def verdict_page(self, method: str, fields: Mapping[str, str]) -> tuple[int, str]:

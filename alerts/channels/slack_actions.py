@@ -21,8 +21,10 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from vigia.alerts.channels.slack_blocks import (
+    BLOCKS_LIMIT,
     CONFIRM_ACTION_PREFIX,
     CORRECTIONS,
+    DIGEST_MENU_BLOCK,
     FEEDBACK_ACTION_PREFIX,
     FEEDBACK_BLOCK,
     FEEDBACK_BUTTONS,
@@ -121,25 +123,35 @@ REPLACE_TIMEOUT = 5  # seconds: a person waits for the reply
 
 
 def show_verdict(
-    response_url: str, message: Mapping[str, Any], line: str, api_url: str | None = None
+    response_url: str,
+    message: Mapping[str, Any],
+    line: str,
+    api_url: str | None = None,
+    ref: str | None = None,
 ) -> bool:
-    """Replace the alert a verdict was given on with itself and a line saying who judged it
-    how (the last ten such lines, above the buttons), through the interaction's
-    ``response_url``; False when not done. Only an alert is replaced (a digest holds many
-    stories), only through Slack's own hosts (or ``api_url``'s, the API base configured), and
-    a failure is logged, never raised: the verdict is recorded either way."""
+    """Replace the message a verdict was given in with itself and a line saying who judged
+    how, through the interaction's ``response_url``; False when not done.
+
+    Under an alert the lines (the last ten) stand above its buttons; in a digest, above the
+    menu of the demand whose story ``ref`` (the alert's reference) is, each line opening with
+    the story's number. Only through Slack's own hosts (or ``api_url``'s, the API base
+    configured), and a failure is logged, never raised: the verdict is recorded either way.
+    """
     blocks = [b for b in message.get("blocks") or [] if isinstance(b, dict)]
-    is_alert = any(b.get("block_id") == FEEDBACK_BLOCK for b in blocks)
-    if not is_alert or not _slack_host(response_url, api_url):
+    place = _judged_place(blocks, ref)
+    if place is None or not _slack_host(response_url, api_url):
         return False
-    earlier = [b for b in blocks if b.get("block_id") == VERDICTS_BLOCK]
+    under, lines_block, story = place
+    earlier = [b for b in blocks if b.get("block_id") == lines_block]
+    kept = [b for b in blocks if b.get("block_id") != lines_block]
+    if len(kept) >= BLOCKS_LIMIT:
+        return False  # a full digest: one more block and Slack refuses the whole message
     lines = [
         *(earlier[0].get("elements") or [] if earlier else []),
-        {"type": "mrkdwn", "text": line},
+        {"type": "mrkdwn", "text": story + line},
     ]
-    judged = {"type": "context", "block_id": VERDICTS_BLOCK, "elements": lines[-VERDICT_LINES:]}
-    kept = [b for b in blocks if b.get("block_id") != VERDICTS_BLOCK]
-    at = next(n for n, b in enumerate(kept) if b.get("block_id") == FEEDBACK_BLOCK)
+    judged = {"type": "context", "block_id": lines_block, "elements": lines[-VERDICT_LINES:]}
+    at = next(n for n, b in enumerate(kept) if b.get("block_id") == under)
     try:
         answer = WebhookClient(response_url, timeout=REPLACE_TIMEOUT).send(
             text=str(message.get("text", "")),
@@ -147,9 +159,30 @@ def show_verdict(
             replace_original=True,
         )
     except Exception as exc:  # noqa: BLE001 - any failure of the network leaves the verdict recorded
-        log.warning("could not show the verdict on the alert: %s", exc)
+        log.warning("could not show the verdict on the message: %s", exc)
         return False
     return answer.status_code == 200
+
+
+def _judged_place(blocks: list[dict[str, Any]], ref: str | None) -> tuple[str, str, str] | None:
+    # (the block the lines stand above, the lines' block, what opens a line): an alert's
+    # buttons, or the digest menu that offers the story ``ref``; None for another message.
+    if any(b.get("block_id") == FEEDBACK_BLOCK for b in blocks):
+        return FEEDBACK_BLOCK, VERDICTS_BLOCK, ""
+    for block in blocks:
+        block_id = str(block.get("block_id", ""))
+        if not (ref and block_id.startswith(DIGEST_MENU_BLOCK)):
+            continue
+        for menu in block.get("elements") or []:
+            for group in menu.get("option_groups") or [] if isinstance(menu, dict) else []:
+                values = [str(o.get("value", "")) for o in group.get("options") or []]
+                if any(v.endswith(f":{ref}") for v in values):
+                    label = str((group.get("label") or {}).get("text", ""))
+                    number = label.partition(". ")[0]
+                    story = f"{number}. " if number.isdigit() else ""
+                    suffix = block_id.removeprefix(DIGEST_MENU_BLOCK)
+                    return block_id, f"{VERDICTS_BLOCK}_{suffix}", story
+    return None
 
 
 def _slack_host(url: str, api_url: str | None) -> bool:

@@ -200,7 +200,10 @@ def story_verdicts(number: int, stories: list[list[PendingAlert]]) -> dict[str, 
         "placeholder": _plain("Juzgar una historia / Judge a story"),
         "option_groups": groups,
     }
-    return {"type": "actions", "block_id": f"vigia_feedback_digest_{number}", "elements": [menu]}
+    return {"type": "actions", "block_id": f"{DIGEST_MENU_BLOCK}{number}", "elements": [menu]}
+
+
+DIGEST_MENU_BLOCK = "vigia_feedback_digest_"  # and the demand's number in the digest
 
 
 OPTION_TEXT_LIMIT = 75  # Slack: an option's or an option group's text
