@@ -92,16 +92,18 @@ class _WordScan:
 
     A pattern that opens with a look-behind is entered at every character; one that opens with
     a non-word character lets the engine skip ahead from gap to gap (about an eighth faster on
-    the demands' terms). Spans found are the same as the look-behind's. A text all in ASCII
-    (most folded texts) is read with ASCII word classes, which find the same words there
-    without Unicode's look-up of each character (about a twentieth of the classifier's work).
+    the demands' terms). Spans found are the same as the look-behind's.
     """
 
     def __init__(self, body: str) -> None:
         self._first = re.compile(rf"(?:{body})(?!\w)")
-        after_gap = rf"\W((?:{body})(?!\w))"
-        self._after_gap = re.compile(after_gap)
-        self._after_gap_ascii = re.compile(after_gap, re.ASCII)
+        # Read only in a text beyond Latin-1 (curly quotes, a dash) by the scans below.
+        self._after_gap = Lazy(lambda: re.compile(rf"\W((?:{body})(?!\w))"))
+
+    def _reading(self, text: str) -> tuple[re.Pattern[str], str]:
+        # The pattern that reads ``text``, and the text it reads: ``text`` or one with the same
+        # spans to find.
+        return self._after_gap(), text
 
     def _gap_from(self, text: str, start: int, end: int) -> tuple[tuple[int, int] | None, int]:
         # A match at the text's very start has no gap before it; elsewhere the gap is the
@@ -111,24 +113,132 @@ class _WordScan:
         first = self._first.match(text, 0, end)
         return (first.span(), first.end()) if first is not None else (None, 0)
 
-    def _after_gap_in(self, text: str) -> re.Pattern[str]:
-        return self._after_gap_ascii if text.isascii() else self._after_gap
-
     def search(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """The span of the first match in ``text[start:end]``, or None."""
+        pattern, text = self._reading(text)
         first, gap = self._gap_from(text, start, end)
         if first is not None:
             return first
-        found = self._after_gap_in(text).search(text, gap, end)
+        found = pattern.search(text, gap, end)
         return found.span(1) if found is not None else None
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """The spans of every match in ``text[start:end]``, left to right, none overlapping."""
+        pattern, text = self._reading(text)
         first, gap = self._gap_from(text, start, end)
         if first is not None:
             yield first
-        for found in self._after_gap_in(text).finditer(text, gap, end):
+        for found in pattern.finditer(text, gap, end):
             yield found.span(1)
+
+
+class _PhraseScan(_WordScan):
+    """A ``_WordScan`` that reads a text all in ASCII (most folded texts) or all in Latin-1
+    (most accented ones) with its classes written out for those characters: the engine tests
+    such a class against a table, where ``\\w`` asks Unicode's database about each character
+    (up to four look-ups for a space). The spans found are the same."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(body)
+        after_gap = rf"\W((?:{body})(?!\w))"
+        self._ascii = re.compile(_written_out(after_gap, _ASCII_CLASSES), re.ASCII)
+        self._latin1 = re.compile(_written_out(after_gap, _LATIN1_CLASSES))
+
+    def _reading(self, text: str) -> tuple[re.Pattern[str], str]:
+        if text.isascii():
+            return self._ascii, text
+        return (self._latin1, text) if _in_latin1(text) else super()._reading(text)
+
+
+class _WordsScan(_WordScan):
+    """A ``_WordScan`` whose pattern tells characters apart only as word or non-word
+    (``\\w``, ``\\W``, letters, digits): it reads a text in Latin-1 with every gap a
+    space, so the engine skips from space to space as a string search does, where it otherwise
+    tests every character. The spans found are the same."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(body)
+        # In such a text a word character is anything but a space, and a gap is a space.
+        self._after_space = re.compile(_written_out(rf"\W((?:{body})(?!\w))", _SPACED_CLASSES))
+
+    def _reading(self, text: str) -> tuple[re.Pattern[str], str]:
+        spaced = _gaps_as_spaces(text)
+        return (self._after_space, spaced) if spaced is not None else super()._reading(text)
+
+
+def _in_latin1(text: str) -> bool:
+    try:
+        # A copy, for a text stored one byte a character: what this asks.
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Every non-word character of Latin-1 as a space; word characters as they are.
+_GAPS_TO_SPACES = bytes(c if re.match(r"\w", chr(c)) else 0x20 for c in range(256))
+# The spaced texts kept: a sentence is scanned by several lexicons, one after the other.
+_SPACED: dict[str, str] = {}
+_SPACED_KEPT = 512
+_SPACED_LONGEST = 5_000  # characters; a longer text is spaced again at each scan
+
+
+def _gaps_as_spaces(text: str) -> str | None:
+    """``text`` with each non-word character a space (the same words, at the same offsets);
+    None for a text with a character beyond Latin-1."""
+    spaced = _SPACED.get(text)
+    if spaced is not None:
+        return spaced
+    try:
+        # A copy, for a text stored one byte a character: what the scans ask.
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    spaced = raw.translate(_GAPS_TO_SPACES).decode("latin-1")
+    if len(text) <= _SPACED_LONGEST:
+        if len(_SPACED) >= _SPACED_KEPT:
+            _SPACED.clear()
+        _SPACED[text] = spaced
+    return spaced
+
+
+def _ranges_of(escape: str, below: int, flags: int) -> str:
+    # The characters under ``below`` that ``escape`` matches with ``flags``, as the inside of a
+    # class of ranges, word characters written as themselves: the class is written out wherever
+    # the escape was, thousands of times, and the parser's time grows with its length.
+    test = re.compile(escape, flags)
+    ranges: list[list[int]] = []
+    for code in (c for c in range(below) if test.match(chr(c))):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(_in_class(a) + (f"-{_in_class(b)}" if b > a else "") for a, b in ranges)
+
+
+def _in_class(code: int) -> str:
+    return chr(code) if chr(code).isalnum() or chr(code) == "_" else f"\\x{code:02x}"
+
+
+def _classes(below: int, flags: int) -> dict[str, str]:
+    # ``\\W`` as "not a word character": its own list would hold every punctuation mark.
+    word, space = _ranges_of(r"\w", below, flags), _ranges_of(r"\s", below, flags)
+    return {r"\w": f"[{word}]", r"\W": f"[^{word}]", r"\s": f"[{space}]"}
+
+
+_ASCII_CLASSES = _classes(128, re.ASCII)
+_LATIN1_CLASSES = _classes(256, 0)
+_SPACED_CLASSES = {r"\w": "[^ ]", r"\W": " "}
+_ESCAPE_OR_CHARACTER = re.compile(r"\\.|.", re.DOTALL)
+
+
+def _written_out(pattern: str, classes: Mapping[str, str]) -> str:
+    """``pattern`` with each of the ``classes`` escapes written out as its characters; for a
+    pattern with a class of its own (which such an escape may be inside), unchanged."""
+    tokens = _ESCAPE_OR_CHARACTER.findall(pattern)
+    if "[" in tokens:
+        return pattern
+    return "".join(classes.get(token, token) for token in tokens)
 
 
 def _singular(word: str) -> str:
@@ -244,7 +354,7 @@ class Lexicon:
             alternatives.append(atoms)
         # Longest first, so "tortura sexual" wins over "tortura".
         body = trie_pattern(alternatives)
-        self._scan = _WordScan(body) if body else None
+        self._scan = _WordsScan(body) if body else None
         # An alternation takes the first branch that matches, not the longest, so a phrase
         # whose start another branch's "any ending" swallows is never found whole ("detainees"
         # takes "detained" from "detained persons"). The scan itself finds such phrases, once;
@@ -402,7 +512,7 @@ class _ByAccents(Generic[_Reader]):
         return self._folded if text.isascii() else self._accented
 
 
-class CuePhrases(_ByAccents[_WordScan]):
+class CuePhrases(_ByAccents[_PhraseScan]):
     """Literal cue phrases found as whole words, read with their accents or, in a text that
     lost them all, folded. Finds are (start, end) spans of the lower-cased text."""
 
@@ -410,7 +520,7 @@ class CuePhrases(_ByAccents[_WordScan]):
         phrases = list(phrases)
         # Two arguments, not ``*`` a generator: mypyc passes such a generator on as one.
         with_accents, without = (
-            _WordScan(body) if (body := _phrase_body(phrases, fold_accents=folded)) else None
+            _PhraseScan(body) if (body := _phrase_body(phrases, fold_accents=folded)) else None
             for folded in (False, True)
         )
         super().__init__(with_accents, without)

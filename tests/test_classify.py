@@ -218,6 +218,53 @@ def test_every_phrase_of_the_shipped_campaigns_is_found_whole(campaign_file: str
     assert missed == []
 
 
+# Characters beside a phrase, in ASCII, in Latin-1 and beyond it: the scans read a text by which
+# of the three it is written in. Those that part words, then those that do not.
+GAPS = [" ", "\t", "\n", ",", "(", "'", "-", ":", "\xa0", "«", "¿", "“", "—", "…"]
+SPACINGS = [" ", "  ", "\t", "\n", "\xa0", " \n "]
+WORD_CHARACTERS = ["a", "7", "_", "ñ", "é", "ß", "ª", "²", "ş", "ж", "٣"]
+
+
+def test_a_phrase_is_found_only_between_characters_that_part_words_whatever_the_text_is_in():
+    import random
+
+    from vigia.classify.text import CuePhrases, Lexicon, fold
+
+    campaign = load_demands(ROOT / "demands.yaml")
+    groups = [group for d in campaign.demands for group in (d.key_terms, d.terms)]
+    terms = Lexicon.tagged(enumerate(groups))
+    cue_phrases = [p for d in campaign.demands for g in d.stance.values() for p in _phrases(g)]
+    cues = CuePhrases(cue_phrases)
+    chance = random.Random(7)
+    sides = [*GAPS, *WORD_CHARACTERS]
+    checked = 0
+    for scan, phrases, spans_of in (
+        (terms, [fold(p) for g in groups for p in _phrases(g)], _lexicon_spans),
+        (cues, [p.lower() for p in cue_phrases], _cue_spans),
+    ):
+        for phrase in chance.sample(phrases, 150):
+            # Its words parted by any spacing: both scans take any.
+            phrase = chance.choice(SPACINGS).join(phrase.replace(",", " ").split())
+            for before, after in [(chance.choice(sides), chance.choice(sides)) for _ in range(12)]:
+                parted = before in GAPS and after in GAPS
+                start = len(f"el{before}")
+                text = f"el{before}{phrase}{after}y"
+                # The same text in ASCII or Latin-1 if it was, then beyond Latin-1.
+                for tail in ("", " “"):
+                    found = (start, start + len(phrase)) in spans_of(scan, text + tail)
+                    assert found == parted, (phrase, before, after, tail)
+                    checked += 1
+    assert checked == 2 * 150 * 12 * 2
+
+
+def _lexicon_spans(lexicon, text: str) -> list[tuple[int, int]]:
+    return [(f.start, f.end) for f in lexicon.finditer(text)]
+
+
+def _cue_spans(cues, text: str) -> list[tuple[int, int]]:
+    return list(cues.finditer(text))
+
+
 def _phrases(groups: dict) -> list[str]:
     return [phrase for group in groups.values() for phrase in group]
 
