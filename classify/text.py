@@ -177,16 +177,20 @@ def _in_latin1(text: str) -> bool:
 
 # Every non-word character of Latin-1 as a space; word characters as they are.
 _GAPS_TO_SPACES = bytes(c if re.match(r"\w", chr(c)) else 0x20 for c in range(256))
-# The spaced texts kept: a sentence is scanned by several lexicons, one after the other.
+# The spaced texts kept: a sentence is scanned by several lexicons, one after the other, and a
+# whole document by a window at a time (spacing it anew for each window would take time
+# growing with its length squared). Short texts by the hundred, and the latest long one.
 _SPACED: dict[str, str] = {}
 _SPACED_KEPT = 512
-_SPACED_LONGEST = 5_000  # characters; a longer text is spaced again at each scan
+_SPACED_LONG = 5_000  # characters
+_SPACED_LATEST_LONG: dict[str, str] = {}
 
 
 def _gaps_as_spaces(text: str) -> str | None:
     """``text`` with each non-word character a space (the same words, at the same offsets);
     None for a text with a character beyond Latin-1."""
-    spaced = _SPACED.get(text)
+    kept = _SPACED if len(text) <= _SPACED_LONG else _SPACED_LATEST_LONG
+    spaced = kept.get(text)
     if spaced is not None:
         return spaced
     try:
@@ -195,10 +199,9 @@ def _gaps_as_spaces(text: str) -> str | None:
     except UnicodeEncodeError:
         return None
     spaced = raw.translate(_GAPS_TO_SPACES).decode("latin-1")
-    if len(text) <= _SPACED_LONGEST:
-        if len(_SPACED) >= _SPACED_KEPT:
-            _SPACED.clear()
-        _SPACED[text] = spaced
+    if len(kept) >= (_SPACED_KEPT if kept is _SPACED else 1):
+        kept.clear()
+    kept[text] = spaced
     return spaced
 
 
