@@ -147,7 +147,7 @@ class _PhraseScan(_WordScan):
     def _reading(self, text: str) -> tuple[re.Pattern[str], str]:
         if text.isascii():
             return self._ascii, text
-        return (self._latin1, text) if _in_latin1(text) else super()._reading(text)
+        return (self._latin1, text) if _latin1(text) is not None else super()._reading(text)
 
 
 class _WordsScan(_WordScan):
@@ -166,13 +166,13 @@ class _WordsScan(_WordScan):
         return (self._after_space, spaced) if spaced is not None else super()._reading(text)
 
 
-def _in_latin1(text: str) -> bool:
+def _latin1(text: str) -> bytes | None:
+    # ``text`` in Latin-1, or None beyond it. A copy, for a text stored one byte a character:
+    # what the scans ask.
     try:
-        # A copy, for a text stored one byte a character: what this asks.
-        text.encode("latin-1")
+        return text.encode("latin-1")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
 
 
 # Every non-word character of Latin-1 as a space; word characters as they are.
@@ -193,10 +193,8 @@ def _gaps_as_spaces(text: str) -> str | None:
     spaced = kept.get(text)
     if spaced is not None:
         return spaced
-    try:
-        # A copy, for a text stored one byte a character: what the scans ask.
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
+    raw = _latin1(text)
+    if raw is None:
         return None
     spaced = raw.translate(_GAPS_TO_SPACES).decode("latin-1")
     if len(kept) >= (_SPACED_KEPT if kept is _SPACED else 1):

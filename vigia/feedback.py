@@ -25,7 +25,7 @@ from vigia.alerts.channels.slack_actions import (
     start_in_thread,
 )
 from vigia.alerts.channels.slack_blocks import verdict_label, verdict_line
-from vigia.alerts.channels.verdict_links import VerdictLinks
+from vigia.alerts.channels.verdict_links import LINK_FIELDS, VerdictLinks
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
@@ -99,7 +99,7 @@ class FeedbackEndpoint:
         if method != "POST":
             hidden = "".join(
                 f'<input type="hidden" name="{name}" value="{escape(fields[name])}">'
-                for name in ("a", "v", "to", "d", "s")
+                for name in LINK_FIELDS
             )
             button = '<button type="submit">Confirmar / Confirm</button>'
             return 200, _page(said, f'<form method="post" action="">{hidden}{button}</form>')

@@ -95,7 +95,6 @@ def apply_moves(
     *,
     alert: bool = True,
     before: Mapping[str, DemandStatus] | None = None,
-    may_return: bool = False,
 ) -> list[StatusChange]:
     """Record moves; queue one alert per demand whose status changed, to each of its
     destinations (``routes``); return the changes.
@@ -103,12 +102,13 @@ def apply_moves(
     The store's demands must be the campaigns' (``Store.sync_demands``).
     ``alert=False`` records the changes (historical items, reclassification) without sending.
     ``before``: the statuses to compare with, when something other than these moves (a
-    verdict recorded just before) may have changed them too.
-    ``may_return``: the changes may take a demand back to a status, on evidence, it was alerted
-    at before (a verdict setting a later move aside), so each is alerted as of ``now``.
+    verdict recorded just before) may have changed them too. Such a change may take a demand
+    back to a status, on evidence, it was alerted at before (a later move set aside), so its
+    alert is keyed by ``now`` as well.
     """
     if not moves and before is None:
         return []
+    given_before = before is not None
     if before is None:
         before = {s.demand_id: s for s in store.statuses.current()}
     if moves:
@@ -128,7 +128,7 @@ def apply_moves(
             )
         )
         _queue_alert(
-            store, routes[after.demand_id], old, after, now, send=alert, as_of_now=may_return
+            store, routes[after.demand_id], old, after, now, send=alert, as_of_now=given_before
         )
     return changes
 

@@ -53,9 +53,7 @@ def record(
                 )
         if not recorded:
             return 0, []
-        return recorded, apply_moves(
-            store, settings.routes, moves, at, before=before, may_return=True
-        )
+        return recorded, apply_moves(store, settings.routes, moves, at, before=before)
 
 
 def _corrected_moves(

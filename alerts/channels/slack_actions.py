@@ -174,15 +174,15 @@ def _judged_place(blocks: list[dict[str, Any]], ref: str | None) -> tuple[str, s
         if not (ref and block_id.startswith(DIGEST_MENU_BLOCK)):
             continue
         menus = [m for m in block.get("elements") or [] if isinstance(m, dict)]
-        for group in (g for m in menus for g in m.get("option_groups") or []):
-            options = group.get("options") or [] if isinstance(group, dict) else []
-            values = [str(o.get("value", "")) for o in options if isinstance(o, dict)]
+        groups = [g for m in menus for g in m.get("option_groups") or [] if isinstance(g, dict)]
+        # The menu's groups are the demand's stories, in the order they are numbered.
+        for number, group in enumerate(groups, start=1):
+            values = [
+                str(o.get("value", "")) for o in group.get("options") or [] if isinstance(o, dict)
+            ]
             if any(v.endswith(f":{ref}") for v in values):
-                label = str((group.get("label") or {}).get("text", ""))
-                number = label.partition(". ")[0]
-                story = f"{number}. " if number.isdigit() else ""
                 suffix = block_id.removeprefix(DIGEST_MENU_BLOCK)
-                return block_id, f"{VERDICTS_BLOCK}_{suffix}", story
+                return block_id, f"{VERDICTS_BLOCK}_{suffix}", f"{number}. "
     return None
 
 

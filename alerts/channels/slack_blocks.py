@@ -144,13 +144,11 @@ def choices_for(stance: str) -> list[tuple[str, str]]:
 
 def verdict_label(verdict: str, stance: str | None) -> str:
     """How a verdict reads once given: the direction named, else the button pressed."""
-    return (
-        CORRECTIONS.get(stance or "")
-        or {
-            **FEEDBACK_BUTTONS,
-            WRONG_DIRECTION: WRONG_DIRECTION_LABEL,
-        }[verdict]
-    )
+    return CORRECTIONS.get(stance or "") or _BUTTON_LABELS[verdict]
+
+
+# The buttons' labels, with the one of messages sent before the menu replaced its button.
+_BUTTON_LABELS = {**FEEDBACK_BUTTONS, WRONG_DIRECTION: WRONG_DIRECTION_LABEL}
 
 
 def feedback_buttons(key: str, stance: str) -> dict[str, Any]:

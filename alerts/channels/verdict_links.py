@@ -25,6 +25,8 @@ from vigia.core.model import alert_ref
 MIN_SECRET_LENGTH = 16
 LINK_DAYS = 365  # a leaked email's links stop working after a year
 _SIGNATURE_LENGTH = 32  # hex digits: 128 bits
+# A link's fields: the alert's reference, the verdict, the address, the day, the signature.
+LINK_FIELDS = ("a", "v", "to", "d", "s")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,7 @@ class VerdictLinks:
     def read(self, fields: Mapping[str, str], today: date | None = None) -> Verdict:
         """The verdict a link's fields carry; Refused unless they are as signed (403) and the
         link is younger than LINK_DAYS (410)."""
-        names = ("a", "v", "to", "d", "s")
-        ref, choice, address, day, signature = (fields.get(name, "") for name in names)
+        ref, choice, address, day, signature = (fields.get(name, "") for name in LINK_FIELDS)
         expected = self._signature(ref, choice, address, day)
         who = {
             "user_id": f"email:{address}",
@@ -85,7 +86,9 @@ class VerdictLinks:
 
     def _link(self, ref: str, choice: str, address: str, day: str) -> str:
         signature = self._signature(ref, choice, address, day)
-        query = urlencode({"a": ref, "v": choice, "to": address, "d": day, "s": signature})
+        query = urlencode(
+            dict(zip(LINK_FIELDS, (ref, choice, address, day, signature), strict=True))
+        )
         return f"{self.base_url}{LINK_PATH}?{query}"
 
     def _signature(self, ref: str, choice: str, address: str, day: str) -> str:
