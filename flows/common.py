@@ -135,7 +135,7 @@ def announce_items(report: pipeline.IngestReport) -> None:
 
 def announce_matches(report: pipeline.ClassifyReport) -> None:
     """Emit `vigia.matches.new` with counts per demand when classification found new matches,
-    and `vigia.status.changed` for each demand whose status moved."""
+    and `vigia.status.changed` for each demand whose status moved (not only its evidence)."""
     if report.new_matches:
         emit_event(
             event="vigia.matches.new",
@@ -143,6 +143,8 @@ def announce_matches(report: pipeline.ClassifyReport) -> None:
             payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand},
         )
     for change in report.status_changes:
+        if not change.moved:
+            continue
         emit_event(
             event="vigia.status.changed",
             resource={"prefect.resource.id": f"vigia.demand.{change.demand_id}"},

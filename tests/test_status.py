@@ -202,3 +202,37 @@ def test_a_status_change_is_queued_as_content_and_rendered_when_sent(settings):
     assert "No action → Published in the gazette · 2019-05-27" in shown
     assert "rendered when queued" in shown
     assert report.errors == []
+
+
+def test_a_newer_act_that_leaves_the_status_as_it_was_is_recorded_but_not_alerted_again(
+    settings,
+):
+    from tests.constructed import item
+
+    # Constructed: a second decree on the same law, two years on. The demand stays
+    # "published"; the decree's own match alert tells campaigners of it, and a status alert
+    # "Published → Published" would tell them nothing.
+    reform = item(
+        "registry-reform",
+        "gazette",
+        "DECRETO por el que se reforman diversas disposiciones de la Ley Nacional del Registro "
+        "de Detenciones",
+        "Se reforman diversas disposiciones de la Ley Nacional del Registro de Detenciones.",
+        day=date(2021, 5, 20),
+    )
+    _store(settings, DECREE)
+    _store(settings, reform)
+
+    now = _registry(settings)
+    assert (now.status, now.since, now.evidence_url) == ("published", date(2021, 5, 20), reform.url)
+    statuses = run_query(
+        settings.db_path,
+        "SELECT json_extract_string(payload, '$.after.since'), status FROM alerts "
+        "WHERE kind = 'status' AND demand_id = 'detention-registry' ORDER BY created_at",
+    )[1]
+    assert statuses == [("2019-05-27", "pending"), ("2021-05-20", "suppressed")]
+    matches = run_query(
+        settings.db_path,
+        f"SELECT count(*) FROM alerts WHERE kind <> 'status' AND item_id = '{reform.id}'",
+    )[1]
+    assert matches == [(1,)]  # the reform itself is alerted

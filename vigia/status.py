@@ -32,6 +32,11 @@ class StatusChange:
     since: date | None
     item_id: str | None
 
+    @property
+    def moved(self) -> bool:
+        """The status itself changed, not only the evidence or the date it stands on."""
+        return self.after != self.before
+
 
 # A date a text states before this is background, not the day of the move.
 EARLIEST_STATED = date(1990, 1, 1)
@@ -97,7 +102,8 @@ def apply_moves(
     before: Mapping[str, DemandStatus] | None = None,
 ) -> list[StatusChange]:
     """Record moves; queue one alert per demand whose status changed, to each of its
-    destinations (``routes``); return the changes.
+    destinations (``routes``), sent only where the status itself moved (not just its
+    evidence); return the changes.
 
     The store's demands must be the campaigns' (``Store.sync_demands``).
     ``alert=False`` records the changes (historical items, reclassification) without sending.
@@ -122,13 +128,20 @@ def apply_moves(
             old.evidence_item_id,
         ):
             continue
-        changes.append(
-            StatusChange(
-                after.demand_id, old.status, after.status, after.since, after.evidence_item_id
-            )
+        change = StatusChange(
+            after.demand_id, old.status, after.status, after.since, after.evidence_item_id
         )
+        changes.append(change)
+        # Newer evidence for the same status is kept in the history, not sent: the item's own
+        # match alert tells of it, and "Published → Published" would tell nothing.
         _queue_alert(
-            store, routes[after.demand_id], old, after, now, send=alert, as_of_now=given_before
+            store,
+            routes[after.demand_id],
+            old,
+            after,
+            now,
+            send=alert and change.moved,
+            as_of_now=given_before,
         )
     return changes
 
