@@ -25,15 +25,18 @@ DEFAULT_LEVELS = (
     "regressed",
     "struck_down",
 )
+# Each label says what happened to the demand, never to the practice it targets: "upheld" or
+# "struck down" beside "Abolish arraigo" would read as the court upholding or striking down
+# arraigo, the opposite of what the status means.
 STATUS_LABELS = {
     "no_action": ("Sin acción", "No action"),
     "proposed": ("Propuesta", "Proposed"),
     "approved_by_chamber": ("Aprobada por una cámara", "Approved by a chamber"),
     "published": ("Publicada en el DOF", "Published in the gazette"),
     "in_force": ("En vigor", "In force"),
-    "upheld": ("Respaldada por un tribunal", "Upheld by a court"),
+    "upheld": ("Respaldada por un tribunal", "Backed by a court"),
     "regressed": ("Retroceso", "Regressed"),
-    "struck_down": ("Anulada por un tribunal", "Struck down by a court"),
+    "struck_down": ("Anulada por un tribunal", "Undone by a court"),
 }
 
 

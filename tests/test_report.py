@@ -75,7 +75,7 @@ def test_overview_shows_every_demand_status_evidence_and_health_on_a_phone(brows
     assert rows.count() == 12
     registry = page.locator('#overview tr[data-demand="detention-registry"]')
     assert "Anulada por un tribunal" in registry.inner_text()
-    assert "Struck down by a court" in registry.inner_text()
+    assert "Undone by a court" in registry.inner_text()
     assert "2023-01-24" in registry.inner_text()
     torture = page.locator('#overview tr[data-demand="torture-investigation-istanbul"]')
     assert "Publicada en el DOF" in torture.inner_text() and "2017-06-26" in torture.inner_text()
