@@ -214,6 +214,44 @@ def test_the_daily_digest_goes_by_email_with_coverage(queued, smtp: FakeSmtp):
     assert [ref for _, ref, _ in carried.values()] == [digest["Message-ID"]]
 
 
+def test_an_email_digest_says_once_what_each_mark_of_its_verdict_links_means(
+    queued, smtp: FakeSmtp, monkeypatch: pytest.MonkeyPatch
+):
+    import re
+    from html import unescape
+    from urllib.parse import parse_qsl
+
+    from vigia.alerts.channels.verdict_links import VerdictLinks
+    from vigia.core.model import alert_ref
+
+    secret = "a-secret-of-twenty-chars"
+    monkeypatch.setenv("VIGIA_VERDICT_URL", "https://vigia.example.org")
+    monkeypatch.setenv("VIGIA_VERDICT_SECRET", secret)
+    settings, db = queued
+    settings = load_settings(db_path=str(db), sources_config={})
+    dispatch.build_digests(settings)
+    dispatch.dispatch_alerts(settings, _channels(settings))
+    [digest] = [m for m in smtp.mailbox.messages if "Resumen diario" in str(m["Subject"])]
+    html = digest.get_body(("html",)).get_content()
+
+    # A phone shows no hover text: the marks are explained once, above the first demand.
+    legend = (
+        "¿Es correcta? / Is it right? ✓ Relevante / Relevant · ✗ No relevante / Not relevant · "
+        "▲ Es un avance / It is an advance · ▼ Es un retroceso / It is a setback · "
+        "● Solo una mención / Only a mention"
+    )
+    assert html.count(legend) == 1 and html.index(legend) < html.index("<h3>")
+    # Each mark is a link that judges that story's alert.
+    [(key,)] = run_query(
+        db, f"SELECT key FROM alerts WHERE channel = 'email:{TEAM}' AND tier = 'digest'"
+    )[1]
+    links = VerdictLinks("https://vigia.example.org", secret)
+    marks = re.findall(r'<a href="(https://vigia\.example\.org/verdict\?[^"]+)"[^>]*>(.)</a>', html)
+    assert [mark for _, mark in marks] == ["✓", "✗", "▲", "▼"]  # its own direction is no mark
+    verdicts = [links.read(dict(parse_qsl(unescape(url).partition("?")[2]))) for url, _ in marks]
+    assert {v.ref for v in verdicts} == {alert_ref(key)}
+
+
 def _pending(title: str, url: str, evidence: str) -> Outgoing:
     demands = load_demands(ROOT / "demands.yaml")
     item = Item("gazette", "gazette", "x1", url, title, evidence, date(2019, 5, 27), "es", {})

@@ -23,7 +23,7 @@ from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 from vigia.alerts.channels.base import Delivery, DeliveryFailed, WithoutHistory
-from vigia.alerts.channels.verdict_links import VerdictLinks
+from vigia.alerts.channels.verdict_links import VerdictLinks, legend
 from vigia.alerts.content import (
     CONFIRM_SHOWN,
     DIGEST_LINES_PER_DEMAND,
@@ -339,6 +339,8 @@ def _digest_html(body: DigestBody, address: str = "", links: VerdictLinks | None
     from vigia.classify.status import label
 
     parts = [f"<h2>{_e(f'Resumen diario / Daily digest · {body.day}')}</h2>"]
+    if links is not None and body.alerts:
+        parts.append(f"<p><small>{_e(f'{JUDGE_PROMPT} {legend()}')}</small></p>")
     for demand, stories in body.by_demand():
         heading = f"{demand.title['es']} / {demand.title['en']} ({len(stories)})"
         parts.append(f"<h3>{_e(heading)}</h3><ul>")

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from vigia.alerts.channels.slack_actions import LINK_PATH, Refused, Verdict, chosen_verdict
-from vigia.alerts.channels.slack_blocks import choices_for
+from vigia.alerts.channels.slack_blocks import VERDICT_CHOICES, choices_for
 from vigia.core.errors import ConfigError
 from vigia.core.model import alert_ref
 
@@ -27,6 +27,12 @@ LINK_DAYS = 365  # a leaked email's links stop working after a year
 _SIGNATURE_LENGTH = 32  # hex digits: 128 bits
 # A link's fields: the alert's reference, the verdict, the address, the day, the signature.
 LINK_FIELDS = ("a", "v", "to", "d", "s")
+
+
+def legend() -> str:
+    """Every verdict a link may give, its mark first: said once above a digest whose lines
+    show only the marks (a phone's mail shows no hover text)."""
+    return " · ".join(VERDICT_CHOICES.values())
 
 
 @dataclass(frozen=True)
