@@ -132,8 +132,9 @@ def apply_moves(
             after.demand_id, old.status, after.status, after.since, after.evidence_item_id
         )
         changes.append(change)
-        # Newer evidence for the same status is kept in the history, not sent: the item's own
-        # match alert tells of it, and "Published → Published" would tell nothing.
+        # Other evidence for the same status (a newer act, or an older one a verdict brings
+        # back) is kept in the history, not sent: the item's own match alert tells of it, and
+        # "Published → Published" would tell nothing.
         _queue_alert(
             store,
             routes[after.demand_id],
