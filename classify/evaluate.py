@@ -152,15 +152,19 @@ def gold_item(row: dict[str, Any]) -> Item:
 
 
 def evaluate(rows: Iterable[dict[str, Any]], classifier: Classifier) -> EvalReport:
-    """Score the classifier on labelled rows."""
-    outcomes = [
-        Outcome(
-            row.get("id"),
-            {label["demand"]: label["stance"] for label in row.get("labels", [])},
-            {m.demand_id: m.stance for m in classifier.classify(gold_item(row))},
-        )
-        for row in rows
-    ]
+    """Score the classifier on labelled rows.
+
+    A row exported from campaigners' verdicts (it lists ``verdicts``) is labelled only for the
+    demands someone judged: a demand found there that nobody judged is neither right nor wrong.
+    """
+    outcomes = []
+    for row in rows:
+        found = {m.demand_id: m.stance for m in classifier.classify(gold_item(row))}
+        if "verdicts" in row:
+            judged = {verdict["demand"] for verdict in row["verdicts"]}
+            found = {demand: stance for demand, stance in found.items() if demand in judged}
+        gold = {label["demand"]: label["stance"] for label in row.get("labels", [])}
+        outcomes.append(Outcome(row.get("id"), gold, found))
     return score(outcomes, [d.id for d in classifier.campaign.demands])
 
 

@@ -149,6 +149,40 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
     assert "negatives flagged 1/1 (100.0%)" in capsys.readouterr().out
 
 
+def test_eval_on_exported_verdicts_scores_only_the_demands_someone_judged(tmp_path, capsys):
+    from tests.constructed import item
+    from vigia.alerts.channels.slack_actions import Verdict
+    from vigia.verdicts import record
+
+    # Constructed: one decree the classifier reads for two demands; a campaigner judges the
+    # registry's alert only (the law's went to a channel nobody watched that day).
+    decree = item(
+        "law-and-registry",
+        "gazette",
+        "DECRETO por el que se expide la Ley General en Materia de Desaparición Forzada de Personas",
+        "Se expide la Ley General en Materia de Desaparición Forzada de Personas, que crea el "
+        "Registro Nacional de Personas Desaparecidas y No Localizadas.",
+    )
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.items.upsert([decree], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    keys = dict(run_query(db, "SELECT demand_id, key FROM alerts WHERE kind = 'match'")[1])
+    assert set(keys) == {"disappearance-investigation-law", "missing-persons-database"}
+    judged = Verdict(keys["missing-persons-database"], "relevant", "U0CAMPAIGN", "ana", None, None)
+    assert record(settings, [judged], datetime.now(UTC))[0] == 1
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    capsys.readouterr()
+
+    assert cli.main(["--db", str(db), "eval", str(out)]) == 0
+    scores = capsys.readouterr().out
+    # The law's match is not counted a false alarm: nobody said whether it was one.
+    assert "relevance micro P 1.00 R 1.00 F1 1.00" in scores
+    assert "items wrong: 0 of 1" in scores
+
+
 def _digest_of_the_vote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     # The vote in Congress, told by the press: it goes to the daily digest, and its move waits
     # for a person. Returns the settings, the vote and the digest's blocks as Slack gets them.
