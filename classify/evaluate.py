@@ -345,15 +345,33 @@ def format_split_summary(parts: dict[str, EvalReport]) -> str:
     )
     lines = [header]
     for name, report in parts.items():
+        relevance = report.micro.tp + report.micro.fp + report.micro.fn
         lines.append(
-            f"{name:<7}{report.items:>6}{report.micro.f1:>10.3f}{report.macro_f1:>10.3f}"
-            f"{report.stance_accuracy:>8.3f}{report.negatives_share:>10.1%}"
-            + "".join(f"{report.end_to_end_recall(s):>9.2f}" for s in STANCES)
+            f"{name:<7}{report.items:>6}"
+            + _cell(report.micro.f1, relevance, 10, ".3f")
+            + _cell(report.macro_f1, relevance, 10, ".3f")
+            + _cell(report.stance_accuracy, report.stance_confusion.total(), 8, ".3f")
+            + _cell(report.negatives_share, report.negatives, 10, ".1%")
+            + "".join(
+                _cell(report.end_to_end_recall(s), report.labels_by_stance[s], 9, ".2f")
+                for s in STANCES
+            )
         )
-    if "write" in parts and "check" in parts:
+    if _both_parts_scored(parts):
         gap = parts["write"].micro.f1 - parts["check"].micro.f1
         lines.append(f"gap in micro-F1, write part minus check part: {gap:+.3f}")
     return "\n".join(lines)
+
+
+def _cell(value: float, scored: int, width: int, form: str) -> str:
+    # A figure, or "-" where nothing was there to score (no check part, no regress label):
+    # a zero would read as a failure.
+    return f"{value:>{width}{form}}" if scored else f"{'-':>{width}}"
+
+
+def _both_parts_scored(parts: dict[str, EvalReport]) -> bool:
+    # A gap needs a write part and a check part that each hold items.
+    return all(name in parts and parts[name].items for name in ("write", "check"))
 
 
 def format_intervals(parts: dict[str, EvalReport]) -> str:
@@ -362,7 +380,7 @@ def format_intervals(parts: dict[str, EvalReport]) -> str:
     named = {name: report for name, report in parts.items() if name not in ("write", "check")}
     for name, report in named.items():
         lines.append(_interval_line(name, intervals([report])[0]))
-    if "write" in parts and "check" in parts:
+    if _both_parts_scored(parts):
         write, check, gap = intervals([parts["write"], parts["check"]])
         lines += [
             _interval_line("write", write),

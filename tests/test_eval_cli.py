@@ -82,6 +82,17 @@ def test_eval_scores_both_parts_and_withholds_the_check_part(tmp_path: Path, cap
     assert '"id": "c2"' in capsys.readouterr().out
 
 
+def test_eval_shows_a_dash_where_a_part_has_nothing_to_score(tmp_path: Path, capsys):
+    gold = _split_folder(tmp_path, check_share=0.0)  # every item in the write part
+    assert cli.main(["eval", str(gold)]) == 0
+    out = capsys.readouterr().out
+    summary = {line.split()[0]: line.split() for line in out.splitlines()[:7] if line}
+    assert summary["check"] == ["check", "0", "-", "-", "-", "-", "-", "-", "-"]
+    assert summary["write"][2] != "-"
+    # No gap, and no interval, between a part and an empty one.
+    assert "gap in micro-F1" not in out and "  gap " not in out
+
+
 def test_eval_gives_each_figure_an_interval_that_holds_it(tmp_path: Path, capsys):
     assert cli.main(["eval", str(GOLD)]) == 0
     out = capsys.readouterr().out
