@@ -149,6 +149,27 @@ def test_export_is_labelled_jsonl_and_eval_reports_precision(endpoint, tmp_path,
     assert "negatives flagged 1/1 (100.0%)" in capsys.readouterr().out
 
 
+def test_the_export_names_the_demands_people_disagreed_on(endpoint, tmp_path):
+    url, keys, db = endpoint
+    registry = keys["detention-registry"]
+    assert _post(url, _payload(registry, "relevant", user="U0ANA")).status_code == 200
+    assert _post(url, _payload(registry, "not_relevant", user="U0LUIS")).status_code == 200
+    assert (
+        _post(url, _payload(keys["arraigo-abolition"], "relevant", user="U0ANA")).status_code == 200
+    )
+    assert (
+        _post(url, _payload(keys["arraigo-abolition"], "relevant", user="U0LUIS")).status_code
+        == 200
+    )
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    notes = {r["title"]: r["note"] for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert notes[REGISTRY_DECREE.title].endswith(
+        "Disagreed on detention-registry (the latest verdict kept)."
+    )
+    assert "Disagreed" not in notes[ARRAIGO_RULING.title]  # both said relevant
+
+
 def test_eval_on_exported_verdicts_scores_only_the_demands_someone_judged(tmp_path, capsys):
     from tests.constructed import item
     from vigia.alerts.channels.slack_actions import Verdict

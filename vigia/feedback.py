@@ -154,6 +154,7 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
     with settings.storage.open() as store:
         rows = store.feedback.items()
     by_item: dict[str, dict[str, Any]] = {}
+    judged_by: dict[str, list[tuple[str, str, str, str]]] = {}
     for row in rows:
         item = row["item"]
         entry = by_item.setdefault(
@@ -170,6 +171,15 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
                 "verdicts": [],
             },
         )
+        # Who judged, by account (names can repeat), for the disagreements the note names.
+        judged_by.setdefault(item.id, []).append(
+            (
+                str(row["at"]),
+                row["demand_id"],
+                row["user_id"],
+                row["corrected_stance"] or row["verdict"],
+            )
+        )
         entry["verdicts"].append(
             {
                 "demand": row["demand_id"],
@@ -183,8 +193,21 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
     for entry in by_item.values():
         entry["labels"] = _labels(entry["verdicts"])
         people = sorted({v["by"] for v in entry["verdicts"]})
-        entry["note"] = f"From Slack feedback by {', '.join(people)}."
+        entry["note"] = f"From verdicts (Slack, email) by {', '.join(people)}." + _disagreements(
+            judged_by[entry["id"]]
+        )
     return list(by_item.values())
+
+
+def _disagreements(judged: list[tuple[str, str, str, str]]) -> str:
+    # Where people's latest verdicts on a demand differ, the export keeps the latest one; the
+    # note names the demand, so that whoever uses the labels can settle it as the dev set's
+    # annotators settled theirs. ``judged``: (when, demand, who, what they said).
+    latest: dict[str, dict[str, str]] = defaultdict(dict)
+    for _, demand, who, said in sorted(judged):
+        latest[demand][who] = said
+    split = sorted(demand for demand, said in latest.items() if len(set(said.values())) > 1)
+    return f" Disagreed on {', '.join(split)} (the latest verdict kept)." if split else ""
 
 
 def _labels(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
