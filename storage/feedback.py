@@ -9,6 +9,9 @@ from vigia.core.model import ALERT_REF_LENGTH
 from vigia.storage.db import Repository
 from vigia.storage.rows import ITEM_FIELDS_QUALIFIED, item_from_row
 
+# The verdict of a person who says the classifier missed a demand in an item.
+MISSED = "missed"
+
 
 class FeedbackRepository(Repository):
     """Verdicts from the alerts' buttons."""
@@ -69,6 +72,27 @@ class FeedbackRepository(Repository):
             ],
         )
         return target
+
+    def items_starting(self, ref: str, limit: int = 2) -> list[str]:
+        """Ids of stored items that start with ``ref`` (at most ``limit``)."""
+        rows = self.conn.execute(
+            "SELECT id FROM items WHERE starts_with(id, ?) ORDER BY id LIMIT ?", [ref, limit]
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def record_missed(
+        self, item_id: str, demand_id: str, stance: str, user_id: str, user_name: str, at: datetime
+    ) -> None:
+        """Record that a person says ``item_id`` moves ``demand_id`` (in ``stance``) though the
+        classifier found no such match: a verdict on no alert, which sets no move aside."""
+        # No alert and no classified stance: the status views match verdicts to moves by
+        # stance, and "" is none.
+        self.conn.execute(
+            """INSERT INTO feedback (alert_key, item_id, demand_id, stance, verdict, user_id,
+                   user_name, given_at, corrected_stance)
+               VALUES ('', ?, ?, '', ?, ?, ?, ?, ?)""",
+            [item_id, demand_id, MISSED, user_id, user_name, at, stance],
+        )
 
     def items(self) -> list[dict[str, Any]]:
         """Every verdict with its item, latest verdict per (item, demand, person) only."""

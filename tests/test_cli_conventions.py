@@ -24,7 +24,7 @@ def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
 
 def test_every_command_and_option_has_a_description(capsys: pytest.CaptureFixture[str]) -> None:
     commands = list(_commands(cli._parser()))
-    assert len(commands) == 20  # every command and its subcommands
+    assert len(commands) == 21  # every command and its subcommands
     for path, parser in commands:
         assert parser.description and len(parser.description) > 10, path
         for action in parser._actions:

@@ -170,6 +170,67 @@ def test_the_export_names_the_demands_people_disagreed_on(endpoint, tmp_path):
     assert "Disagreed" not in notes[ARRAIGO_RULING.title]  # both said relevant
 
 
+def test_a_miss_a_person_reports_becomes_a_label_the_rules_are_measured_on(tmp_path, capsys):
+    from tests.constructed import item
+
+    # Constructed: a story the classifier reads as nothing; a campaigner says it is the
+    # missing-persons registry going backwards.
+    story = item(
+        "plataforma",
+        "news",
+        "Madres buscadoras denuncian que la plataforma oficial dejó de mostrar datos",
+        "Colectivos de madres buscadoras en Sonora denunciaron que la plataforma oficial dejó "
+        "de mostrar las cifras de personas que buscan desde hace meses.",
+        outlet="Prensa",
+    )
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.items.upsert([story, REGISTRY_DECREE], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    before = status.current(settings)
+    base = ["--db", str(db), "feedback", "missed"]
+    said = [*base, "--item", story.id[:10], "--demand", "missing-persons-database"]
+    assert cli.main([*said, "--stance", "regress", "--by", "ana"]) == 0
+    assert "moves missing-persons-database (regress), by ana" in capsys.readouterr().out
+
+    out = tmp_path / "feedback.jsonl"
+    assert cli.main(["--db", str(db), "feedback", "export", "--out", str(out)]) == 0
+    [row] = map(json.loads, out.read_text(encoding="utf-8").splitlines())
+    assert row["labels"] == [{"demand": "missing-persons-database", "stance": "regress"}]
+    assert row["verdicts"][0]["verdict"] == "missed" and row["body"] == story.text
+    capsys.readouterr()
+    # Measured on it, the rules miss it: a regress label not caught.
+    assert cli.main(["--db", str(db), "eval", str(out)]) == 0
+    assert "regress 0/1 (0.00)" in capsys.readouterr().out
+    # It is no verdict on an alert: precision is not touched, and the status does not move.
+    assert cli.main(["--db", str(db), "eval", "--feedback"]) == 0
+    table = capsys.readouterr().out
+    assert "misses reported (`vigia feedback missed`): missing-persons-database 1" in table
+    assert (
+        "missing-persons-database                         -         0       0          -" in table
+    )
+    assert status.current(settings) == before
+
+
+def test_a_miss_is_refused_where_the_classifier_finds_it_or_nothing_is_named(tmp_path, capsys):
+    db = tmp_path / "vigia.duckdb"
+    settings = load_settings(db_path=str(db), sources_config={})
+    with open_store(db) as store:
+        store.items.upsert([REGISTRY_DECREE], datetime.now(UTC))
+    pipeline.classify_pending(settings)
+    base = ["--db", str(db), "feedback", "missed", "--stance", "advance", "--by", "ana"]
+    cases = [
+        (REGISTRY_DECREE.id[:10], "detention-registry", "already finds detention-registry"),
+        (REGISTRY_DECREE.id[:10], "no-such-demand", "no demand 'no-such-demand'"),
+        ("ffffffffff", "detention-registry", "is not in the store"),
+    ]
+    for ref, demand, reason in cases:
+        assert cli.main([*base, "--item", ref, "--demand", demand]) == 2
+        assert reason in capsys.readouterr().err
+    assert run_query(db, "SELECT count(*) FROM feedback")[1] == [(0,)]
+
+
 def test_eval_on_exported_verdicts_scores_only_the_demands_someone_judged(tmp_path, capsys):
     from tests.constructed import item
     from vigia.alerts.channels.slack_actions import Verdict

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from vigia.classify.demands import STANCES
 from vigia.config import Settings, apply_prefect_defaults, config_file, load_settings
 from vigia.core.errors import ConfigError, VigiaError
 from vigia.core.text import for_terminal
@@ -327,6 +328,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, help="feedback.jsonl")
     export.set_defaults(handler=cmd_feedback_export)
+    missed = _command(
+        feedback_commands,
+        "missed",
+        "record that a stored item moves a demand the classifier did not find in it",
+    )
+    missed.add_argument("--item", required=True, help="the item's id, or its start")
+    missed.add_argument("--demand", required=True, help="the demand's id")
+    missed.add_argument("--stance", required=True, choices=STANCES, help="its direction")
+    missed.add_argument("--by", required=True, help="who says so (a name)")
+    missed.set_defaults(handler=cmd_feedback_missed)
 
     serve = _command(commands, "serve", "keep every deployment of prefect.yaml running")
     serve.add_argument("--port", type=int, default=4200, help="local Prefect server port")
@@ -749,6 +760,19 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {len(rows)} labelled item(s) to {args.out}")
+    return 0
+
+
+def cmd_feedback_missed(args: argparse.Namespace, settings: Settings) -> int:
+    """Record a demand the classifier missed in a stored item, as a label."""
+    from vigia.clock import now
+    from vigia.verdicts import record_missed
+
+    item_id = record_missed(settings, args.item, args.demand, args.stance, args.by, now())
+    print(
+        f"recorded: item {item_id[:12]} moves {args.demand} ({args.stance}), by {args.by}; "
+        "`vigia feedback export` writes it as a label"
+    )
     return 0
 
 

@@ -31,6 +31,7 @@ from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.status import StatusChange
+from vigia.storage.feedback import MISSED
 from vigia.verdicts import record as record_verdicts
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,8 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
 
     An item's labels are the demands someone confirmed: with the classifier's stance, with the
     direction someone said was right instead, or with no stance when someone disputed the
-    direction without saying one. Demands marked not relevant get no label.
+    direction without saying one; and the demands someone said the classifier missed, with the
+    direction they gave. Demands marked not relevant get no label.
     """
     with settings.storage.open() as store:
         rows = store.feedback.items()
@@ -184,7 +186,7 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
             {
                 "demand": row["demand_id"],
                 "verdict": row["verdict"],
-                "classified_stance": row["stance"],
+                "classified_stance": row["stance"] or None,  # none for a demand missed
                 "corrected_stance": row["corrected_stance"],
                 "by": row["user_name"] or row["user_id"],
                 "at": row["at"].isoformat() if hasattr(row["at"], "isoformat") else row["at"],
@@ -219,7 +221,7 @@ def _labels(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for demand, verdict in sorted(latest.items()):
         if verdict["verdict"] == "relevant":
             labels.append({"demand": demand, "stance": verdict["classified_stance"]})
-        elif verdict["verdict"] == "wrong_direction":
+        elif verdict["verdict"] in ("wrong_direction", MISSED):
             labels.append({"demand": demand, "stance": verdict["corrected_stance"]})
     return labels
 
@@ -231,6 +233,7 @@ class Judged:
     judged: int = 0
     relevant: int = 0  # relevant, whatever the direction
     wrong_direction: int = 0  # relevant, but the direction was wrong
+    missed: int = 0  # items someone said move the demand, where the classifier found nothing
     # (classified, said to be right) → how often, for the corrections that named a direction
     corrections: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -239,6 +242,7 @@ class Judged:
         self.judged += other.judged
         self.relevant += other.relevant
         self.wrong_direction += other.wrong_direction
+        self.missed += other.missed
         self.corrections.update(other.corrections)
 
 
@@ -249,6 +253,9 @@ def judged_by_demand(settings: Settings) -> dict[str, Judged]:
     counts: dict[str, Judged] = defaultdict(Judged)
     for row in rows:
         judged = counts[row["demand_id"]]
+        if row["verdict"] == MISSED:  # no alert to be precise about: a miss
+            judged.missed += 1
+            continue
         judged.judged += 1
         judged.relevant += row["verdict"] in ("relevant", "wrong_direction")
         if row["verdict"] == "wrong_direction":
@@ -270,9 +277,9 @@ def format_judged(counts: dict[str, Judged]) -> str:
     for demand, judged in [*counts.items(), ("all demands", total)]:
         right = judged.relevant - judged.wrong_direction
         direction = f"{right / judged.relevant:.2f}" if judged.relevant else "-"
+        precision = f"{judged.relevant / judged.judged:.2f}" if judged.judged else "-"
         lines.append(
-            f"{demand:<40} {judged.relevant / judged.judged:>9.2f} {judged.relevant:>9} "
-            f"{judged.judged:>7} {direction:>10}"
+            f"{demand:<40} {precision:>9} {judged.relevant:>9} {judged.judged:>7} {direction:>10}"
         )
     if total.corrections:
         said = ", ".join(
@@ -280,4 +287,7 @@ def format_judged(counts: dict[str, Judged]) -> str:
             for (classified, right), n in sorted(total.corrections.items())
         )
         lines.append(f"directions corrected (classified → said to be right): {said}")
+    if total.missed:
+        missed = ", ".join(f"{d} {j.missed}" for d, j in counts.items() if j.missed)
+        lines.append(f"misses reported (`vigia feedback missed`): {missed}")
     return "\n".join(lines)

@@ -14,7 +14,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from vigia.alerts.channels.slack_actions import Verdict
+from vigia.classify.demands import STANCES
 from vigia.config import Settings
+from vigia.core.errors import ConfigError
 from vigia.status import StatusChange, apply_moves, moves_for
 from vigia.storage import Store
 from vigia.storage.status import StatusMove
@@ -54,6 +56,38 @@ def record(
         if not recorded:
             return 0, []
         return recorded, apply_moves(store, settings.routes, moves, at, before=before)
+
+
+def record_missed(
+    settings: Settings, item_ref: str, demand_id: str, stance: str, by: str, at: datetime
+) -> str:
+    """Record that a person says a stored item (its id, or its start) moves a demand in
+    ``stance`` though the classifier found no such match; return the item's id.
+
+    It is a label for measuring and writing the rules (`vigia feedback export`), not a move:
+    a demand's status follows what the classifier and people confirm on its alerts.
+    """
+    if stance not in STANCES:
+        raise ConfigError(f"stance must be one of {', '.join(STANCES)}, not {stance!r}")
+    try:
+        settings.campaigns.owner(demand_id)
+    except KeyError:
+        files = ", ".join(str(p) for p in settings.campaign_files)
+        raise ConfigError(f"no demand '{demand_id}' in {files}") from None
+    with settings.storage.open() as store, store.transaction():
+        found = store.feedback.items_starting(item_ref) if item_ref else []
+        if len(found) != 1:
+            problem = "is ambiguous: give more of its id" if found else "is not in the store"
+            raise ConfigError(f"item {item_ref!r} {problem}")
+        [item_id] = found
+        matched = store.matches.with_item(item_id, demand_id)
+        if matched is not None:
+            raise ConfigError(
+                f"the classifier already finds {demand_id} in item {item_id[:12]} "
+                f"({matched[0].stance}): judge its alert instead"
+            )
+        store.feedback.record_missed(item_id, demand_id, stance, by, by, at)
+    return item_id
 
 
 def _corrected_moves(
