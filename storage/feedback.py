@@ -73,13 +73,6 @@ class FeedbackRepository(Repository):
         )
         return target
 
-    def items_starting(self, ref: str, limit: int = 2) -> list[str]:
-        """Ids of stored items that start with ``ref`` (at most ``limit``)."""
-        rows = self.conn.execute(
-            "SELECT id FROM items WHERE starts_with(id, ?) ORDER BY id LIMIT ?", [ref, limit]
-        ).fetchall()
-        return [row[0] for row in rows]
-
     def record_missed(
         self, item_id: str, demand_id: str, stance: str, user_id: str, user_name: str, at: datetime
     ) -> None:

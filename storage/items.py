@@ -186,6 +186,13 @@ class ItemRepository(Repository):
         ).fetchall()
         return frozenset(row[0] for row in rows)
 
+    def ids_starting(self, ref: str, limit: int = 2) -> list[str]:
+        """Ids of stored items that start with ``ref`` (at most ``limit``)."""
+        rows = self.conn.execute(
+            "SELECT id FROM items WHERE starts_with(id, ?) ORDER BY id LIMIT ?", [ref, limit]
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def first_seen(self, ids: Sequence[str]) -> dict[str, date]:
         """The day each of these items was first stored."""
         rows = self.conn.execute(

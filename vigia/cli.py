@@ -317,7 +317,9 @@ def _parser() -> argparse.ArgumentParser:
     endpoint.add_argument("--port", type=int, default=3000, help="port to listen on (3000)")
     endpoint.set_defaults(handler=cmd_slack_endpoint)
 
-    feedback = _command(commands, "feedback", "campaigners' verdicts on alerts")
+    feedback = _command(
+        commands, "feedback", "campaigners' verdicts: on alerts, and on what was missed"
+    )
     feedback_commands = feedback.add_subparsers(
         dest="feedback_command", required=True, help="what to do with the verdicts"
     )

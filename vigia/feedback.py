@@ -179,7 +179,7 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
                 str(row["at"]),
                 row["demand_id"],
                 row["user_id"],
-                row["corrected_stance"] or row["verdict"],
+                _said(row),
             )
         )
         entry["verdicts"].append(
@@ -199,6 +199,14 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
             judged_by[entry["id"]]
         )
     return list(by_item.values())
+
+
+def _said(row: Mapping[str, Any]) -> str:
+    # The label a verdict gives: its direction (named, or the alert's when relevant), or what
+    # it said of relevance.
+    if row["corrected_stance"]:
+        return str(row["corrected_stance"])
+    return str(row["stance"] if row["verdict"] == "relevant" else row["verdict"])
 
 
 def _disagreements(judged: list[tuple[str, str, str, str]]) -> str:

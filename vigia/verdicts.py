@@ -75,7 +75,7 @@ def record_missed(
         files = ", ".join(str(p) for p in settings.campaign_files)
         raise ConfigError(f"no demand '{demand_id}' in {files}") from None
     with settings.storage.open() as store, store.transaction():
-        found = store.feedback.items_starting(item_ref) if item_ref else []
+        found = store.items.ids_starting(item_ref) if item_ref else []
         if len(found) != 1:
             problem = "is ambiguous: give more of its id" if found else "is not in the store"
             raise ConfigError(f"item {item_ref!r} {problem}")
