@@ -193,6 +193,14 @@ class ItemRepository(Repository):
         ).fetchall()
         return [row[0] for row in rows]
 
+    def with_url_containing(self, fragment: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, url) of stored items whose address contains ``fragment`` (at most ``limit``)."""
+        rows = self.conn.execute(
+            "SELECT id, url FROM items WHERE contains(url, ?) ORDER BY id LIMIT ?",
+            [fragment, limit],
+        ).fetchall()
+        return [(row[0], row[1]) for row in rows]
+
     def first_seen(self, ids: Sequence[str]) -> dict[str, date]:
         """The day each of these items was first stored."""
         rows = self.conn.execute(

@@ -213,6 +213,51 @@ def test_a_miss_a_person_reports_becomes_a_label_the_rules_are_measured_on(tmp_p
     assert status.current(settings) == before
 
 
+def _slash_command(text: str) -> bytes:
+    # The form Slack posts for "/vigia-missed <text>" typed by a campaigner.
+    fields = {
+        "command": "/vigia-missed",
+        "text": text,
+        "user_id": "U0CAMPAIGN",
+        "user_name": "ana.campaigner",
+        "channel_id": "C0DETENCION",
+        "response_url": "https://hooks.slack.com/commands/T0/1/x",
+    }
+    return urlencode(fields).encode()
+
+
+def test_a_miss_is_reported_from_slack_by_the_story_s_address(endpoint):
+    url, _, db = endpoint
+    # Slack wraps a typed link in <>; the address may carry a feed's tracking parameters.
+    address = f"<{REGISTRY_DECREE.url}?utm_source=rss>"
+    answer = _post(url, _slash_command(f"{address} missing-persons-database Mención"))
+    assert answer.status_code == 200 and answer.json()["response_type"] == "ephemeral"
+    assert "Solo una mención" in answer.json()["text"]
+    rows = run_query(
+        db, "SELECT item_id, demand_id, verdict, corrected_stance, user_name FROM feedback"
+    )[1]
+    assert rows == [
+        (REGISTRY_DECREE.id, "missing-persons-database", "missed", "mention", "ana.campaigner")
+    ]
+
+    replies = {
+        "https://example.org/nunca-leida missing-persons-database avance": "Vigía has not read it",
+        f"{REGISTRY_DECREE.url} detention-registry avance": "judge its alert instead",
+        f"{REGISTRY_DECREE.url} detention-registry": "Uso / Usage: /vigia-missed",
+        f"{REGISTRY_DECREE.url} detention-registry quizás": "Uso / Usage: /vigia-missed",
+    }
+    for text, reply in replies.items():
+        assert reply in _post(url, _slash_command(text)).json()["text"]
+    # What was typed comes back escaped: no mention of the whole channel.
+    said = _post(
+        url, _slash_command("https://example.org/<!channel> missing-persons-database avance")
+    )
+    assert "<!" not in said.json()["text"] and "&lt;!channel" in said.json()["text"]
+    assert len(run_query(db, "SELECT * FROM feedback")[1]) == 1
+    # Unsigned, it is refused like any request.
+    assert requests.post(url, data=_slash_command("x y z"), timeout=10).status_code == 401
+
+
 def test_a_miss_is_refused_where_the_classifier_finds_it_or_nothing_is_named(tmp_path, capsys):
     db = tmp_path / "vigia.duckdb"
     settings = load_settings(db_path=str(db), sources_config={})

@@ -335,7 +335,7 @@ def _parser() -> argparse.ArgumentParser:
         "missed",
         "record that a stored item moves a demand the classifier did not find in it",
     )
-    missed.add_argument("--item", required=True, help="the item's id, or its start")
+    missed.add_argument("--item", required=True, help="the item's id, its start, or its address")
     missed.add_argument("--demand", required=True, help="the demand's id")
     missed.add_argument("--stance", required=True, choices=STANCES, help="its direction")
     missed.add_argument("--by", required=True, help="who says so (a name)")

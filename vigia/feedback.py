@@ -19,20 +19,28 @@ from vigia.alerts.channels.slack_actions import (
     LINK_PATH,
     Refused,
     SlackRequests,
+    SlashCommand,
     Verdict,
     make_server,
     show_verdict,
     start_in_thread,
 )
-from vigia.alerts.channels.slack_blocks import verdict_label, verdict_line
+from vigia.alerts.channels.slack_blocks import (
+    CORRECTIONS,
+    escape_mrkdwn,
+    verdict_label,
+    verdict_line,
+)
 from vigia.alerts.channels.verdict_links import LINK_FIELDS, VerdictLinks
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
+from vigia.core.text import fold
 from vigia.status import StatusChange
 from vigia.storage.feedback import MISSED
 from vigia.verdicts import record as record_verdicts
+from vigia.verdicts import record_missed
 
 log = logging.getLogger(__name__)
 # The endpoint's path and server, for the entry points that serve it.
@@ -70,6 +78,8 @@ class FeedbackEndpoint:
             interaction = self.requests.read(body, headers)
         except Refused as refused:
             return refused.status, {"error": str(refused)}
+        if interaction.command is not None:
+            return 200, self._missed(interaction.command)
         if interaction.confirmations:
             return 200, self._confirm(interaction.confirmations)
         verdicts = interaction.verdicts
@@ -109,6 +119,25 @@ class FeedbackEndpoint:
             return 404, _page(UNKNOWN_ALERT)
         return 200, _page(_thanks(verdict), *(f"<p>{escape(_moved(c))}</p>" for c in changes))
 
+    def _missed(self, command: SlashCommand) -> dict[str, Any]:
+        # "/vigia-missed URL DEMAND DIRECTION": a person names a demand the classifier missed.
+        words = command.text.split()
+        stance = _STANCE_WORDS.get(fold(words[2])) if len(words) == 3 else None
+        if stance is None:
+            return _ephemeral(MISSED_USAGE)
+        address, demand_id = words[0].strip("<>"), words[1]  # Slack wraps links in <>
+        try:
+            item_id = record_missed(
+                self.settings, address, demand_id, stance, command.user_name, now()
+            )
+        except ConfigError as exc:
+            # The message repeats what was typed: escaped, as any text Slack shows.
+            return _ephemeral(f"No anotada / Not recorded: {escape_mrkdwn(str(exc))}")
+        return _ephemeral(
+            f"Gracias: anotado que la noticia {item_id[:12]} mueve {demand_id} "
+            f"({CORRECTIONS[stance]}) / Thanks: noted as missed"
+        )
+
     def _confirm(self, confirmations: list[tuple[str, str, str]]) -> dict[str, Any]:
         # A person confirms, from the digest, a status move only the press backed.
         from vigia import status
@@ -122,6 +151,26 @@ class FeedbackEndpoint:
                 continue
             replies += [_moved(c) for c in changes] or [f"{demand_id}: confirmado / confirmed"]
         return {"response_type": "ephemeral", "replace_original": False, "text": "\n".join(replies)}
+
+
+MISSED_USAGE = (
+    "Uso / Usage: /vigia-missed DIRECCIÓN-DE-LA-NOTICIA DEMANDA avance|retroceso|mención "
+    "(advance|regress|mention): una noticia que Vigía leyó y no alertó para esa demanda / a "
+    "story Vigía read but did not alert for that demand"
+)
+# The directions a person may type, in either language, accents or not.
+_STANCE_WORDS = {
+    **{stance: stance for stance in ("advance", "regress", "mention")},
+    "avance": "advance",
+    "retroceso": "regress",
+    "setback": "regress",
+    "mencion": "mention",
+}
+
+
+def _ephemeral(text: str) -> dict[str, Any]:
+    # A reply only the person who typed the command sees.
+    return {"response_type": "ephemeral", "text": text}
 
 
 def _thanks(verdict: Verdict) -> str:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from vigia.alerts.channels.slack_actions import Verdict
 from vigia.classify.demands import STANCES
+from vigia.classify.events import normalise_url
 from vigia.config import Settings
 from vigia.core.errors import ConfigError
 from vigia.status import StatusChange, apply_moves, moves_for
@@ -61,8 +63,8 @@ def record(
 def record_missed(
     settings: Settings, item_ref: str, demand_id: str, stance: str, by: str, at: datetime
 ) -> str:
-    """Record that a person says a stored item (its id, or its start) moves a demand in
-    ``stance`` though the classifier found no such match; return the item's id.
+    """Record that a person says a stored item (its id, its start, or its address) moves a
+    demand in ``stance`` though the classifier found no such match; return the item's id.
 
     It is a label for measuring and writing the rules (`vigia feedback export`), not a move:
     a demand's status follows what the classifier and people confirm on its alerts.
@@ -75,11 +77,7 @@ def record_missed(
         files = ", ".join(str(p) for p in settings.campaign_files)
         raise ConfigError(f"no demand '{demand_id}' in {files}") from None
     with settings.storage.open() as store, store.transaction():
-        found = store.items.ids_starting(item_ref) if item_ref else []
-        if len(found) != 1:
-            problem = "is ambiguous: give more of its id" if found else "is not in the store"
-            raise ConfigError(f"item {item_ref!r} {problem}")
-        [item_id] = found
+        item_id = _stored_item(store, item_ref)
         matched = store.matches.with_item(item_id, demand_id)
         if matched is not None:
             raise ConfigError(
@@ -88,6 +86,25 @@ def record_missed(
             )
         store.feedback.record_missed(item_id, demand_id, stance, by, by, at)
     return item_id
+
+
+def _stored_item(store: Store, ref: str) -> str:
+    # The one stored item ``ref`` names: by its address (the same article once tracking
+    # parameters and mobile hosts are set aside), else by its id or the id's start.
+    if ref.startswith(("http://", "https://")):
+        address = normalise_url(ref)
+        path = urlsplit(ref.strip()).path.rstrip("/") or ref.strip()
+        found = sorted(
+            {i for i, url in store.items.with_url_containing(path) if normalise_url(url) == address}
+        )
+        absent = "no item at that address is in the store (Vigía has not read it)"
+        several = "several items have that address: give one's id"
+    else:
+        found = store.items.ids_starting(ref) if ref else []
+        absent, several = "is not in the store", "is ambiguous: give more of its id"
+    if len(found) != 1:
+        raise ConfigError(f"item {ref!r}: {several if found else absent}")
+    return found[0]
 
 
 def _corrected_moves(

@@ -115,6 +115,16 @@ class Interaction:
     confirmations: list[tuple[str, str, str]] = field(default_factory=list)
     message: dict[str, Any] | None = None
     response_url: str | None = None
+    command: SlashCommand | None = None
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command typed in Slack: its text after the command, and who typed it."""
+
+    text: str
+    user_id: str
+    user_name: str
 
 
 VERDICTS_BLOCK = "vigia_verdicts"
@@ -225,8 +235,15 @@ class SlackRequests:
             raise Refused(400, "the body is not UTF-8") from None
         if not self.verifier.is_valid_request(text, dict(headers)):
             raise Refused(401, "invalid or stale signature")
+        form = parse_qs(text)
+        if "command" in form and "payload" not in form:
+            # A slash command sends its fields as the form itself.
+            first = {name: values[0] for name, values in form.items()}
+            user_id = first.get("user_id", "")
+            command = SlashCommand(first.get("text", ""), user_id, first.get("user_name", user_id))
+            return Interaction(command=command)
         try:
-            payload = json.loads(parse_qs(text)["payload"][0])
+            payload = json.loads(form["payload"][0])
         except (KeyError, IndexError, json.JSONDecodeError):
             raise Refused(400, "expected a form field 'payload' holding JSON") from None
         try:
