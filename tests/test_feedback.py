@@ -229,15 +229,22 @@ def _slash_command(text: str) -> bytes:
 def test_a_miss_is_reported_from_slack_by_the_story_s_address(endpoint):
     url, _, db = endpoint
     # Slack wraps a typed link in <>; the address may carry a feed's tracking parameters.
-    address = f"<{REGISTRY_DECREE.url}?utm_source=rss>"
+    address = f"<{REGISTRY_DECREE.url}?utm_source=rss|example.org/decree>"
     answer = _post(url, _slash_command(f"{address} missing-persons-database Mención"))
     assert answer.status_code == 200 and answer.json()["response_type"] == "ephemeral"
     assert "Solo una mención" in answer.json()["text"]
     rows = run_query(
-        db, "SELECT item_id, demand_id, verdict, corrected_stance, user_name FROM feedback"
+        db, "SELECT item_id, demand_id, verdict, corrected_stance, user_id, user_name FROM feedback"
     )[1]
     assert rows == [
-        (REGISTRY_DECREE.id, "missing-persons-database", "missed", "mention", "ana.campaigner")
+        (
+            REGISTRY_DECREE.id,
+            "missing-persons-database",
+            "missed",
+            "mention",
+            "U0CAMPAIGN",
+            "ana.campaigner",
+        )
     ]
 
     replies = {

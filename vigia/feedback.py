@@ -125,10 +125,17 @@ class FeedbackEndpoint:
         stance = _STANCE_WORDS.get(fold(words[2])) if len(words) == 3 else None
         if stance is None:
             return _ephemeral(MISSED_USAGE)
-        address, demand_id = words[0].strip("<>"), words[1]  # Slack wraps links in <>
+        # Slack sends a typed link as <url> or <url|the text shown>.
+        address, demand_id = words[0].strip("<>").split("|", 1)[0], words[1]
         try:
             item_id = record_missed(
-                self.settings, address, demand_id, stance, command.user_name, now()
+                self.settings,
+                address,
+                demand_id,
+                stance,
+                command.user_name,
+                now(),
+                user_id=command.user_id,
             )
         except ConfigError as exc:
             # The message repeats what was typed: escaped, as any text Slack shows.

@@ -61,10 +61,18 @@ def record(
 
 
 def record_missed(
-    settings: Settings, item_ref: str, demand_id: str, stance: str, by: str, at: datetime
+    settings: Settings,
+    item_ref: str,
+    demand_id: str,
+    stance: str,
+    by: str,
+    at: datetime,
+    *,
+    user_id: str | None = None,
 ) -> str:
     """Record that a person says a stored item (its id, its start, or its address) moves a
     demand in ``stance`` though the classifier found no such match; return the item's id.
+    ``by`` names the person; ``user_id`` is their account, where one is known (Slack's).
 
     It is a label for measuring and writing the rules (`vigia feedback export`), not a move:
     a demand's status follows what the classifier and people confirm on its alerts.
@@ -84,7 +92,7 @@ def record_missed(
                 f"the classifier already finds {demand_id} in item {item_id[:12]} "
                 f"({matched[0].stance}): judge its alert instead"
             )
-        store.feedback.record_missed(item_id, demand_id, stance, by, by, at)
+        store.feedback.record_missed(item_id, demand_id, stance, user_id or by, by, at)
     return item_id
 
 
