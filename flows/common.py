@@ -142,9 +142,7 @@ def announce_matches(report: pipeline.ClassifyReport) -> None:
             resource={"prefect.resource.id": "vigia.classifier"},
             payload={"new_matches": report.new_matches, "by_demand": report.new_by_demand},
         )
-    for change in report.status_changes:
-        if not change.moved:
-            continue
+    for change in report.status_moves:
         emit_event(
             event="vigia.status.changed",
             resource={"prefect.resource.id": f"vigia.demand.{change.demand_id}"},

@@ -64,6 +64,14 @@ class Settings:
         """Every campaign's demands file, the primary first."""
         return self.campaign_paths or (self.demands_path,)
 
+    def owner(self, demand_id: str) -> Campaign:
+        """The campaign a demand belongs to; ConfigError naming the files for one it lacks."""
+        try:
+            return self.campaigns.owner(demand_id)
+        except KeyError:
+            files = ", ".join(str(p) for p in self.campaign_files)
+            raise ConfigError(f"no demand '{demand_id}' in {files}") from None
+
     @property
     def campaigns(self) -> Campaigns:
         """Every campaign run over this ingest, each file parsed once while it is unchanged."""

@@ -32,6 +32,7 @@ from vigia.alerts.channels.slack_blocks import (
     verdict_line,
 )
 from vigia.alerts.channels.verdict_links import LINK_FIELDS, VerdictLinks
+from vigia.classify.demands import STANCES
 from vigia.classify.status import label
 from vigia.clock import now
 from vigia.config import Settings
@@ -167,7 +168,7 @@ MISSED_USAGE = (
 )
 # The directions a person may type, in either language, accents or not.
 _STANCE_WORDS = {
-    **{stance: stance for stance in ("advance", "regress", "mention")},
+    **{stance: stance for stance in STANCES},
     "avance": "advance",
     "retroceso": "regress",
     "setback": "regress",
@@ -235,7 +236,8 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
                 str(row["at"]),
                 row["demand_id"],
                 row["user_id"],
-                _said(row),
+                _direction(row["verdict"], row["stance"], row["corrected_stance"])
+                or row["verdict"],
             )
         )
         entry["verdicts"].append(
@@ -257,12 +259,10 @@ def export_rows(settings: Settings) -> list[dict[str, Any]]:
     return list(by_item.values())
 
 
-def _said(row: Mapping[str, Any]) -> str:
-    # The label a verdict gives: its direction (named, or the alert's when relevant), or what
-    # it said of relevance.
-    if row["corrected_stance"]:
-        return str(row["corrected_stance"])
-    return str(row["stance"] if row["verdict"] == "relevant" else row["verdict"])
+def _direction(verdict: str, classified: str | None, corrected: str | None) -> str | None:
+    # The direction a verdict labels its demand with: the alert's when judged relevant, else
+    # the one the person named (a correction, a miss), if any.
+    return classified if verdict == "relevant" else corrected
 
 
 def _disagreements(judged: list[tuple[str, str, str, str]]) -> str:
@@ -283,10 +283,11 @@ def _labels(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         latest[verdict["demand"]] = verdict
     labels = []
     for demand, verdict in sorted(latest.items()):
-        if verdict["verdict"] == "relevant":
-            labels.append({"demand": demand, "stance": verdict["classified_stance"]})
-        elif verdict["verdict"] in ("wrong_direction", MISSED):
-            labels.append({"demand": demand, "stance": verdict["corrected_stance"]})
+        if verdict["verdict"] in ("relevant", "wrong_direction", MISSED):
+            stance = _direction(
+                verdict["verdict"], verdict["classified_stance"], verdict["corrected_stance"]
+            )
+            labels.append({"demand": demand, "stance": stance})
     return labels
 
 

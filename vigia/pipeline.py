@@ -87,6 +87,11 @@ class ClassifyReport:
     dry_run: bool = False
 
     @property
+    def status_moves(self) -> list[status.StatusChange]:
+        """The status changes that moved a demand's status (not only its evidence)."""
+        return [change for change in self.status_changes if change.moved]
+
+    @property
     def new_by_demand(self) -> dict[str, int]:
         """New matches per demand, in demand order."""
         return dict(sorted(self.by_demand.items()))

@@ -200,12 +200,8 @@ def status_content(demand_id: str, before: DemandStatus, after: DemandStatus) ->
 
 def confirm(settings: Settings, demand_id: str, item_ref: str, by: str) -> list[StatusChange]:
     """A person confirms a demand's pending move(s) backed by one item (id or its start)."""
+    settings.owner(demand_id)
     campaigns = settings.campaigns
-    try:
-        campaigns.owner(demand_id)
-    except KeyError:
-        files = ", ".join(str(p) for p in settings.campaign_files)
-        raise ConfigError(f"no demand '{demand_id}' in {files}") from None
     with settings.storage.open() as store:
         pending = [
             m for m in store.statuses.unconfirmed(demand_id) if m.item_id.startswith(item_ref)

@@ -79,11 +79,7 @@ def record_missed(
     """
     if stance not in STANCES:
         raise ConfigError(f"stance must be one of {', '.join(STANCES)}, not {stance!r}")
-    try:
-        settings.campaigns.owner(demand_id)
-    except KeyError:
-        files = ", ".join(str(p) for p in settings.campaign_files)
-        raise ConfigError(f"no demand '{demand_id}' in {files}") from None
+    settings.owner(demand_id)
     with settings.storage.open() as store, store.transaction():
         item_id = _stored_item(store, item_ref)
         matched = store.matches.with_item(item_id, demand_id)
